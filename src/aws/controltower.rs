@@ -1,0 +1,72 @@
+//! Control Tower: the landing zone, read in its home Region.
+
+use aws_smithy_types::{Document, Number};
+
+use super::{At, Aws, AwsError, error::classify};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandingZone {
+    pub arn: String,
+    /// The Region inside the ARN: where the landing zone lives and must be read.
+    pub home_region: String,
+    /// `ACTIVE`, `PROCESSING` or `FAILED`.
+    pub status: String,
+    /// `IN_SYNC` or `DRIFTED`, when AWS says.
+    pub drift: Option<String>,
+    pub version: String,
+    pub latest_version: Option<String>,
+    pub manifest: serde_json::Value,
+}
+
+/// The landing zone, or `None` when there is none. Looked up from the configured Region, then read
+/// in its home Region (AWS answers GetLandingZone only there).
+pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
+    let here = At::new(&aws.caller(), aws.region());
+    let list = {
+        let _slot = aws.permit().await;
+        aws_sdk_controltower::Client::new(&aws.config(&here))
+            .list_landing_zones()
+            .send()
+            .await
+            .map_err(|e| classify(&e, "controltower:ListLandingZones", &here.account, Some(&here.region)))?
+    };
+    let Some(arn) = list.landing_zones().iter().find_map(|z| z.arn()) else {
+        return Ok(None);
+    };
+    let home_region = arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(aws.region()).to_owned();
+    let home = At::new(&here.account, &home_region);
+    let _slot = aws.permit().await;
+    let out = aws_sdk_controltower::Client::new(&aws.config(&home))
+        .get_landing_zone()
+        .landing_zone_identifier(arn)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "controltower:GetLandingZone", &home.account, Some(&home.region)))?;
+    let Some(lz) = out.landing_zone() else {
+        return Ok(None);
+    };
+    Ok(Some(LandingZone {
+        arn: arn.to_owned(),
+        home_region,
+        status: lz.status().map_or("UNKNOWN", |s| s.as_str()).to_owned(),
+        drift: lz.drift_status().and_then(|d| d.status()).map(|s| s.as_str().to_owned()),
+        version: lz.version().to_owned(),
+        latest_version: lz.latest_available_version().map(str::to_owned),
+        manifest: to_json(lz.manifest()),
+    }))
+}
+
+/// The manifest arrives as a Smithy document; the rest of groundwork reads plain JSON.
+pub(crate) fn to_json(doc: &Document) -> serde_json::Value {
+    use serde_json::Value;
+    match doc {
+        Document::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        Document::Array(items) => Value::Array(items.iter().map(to_json).collect()),
+        Document::Number(Number::PosInt(n)) => Value::from(*n),
+        Document::Number(Number::NegInt(n)) => Value::from(*n),
+        Document::Number(Number::Float(f)) => Value::from(*f),
+        Document::String(s) => Value::String(s.clone()),
+        Document::Bool(b) => Value::Bool(*b),
+        Document::Null => Value::Null,
+    }
+}

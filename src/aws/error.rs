@@ -1,0 +1,223 @@
+//! One classification of everything that can go wrong talking to AWS, so that every caller can
+//! tell a person what happened and what to do, instead of printing an SDK error chain.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+use crate::catalog;
+
+/// What kind of failure this was; decides the hint a person sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No credentials anywhere in the default chain.
+    NoCredentials,
+    /// Credentials were found but have expired (an SSO session, a temporary token).
+    ExpiredCredentials,
+    /// Credentials that AWS does not recognise.
+    InvalidCredentials,
+    /// The principal may not call this action on this account.
+    AccessDenied,
+    /// No role groundwork knows could be assumed in a member account.
+    CannotAssumeRole,
+    /// AWS kept throttling after the SDK's retries with backoff.
+    Throttled,
+    /// Nothing answered at the endpoint, or it timed out.
+    Unreachable,
+    /// Something answered, but not as AWS would: an HTML error page, an unknown operation.
+    NotSupported,
+    /// Any other AWS error; its code and message are kept.
+    Other,
+}
+
+/// A failed AWS call, with enough context to say what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    pub kind: ErrorKind,
+    /// The IAM action that was attempted, e.g. `guardduty:ListDetectors`.
+    pub action: &'static str,
+    pub account: String,
+    pub region: Option<String>,
+    /// The AWS error code, when AWS sent one.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl AwsError {
+    /// A plain-words explanation with what to do, for a finding or a terminal.
+    pub fn explain(&self) -> String {
+        let region = self.region.as_deref().unwrap_or("global");
+        let args = [
+            ("action", self.action),
+            ("account", self.account.as_str()),
+            ("region", region),
+            ("code", self.code.as_deref().unwrap_or("unknown")),
+            ("message", self.message.as_str()),
+        ];
+        let key = match self.kind {
+            ErrorKind::NoCredentials => "error-no-credentials",
+            ErrorKind::ExpiredCredentials => "error-expired-credentials",
+            ErrorKind::InvalidCredentials => "error-invalid-credentials",
+            ErrorKind::AccessDenied => "error-access-denied",
+            ErrorKind::CannotAssumeRole => "error-cannot-assume-role",
+            ErrorKind::Throttled => "error-throttled",
+            ErrorKind::Unreachable => "error-unreachable",
+            ErrorKind::NotSupported => "error-not-supported",
+            ErrorKind::Other => "error-other",
+        };
+        catalog::say(key, &args)
+    }
+
+    /// Whether no call at all can succeed with these credentials or this endpoint.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::NoCredentials
+                | ErrorKind::ExpiredCredentials
+                | ErrorKind::InvalidCredentials
+                | ErrorKind::Unreachable
+        )
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.explain())
+    }
+}
+
+impl StdError for AwsError {}
+
+const ACCESS_DENIED: &[&str] =
+    &["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnauthorizedException"];
+const THROTTLED: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+];
+const EXPIRED: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
+const INVALID: &[&str] =
+    &["InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "IncompleteSignature"];
+
+/// Classifies an SDK error from any service. `action` names the IAM action for the hint.
+pub fn classify<E>(
+    err: &SdkError<E, HttpResponse>,
+    action: &'static str,
+    account: &str,
+    region: Option<&str>,
+) -> AwsError
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let (kind, code, message) = match err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            match e.code() {
+                Some(code) => (kind_of_code(code), Some(code.to_owned()), e.message().unwrap_or("").to_owned()),
+                // No code means the body was not an AWS error document: an HTML page from a proxy or
+                // an emulator that lacks the operation.
+                None => (ErrorKind::NotSupported, None, not_aws_answer(service.raw().status().as_u16())),
+            }
+        }
+        SdkError::ResponseError(response) => {
+            (ErrorKind::NotSupported, None, not_aws_answer(response.raw().status().as_u16()))
+        }
+        SdkError::TimeoutError(_) => (ErrorKind::Unreachable, None, "timed out".to_owned()),
+        // Credentials are resolved just before sending, so their failures surface here too.
+        SdkError::DispatchFailure(_) => {
+            credentials_error(err).unwrap_or_else(|| (ErrorKind::Unreachable, None, chain_text(err)))
+        }
+        _ => match credentials_error(err) {
+            Some(c) => c,
+            None => (ErrorKind::Other, None, chain_text(err)),
+        },
+    };
+    AwsError { kind, action, account: account.to_owned(), region: region.map(str::to_owned), code, message }
+}
+
+fn kind_of_code(code: &str) -> ErrorKind {
+    if ACCESS_DENIED.contains(&code) {
+        ErrorKind::AccessDenied
+    } else if THROTTLED.contains(&code) {
+        ErrorKind::Throttled
+    } else if EXPIRED.contains(&code) {
+        ErrorKind::ExpiredCredentials
+    } else if INVALID.contains(&code) {
+        ErrorKind::InvalidCredentials
+    } else {
+        ErrorKind::Other
+    }
+}
+
+fn not_aws_answer(status: u16) -> String {
+    format!("HTTP {status} with a body that is not an AWS response")
+}
+
+fn chain_text<E: StdError + ?Sized + 'static>(err: &E) -> String {
+    format!("{}", DisplayErrorContext(err))
+}
+
+/// Finds a credentials failure anywhere in the error's source chain.
+fn credentials_error(err: &(dyn StdError + 'static)) -> Option<(ErrorKind, Option<String>, String)> {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(c) = e.downcast_ref::<CredentialsError>() {
+            let text = chain_text(c);
+            let lower = text.to_lowercase();
+            let kind = if lower.contains("could not assume a role") {
+                ErrorKind::CannotAssumeRole
+            } else if lower.contains("expired") || lower.contains("sso login") {
+                ErrorKind::ExpiredCredentials
+            } else if matches!(c, CredentialsError::CredentialsNotLoaded(_)) {
+                ErrorKind::NoCredentials
+            } else {
+                ErrorKind::InvalidCredentials
+            };
+            return Some((kind, None, text));
+        }
+        cur = e.source();
+    }
+    let text = chain_text(err).to_lowercase();
+    (text.contains("no credentials") || text.contains("credentials provider was not enabled"))
+        .then(|| (ErrorKind::NoCredentials, None, chain_text(err)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_kinds() {
+        assert_eq!(kind_of_code("AccessDeniedException"), ErrorKind::AccessDenied);
+        assert_eq!(kind_of_code("ThrottlingException"), ErrorKind::Throttled);
+        assert_eq!(kind_of_code("ExpiredTokenException"), ErrorKind::ExpiredCredentials);
+        assert_eq!(kind_of_code("InvalidClientTokenId"), ErrorKind::InvalidCredentials);
+        assert_eq!(kind_of_code("BadRequestException"), ErrorKind::Other);
+    }
+
+    #[test]
+    fn every_kind_has_words() {
+        let keys: Vec<&str> = catalog::messages().keys().collect();
+        for key in [
+            "error-no-credentials",
+            "error-expired-credentials",
+            "error-invalid-credentials",
+            "error-access-denied",
+            "error-cannot-assume-role",
+            "error-throttled",
+            "error-unreachable",
+            "error-not-supported",
+            "error-other",
+        ] {
+            assert!(keys.contains(&key), "assets/messages.toml lacks {key}");
+        }
+    }
+}

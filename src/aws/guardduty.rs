@@ -1,0 +1,81 @@
+//! GuardDuty: the delegated administrator, the detector, and organization auto-enable.
+
+use super::{At, Aws, AwsError, error::classify};
+
+/// A delegated administrator as GuardDuty reports it, in one Region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admin {
+    pub account: String,
+    /// `ENABLED` or `DISABLE_IN_PROGRESS`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detector {
+    pub id: String,
+    /// `ENABLED` or `DISABLED` (suspended).
+    pub status: String,
+}
+
+/// The organization's GuardDuty administrators in `at.region` (called from the management account).
+pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
+    let _slot = aws.permit().await;
+    let out = aws_sdk_guardduty::Client::new(&aws.config(at))
+        .list_organization_admin_accounts()
+        .send()
+        .await
+        .map_err(|e| classify(&e, "guardduty:ListOrganizationAdminAccounts", &at.account, Some(&at.region)))?;
+    let mut admins: Vec<Admin> = out
+        .admin_accounts()
+        .iter()
+        .map(|a| Admin {
+            account: a.admin_account_id().unwrap_or_default().to_owned(),
+            status: a.admin_status().map_or("", |s| s.as_str()).to_owned(),
+        })
+        .collect();
+    admins.dedup();
+    Ok(admins)
+}
+
+/// The account's detector in `at.region`, if it has one (AWS allows one per account and Region).
+pub async fn detector(aws: &Aws, at: &At) -> Result<Option<Detector>, AwsError> {
+    let client = aws_sdk_guardduty::Client::new(&aws.config(at));
+    let ids = {
+        let _slot = aws.permit().await;
+        client
+            .list_detectors()
+            .send()
+            .await
+            .map_err(|e| classify(&e, "guardduty:ListDetectors", &at.account, Some(&at.region)))?
+    };
+    let Some(id) = ids.detector_ids().first() else {
+        return Ok(None);
+    };
+    let _slot = aws.permit().await;
+    let out = client
+        .get_detector()
+        .detector_id(id)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "guardduty:GetDetector", &at.account, Some(&at.region)))?;
+    Ok(Some(Detector { id: id.clone(), status: out.status().map_or("", |s| s.as_str()).to_owned() }))
+}
+
+/// `AutoEnableOrganizationMembers` for the organization (`ALL`, `NEW` or `NONE`), read by the
+/// delegated administrator.
+#[allow(deprecated)] // reads the old boolean only as a fallback
+pub async fn auto_enable(aws: &Aws, at: &At, detector_id: &str) -> Result<String, AwsError> {
+    let _slot = aws.permit().await;
+    let out = aws_sdk_guardduty::Client::new(&aws.config(at))
+        .describe_organization_configuration()
+        .detector_id(detector_id)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "guardduty:DescribeOrganizationConfiguration", &at.account, Some(&at.region)))?;
+    Ok(match out.auto_enable_organization_members() {
+        Some(v) => v.as_str().to_owned(),
+        // Older answers only carry the deprecated boolean, which meant "new accounts".
+        None if out.auto_enable() == Some(true) => "NEW".to_owned(),
+        None => "NONE".to_owned(),
+    })
+}

@@ -1,0 +1,58 @@
+//! Credentials for acting in a member account: assume the first role that works, remember which,
+//! and let the SDK's identity cache keep the result until it expires (one AssumeRole per account
+//! per run).
+
+use aws_config::SdkConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, future};
+use tokio::sync::Mutex;
+
+#[derive(Debug)]
+pub struct MemberCredentials {
+    base: SdkConfig,
+    account: String,
+    roles: Vec<&'static str>,
+    /// Index into `roles` of the role that worked last time.
+    chosen: Mutex<usize>,
+}
+
+impl MemberCredentials {
+    pub fn new(base: SdkConfig, account: &str, roles: Vec<&'static str>) -> Self {
+        MemberCredentials { base, account: account.to_owned(), roles, chosen: Mutex::new(0) }
+    }
+
+    async fn resolve(&self) -> Result<Credentials, CredentialsError> {
+        let mut chosen = self.chosen.lock().await;
+        let mut failures = Vec::new();
+        for (i, role) in self.roles.iter().enumerate().skip(*chosen) {
+            let arn = format!("arn:aws:iam::{}:role/{role}", self.account);
+            let provider =
+                AssumeRoleProvider::builder(arn.clone()).session_name("groundwork").configure(&self.base).build().await;
+            match provider.provide_credentials().await {
+                Ok(creds) => {
+                    *chosen = i;
+                    return Ok(creds);
+                }
+                Err(e) => {
+                    failures.push(format!("{arn}: {}", aws_smithy_types::error::display::DisplayErrorContext(&e)));
+                }
+            }
+        }
+        Err(CredentialsError::provider_error(format!(
+            "could not assume a role in account {}: {}",
+            self.account,
+            failures.join("; ")
+        )))
+    }
+}
+
+impl ProvideCredentials for MemberCredentials {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(self.resolve())
+    }
+}

@@ -1,0 +1,68 @@
+//! Organizations: the organization and its accounts.
+
+use aws_sdk_organizations::types::{AccountState, OrganizationFeatureSet};
+
+use super::{At, Aws, AwsError, error::classify};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: String,
+    pub all_features: bool,
+    pub management_account: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAccount {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+}
+
+/// The caller's organization, or `None` when the account is in none.
+pub async fn organization(aws: &Aws) -> Result<Option<Organization>, AwsError> {
+    let _slot = aws.permit().await;
+    let at = At::new(&aws.caller(), aws.region());
+    let res = aws_sdk_organizations::Client::new(&aws.config(&at)).describe_organization().send().await;
+    match res {
+        Ok(out) => {
+            let org = out.organization();
+            Ok(org.map(|o| Organization {
+                id: o.id().unwrap_or_default().to_owned(),
+                all_features: o.feature_set() == Some(&OrganizationFeatureSet::All),
+                management_account: o.master_account_id().unwrap_or_default().to_owned(),
+            }))
+        }
+        Err(e) if e.as_service_error().is_some_and(aws_sdk_organizations::operation::describe_organization::DescribeOrganizationError::is_aws_organizations_not_in_use_exception) => Ok(None),
+        Err(e) => Err(classify(&e, "organizations:DescribeOrganization", &at.account, None)),
+    }
+}
+
+/// Every account in the organization (management account only).
+pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
+    let at = At::new(&aws.caller(), aws.region());
+    let client = aws_sdk_organizations::Client::new(&aws.config(&at));
+    let mut accounts = Vec::new();
+    let mut token = None;
+    loop {
+        let _slot = aws.permit().await;
+        let out = client
+            .list_accounts()
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "organizations:ListAccounts", &at.account, None))?;
+        accounts.extend(out.accounts().iter().map(|a| OrgAccount {
+            id: a.id().unwrap_or_default().to_owned(),
+            name: a.name().unwrap_or_default().to_owned(),
+            // `state` replaced `status`; moto and older answers only send the latter.
+            active: match a.state() {
+                Some(state) => *state == AccountState::Active,
+                None => a.status().is_none_or(|s| s.as_str() == "ACTIVE"),
+            },
+        }));
+        token = out.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(accounts);
+        }
+    }
+}

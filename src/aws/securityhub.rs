@@ -1,0 +1,100 @@
+//! Security Hub CSPM (the `securityhub` API). groundwork never calls the Security Hub V2 operations:
+//! enabling V2 would move the person to a different, per-resource pricing plan.
+
+use super::{At, Aws, AwsError, error::classify, guardduty::Admin};
+
+/// The FSBP standard's ARN in a Region.
+pub fn fsbp_arn(region: &str) -> String {
+    format!("arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standard {
+    pub arn: String,
+    /// `PENDING`, `READY`, `FAILED`, `DELETING` or `INCOMPLETE`.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgConfig {
+    pub auto_enable: bool,
+    /// `LOCAL` or `CENTRAL`, when AWS says.
+    pub configuration_type: Option<String>,
+    /// `PENDING`, `ENABLED` or `FAILED`, for central configuration.
+    pub status: Option<String>,
+}
+
+/// The Security Hub CSPM delegated administrators (called from the management account).
+pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
+    let _slot = aws.permit().await;
+    let out = aws_sdk_securityhub::Client::new(&aws.config(at))
+        .list_organization_admin_accounts()
+        .send()
+        .await
+        .map_err(|e| classify(&e, "securityhub:ListOrganizationAdminAccounts", &at.account, Some(&at.region)))?;
+    Ok(out
+        .admin_accounts()
+        .iter()
+        .map(|a| Admin {
+            account: a.account_id().unwrap_or_default().to_owned(),
+            status: a.status().map_or("", |s| s.as_str()).to_owned(),
+        })
+        .collect())
+}
+
+/// Whether the hub is enabled in the account and Region.
+pub async fn hub_enabled(aws: &Aws, at: &At) -> Result<bool, AwsError> {
+    let _slot = aws.permit().await;
+    match aws_sdk_securityhub::Client::new(&aws.config(at)).describe_hub().send().await {
+        Ok(out) => Ok(out.hub_arn().is_some()),
+        // AWS answers "not subscribed" with InvalidAccessException (or ResourceNotFound).
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_invalid_access_exception() || s.is_resource_not_found_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(classify(&e, "securityhub:DescribeHub", &at.account, Some(&at.region))),
+    }
+}
+
+/// The standards the account is subscribed to in the Region.
+pub async fn enabled_standards(aws: &Aws, at: &At) -> Result<Vec<Standard>, AwsError> {
+    let client = aws_sdk_securityhub::Client::new(&aws.config(at));
+    let mut standards = Vec::new();
+    let mut token = None;
+    loop {
+        let _slot = aws.permit().await;
+        let out = client
+            .get_enabled_standards()
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "securityhub:GetEnabledStandards", &at.account, Some(&at.region)))?;
+        standards.extend(out.standards_subscriptions().iter().map(|s| Standard {
+            arn: s.standards_arn().unwrap_or_default().to_owned(),
+            status: s.standards_status().map_or("", |v| v.as_str()).to_owned(),
+            reason: s.standards_status_reason().and_then(|r| r.status_reason_code()).map(|c| c.as_str().to_owned()),
+        }));
+        token = out.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(standards);
+        }
+    }
+}
+
+/// The organization configuration, as the delegated administrator sees it.
+pub async fn org_config(aws: &Aws, at: &At) -> Result<OrgConfig, AwsError> {
+    let _slot = aws.permit().await;
+    let out =
+        aws_sdk_securityhub::Client::new(&aws.config(at)).describe_organization_configuration().send().await.map_err(
+            |e| classify(&e, "securityhub:DescribeOrganizationConfiguration", &at.account, Some(&at.region)),
+        )?;
+    let central = out.organization_configuration();
+    Ok(OrgConfig {
+        auto_enable: out.auto_enable().unwrap_or(false),
+        configuration_type: central.and_then(|c| c.configuration_type()).map(|t| t.as_str().to_owned()),
+        status: central.and_then(|c| c.status()).map(|s| s.as_str().to_owned()),
+    })
+}

@@ -1,0 +1,91 @@
+//! `groundwork check`: a live, read-only re-check of every step, printed for people or as JSON,
+//! and remembered in the local record.
+
+use std::io::Write;
+
+use crate::aws::Aws;
+use crate::catalog::{StepId, say};
+use crate::cli::{CheckArgs, Global};
+use crate::output::{self, Report};
+use crate::record::{self, Record, Seen, Store};
+use crate::verdict::{Status, StepResult};
+use crate::{checks, facts};
+
+pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
+    let store = match Store::open(global.state_dir.clone()) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let aws = match Aws::load(&global.settings(args.concurrency)).await {
+        Ok(aws) => aws,
+        Err(message) => return fail(&message),
+    };
+    let facts = match facts::gather(&aws).await {
+        Ok(f) => f,
+        Err(e) => return fail(&e.explain()),
+    };
+    let steps: Vec<StepId> = args.step.map_or_else(|| StepId::ALL.to_vec(), |s| vec![s]);
+    let mut results = checks::run(&aws, &facts, &steps).await;
+    let checked_at = record::now();
+
+    let account = facts.identity.account.clone();
+    let mut warnings = Vec::new();
+    let mut rec = match store.load(&account) {
+        Ok(loaded) => {
+            warnings.extend(loaded.warning);
+            loaded.record
+        }
+        Err(e) => {
+            warnings.push(e.to_string());
+            Record::new(&account)
+        }
+    };
+    apply_skips(&rec, &mut results);
+    remember(&mut rec, &facts.identity.arn, &checked_at, &results);
+    if let Err(e) = store.save(&rec) {
+        warnings.push(e.to_string());
+    }
+    for w in &warnings {
+        eprintln!("groundwork: {w}");
+    }
+
+    let text = if args.json {
+        let report = Report {
+            schema: 1,
+            account: &account,
+            principal: &facts.identity.arn,
+            checked_at: &checked_at,
+            steps: &results,
+        };
+        output::json(&report)
+    } else {
+        format!("{}\n{}", output::header(&facts, aws.region(), aws.profile()), output::table(&results, args.verbose))
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(stdout, "{text}");
+    u8::from(!results.iter().all(|r| r.status.is_settled()))
+}
+
+/// A step the person chose to skip is reported as skipped; its live findings stay visible.
+fn apply_skips(rec: &Record, results: &mut [StepResult]) {
+    for r in results.iter_mut() {
+        if let Some(skip) = rec.skips.get(&r.id) {
+            r.summary = say("skipped-summary", &[("reason", &skip.reason), ("live", r.status.as_str())]);
+            r.status = Status::Skipped;
+        }
+    }
+}
+
+fn remember(rec: &mut Record, principal: &str, checked_at: &str, results: &[StepResult]) {
+    rec.principal = Some(principal.to_owned());
+    for r in results {
+        rec.steps.insert(r.id, Seen { checked_at: checked_at.to_owned(), result: r.clone() });
+    }
+}
+
+/// Nothing could be checked: say why and what to do, exit 2.
+fn fail(message: &str) -> u8 {
+    eprintln!("groundwork: {message}");
+    2
+}

@@ -1,0 +1,95 @@
+//! The command line: arguments (clap), and which command runs. Exit codes are part of the contract:
+//! 0 all settled, 1 something left to do or unknown, 2 nothing could be checked or bad usage.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::aws::Settings;
+use crate::catalog::StepId;
+
+#[derive(Debug, Parser)]
+#[command(name = "groundwork", version, about = "Lay a secure AWS foundation, one checked step at a time.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// AWS profile to use (as with the AWS CLI; AWS_PROFILE works too).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// AWS Region (else AWS_REGION, then the profile's Region).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Where groundwork keeps its local record (default: the platform's data directory).
+    #[arg(long, global = true, env = "GROUNDWORK_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every step against the live account (nothing is changed).
+    Check(CheckArgs),
+    /// Show the last recorded state without calling AWS.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct CheckArgs {
+    /// Print the result as JSON (see the README for the contract).
+    #[arg(long)]
+    pub json: bool,
+    /// Show the findings of every step, not only of unfinished ones.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Check only this step.
+    #[arg(long, value_parser = parse_step)]
+    pub step: Option<StepId>,
+    /// How many AWS calls may be in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only this account's record.
+    #[arg(long)]
+    pub account: Option<String>,
+}
+
+fn parse_step(s: &str) -> Result<StepId, String> {
+    StepId::parse(s).ok_or_else(|| {
+        let ids: Vec<&str> = StepId::ALL.iter().map(|i| i.as_str()).collect();
+        format!("unknown step {s:?}; the steps are: {}", ids.join(", "))
+    })
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("groundwork: cannot start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = match cli.command {
+        Some(Command::Status(args)) => crate::status::run(&cli.global, &args),
+        Some(Command::Check(args)) => runtime.block_on(crate::check::run(&cli.global, &args)),
+        // The wizard will live here; until then, a plain check is the most useful default.
+        None => runtime.block_on(crate::check::run(&cli.global, &CheckArgs { concurrency: 8, ..CheckArgs::default() })),
+    };
+    ExitCode::from(code)
+}
+
+impl Global {
+    pub fn settings(&self, concurrency: u16) -> Settings {
+        Settings { profile: self.profile.clone(), region: self.region.clone(), concurrency: usize::from(concurrency) }
+    }
+}

@@ -1,0 +1,12 @@
+//! groundwork: lays a secure AWS foundation for a small company, one checked step at a time.
+
+pub mod aws;
+pub mod catalog;
+pub mod check;
+pub mod checks;
+pub mod cli;
+pub mod facts;
+pub mod output;
+pub mod record;
+pub mod status;
+pub mod verdict;

@@ -1,0 +1,97 @@
+//! Shared test harness: the emulator, SDK configurations pointed at it, the groundwork binary
+//! with an isolated environment, and seeding helpers that set up accounts through the real SDK.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+pub mod emulator;
+pub mod seed;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_sdk_sts::config::Region;
+use aws_smithy_types::retry::RetryConfig;
+
+pub use emulator::Emulator;
+
+/// moto's default account: the management account in every test.
+pub const MGMT: &str = "123456789012";
+pub const REGION: &str = "us-east-1";
+
+/// A configuration for `account` in `region`: static keys for the management account, assumed
+/// role credentials for a member (as groundwork itself would reach it).
+pub async fn config(emu: &Emulator, account: &str, region: &str) -> SdkConfig {
+    let base = load(emu, Credentials::new("testing", "testing", None, None, "tests"), region).await;
+    if account == MGMT {
+        return base;
+    }
+    let out = aws_sdk_sts::Client::new(&base)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
+        .role_session_name("seed")
+        .send()
+        .await
+        .expect("assume a role in the member account");
+    let c = out.credentials().expect("credentials");
+    let creds =
+        Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_owned()), None, "tests");
+    load(emu, creds, region).await
+}
+
+async fn load(emu: &Emulator, creds: Credentials, region: &str) -> SdkConfig {
+    // Everything explicit: no profile, no instance metadata, nothing but the emulator on loopback.
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .endpoint_url(emu.url())
+        .credentials_provider(creds)
+        .retry_config(RetryConfig::disabled())
+        .load()
+        .await
+}
+
+/// A groundwork session against the emulator, as the management account.
+pub async fn session(emu: &Emulator, concurrency: usize) -> Arc<groundwork::aws::Aws> {
+    let settings = groundwork::aws::Settings { concurrency, ..Default::default() };
+    Arc::new(groundwork::aws::Aws::from_config(config(emu, MGMT, REGION).await, &settings))
+}
+
+/// The groundwork binary, isolated from the machine: keys for the emulator only, no profile files,
+/// no instance metadata, its own state directory.
+pub fn groundwork(endpoint: &str, state: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("groundwork").expect("the binary is built");
+    for var in
+        ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "MOTO_ACCOUNT_ID", "NO_COLOR"]
+    {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_CONFIG_FILE", state.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", state.join("no-aws-credentials"))
+        .env("GROUNDWORK_STATE_DIR", state.join("state"));
+    cmd
+}
+
+/// Runs `groundwork check --json` and returns (exit code, parsed JSON).
+pub fn check_json(emu: &Emulator, state: &Path) -> (i32, serde_json::Value) {
+    let out = groundwork(&emu.url(), state).args(["check", "--json"]).output().expect("run groundwork");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// The status of one step in a `check --json` document.
+pub fn step_status(json: &serde_json::Value, id: &str) -> String {
+    json["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["id"] == id))
+        .and_then(|s| s["status"].as_str())
+        .unwrap_or_else(|| panic!("no step {id} in {json}"))
+        .to_owned()
+}

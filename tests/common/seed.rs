@@ -1,0 +1,208 @@
+//! Puts the emulator into known states through the real AWS SDK (and the extension's hooks only for
+//! what no API can do: root MFA, a landing zone's state, confirming an email).
+
+use serde_json::json;
+
+use super::{Emulator, MGMT, REGION, config};
+
+/// The organization's shared accounts.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub log_archive: String,
+    pub audit: String,
+}
+
+pub const HIGH_SEVERITY: &str =
+    r#"{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",7]}]}}"#;
+
+pub fn root_mfa(emu: &Emulator, account: &str, mfa: bool, keys: bool) {
+    emu.hook(
+        "/_groundwork/iam/account-summary",
+        json!({"account": account, "AccountMFAEnabled": u8::from(mfa), "AccountAccessKeysPresent": u8::from(keys)}),
+    );
+}
+
+/// An organization with all features, plus Log Archive and Audit accounts.
+pub async fn organization(emu: &Emulator) -> Org {
+    let c = aws_sdk_organizations::Client::new(&config(emu, MGMT, REGION).await);
+    c.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("create organization");
+    let mut ids = Vec::new();
+    for (name, email) in [("Log Archive", "log@example.com"), ("Audit", "audit@example.com")] {
+        let out = c.create_account().account_name(name).email(email).send().await.expect("create account");
+        ids.push(out.create_account_status().and_then(|s| s.account_id()).expect("account id").to_owned());
+    }
+    Org { log_archive: ids[0].clone(), audit: ids[1].clone() }
+}
+
+/// Sets the given alternate contact types on an account (from the management account).
+pub async fn contacts(emu: &Emulator, account: &str, kinds: &[&str]) {
+    let c = aws_sdk_account::Client::new(&config(emu, MGMT, REGION).await);
+    for kind in kinds {
+        let mut req = c
+            .put_alternate_contact()
+            .alternate_contact_type(aws_sdk_account::types::AlternateContactType::from(*kind))
+            .name("Ada Lovelace")
+            .title("CTO")
+            .email_address("security@example.com")
+            .phone_number("+15555550100");
+        if account != MGMT {
+            req = req.account_id(account);
+        }
+        req.send().await.expect("put alternate contact");
+    }
+}
+
+/// A landing zone in `regions[0]` governing `regions`, in the given state.
+pub fn landing_zone(emu: &Emulator, org: &Org, regions: &[&str], status: &str, drift: &str) {
+    let manifest = json!({
+        "governedRegions": regions,
+        "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
+        "centralizedLogging": {"accountId": org.log_archive, "enabled": true,
+            "configurations": {"loggingBucket": {"retentionDays": 365}, "accessLoggingBucket": {"retentionDays": 3650}}},
+        "securityRoles": {"accountId": org.audit},
+        "accessManagement": {"enabled": true}
+    });
+    emu.hook(
+        "/_groundwork/controltower/landing-zone",
+        json!({"account": MGMT, "region": regions[0], "status": status, "drift": drift,
+               "version": "3.3", "latestAvailableVersion": "3.3", "manifest": manifest}),
+    );
+}
+
+/// A person's user in Identity Center, assigned to the management account with a permission set.
+pub async fn identity_center_user(emu: &Emulator, region: &str, assign: bool) {
+    let conf = config(emu, MGMT, region).await;
+    let sso = aws_sdk_ssoadmin::Client::new(&conf);
+    let instances = sso.list_instances().send().await.expect("list instances");
+    let instance = instances.instances().first().expect("moto has an instance").clone();
+    let store = instance.identity_store_id().expect("store id");
+    let user = aws_sdk_identitystore::Client::new(&conf)
+        .create_user()
+        .identity_store_id(store)
+        .user_name("ada")
+        .display_name("Ada Lovelace")
+        .name(aws_sdk_identitystore::types::Name::builder().given_name("Ada").family_name("Lovelace").build())
+        .send()
+        .await
+        .expect("create user");
+    if !assign {
+        return;
+    }
+    let arn = instance.instance_arn().expect("instance arn");
+    let ps = sso
+        .create_permission_set()
+        .instance_arn(arn)
+        .name("AdministratorAccess")
+        .session_duration("PT8H")
+        .send()
+        .await
+        .expect("create permission set");
+    sso.create_account_assignment()
+        .instance_arn(arn)
+        .target_id(MGMT)
+        .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
+        .permission_set_arn(ps.permission_set().and_then(|p| p.permission_set_arn()).expect("ps arn"))
+        .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+        .principal_id(user.user_id())
+        .send()
+        .await
+        .expect("create account assignment");
+}
+
+/// GuardDuty in `region`: Audit as delegated admin, its detector (enabled or suspended), and the
+/// organization's auto-enable setting.
+pub async fn guardduty(emu: &Emulator, org: &Org, region: &str, enabled: bool, auto: &str) {
+    use aws_sdk_guardduty::types::AutoEnableMembers;
+    aws_sdk_guardduty::Client::new(&config(emu, MGMT, region).await)
+        .enable_organization_admin_account()
+        .admin_account_id(&org.audit)
+        .send()
+        .await
+        .expect("delegate GuardDuty to Audit");
+    let audit = aws_sdk_guardduty::Client::new(&config(emu, &org.audit, region).await);
+    let detector = audit.create_detector().enable(enabled).send().await.expect("create detector");
+    let id = detector.detector_id().expect("detector id");
+    audit
+        .update_organization_configuration()
+        .detector_id(id)
+        .auto_enable_organization_members(AutoEnableMembers::from(auto))
+        .send()
+        .await
+        .expect("update organization configuration");
+}
+
+/// Security Hub CSPM in `region`: Audit's hub (with or without the default standards), Audit as
+/// delegated admin, and member auto-enable.
+pub async fn security_hub(emu: &Emulator, org: &Org, region: &str, default_standards: bool, auto: bool) {
+    let audit = aws_sdk_securityhub::Client::new(&config(emu, &org.audit, region).await);
+    audit.enable_security_hub().enable_default_standards(default_standards).send().await.expect("enable hub");
+    aws_sdk_securityhub::Client::new(&config(emu, MGMT, region).await)
+        .enable_organization_admin_account()
+        .admin_account_id(&org.audit)
+        .send()
+        .await
+        .expect("delegate Security Hub to Audit");
+    audit.update_organization_configuration().auto_enable(auto).send().await.expect("auto-enable members");
+}
+
+/// The alert path in `account`/`region`: topic, EventBridge policy, email subscription (confirmed
+/// or left pending), and a rule on high-severity GuardDuty findings.
+pub async fn alerts(emu: &Emulator, account: &str, region: &str, confirm: bool) -> String {
+    let conf = config(emu, account, region).await;
+    let sns = aws_sdk_sns::Client::new(&conf);
+    let topic = sns.create_topic().name("security-alerts").send().await.expect("create topic");
+    let topic_arn = topic.topic_arn().expect("topic arn").to_owned();
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "AllowEventBridge", "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": topic_arn}]});
+    sns.set_topic_attributes()
+        .topic_arn(&topic_arn)
+        .attribute_name("Policy")
+        .attribute_value(policy.to_string())
+        .send()
+        .await
+        .expect("set topic policy");
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("email")
+        .endpoint("alerts@example.com")
+        .send()
+        .await
+        .expect("subscribe");
+    if confirm {
+        emu.hook(
+            "/_groundwork/sns/confirm",
+            json!({"account": account, "region": region, "topicArn": topic_arn, "endpoint": "alerts@example.com"}),
+        );
+    }
+    let events = aws_sdk_eventbridge::Client::new(&conf);
+    events.put_rule().name("guardduty-high").event_pattern(HIGH_SEVERITY).send().await.expect("put rule");
+    events
+        .put_targets()
+        .rule("guardduty-high")
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("sns").arn(&topic_arn).build().expect("target"))
+        .send()
+        .await
+        .expect("put targets");
+    topic_arn
+}
+
+/// Everything done, in every given Region (the first is the home Region).
+pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
+    root_mfa(emu, MGMT, true, false);
+    let org = organization(emu).await;
+    for account in [MGMT, org.log_archive.as_str(), org.audit.as_str()] {
+        contacts(emu, account, &["SECURITY", "BILLING", "OPERATIONS"]).await;
+    }
+    landing_zone(emu, &org, regions, "ACTIVE", "IN_SYNC");
+    identity_center_user(emu, regions[0], true).await;
+    for region in regions {
+        guardduty(emu, &org, region, true, "ALL").await;
+        security_hub(emu, &org, region, true, true).await;
+        alerts(emu, &org.audit, region, true).await;
+    }
+    org
+}

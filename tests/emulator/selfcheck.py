@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Self-check of the emulator extension (tests/emulator/server.py), with boto3.
+
+    python tests/emulator/selfcheck.py http://127.0.0.1:PORT
+
+Runs against an already started server, resets it first and last, asserts every
+operation the extension adds (plus the multi-account cases), exits non-zero on failure.
+GROUNDWORK_EMULATOR_CT_DELAY_SECONDS should match the server's (default 2).
+"""
+import json
+import os
+import sys
+import time
+import urllib.request
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+URL = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:5000"
+MGMT = "123456789012"
+CT_DELAY = float(os.environ.get("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "2"))
+FSBP = "arn:aws:securityhub:{r}::standards/aws-foundational-security-best-practices/v/1.0.0"
+CIS12 = "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0"
+CIS14 = "arn:aws:securityhub:{r}::standards/cis-aws-foundations-benchmark/v/1.4.0"
+MGMT_CREDS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "secret"}
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def post(path, body=None):
+    req = urllib.request.Request(URL + path, data=json.dumps(body or {}).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as resp:
+        data = resp.read()
+    return json.loads(data) if data else None
+
+
+def client(service, region="us-east-1", creds=None):
+    return boto3.client(service, endpoint_url=URL, region_name=region, **(creds or MGMT_CREDS),
+                        config=Config(retries={"total_max_attempts": 1}))
+
+
+def error(fn, code, status, **kwargs):
+    try:
+        fn(**kwargs)
+    except ClientError as e:
+        got = (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+        check(got == (code, status), f"{fn.__name__}: expected {code}/{status}, got {got}")
+        return e
+    raise AssertionError(f"{fn.__name__}: expected {code}, got success")
+
+
+def organization():
+    """Management account creates an org and a member; returns the member's id and credentials."""
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    member = org.create_account(Email="audit@example.com", AccountName="Audit")["CreateAccountStatus"]["AccountId"]
+    c = client("sts").assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
+                                  RoleSessionName="selfcheck")["Credentials"]
+    creds = {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"],
+             "aws_session_token": c["SessionToken"]}
+    check(client("sts", creds=creds).get_caller_identity()["Account"] == member, "assumed role acts in member")
+    return member, creds
+
+
+def check_controltower():
+    ct, ct_west = client("controltower"), client("controltower", "us-west-2")
+    check(ct.list_landing_zones()["landingZones"] == [], "no landing zone at first")
+    error(ct.get_landing_zone, "ResourceNotFoundException", 404,
+          landingZoneIdentifier=f"arn:aws:controltower:us-east-1:{MGMT}:landingzone/NOPE0000NOPE0000")
+    error(ct.get_landing_zone_operation, "ResourceNotFoundException", 404,
+          operationIdentifier="00000000-0000-4000-8000-000000000000")
+    manifest = {"governedRegions": ["us-east-1", "us-west-2"], "securityRoles": {"accountId": "111111111111"}}
+    created = ct.create_landing_zone(version="3.3", manifest=manifest)
+    arn, op_id = created["arn"], created["operationIdentifier"]
+    check(arn.startswith(f"arn:aws:controltower:us-east-1:{MGMT}:landingzone/"), arn)
+    lz = ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
+    check(lz["manifest"] == manifest and lz["version"] == "3.3" and lz["latestAvailableVersion"] == "3.3", lz)
+    if CT_DELAY < 0 or CT_DELAY >= 1:  # not yet auto-completed
+        check(lz["status"] == "PROCESSING", lz)
+        check(ct.get_landing_zone_operation(operationIdentifier=op_id)["operationDetails"]["status"] == "IN_PROGRESS", "op in progress")
+    e = error(ct.create_landing_zone, "ConflictException", 409, version="3.3", manifest=manifest)
+    check(e.response["Error"]["Message"], "conflict has a message")
+    error(ct_west.create_landing_zone, "ConflictException", 409, version="3.3", manifest=manifest)
+    check(ct_west.list_landing_zones()["landingZones"] == [{"arn": arn}], "listed from another region")
+    error(ct_west.get_landing_zone, "ResourceNotFoundException", 404, landingZoneIdentifier=arn)
+    if CT_DELAY >= 0:  # auto-completion after the delay
+        deadline = time.time() + CT_DELAY + 5
+        while ct.get_landing_zone_operation(operationIdentifier=op_id)["operationDetails"]["status"] == "IN_PROGRESS":
+            check(time.time() < deadline, "operation completes after the delay")
+            time.sleep(0.2)
+    else:
+        post("/_groundwork/controltower/operations/complete", {"operationIdentifier": op_id, "status": "SUCCEEDED"})
+    op = ct.get_landing_zone_operation(operationIdentifier=op_id)["operationDetails"]
+    check(op["status"] == "SUCCEEDED" and op["operationType"] == "CREATE" and op["endTime"] >= op["startTime"], op)
+    lz = ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
+    check(lz["status"] == "ACTIVE" and lz["driftStatus"] == {"status": "IN_SYNC"}, lz)
+    # update -> conflict while running -> FAILED via hook; reset -> SUCCEEDED via hook
+    upd = ct.update_landing_zone(landingZoneIdentifier=arn, version="3.3", manifest={"governedRegions": ["us-east-1"]})["operationIdentifier"]
+    if CT_DELAY < 0 or CT_DELAY >= 1:  # still running: a second operation conflicts
+        error(ct.reset_landing_zone, "ConflictException", 409, landingZoneIdentifier=arn)
+    post("/_groundwork/controltower/operations/complete", {"operationIdentifier": upd, "status": "FAILED", "statusMessage": "boom"})
+    op = ct.get_landing_zone_operation(operationIdentifier=upd)["operationDetails"]
+    check(op["status"] == "FAILED" and op["statusMessage"] == "boom" and op["operationType"] == "UPDATE", op)
+    lz = ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
+    check(lz["status"] == "FAILED" and lz["manifest"] == {"governedRegions": ["us-east-1"]}, lz)
+    rst = ct.reset_landing_zone(landingZoneIdentifier=arn)["operationIdentifier"]
+    post("/_groundwork/controltower/operations/complete", {"operationIdentifier": rst, "status": "SUCCEEDED"})
+    check(ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]["status"] == "ACTIVE", "active after reset")
+    ops = ct.list_landing_zone_operations()["landingZoneOperations"]
+    check({o["operationIdentifier"] for o in ops} == {op_id, upd, rst}, ops)
+    failed = ct.list_landing_zone_operations(filter={"statuses": ["FAILED"]})["landingZoneOperations"]
+    check([o["operationIdentifier"] for o in failed] == [upd], failed)
+    check(ct_west.list_landing_zone_operations()["landingZoneOperations"] == [], "operations are regional")
+    check(ct.list_enabled_controls(targetIdentifier="arn:aws:organizations::123456789012:ou/o-x/ou-x")["enabledControls"] == [], "no controls")
+    # hook: a drifted landing zone in a member account, isolated from the management account
+    member, creds = organization()
+    ct_member = client("controltower", "eu-west-1", creds)
+    check(ct_member.list_landing_zones()["landingZones"] == [], "member has none")
+    hooked = post("/_groundwork/controltower/landing-zone", {"account": member, "region": "eu-west-1", "status": "ACTIVE",
+                                                           "drift": "DRIFTED", "version": "3.2", "latestAvailableVersion": "3.3",
+                                                           "manifest": {"governedRegions": ["eu-west-1"]}})["arn"]
+    lz = ct_member.get_landing_zone(landingZoneIdentifier=hooked)["landingZone"]
+    check(lz["driftStatus"]["status"] == "DRIFTED" and lz["version"] == "3.2" and lz["latestAvailableVersion"] == "3.3", lz)
+    check(ct.list_landing_zones()["landingZones"] == [{"arn": arn}], "management account unchanged")
+
+
+def check_root_mfa():
+    iam = client("iam")
+    summary = iam.get_account_summary()["SummaryMap"]
+    check(summary["AccountMFAEnabled"] == 0 and summary["AccountAccessKeysPresent"] == 0, summary)
+    post("/_groundwork/iam/account-summary", {"account": MGMT, "AccountMFAEnabled": 1, "AccountAccessKeysPresent": 1})
+    summary = iam.get_account_summary()["SummaryMap"]
+    check(summary["AccountMFAEnabled"] == 1 and summary["AccountAccessKeysPresent"] == 1, summary)
+    post("/_groundwork/iam/account-summary", {"account": MGMT, "AccountAccessKeysPresent": 0})
+    summary = iam.get_account_summary()["SummaryMap"]
+    check(summary["AccountMFAEnabled"] == 1 and summary["AccountAccessKeysPresent"] == 0, summary)
+    other = {"aws_access_key_id": "AKIAOTHER00000000000", "aws_secret_access_key": "x"}
+    check(client("iam", creds=other).get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1,
+          "unknown keys act as the default account, like moto")
+
+
+def check_securityhub():
+    sh, region = client("securityhub"), "us-east-1"
+    arns = [s["StandardsArn"] for s in sh.describe_standards()["Standards"]]
+    check(arns == [FSBP.format(r=region), CIS12, CIS14.format(r=region)], arns)
+    error(sh.get_enabled_standards, "InvalidAccessException", 401)
+    error(sh.batch_enable_standards, "InvalidAccessException", 401,
+          StandardsSubscriptionRequests=[{"StandardsArn": FSBP.format(r=region)}])
+    sh.enable_security_hub(EnableDefaultStandards=False)
+    check(sh.get_enabled_standards()["StandardsSubscriptions"] == [], "no default standards when disabled")
+    sub = sh.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": CIS14.format(r=region)}])["StandardsSubscriptions"][0]
+    check(sub["StandardsSubscriptionArn"] == f"arn:aws:securityhub:{region}:{MGMT}:subscription/cis-aws-foundations-benchmark/v/1.4.0"
+          and sub["StandardsStatus"] == "READY" and sub["StandardsInput"] == {}, sub)
+    error(sh.batch_enable_standards, "InvalidInputException", 400,
+          StandardsSubscriptionRequests=[{"StandardsArn": FSBP.format(r="eu-west-1")}])
+    post("/_groundwork/securityhub/standard-status", {"account": MGMT, "region": region, "standardsArn": CIS14.format(r=region),
+                                                      "status": "INCOMPLETE", "reason": "NO_AVAILABLE_CONFIGURATION_RECORDER"})
+    sub = sh.get_enabled_standards()["StandardsSubscriptions"][0]
+    check(sub["StandardsStatus"] == "INCOMPLETE" and
+          sub["StandardsStatusReason"] == {"StatusReasonCode": "NO_AVAILABLE_CONFIGURATION_RECORDER"}, sub)
+    gone = sh.batch_disable_standards(StandardsSubscriptionArns=[sub["StandardsSubscriptionArn"]])["StandardsSubscriptions"]
+    check(gone[0]["StandardsStatus"] == "DELETING", gone)
+    check(sh.get_enabled_standards()["StandardsSubscriptions"] == [], "disabled")
+    # another region: EnableSecurityHub with the default (EnableDefaultStandards omitted = true)
+    west = client("securityhub", "us-west-2")
+    west.enable_security_hub()
+    subs = {s["StandardsArn"]: s for s in west.get_enabled_standards()["StandardsSubscriptions"]}
+    check(set(subs) == {FSBP.format(r="us-west-2"), CIS12}, subs)
+    check(subs[FSBP.format(r="us-west-2")]["StandardsSubscriptionArn"] ==
+          f"arn:aws:securityhub:us-west-2:{MGMT}:subscription/aws-foundational-security-best-practices/v/1.0.0", subs)
+    check(subs[CIS12]["StandardsSubscriptionArn"] ==
+          f"arn:aws:securityhub:us-west-2:{MGMT}:subscription/cis-aws-foundations-benchmark/v/1.2.0", subs)
+    only = west.get_enabled_standards(StandardsSubscriptionArns=[subs[CIS12]["StandardsSubscriptionArn"]])["StandardsSubscriptions"]
+    check([s["StandardsArn"] for s in only] == [CIS12], only)
+    west.disable_security_hub()
+    error(west.get_enabled_standards, "InvalidAccessException", 401)
+    # delegated admin, read from moto's own record; a member's hub and standards are its own
+    check(sh.list_organization_admin_accounts()["AdminAccounts"] == [], "no org, no admin")
+    member, creds = organization()
+    check(sh.list_organization_admin_accounts()["AdminAccounts"] == [], "no admin yet")
+    sh.enable_organization_admin_account(AdminAccountId=member)
+    check(sh.list_organization_admin_accounts()["AdminAccounts"] == [{"AccountId": member, "Status": "ENABLED"}], "admin listed")
+    sh_member = client("securityhub", creds=creds)
+    error(sh_member.get_enabled_standards, "InvalidAccessException", 401)
+    sh_member.enable_security_hub()
+    arns = {s["StandardsSubscriptionArn"] for s in sh_member.get_enabled_standards()["StandardsSubscriptions"]}
+    check(all(f":{member}:subscription/" in a for a in arns) and len(arns) == 2, arns)
+    sh_member.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT")
+    check(sh_member.describe_organization_configuration()["AutoEnable"] is True, "moto stores AutoEnable")
+
+
+def check_guardduty():
+    member, creds = organization()
+    gd, gd_member = client("guardduty"), client("guardduty", creds=creds)
+    gd.enable_organization_admin_account(AdminAccountId=member)  # in us-east-1 only
+    det = gd_member.create_detector(Enable=True)["DetectorId"]
+    cfg = gd_member.describe_organization_configuration(DetectorId=det)
+    check(cfg["AutoEnableOrganizationMembers"] == "NONE" and cfg["AutoEnable"] is False
+          and cfg["MemberAccountLimitReached"] is False, cfg)
+    check({f["Name"] for f in cfg["Features"]} >= {"S3_DATA_EVENTS", "RUNTIME_MONITORING"}
+          and all(f["AutoEnable"] == "NONE" for f in cfg["Features"]), cfg["Features"])
+    gd_member.update_organization_configuration(
+        DetectorId=det, AutoEnableOrganizationMembers="ALL",
+        Features=[{"Name": "S3_DATA_EVENTS", "AutoEnable": "NEW"},
+                  {"Name": "RUNTIME_MONITORING", "AutoEnable": "ALL",
+                   "AdditionalConfiguration": [{"Name": "EKS_ADDON_MANAGEMENT", "AutoEnable": "ALL"}]}])
+    cfg = gd_member.describe_organization_configuration(DetectorId=det)
+    feats = {f["Name"]: f for f in cfg["Features"]}
+    check(cfg["AutoEnableOrganizationMembers"] == "ALL" and cfg["AutoEnable"] is True, cfg)
+    check(feats["S3_DATA_EVENTS"]["AutoEnable"] == "NEW" and feats["EKS_AUDIT_LOGS"]["AutoEnable"] == "NONE", feats)
+    addons = {a["Name"]: a["AutoEnable"] for a in feats["RUNTIME_MONITORING"]["AdditionalConfiguration"]}
+    check(feats["RUNTIME_MONITORING"]["AutoEnable"] == "ALL" and addons["EKS_ADDON_MANAGEMENT"] == "ALL"
+          and addons["EC2_AGENT_MANAGEMENT"] == "NONE", feats)
+    gd_member.update_organization_configuration(DetectorId=det, AutoEnable=False)  # deprecated form
+    cfg = gd_member.describe_organization_configuration(DetectorId=det)
+    check(cfg["AutoEnableOrganizationMembers"] == "NONE" and cfg["AutoEnable"] is False, cfg)
+    error(gd_member.describe_organization_configuration, "BadRequestException", 400, DetectorId="0" * 32)
+    own = gd.create_detector(Enable=True)["DetectorId"]
+    e = error(gd.describe_organization_configuration, "BadRequestException", 400, DetectorId=own)
+    check("not a GuardDuty delegated administrator" in e.response["Error"]["Message"], e.response)
+    error(gd_member.describe_organization_configuration, "BadRequestException", 400, DetectorId=own)  # not its detector
+    west = client("guardduty", "us-west-2", creds)
+    det_west = west.create_detector(Enable=True)["DetectorId"]
+    error(west.update_organization_configuration, "BadRequestException", 400,
+          DetectorId=det_west, AutoEnableOrganizationMembers="ALL")  # admin designated per region
+    check(gd_member.get_detector(DetectorId=det)["Status"] == "ENABLED", "moto's GuardDuty untouched")
+
+
+def check_sns():
+    sns = client("sns")
+    topic = sns.create_topic(Name="security-alerts")["TopicArn"]
+    r = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com")
+    check(r["SubscriptionArn"] == "pending confirmation", r)
+    subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    check([s["SubscriptionArn"] for s in subs] == ["PendingConfirmation"], subs)
+    check([s["SubscriptionArn"] for s in sns.list_subscriptions()["Subscriptions"]] == ["PendingConfirmation"], "list_subscriptions")
+    real = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com", ReturnSubscriptionArn=True)["SubscriptionArn"]
+    check(real.startswith(topic + ":"), real)
+    check(len(sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]) == 1, "re-subscribe does not duplicate")
+    check(sns.get_subscription_attributes(SubscriptionArn=real)["Attributes"]["PendingConfirmation"] == "true", "pending attr")
+    queue = client("sqs").create_queue(QueueName="alerts")["QueueUrl"]
+    qarn = client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    check(sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)["SubscriptionArn"].startswith(topic + ":"), "sqs unchanged")
+    attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    check((attrs["SubscriptionsPending"], attrs["SubscriptionsConfirmed"]) == ("1", "1"), attrs)
+    post("/_groundwork/sns/confirm", {"account": MGMT, "region": "us-east-1", "topicArn": topic, "endpoint": "a@example.com"})
+    check(sns.get_subscription_attributes(SubscriptionArn=real)["Attributes"]["PendingConfirmation"] == "false", "confirmed")
+    check(real in [s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]], "arn listed")
+    attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    check((attrs["SubscriptionsPending"], attrs["SubscriptionsConfirmed"]) == ("0", "2"), attrs)
+    check(sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com")["SubscriptionArn"] == real, "confirmed returns arn")
+    # a member account, through assumed-role credentials, in another region
+    member, creds = organization()
+    sns_m = client("sns", "eu-west-1", creds)
+    mtopic = sns_m.create_topic(Name="security-alerts")["TopicArn"]
+    check(f":{member}:" in mtopic, mtopic)
+    check(sns_m.subscribe(TopicArn=mtopic, Protocol="email-json", Endpoint="b@example.com")["SubscriptionArn"] == "pending confirmation", "member pending")
+    post("/_groundwork/sns/confirm", {"account": member, "region": "eu-west-1", "topicArn": mtopic, "endpoint": "b@example.com"})
+    check(sns_m.list_subscriptions_by_topic(TopicArn=mtopic)["Subscriptions"][0]["SubscriptionArn"].startswith(mtopic + ":"), "member confirmed")
+
+
+def check_unsupported_and_reset():
+    ct, gd = client("controltower"), client("guardduty")
+    post("/_groundwork/controltower/landing-zone", {"account": MGMT, "region": "us-east-1"})
+    for service, call in (("controltower", ct.list_landing_zones), ("guardduty", gd.list_detectors)):
+        post("/_groundwork/unsupported", {"service": service})
+        e = error(call, "500", 500)
+        check(e.response["ResponseMetadata"]["HTTPHeaders"]["content-type"].startswith("text/html"), "HTML 500")
+        post("/_groundwork/unsupported", {"service": None})
+        call()
+    post("/_groundwork/unsupported", {"service": "controltower"})
+    # reset clears the extension's state, the switch, and moto's Security Hub org config (seeded org ids recur)
+    for _ in range(2):
+        post("/moto-api/reset")
+        post("/moto-api/seed?a=7")
+        check(ct.list_landing_zones()["landingZones"] == [], "reset clears Control Tower and the switch")
+        member, _ = organization()
+        sh = client("securityhub")
+        check(sh.list_organization_admin_accounts()["AdminAccounts"] == [], "reset clears Security Hub org config")
+        sh.enable_organization_admin_account(AdminAccountId=member)
+    post("/moto-api/reset")
+    check(client("iam").get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0, "reset clears the IAM hook")
+
+
+def main():
+    with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
+        check(resp.status == 200 and resp.read() == b"ok", "health")
+    checks = [check_controltower, check_root_mfa, check_securityhub, check_guardduty, check_sns,
+              check_unsupported_and_reset]
+    failed = 0
+    for fn in checks:
+        post("/moto-api/reset")
+        try:
+            fn()
+            print(f"ok   {fn.__name__}")
+        except Exception as e:  # report every check, then fail
+            failed += 1
+            print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}")
+    post("/moto-api/reset")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,635 @@
+#!/usr/bin/env python3
+"""groundwork's AWS emulator: moto 5.2.5 in server mode plus what moto lacks.
+
+    python tests/emulator/server.py --port PORT        (always binds 127.0.0.1)
+
+Every request goes to moto's own WSGI app unless it is one of ours:
+  * test hooks under /_groundwork/ (plain HTTP + JSON, no SigV4);
+  * Control Tower (all of it), Security Hub standards + ListOrganizationAdminAccounts,
+    GuardDuty org configuration: routed by the SigV4 credential-scope service name
+    (as moto itself dispatches) plus method and path from botocore's service models.
+SNS email subscriptions, Security Hub default standards and the IAM account summary
+are handled by small patches/writes on moto's own models, so moto's answers stay moto's.
+Extension state is keyed by the account id moto would use for the same request and by
+the SigV4 region; POST /moto-api/reset clears it.  See README.md beside this file.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import uuid
+
+from werkzeug.exceptions import InternalServerError
+from werkzeug.serving import run_simple
+from werkzeug.wrappers import Request, Response
+
+from moto.core.responses import ActionResult, BaseResponse
+from moto.guardduty.models import guardduty_backends
+from moto.iam.models import get_account_id_from, iam_backends
+from moto.moto_api._internal import mock_random
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from moto.organizations.exceptions import OrganizationsClientError
+from moto.organizations.models import organizations_backends
+from moto.securityhub.models import SecurityHubBackend, securityhub_backends
+from moto.sns.models import SNSBackend, Subscription, Topic, sns_backends
+from moto.sns.responses import SNSResponse
+
+LOCK = threading.RLock()  # run_simple is threaded; guards every piece of state below
+CT_LZ = {}  # account -> landing zone dict (one per account, lives in its home region)
+CT_OPS = {}  # operationIdentifier -> operation dict
+SH_SUBS = {}  # (account, region) -> {standardsArn: subscription dict}
+GD_ORG = {}  # (account, region, detectorId) -> org configuration dict
+UNSUPPORTED = {"service": None}  # SigV4 service name answered with moto's HTML 500
+DEFAULT_ACCOUNT = "123456789012"
+SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def iso(t):
+    """Smithy date-time (RFC 3339, UTC, millisecond precision)."""
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+def caller(req):
+    """(account, region, service) exactly as moto's BaseResponse derives them."""
+    auth = req.headers.get("Authorization", "")
+    m = SCOPE_RE.search(auth)
+    service = m.group(2).lower() if m else None
+    ua = BaseResponse.region_from_useragent_regex.search(req.headers.get("User-Agent", ""))
+    region = ua.group(1) if ua else (m.group(1) if m else "us-east-1")
+    if "MOTO_ACCOUNT_ID" in os.environ:  # moto's priority 1
+        account = os.environ["MOTO_ACCOUNT_ID"]
+    elif "x-moto-account-id" in req.headers:  # priority 2
+        account = req.headers["x-moto-account-id"]
+    else:  # priority 3/4: access key known to IAM (incl. assumed-role keys), else default
+        k = BaseResponse.access_key_regex.search(auth)
+        account = get_account_id_from(k.group(1) if k else "AKIAEXAMPLE")
+    return account, region, service
+
+
+def json_response(obj, status=200, headers=None):
+    headers = {"x-amzn-RequestId": str(uuid.uuid4()), **(headers or {})}
+    return Response(json.dumps(obj), status, headers=headers, content_type="application/json")
+
+
+class ApiError(Exception):
+    """An AWS rest-json error: status, x-amzn-ErrorType header and the model's body."""
+
+    def __init__(self, status, code, body):
+        super().__init__(code)
+        self.status, self.code, self.body = status, code, body
+
+    def response(self):
+        return json_response(self.body, self.status, {"x-amzn-ErrorType": self.code})
+
+
+def ct_error(status, code, message):  # Control Tower error shapes: {message}
+    return ApiError(status, code, {"message": message})
+
+
+def sh_error(status, code, message):  # Security Hub error shapes: {Message, Code}
+    return ApiError(status, code, {"__type": code, "Code": code, "Message": message})
+
+
+def gd_bad_request(message):  # GuardDuty BadRequestException: {message, type}
+    return ApiError(400, "BadRequestException",
+                    {"message": message, "type": "InvalidInputException", "__type": "InvalidInputException"})
+
+
+# --------------------------------------------------------------------------- Control Tower
+CT_NOT_FOUND = "The requested resource does not exist."
+
+
+def ct_delay():
+    """Seconds until a new operation auto-completes; negative = only the test hook completes it."""
+    return float(os.environ.get("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "2"))
+
+
+def ct_tick():
+    """Complete every operation whose delay has elapsed (lazily, on each Control Tower call)."""
+    t = time.monotonic()
+    for op in list(CT_OPS.values()):
+        if op["status"] == "IN_PROGRESS" and op["due"] is not None and t >= op["due"]:
+            ct_finish(op, "SUCCEEDED", None)
+
+
+def ct_finish(op, status, message):
+    op.update(status=status, end=now(), message=message, due=None)
+    lz = CT_LZ.get(op["account"])
+    if lz and lz["arn"] == op["arn"]:
+        lz["status"] = "ACTIVE" if status == "SUCCEEDED" else "FAILED"
+        if status == "SUCCEEDED":
+            lz["drift"] = "IN_SYNC"
+
+
+def ct_start(account, region, arn, op_type):
+    op_id = str(mock_random.uuid4())
+    delay = ct_delay()
+    CT_OPS[op_id] = {"id": op_id, "account": account, "region": region, "arn": arn,
+                     "type": op_type, "status": "IN_PROGRESS", "start": now(), "end": None,
+                     "message": None, "due": time.monotonic() + delay if delay >= 0 else None}
+    return op_id
+
+
+def ct_new_arn(account, region):
+    suffix = mock_random.get_random_string(16, include_digits=True).upper()
+    return f"arn:aws:controltower:{region}:{account}:landingzone/{suffix}"
+
+
+def ct_find_lz(account, region, identifier):
+    """The caller's landing zone, visible only from its home region (else 404 like AWS)."""
+    lz = CT_LZ.get(account)
+    if not identifier:
+        raise ct_error(400, "ValidationException", "landingZoneIdentifier is required")
+    if not lz or lz["arn"] != identifier or lz["region"] != region:
+        raise ct_error(404, "ResourceNotFoundException", CT_NOT_FOUND)
+    return lz
+
+
+def ct_check_version(body):
+    version = body.get("version")
+    if not isinstance(version, str) or not re.fullmatch(r"\d+.\d+", version):
+        raise ct_error(400, "ValidationException", "version must match pattern \\d+.\\d+")
+    return version
+
+
+def ct_busy(account):
+    if any(o["account"] == account and o["status"] == "IN_PROGRESS" for o in CT_OPS.values()):
+        raise ct_error(409, "ConflictException",
+                       "AWS Control Tower cannot begin another operation while the landing zone "
+                       "is processing an operation.")
+
+
+def ct_list_landing_zones(account, region, body):
+    lz = CT_LZ.get(account)  # account-wide: AWS lists it from every region
+    return {"landingZones": [{"arn": lz["arn"]}] if lz else []}
+
+
+def ct_get_landing_zone(account, region, body):
+    lz = ct_find_lz(account, region, body.get("landingZoneIdentifier"))
+    detail = {"arn": lz["arn"], "status": lz["status"], "version": lz["version"],
+              "latestAvailableVersion": lz["latest"], "driftStatus": {"status": lz["drift"]},
+              "manifest": lz["manifest"]}
+    if lz.get("remediationTypes"):
+        detail["remediationTypes"] = lz["remediationTypes"]
+    return {"landingZone": detail}
+
+
+def ct_create_landing_zone(account, region, body):
+    version = ct_check_version(body)
+    if account in CT_LZ:
+        raise ct_error(409, "ConflictException",
+                       "AWS Control Tower cannot create a landing zone because one already exists.")
+    arn = ct_new_arn(account, region)
+    CT_LZ[account] = {"arn": arn, "region": region, "status": "PROCESSING", "drift": "IN_SYNC",
+                      "version": version, "latest": "3.3", "manifest": body.get("manifest") or {},
+                      "remediationTypes": body.get("remediationTypes")}
+    return {"arn": arn, "operationIdentifier": ct_start(account, region, arn, "CREATE")}
+
+
+def ct_update_landing_zone(account, region, body):
+    version = ct_check_version(body)
+    lz = ct_find_lz(account, region, body.get("landingZoneIdentifier"))
+    ct_busy(account)
+    lz.update(version=version, status="PROCESSING")
+    if body.get("manifest") is not None:
+        lz["manifest"] = body["manifest"]
+    if body.get("remediationTypes") is not None:
+        lz["remediationTypes"] = body["remediationTypes"]
+    return {"operationIdentifier": ct_start(account, region, lz["arn"], "UPDATE")}
+
+
+def ct_reset_landing_zone(account, region, body):
+    lz = ct_find_lz(account, region, body.get("landingZoneIdentifier"))
+    ct_busy(account)
+    lz["status"] = "PROCESSING"
+    return {"operationIdentifier": ct_start(account, region, lz["arn"], "RESET")}
+
+
+def ct_op_summary(op, detail=False):
+    out = {"operationType": op["type"], "operationIdentifier": op["id"], "status": op["status"]}
+    if detail:
+        out["startTime"] = iso(op["start"])
+        if op["end"]:
+            out["endTime"] = iso(op["end"])
+        if op["message"]:
+            out["statusMessage"] = op["message"]
+    return out
+
+
+def ct_get_landing_zone_operation(account, region, body):
+    op = CT_OPS.get(body.get("operationIdentifier") or "")
+    if not op or op["account"] != account or op["region"] != region:
+        raise ct_error(404, "ResourceNotFoundException", CT_NOT_FOUND)
+    return {"operationDetails": ct_op_summary(op, detail=True)}
+
+
+def ct_list_landing_zone_operations(account, region, body):
+    flt = body.get("filter") or {}
+    ops = [o for o in CT_OPS.values() if o["account"] == account and o["region"] == region
+           and o["type"] in (flt.get("types") or [o["type"]])
+           and o["status"] in (flt.get("statuses") or [o["status"]])]
+    ops.sort(key=lambda o: o["start"], reverse=True)
+    return {"landingZoneOperations": [ct_op_summary(o) for o in ops]}
+
+
+def ct_list_enabled_controls(account, region, body):
+    return {"enabledControls": []}
+
+
+# --------------------------------------------------------------------------- Security Hub
+SH_MANAGED = {"Company": "AWS", "Product": "Security Hub"}
+
+
+def sh_standards(region):
+    """The standards DescribeStandards lists; ARNs exactly as AWS spells them."""
+    return [
+        {"StandardsArn": f"arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0",
+         "Name": "AWS Foundational Security Best Practices v1.0.0", "EnabledByDefault": True,
+         "Description": "Automated security checks that detect when AWS accounts and resources deviate "
+                        "from security best practices.", "StandardsManagedBy": SH_MANAGED},
+        {"StandardsArn": "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0",
+         "Name": "CIS AWS Foundations Benchmark v1.2.0", "EnabledByDefault": True,
+         "Description": "CIS AWS Foundations Benchmark v1.2.0.", "StandardsManagedBy": SH_MANAGED},
+        {"StandardsArn": f"arn:aws:securityhub:{region}::standards/cis-aws-foundations-benchmark/v/1.4.0",
+         "Name": "CIS AWS Foundations Benchmark v1.4.0", "EnabledByDefault": False,
+         "Description": "CIS AWS Foundations Benchmark v1.4.0.", "StandardsManagedBy": SH_MANAGED},
+    ]
+
+
+def sh_subscribe(account, region, standards_arn):
+    """Create (READY, like a finished enable) or keep a standards subscription; returns it."""
+    if standards_arn not in {s["StandardsArn"] for s in sh_standards(region)}:
+        raise sh_error(400, "InvalidInputException",
+                       f"StandardsArn {standards_arn} is not valid in region {region}.")
+    subs = SH_SUBS.setdefault((account, region), {})
+    if standards_arn not in subs:
+        suffix = standards_arn.split("/", 1)[1]  # e.g. aws-foundational-security-best-practices/v/1.0.0
+        subs[standards_arn] = {
+            "StandardsSubscriptionArn": f"arn:aws:securityhub:{region}:{account}:subscription/{suffix}",
+            "StandardsArn": standards_arn, "StandardsInput": {}}
+        sh_set_status(subs[standards_arn], "READY", None)
+    return subs[standards_arn]
+
+
+def sh_set_status(sub, status, reason):
+    sub["StandardsStatus"] = status
+    sub["StandardsControlsUpdatable"] = "READY_FOR_UPDATES" if status == "READY" else "NOT_READY_FOR_UPDATES"
+    sub.pop("StandardsStatusReason", None)
+    if reason:
+        sub["StandardsStatusReason"] = {"StatusReasonCode": reason}
+
+
+def sh_require_hub(account, region):
+    if not securityhub_backends[account][region].enabled:  # what moto's DescribeHub checks
+        raise sh_error(401, "InvalidAccessException",
+                       f"Account {account} is not subscribed to AWS Security Hub")
+
+
+def sh_describe_standards(account, region, body):
+    return {"Standards": sh_standards(region)}
+
+
+def sh_get_enabled_standards(account, region, body):
+    sh_require_hub(account, region)
+    wanted = body.get("StandardsSubscriptionArns")
+    subs = [s for s in SH_SUBS.get((account, region), {}).values()
+            if not wanted or s["StandardsSubscriptionArn"] in wanted]
+    return {"StandardsSubscriptions": subs}
+
+
+def sh_batch_enable_standards(account, region, body):
+    sh_require_hub(account, region)
+    reqs = body.get("StandardsSubscriptionRequests") or []
+    return {"StandardsSubscriptions": [sh_subscribe(account, region, r.get("StandardsArn")) for r in reqs]}
+
+
+def sh_batch_disable_standards(account, region, body):
+    sh_require_hub(account, region)
+    subs, out = SH_SUBS.get((account, region), {}), []
+    for arn in body.get("StandardsSubscriptionArns") or []:
+        match = [k for k, s in subs.items() if s["StandardsSubscriptionArn"] == arn]
+        if not match:
+            raise sh_error(400, "InvalidInputException", f"Standards subscription {arn} was not found.")
+        gone = dict(subs.pop(match[0]))
+        sh_set_status(gone, "DELETING", None)
+        out.append(gone)
+    return {"StandardsSubscriptions": out}
+
+
+def sh_list_organization_admin_accounts(account, region, body):
+    """Reads moto's own record (a class-level dict keyed by org id, set by EnableOrganizationAdminAccount)."""
+    try:
+        org_id = organizations_backends[account]["aws"].describe_organization()["Organization"]["Id"]
+    except OrganizationsClientError:
+        return {"AdminAccounts": []}
+    admin = (SecurityHubBackend._org_configs.get(org_id) or {}).get("admin_account_id")
+    return {"AdminAccounts": [{"AccountId": admin, "Status": "ENABLED"}] if admin else []}
+
+
+# Patch: EnableSecurityHub subscribes the default standards (FSBP + CIS 1.2.0) like AWS does
+# (EnableDefaultStandards defaults to true); DisableSecurityHub drops every subscription.
+_moto_enable_hub = SecurityHubBackend.enable_security_hub
+_moto_disable_hub = SecurityHubBackend.disable_security_hub
+
+
+def _enable_hub(self, enable_default_standards=True, tags=None):
+    was_enabled = self.enabled
+    result = _moto_enable_hub(self, enable_default_standards=enable_default_standards, tags=tags)
+    if not was_enabled and enable_default_standards:
+        with LOCK:
+            for std in sh_standards(self.region_name):
+                if std["EnabledByDefault"]:
+                    sh_subscribe(self.account_id, self.region_name, std["StandardsArn"])
+    return result
+
+
+def _disable_hub(self):
+    result = _moto_disable_hub(self)
+    with LOCK:
+        SH_SUBS.pop((self.account_id, self.region_name), None)
+    return result
+
+
+SecurityHubBackend.enable_security_hub = _enable_hub
+SecurityHubBackend.disable_security_hub = _disable_hub
+
+# --------------------------------------------------------------------------- GuardDuty
+GD_FEATURES = ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS",
+               "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"]
+GD_RUNTIME_ADDONS = ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"]
+GD_STATUSES = ("NEW", "ALL", "NONE")
+
+
+def gd_config(account, region, detector_id):
+    """The org configuration of the caller's detector; enforces what AWS enforces."""
+    if detector_id not in guardduty_backends[account][region].detectors:
+        raise gd_bad_request("The request is rejected because the input detectorId is not owned by the current account.")
+    try:  # the delegated admin is recorded in the management account's backend for that region
+        mgmt = organizations_backends[account]["aws"].describe_organization()["Organization"]["MasterAccountId"]
+        is_admin = account in guardduty_backends[mgmt][region].admin_account_ids
+    except OrganizationsClientError:
+        is_admin = False
+    if not is_admin:
+        raise gd_bad_request("The request is rejected because the current account is not a GuardDuty delegated administrator")
+    return GD_ORG.setdefault((account, region, detector_id), {
+        "autoEnableOrganizationMembers": "NONE",
+        "features": [{"name": f, "autoEnable": "NONE", **({"additionalConfiguration": [
+            {"name": a, "autoEnable": "NONE"} for a in GD_RUNTIME_ADDONS]} if f == "RUNTIME_MONITORING" else {})}
+            for f in GD_FEATURES]})
+
+
+def gd_describe_organization_configuration(account, region, body, detector_id):
+    cfg = gd_config(account, region, detector_id)
+    return {"autoEnable": cfg["autoEnableOrganizationMembers"] != "NONE", "memberAccountLimitReached": False,
+            "features": cfg["features"], "autoEnableOrganizationMembers": cfg["autoEnableOrganizationMembers"]}
+
+
+def gd_update_organization_configuration(account, region, body, detector_id):
+    cfg = gd_config(account, region, detector_id)
+    members = body.get("autoEnableOrganizationMembers")
+    if members is None and body.get("autoEnable") is not None:  # deprecated bool: true=NEW, false=NONE
+        members = "NEW" if body["autoEnable"] else "NONE"
+    if members is not None and members not in GD_STATUSES:
+        raise gd_bad_request(f"The request failed because autoEnableOrganizationMembers {members} is not valid.")
+    for feat in body.get("features") or []:  # merged by name, like AWS
+        if feat.get("name") not in GD_FEATURES + ["EKS_RUNTIME_MONITORING", "AI_PROTECTION"] or \
+                feat.get("autoEnable", "NONE") not in GD_STATUSES:
+            raise gd_bad_request(f"The request failed because feature {feat.get('name')} is not valid.")
+        cur = next((f for f in cfg["features"] if f["name"] == feat["name"]), None)
+        if cur is None:
+            cur = {"name": feat["name"], "autoEnable": "NONE"}
+            cfg["features"].append(cur)
+        if "autoEnable" in feat:
+            cur["autoEnable"] = feat["autoEnable"]
+        for add in feat.get("additionalConfiguration") or []:
+            extra = cur.setdefault("additionalConfiguration", [])
+            old = next((a for a in extra if a["name"] == add.get("name")), None)
+            if old is None:
+                extra.append({"name": add.get("name"), "autoEnable": add.get("autoEnable", "NONE")})
+            elif "autoEnable" in add:
+                old["autoEnable"] = add["autoEnable"]
+    if members is not None:
+        cfg["autoEnableOrganizationMembers"] = members
+    return {}
+
+
+# --------------------------------------------------------------------------- SNS
+# Email subscriptions start pending (PendingConfirmation) until the confirm hook runs.
+# The state lives on moto's own Subscription objects, so moto's reset clears it.
+EMAIL_PROTOCOLS = ("email", "email-json")
+_moto_subscribe = SNSBackend.subscribe
+_moto_subscribe_response = SNSResponse.subscribe
+
+
+def is_pending(sub):
+    return sub.attributes.get("PendingConfirmation") is True
+
+
+def _subscribe(self, topic_arn, endpoint, protocol):
+    existing = set(self.subscriptions)
+    sub = _moto_subscribe(self, topic_arn, endpoint, protocol)
+    if protocol in EMAIL_PROTOCOLS and sub.arn not in existing:  # a repeat re-sends: stays as it is
+        sub.attributes.update(PendingConfirmation=True, ConfirmationWasAuthenticated=False)
+    return sub
+
+
+def _subscribe_response(self):
+    result = _moto_subscribe_response(self)
+    sub = self.backend.subscriptions.get(result.result["SubscriptionArn"])
+    want_arn = str(self._get_param("ReturnSubscriptionArn", False)).lower() == "true"
+    if sub is not None and is_pending(sub) and not want_arn:
+        return ActionResult({"SubscriptionArn": "pending confirmation"})
+    return result
+
+
+def _count(topic, pending):
+    return sum(1 for s in list(topic.sns_backend.subscriptions.values())
+               if s.topic is topic and is_pending(s) == pending)
+
+
+SNSBackend.subscribe = _subscribe
+SNSResponse.subscribe = _subscribe_response
+# moto's serializer reads Subscription.subscription_arn before .arn for List* responses.
+Subscription.subscription_arn = property(lambda s: "PendingConfirmation" if is_pending(s) else s.arn)
+# moto hard-codes these counters to 0; compute them (the setters swallow moto's `= 0`).
+Topic.subscriptions_pending = property(lambda t: _count(t, True), lambda t, v: None)
+Topic.subscriptions_confimed = property(lambda t: _count(t, False), lambda t, v: None)
+
+# --------------------------------------------------------------------------- routing
+ROUTES = {
+    ("controltower", "POST", "/list-landingzones"): ct_list_landing_zones,
+    ("controltower", "POST", "/get-landingzone"): ct_get_landing_zone,
+    ("controltower", "POST", "/create-landingzone"): ct_create_landing_zone,
+    ("controltower", "POST", "/update-landingzone"): ct_update_landing_zone,
+    ("controltower", "POST", "/reset-landingzone"): ct_reset_landing_zone,
+    ("controltower", "POST", "/get-landingzone-operation"): ct_get_landing_zone_operation,
+    ("controltower", "POST", "/list-landingzone-operations"): ct_list_landing_zone_operations,
+    ("controltower", "POST", "/list-enabled-controls"): ct_list_enabled_controls,
+    ("securityhub", "GET", "/standards"): sh_describe_standards,
+    ("securityhub", "POST", "/standards/get"): sh_get_enabled_standards,
+    ("securityhub", "POST", "/standards/register"): sh_batch_enable_standards,
+    ("securityhub", "POST", "/standards/deregister"): sh_batch_disable_standards,
+    ("securityhub", "GET", "/organization/admin"): sh_list_organization_admin_accounts,
+}
+GD_ADMIN_PATH = re.compile(r"^/detector/([^/]+)/admin/?$")
+
+
+def read_json(req):
+    data = req.get_data()
+    return json.loads(data) if data else {}
+
+
+# --------------------------------------------------------------------------- test hooks
+def hook_ct_landing_zone(b):
+    account, region = b.get("account", DEFAULT_ACCOUNT), b.get("region", "us-east-1")
+    status, drift = b.get("status", "ACTIVE"), b.get("drift", "IN_SYNC")
+    if status not in ("ACTIVE", "PROCESSING", "FAILED") or drift not in ("IN_SYNC", "DRIFTED"):
+        return json_response({"error": "bad status or drift"}, 400)
+    old = CT_LZ.get(account)
+    arn = old["arn"] if old and old["region"] == region else ct_new_arn(account, region)
+    CT_LZ[account] = {"arn": arn, "region": region, "status": status, "drift": drift,
+                      "version": b.get("version", "3.3"), "latest": b.get("latestAvailableVersion", "3.3"),
+                      "manifest": b.get("manifest") or {}, "remediationTypes": b.get("remediationTypes")}
+    return json_response({"arn": arn})
+
+
+def hook_ct_complete(b):
+    op = CT_OPS.get(b.get("operationIdentifier") or "")
+    status = b.get("status", "SUCCEEDED")
+    if op is None:
+        return json_response({"error": "unknown operationIdentifier"}, 404)
+    if status not in ("SUCCEEDED", "FAILED"):
+        return json_response({"error": "status must be SUCCEEDED or FAILED"}, 400)
+    ct_finish(op, status, b.get("statusMessage"))
+    return json_response({"operationIdentifier": op["id"], "status": status})
+
+
+def hook_account_summary(b):
+    summary = iam_backends[b.get("account", DEFAULT_ACCOUNT)]["aws"].account_summary
+    summary._account_mfa_enabled = int(b.get("AccountMFAEnabled", summary._account_mfa_enabled))
+    summary._account_access_keys_present = int(b.get("AccountAccessKeysPresent", summary._account_access_keys_present))
+    return json_response({"AccountMFAEnabled": summary._account_mfa_enabled,
+                          "AccountAccessKeysPresent": summary._account_access_keys_present})
+
+
+def hook_sh_standard_status(b):
+    status = b.get("status", "READY")
+    if status not in ("PENDING", "READY", "FAILED", "INCOMPLETE", "DELETING"):
+        return json_response({"error": "bad status"}, 400)
+    sub = sh_subscribe(b.get("account", DEFAULT_ACCOUNT), b.get("region", "us-east-1"), b.get("standardsArn"))
+    sh_set_status(sub, status, b.get("reason"))
+    return json_response(sub)
+
+
+def hook_sns_confirm(b):
+    backend = sns_backends[b.get("account", DEFAULT_ACCOUNT)][b.get("region", "us-east-1")]
+    for sub in list(backend.subscriptions.values()):
+        if sub.topic.arn == b.get("topicArn") and sub.endpoint == b.get("endpoint") \
+                and sub.protocol in EMAIL_PROTOCOLS:
+            sub.attributes["PendingConfirmation"] = False
+            sub.confirmed = True
+            return json_response({"subscriptionArn": sub.arn})
+    return json_response({"error": "no such email subscription"}, 404)
+
+
+def hook_unsupported(b):
+    UNSUPPORTED["service"] = b.get("service")
+    return json_response({"service": UNSUPPORTED["service"]})
+
+
+HOOKS = {
+    "/_groundwork/controltower/landing-zone": hook_ct_landing_zone,
+    "/_groundwork/controltower/operations/complete": hook_ct_complete,
+    "/_groundwork/iam/account-summary": hook_account_summary,
+    "/_groundwork/securityhub/standard-status": hook_sh_standard_status,
+    "/_groundwork/sns/confirm": hook_sns_confirm,
+    "/_groundwork/unsupported": hook_unsupported,
+}
+
+
+def reset_extension():
+    with LOCK:
+        CT_LZ.clear(), CT_OPS.clear(), SH_SUBS.clear(), GD_ORG.clear()
+        UNSUPPORTED["service"] = None
+        SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
+        organizations_backends.master_accounts.clear()  # dict attribute: same leak
+
+
+# --------------------------------------------------------------------------- WSGI app
+class GroundworkApp:
+    def __init__(self):
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ, start_response):
+        req = Request(environ)
+        path, method = req.path, req.method
+        if path == "/_groundwork/health":
+            return Response("ok", 200, content_type="text/plain")(environ, start_response)
+        if path.startswith("/_groundwork/"):
+            hook = HOOKS.get(path)
+            if hook is None or method != "POST":
+                resp = json_response({"error": f"no hook {method} {path}"}, 404)
+            else:
+                try:
+                    with LOCK:
+                        resp = hook(read_json(req))
+                except ApiError as e:
+                    resp = json_response({"error": e.body}, e.status)
+                except ValueError as e:  # malformed JSON or a non-integer value
+                    resp = json_response({"error": str(e)}, 400)
+            return resp(environ, start_response)
+        if path.rstrip("/") == "/moto-api/reset" and method == "POST":
+            reset_extension()
+            return self.moto(environ, start_response)
+        account, region, service = caller(req)
+        if service is not None and service == UNSUPPORTED["service"]:
+            return InternalServerError()(environ, start_response)  # moto's page for a missing service
+        handler, args = ROUTES.get((service, method, path.rstrip("/") or "/")), ()
+        if handler is None and service == "guardduty":
+            m = GD_ADMIN_PATH.match(path)
+            if m and method in ("GET", "POST"):
+                handler = (gd_describe_organization_configuration if method == "GET"
+                           else gd_update_organization_configuration)
+                args = (m.group(1),)
+        if handler is None and service == "controltower":  # the rest of Control Tower: as moto would
+            return InternalServerError()(environ, start_response)
+        if handler is None:
+            return self.moto(environ, start_response)
+        try:
+            body = read_json(req) if method == "POST" else {}
+            with LOCK:
+                ct_tick()
+                resp = json_response(handler(account, region, body, *args))
+        except ApiError as e:
+            resp = e.response()
+        except ValueError:
+            resp = ApiError(400, "ValidationException", {"message": "malformed JSON body"}).response()
+        return resp(environ, start_response)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    os.environ.setdefault("MOTO_PORT", str(args.port))  # moto's own self-calls use it
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: sys.exit(0))
+    run_simple("127.0.0.1", args.port, GroundworkApp(), threaded=True,
+               request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
