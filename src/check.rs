@@ -22,7 +22,7 @@ pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
     };
     let facts = match facts::gather(&aws).await {
         Ok(f) => f,
-        Err(e) => return fail(&e.explain()),
+        Err(e) => return fail(&e.explain_for(aws.profile())),
     };
     let steps: Vec<StepId> = args.step.map_or_else(|| StepId::ALL.to_vec(), |s| vec![s]);
     let mut results = checks::run(&aws, &facts, &steps).await;

@@ -60,14 +60,14 @@ pub fn table(steps: &[StepResult], verbose: bool) -> String {
     let mut out = String::new();
     for step in steps {
         let status = label(step.status);
-        out += &format!("  {status:<15} {:<width$}  {}\n", inert(&step.title), inert(&step.summary));
+        out += &format!("  {status:<13} {:<width$}  {}\n", inert(&step.title), inert(&step.summary));
         if verbose || !step.status.is_settled() {
             for f in &step.findings {
                 let place = match &f.region {
                     Some(r) => format!("{} {}", f.account, r),
                     None => f.account.clone(),
                 };
-                out += &format!("      {:<11} {}: {}\n", label(f.status), inert(&place), inert(&f.detail));
+                out += &format!("      {:<13} {}: {}\n", label(f.status), inert(&place), inert(&f.detail));
             }
         }
     }

@@ -23,6 +23,11 @@ fn a_fresh_account_has_everything_left_to_do() {
     }
     // moto gives every account an Identity Center instance, but nobody has a user yet.
     assert_eq!(step_status(&json, "identity-center"), "partial", "{json}");
+
+    // The record remembers the verdicts, and never the credentials it ran with.
+    let record = std::fs::read_to_string(state.path().join("state/123456789012.json")).expect("record written");
+    assert!(record.contains("\"root-mfa\"") && record.contains("not-done"), "{record}");
+    assert!(!record.contains("testing"), "the access key or secret leaked into the record");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,7 +7,6 @@ use std::fmt;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::catalog;
 
@@ -50,8 +49,14 @@ pub struct AwsError {
 impl AwsError {
     /// A plain-words explanation with what to do, for a finding or a terminal.
     pub fn explain(&self) -> String {
+        self.explain_for(None)
+    }
+
+    /// The same, naming the AWS profile in use in commands the person can paste.
+    pub fn explain_for(&self, profile: Option<&str>) -> String {
         let region = self.region.as_deref().unwrap_or("global");
         let args = [
+            ("profile", profile.unwrap_or("YOUR-PROFILE")),
             ("action", self.action),
             ("account", self.account.as_str()),
             ("region", region),
@@ -161,8 +166,18 @@ fn not_aws_answer(status: u16) -> String {
     format!("HTTP {status} with a body that is not an AWS response")
 }
 
-fn chain_text<E: StdError + ?Sized + 'static>(err: &E) -> String {
-    format!("{}", DisplayErrorContext(err))
+/// Each error in the chain, in plain words, without the Debug dump the SDK appends.
+fn chain_text(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Finds a credentials failure anywhere in the error's source chain.
@@ -176,7 +191,10 @@ fn credentials_error(err: &(dyn StdError + 'static)) -> Option<(ErrorKind, Optio
                 ErrorKind::CannotAssumeRole
             } else if lower.contains("expired") || lower.contains("sso login") {
                 ErrorKind::ExpiredCredentials
-            } else if matches!(c, CredentialsError::CredentialsNotLoaded(_)) {
+            } else if matches!(c, CredentialsError::CredentialsNotLoaded(_) | CredentialsError::ProviderTimedOut(_))
+                || lower.contains("imds")
+            {
+                // The chain ends with instance metadata: when that fails, there simply are none.
                 ErrorKind::NoCredentials
             } else {
                 ErrorKind::InvalidCredentials

@@ -28,7 +28,7 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
 
 /// The best alert path found in one Region.
 async fn region_status(aws: &Aws, at: &At, step: &Step) -> Result<(Status, String), AwsError> {
-    let mut best = (Status::NotDone, step.say("no-rule", &[]));
+    let mut best: Option<(Status, String)> = None;
     for rule in eventbridge::rules(aws, at).await? {
         let fit = rules::fit(rule.pattern.as_deref().unwrap_or(""), DEFAULT_MIN_SEVERITY);
         let candidate = match fit {
@@ -39,21 +39,22 @@ async fn region_status(aws: &Aws, at: &At, step: &Step) -> Result<(Status, Strin
             }
             rules::Fit::Covers => rule_path(aws, at, step, &rule.name).await?,
         };
-        if rank(candidate.0) > rank(best.0) {
-            best = candidate;
+        let done = candidate.0 == Status::Done;
+        if best.as_ref().is_none_or(|b| rank(candidate.0) > rank(b.0)) {
+            best = Some(candidate);
         }
-        if best.0 == Status::Done {
+        if done {
             break;
         }
     }
-    Ok(best)
+    Ok(best.unwrap_or_else(|| (Status::NotDone, step.say("no-rule", &[]))))
 }
 
 /// Follows one rule to its SNS topics and their subscriptions.
 async fn rule_path(aws: &Aws, at: &At, step: &Step, rule: &str) -> Result<(Status, String), AwsError> {
     let topics: Vec<String> =
         eventbridge::target_arns(aws, at, rule).await?.into_iter().filter(|a| a.starts_with("arn:aws:sns:")).collect();
-    let mut best = (Status::Partial, step.say("no-topic", &[("rule", rule)]));
+    let mut best: Option<(Status, String)> = None;
     for topic in topics {
         let policy = sns::topic_policy(aws, at, &topic).await?;
         let candidate = if policy.as_deref().is_some_and(rules::lets_eventbridge_publish) {
@@ -75,11 +76,11 @@ async fn rule_path(aws: &Aws, at: &At, step: &Step, rule: &str) -> Result<(Statu
         } else {
             (Status::Partial, step.say("policy-missing", &[("rule", rule), ("topic", &topic)]))
         };
-        if rank(candidate.0) > rank(best.0) {
-            best = candidate;
+        if best.as_ref().is_none_or(|b| rank(candidate.0) > rank(b.0)) {
+            best = Some(candidate);
         }
     }
-    Ok(best)
+    Ok(best.unwrap_or_else(|| (Status::Partial, step.say("no-topic", &[("rule", rule)]))))
 }
 
 fn rank(s: Status) -> u8 {
