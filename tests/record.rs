@@ -73,7 +73,7 @@ fn an_unknown_schema_version_is_set_aside_not_overwritten() {
     assert!(warning.contains("schema version"), "{warning}");
     let aside: Vec<_> = std::fs::read_dir(store.dir())
         .expect("dir")
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .filter(|e| e.file_name().to_string_lossy().contains("unreadable"))
         .collect();
     assert_eq!(aside.len(), 1);

@@ -76,7 +76,7 @@ async fn persistent_throttling_is_reported_as_such() {
 
 #[tokio::test]
 async fn an_expired_token_says_how_to_sign_in_again() {
-    let body = r#"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>1</RequestId></ErrorResponse>"#;
+    let body = r"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>1</RequestId></ErrorResponse>";
     let rule = mock!(aws_sdk_sts::Client::get_caller_identity).sequence().http_status(400, Some(body.into())).build();
     let conf = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
