@@ -49,6 +49,10 @@ pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
         eprintln!("groundwork: {w}");
     }
 
+    if args.json && facts.identity.is_root() {
+        // The table shows this in its header; scripts get it on stderr.
+        eprintln!("groundwork: {}", say("warning-root", &[]));
+    }
     let text = if args.json {
         let report = Report {
             schema: 1,

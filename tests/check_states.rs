@@ -203,3 +203,42 @@ async fn audit_is_found_by_name_without_a_landing_zone() {
     assert_eq!(audit.source, facts::Source::AccountName);
     assert_eq!(facts.governed_regions, [REGION]);
 }
+
+fn document(v: &serde_json::Value) -> aws_smithy_types::Document {
+    use aws_smithy_types::{Document, Number};
+    match v {
+        serde_json::Value::Object(m) => Document::Object(m.iter().map(|(k, v)| (k.clone(), document(v))).collect()),
+        serde_json::Value::Array(a) => Document::Array(a.iter().map(document).collect()),
+        serde_json::Value::String(s) => Document::String(s.clone()),
+        serde_json::Value::Number(n) => Document::Number(Number::PosInt(n.as_u64().unwrap_or_default())),
+        serde_json::Value::Bool(b) => Document::Bool(*b),
+        serde_json::Value::Null => Document::Null,
+    }
+}
+
+/// A landing zone whose setup failed says what AWS said about the failure.
+#[tokio::test]
+async fn a_failed_landing_zone_shows_why() {
+    let emu = Emulator::start_with(&[("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "-1")]);
+    let org = seed::organization(&emu).await;
+    let manifest = serde_json::json!({"governedRegions": [REGION],
+        "organizationStructure": {"security": {"name": "Security"}},
+        "centralizedLogging": {"accountId": org.log_archive, "enabled": true},
+        "securityRoles": {"accountId": org.audit}});
+    let created = aws_sdk_controltower::Client::new(&common::config(&emu, MGMT, REGION).await)
+        .create_landing_zone()
+        .version("3.3")
+        .manifest(document(&manifest))
+        .send()
+        .await
+        .expect("create landing zone");
+    assert_eq!(check(&emu, StepId::ControlTower).await.status, Status::Partial);
+    emu.hook(
+        "/_groundwork/controltower/operations/complete",
+        serde_json::json!({"operationIdentifier": created.operation_identifier(), "status": "FAILED",
+                           "statusMessage": "AWS Config is already enabled in account 111"}),
+    );
+    let r = check(&emu, StepId::ControlTower).await;
+    assert_eq!(r.status, Status::Partial, "{r:?}");
+    assert!(r.findings[0].detail.contains("AWS Config is already enabled"), "{r:?}");
+}

@@ -16,6 +16,8 @@ pub struct LandingZone {
     pub version: String,
     pub latest_version: Option<String>,
     pub manifest: serde_json::Value,
+    /// For a FAILED landing zone, what AWS said about the latest failed operation.
+    pub failure: Option<String>,
 }
 
 /// The landing zone, or `None` when there is none. Looked up from the configured Region, then read
@@ -45,15 +47,50 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
     let Some(lz) = out.landing_zone() else {
         return Ok(None);
     };
+    let status = lz.status().map_or("UNKNOWN", |s| s.as_str()).to_owned();
+    // Only worth two more calls when something failed; if they fail too, the console still knows.
+    let failure = if status == "FAILED" { last_failure(aws, &home).await.ok().flatten() } else { None };
     Ok(Some(LandingZone {
         arn: arn.to_owned(),
         home_region,
-        status: lz.status().map_or("UNKNOWN", |s| s.as_str()).to_owned(),
+        status,
+        failure,
         drift: lz.drift_status().and_then(|d| d.status()).map(|s| s.as_str().to_owned()),
         version: lz.version().to_owned(),
         latest_version: lz.latest_available_version().map(str::to_owned),
         manifest: to_json(lz.manifest()),
     }))
+}
+
+/// The status message of the most recent failed landing zone operation.
+async fn last_failure(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> {
+    use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
+    let client = aws_sdk_controltower::Client::new(&aws.config(home));
+    let failed = {
+        let _slot = aws.permit().await;
+        client
+            .list_landing_zone_operations()
+            .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::Failed).build())
+            .send()
+            .await
+            .map_err(|e| classify(&e, "controltower:ListLandingZoneOperations", &home.account, Some(&home.region)))?
+    };
+    let mut latest: Option<(f64, String)> = None;
+    for id in failed.landing_zone_operations().iter().filter_map(|o| o.operation_identifier()).take(5) {
+        let _slot = aws.permit().await;
+        let out = client
+            .get_landing_zone_operation()
+            .operation_identifier(id)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "controltower:GetLandingZoneOperation", &home.account, Some(&home.region)))?;
+        let Some(op) = out.operation_details() else { continue };
+        let started = op.start_time().map_or(0.0, aws_smithy_types::DateTime::as_secs_f64);
+        if latest.as_ref().is_none_or(|(t, _)| started > *t) {
+            latest = Some((started, op.status_message().unwrap_or_default().to_owned()));
+        }
+    }
+    Ok(latest.map(|(_, message)| message).filter(|m| !m.is_empty()))
 }
 
 /// The manifest arrives as a Smithy document; the rest of groundwork reads plain JSON.

@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 
 use crate::aws::account::{CONTACT_TYPES, alternate_contact};
-use crate::aws::{At, Aws};
+use crate::aws::{At, Aws, ErrorKind};
 use crate::catalog::Step;
 use crate::facts::Facts;
 use crate::verdict::{Finding, Status};
@@ -23,15 +23,20 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
         let at = At::new(account, aws.region());
         let own = account == me;
         let answers = join_all(CONTACT_TYPES.iter().map(|kind| alternate_contact(aws, &at, kind, own))).await;
-        judge(step, account, &answers)
+        judge(step, account, own, &answers)
     });
     findings.extend(join_all(per_account).await);
     findings
 }
 
-fn judge(step: &Step, account: &str, answers: &[Result<Option<String>, crate::aws::AwsError>]) -> Finding {
+fn judge(step: &Step, account: &str, own: bool, answers: &[Result<Option<String>, crate::aws::AwsError>]) -> Finding {
     if let Some(Err(e)) = answers.iter().find(|a| a.is_err()) {
-        return super::unknown(e);
+        let mut finding = super::unknown(e);
+        if !own && e.kind == ErrorKind::AccessDenied {
+            // The usual cause from the management account: Account Management's trusted access is off.
+            finding.detail = format!("{} {}", step.say("member-needs-trusted-access", &[]), finding.detail);
+        }
+        return finding;
     }
     let set: Vec<&str> =
         CONTACT_TYPES.iter().zip(answers).filter(|(_, a)| matches!(a, Ok(Some(_)))).map(|(kind, _)| *kind).collect();
@@ -53,8 +58,8 @@ mod tests {
     fn all_three_or_partial() {
         let s = step(StepId::Contacts);
         let some = |v: &str| Ok(Some(v.to_owned()));
-        assert_eq!(judge(s, "1", &[some("a"), some("b"), some("c")]).status, Status::Done);
-        assert_eq!(judge(s, "1", &[some("a"), Ok(None), Ok(None)]).status, Status::Partial);
-        assert_eq!(judge(s, "1", &[Ok(None), Ok(None), Ok(None)]).status, Status::NotDone);
+        assert_eq!(judge(s, "1", true, &[some("a"), some("b"), some("c")]).status, Status::Done);
+        assert_eq!(judge(s, "1", true, &[some("a"), Ok(None), Ok(None)]).status, Status::Partial);
+        assert_eq!(judge(s, "1", true, &[Ok(None), Ok(None), Ok(None)]).status, Status::NotDone);
     }
 }

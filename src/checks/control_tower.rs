@@ -27,7 +27,12 @@ fn judge(step: &Step, lz: &LandingZone) -> (Status, String) {
     let outdated = lz.latest_version.as_deref().is_some_and(|latest| older(&lz.version, latest));
     match lz.status.as_str() {
         "PROCESSING" => (Status::Partial, step.say("processing", &args)),
-        "FAILED" => (Status::Partial, step.say("failed", &args)),
+        "FAILED" => match &lz.failure {
+            Some(reason) => {
+                (Status::Partial, step.say("failed-because", &[("region", &lz.home_region), ("reason", reason)]))
+            }
+            None => (Status::Partial, step.say("failed", &args)),
+        },
         "ACTIVE" if drifted => (Status::Partial, step.say("drifted", &args)),
         "ACTIVE" if outdated => (Status::Partial, step.say("outdated", &args)),
         "ACTIVE" if lz.drift.as_deref() == Some("IN_SYNC") => (Status::Done, step.say("active", &args)),
