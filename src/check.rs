@@ -63,7 +63,11 @@ pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
         };
         output::json(&report)
     } else {
-        format!("{}\n{}", output::header(&facts, aws.region(), aws.profile()), output::table(&results, args.verbose))
+        format!(
+            "{}\n{}",
+            output::header(&facts, aws.region(), aws.profile()),
+            output::table(&results, args.verbose, &output::account_names(&facts))
+        )
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a panic.

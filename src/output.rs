@@ -1,6 +1,8 @@
 //! What `check` and `status` print: the JSON contract for scripts and a plain table for people.
 //! Text that came from AWS is made inert before it reaches a terminal.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::catalog::say;
@@ -55,7 +57,8 @@ pub fn header(facts: &Facts, region: &str, profile: Option<&str>) -> String {
 }
 
 /// One line per step, then findings: all of them with `verbose`, else those of unfinished steps.
-pub fn table(steps: &[StepResult], verbose: bool) -> String {
+/// `names` maps account ids to names where they are known.
+pub fn table(steps: &[StepResult], verbose: bool, names: &HashMap<String, String>) -> String {
     let width = steps.iter().map(|s| s.title.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for step in steps {
@@ -63,15 +66,27 @@ pub fn table(steps: &[StepResult], verbose: bool) -> String {
         out += &format!("  {status:<13} {:<width$}  {}\n", inert(&step.title), inert(&step.summary));
         if verbose || !step.status.is_settled() {
             for f in &step.findings {
-                let place = match &f.region {
-                    Some(r) => format!("{} {}", f.account, r),
+                let account = match names.get(&f.account) {
+                    Some(name) => format!("{} ({name})", f.account),
                     None => f.account.clone(),
+                };
+                let place = match &f.region {
+                    Some(r) => format!("{account} {r}"),
+                    None => account,
                 };
                 out += &format!("      {:<13} {}: {}\n", label(f.status), inert(&place), inert(&f.detail));
             }
         }
     }
     out
+}
+
+/// Account ids to names, from the organization (when the caller may list it).
+pub fn account_names(facts: &Facts) -> HashMap<String, String> {
+    facts
+        .accounts
+        .as_ref()
+        .map_or_else(|_| HashMap::new(), |accounts| accounts.iter().map(|a| (a.id.clone(), a.name.clone())).collect())
 }
 
 /// The word and mark shown for a status.

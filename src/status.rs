@@ -38,7 +38,7 @@ pub fn run(global: &Global, args: &StatusArgs) -> u8 {
         out += &say("status-header", &[("account", &rec.account), ("at", oldest), ("age", &age)]);
         out += "\n";
         let results: Vec<StepResult> = rec.steps.values().map(|s| s.result.clone()).collect();
-        out += &output::table(&results, false);
+        out += &output::table(&results, false, &std::collections::HashMap::new());
         out += "\n";
     }
     if out.is_empty() {

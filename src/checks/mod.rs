@@ -73,7 +73,17 @@ fn blocked(facts: &Facts, step: &Step, key: &str) -> Finding {
 fn parts_finding(account: &str, region: Option<&str>, parts: Vec<(Status, String)>) -> Finding {
     let status = combine(parts.iter().map(|(s, _)| *s));
     let detail = parts.into_iter().map(|(_, d)| d).collect::<Vec<_>>().join("; ");
-    Finding::new(account, region, status, detail)
+    Finding::new(account, region, status, sentence(&detail))
+}
+
+/// Capitalised and closed with a full stop, as the other findings read.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
 }
 
 /// The Audit account's id, or the finding that explains why there is none.
