@@ -95,7 +95,10 @@ pub struct Step {
     pub depends_on: Vec<StepId>,
     #[serde(default)]
     pub links: Vec<Link>,
-    /// Templates for what the check says it saw, keyed by name; `{name}` is filled in.
+    /// What `apply` may ask the person (`--set` keys).
+    #[serde(default)]
+    pub inputs: Vec<crate::inputs::Input>,
+    /// Templates for what the check and the plan say, keyed by name; `{name}` is filled in.
     pub messages: BTreeMap<String, String>,
 }
 

@@ -37,6 +37,42 @@ pub enum Command {
     Check(CheckArgs),
     /// Show the last recorded state without calling AWS.
     Status(StatusArgs),
+    /// Show what `apply` would change, step by step (nothing is changed).
+    Plan(PlanArgs),
+    /// Make one step's changes: show the plan, ask, apply, re-check.
+    Apply(ApplyArgs),
+    /// Show every change groundwork has made (the action log).
+    Log(LogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Only this step.
+    #[arg(value_parser = parse_step)]
+    pub step: Option<StepId>,
+    /// Pre-answer an input: --set step.key=value (repeatable).
+    #[arg(long = "set", value_name = "STEP.KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The step to apply.
+    #[arg(value_parser = parse_step)]
+    pub step: StepId,
+    /// Pre-answer an input: --set step.key=value (repeatable).
+    #[arg(long = "set", value_name = "STEP.KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Do not ask for confirmation (every input must be given with --set, or remembered).
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Print the raw JSON lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args, Default)]
@@ -82,10 +118,26 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::Status(args)) => crate::status::run(&cli.global, &args),
         Some(Command::Check(args)) => runtime.block_on(crate::check::run(&cli.global, &args)),
+        Some(Command::Plan(args)) => runtime.block_on(crate::apply::plan(&cli.global, &args)),
+        Some(Command::Apply(args)) => runtime.block_on(crate::apply::apply(&cli.global, &args)),
+        Some(Command::Log(args)) => show_log(&cli.global, &args),
         // The wizard will live here; until then, a plain check is the most useful default.
         None => runtime.block_on(crate::check::run(&cli.global, &CheckArgs { concurrency: 8, ..CheckArgs::default() })),
     };
     ExitCode::from(code)
+}
+
+fn show_log(global: &Global, args: &LogArgs) -> u8 {
+    match crate::record::Store::open(global.state_dir.clone()) {
+        Ok(store) => {
+            print!("{}", crate::actionlog::show(store.dir(), args.json));
+            0
+        }
+        Err(e) => {
+            eprintln!("groundwork: {e}");
+            2
+        }
+    }
 }
 
 impl Global {

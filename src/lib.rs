@@ -1,12 +1,16 @@
 //! groundwork: lays a secure AWS foundation for a small company, one checked step at a time.
 
+pub mod actionlog;
+pub mod apply;
 pub mod aws;
 pub mod catalog;
 pub mod check;
 pub mod checks;
 pub mod cli;
 pub mod facts;
+pub mod inputs;
 pub mod output;
+pub mod plans;
 pub mod record;
 pub mod status;
 pub mod verdict;

@@ -16,12 +16,19 @@ const SERVICES: [&str; 11] = [
     "sns",
 ];
 
-/// Every `"service:Action"` literal in src/aws/ (each SDK call names its IAM action).
-fn actions_in_code() -> BTreeSet<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/aws");
+/// Every `"service:Action"` literal in the Rust files of a directory (each SDK call names its IAM
+/// action), and in its subdirectories when `deep`.
+fn actions_in_code(dir: &std::path::Path, deep: bool) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).expect("src/aws") {
-        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("source");
+    for entry in std::fs::read_dir(dir).expect("source dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            if deep {
+                found.extend(actions_in_code(&path, true));
+            }
+            continue;
+        }
+        let text = std::fs::read_to_string(path).expect("source");
         for literal in text.split('"').skip(1).step_by(2) {
             let Some((service, action)) = literal.split_once(':') else { continue };
             if SERVICES.contains(&service) && !action.is_empty() && action.chars().all(char::is_alphanumeric) {
@@ -32,12 +39,17 @@ fn actions_in_code() -> BTreeSet<String> {
     found
 }
 
+/// The actions a policy grants, leaving out the statement for what AWS itself requires behind the
+/// calls groundwork makes (service-linked roles, PassRole), which no code names.
 fn actions_in_policy(name: &str) -> BTreeSet<String> {
     let path = format!("{}/assets/policies/{name}", env!("CARGO_MANIFEST_DIR"));
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("policy")).expect("json");
     let mut found = BTreeSet::new();
     for statement in doc["Statement"].as_array().expect("statements") {
         assert_eq!(statement["Effect"], "Allow");
+        if statement["Sid"] == "ServiceSideRequirements" {
+            continue;
+        }
         match &statement["Action"] {
             serde_json::Value::String(a) => {
                 found.insert(a.clone());
@@ -49,9 +61,14 @@ fn actions_in_policy(name: &str) -> BTreeSet<String> {
     found
 }
 
+fn aws_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/aws")
+}
+
 #[test]
 fn the_check_policy_lists_exactly_what_check_calls() {
-    let code = actions_in_code();
+    // `check` uses only the read modules directly in src/aws/; plan and apply live in src/aws/change/.
+    let code = actions_in_code(&aws_dir(), false);
     let mut policy = actions_in_policy("groundwork-check.json");
     assert!(code.len() > 20, "the scan found only {code:?}");
     // The SDK's AssumeRole provider makes this call for us when reaching a member account.
@@ -60,4 +77,18 @@ fn the_check_policy_lists_exactly_what_check_calls() {
     let unused: Vec<_> = policy.difference(&code).collect();
     assert!(missing.is_empty(), "called but not in assets/policies/groundwork-check.json: {missing:?}");
     assert!(unused.is_empty(), "in the policy but never called: {unused:?}");
+}
+
+#[test]
+fn the_apply_policy_lists_exactly_what_apply_calls() {
+    // apply plans, changes and re-checks: every action in src/aws/ and below.
+    let mut code = actions_in_code(&aws_dir(), true);
+    let policy = actions_in_policy("groundwork-apply.json");
+    // Named inside the Control Tower StackSet role's inline policy, and used by the SDK's AssumeRole.
+    code.insert("sts:AssumeRole".to_owned());
+    assert!(code.len() > 50, "the scan found only {code:?}");
+    let missing: Vec<_> = code.difference(&policy).collect();
+    let unused: Vec<_> = policy.difference(&code).collect();
+    assert!(missing.is_empty(), "called but not in assets/policies/groundwork-apply.json: {missing:?}");
+    assert!(unused.is_empty(), "in the apply policy but never called: {unused:?}");
 }

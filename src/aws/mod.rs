@@ -3,6 +3,7 @@
 //! bounds how many calls are in flight, and turns SDK answers into plain domain types.
 
 pub mod account;
+pub mod change;
 pub mod controltower;
 pub mod error;
 pub mod eventbridge;

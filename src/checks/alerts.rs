@@ -4,6 +4,8 @@
 
 mod rules;
 
+pub use rules::lets_eventbridge_publish;
+
 use futures_util::future::join_all;
 
 use crate::aws::{At, Aws, AwsError, eventbridge, sns};

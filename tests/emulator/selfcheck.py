@@ -264,6 +264,195 @@ def check_sns():
     check(sns_m.list_subscriptions_by_topic(TopicArn=mtopic)["Subscriptions"][0]["SubscriptionArn"].startswith(mtopic + ":"), "member confirmed")
 
 
+def assume(account, role="AWSControlTowerExecution"):
+    c = client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="selfcheck")["Credentials"]
+    return {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"],
+            "aws_session_token": c["SessionToken"]}
+
+
+def state():
+    with urllib.request.urlopen(URL + "/_groundwork/state") as resp:
+        return json.loads(resp.read())
+
+
+def check_apply_calls():
+    """Every call `apply` makes, as it makes them (plain moto plus the fixes in server.py)."""
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    for principal in ("account.amazonaws.com", "iam.amazonaws.com"):  # iam: extension fix
+        org.enable_aws_service_access(ServicePrincipal=principal)
+    org.enable_aws_service_access(ServicePrincipal="account.amazonaws.com")  # again: no change
+    enabled = [p["ServicePrincipal"] for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]]
+    check(enabled == ["account.amazonaws.com", "iam.amazonaws.com"], enabled)
+    error(org.enable_aws_service_access, "InvalidInputException", 400, ServicePrincipal="bogus.amazonaws.com")
+    created = org.create_account(Email="audit@example.com", AccountName="Audit")["CreateAccountStatus"]
+    check(created["State"] == "SUCCEEDED" and created["Id"].startswith("car-"), created)
+    status = org.describe_create_account_status(CreateAccountRequestId=created["Id"])["CreateAccountStatus"]
+    audit = status["AccountId"]
+    check(status["State"] == "SUCCEEDED" and len(audit) == 12, status)
+    creds = assume(audit)
+    check(client("sts", creds=creds).get_caller_identity()["Arn"] ==
+          f"arn:aws:sts::{audit}:assumed-role/AWSControlTowerExecution/selfcheck", "AWSControlTowerExecution")
+
+    # IAM service roles; AWS managed policies come from moto's bundled list (extension fix)
+    iam = client("iam")
+    error(iam.get_role, "NoSuchEntity", 404, RoleName="AWSControlTowerAdmin")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                                "Principal": {"Service": "controltower.amazonaws.com"}}]})
+    role = iam.create_role(Path="/service-role/", RoleName="AWSControlTowerAdmin", AssumeRolePolicyDocument=trust)["Role"]
+    check(role["Arn"] == f"arn:aws:iam::{MGMT}:role/service-role/AWSControlTowerAdmin", role)
+    check(iam.get_role(RoleName="AWSControlTowerAdmin")["Role"]["Path"] == "/service-role/", "get_role")
+    ct_policy = "arn:aws:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy"
+    config_policy = "arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"
+    for arn in (ct_policy, config_policy, ct_policy):  # the repeat is a no-op, as on AWS
+        iam.attach_role_policy(RoleName="AWSControlTowerAdmin", PolicyArn=arn)
+    attached = iam.list_attached_role_policies(RoleName="AWSControlTowerAdmin")["AttachedPolicies"]
+    check(sorted(p["PolicyArn"] for p in attached) == [config_policy, ct_policy], attached)
+    check(iam.get_policy(PolicyArn=ct_policy)["Policy"]["AttachmentCount"] == 1, "attachment count")
+    error(iam.attach_role_policy, "NoSuchEntity", 404, RoleName="AWSControlTowerAdmin",
+          PolicyArn="arn:aws:iam::aws:policy/AWSControlTowerServiceRolePolicy")  # wrong path
+    inline = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeAvailabilityZones","Resource":"*"}]}'
+    iam.put_role_policy(RoleName="AWSControlTowerAdmin", PolicyName="AWSControlTowerAdminPolicy", PolicyDocument=inline)
+    got = iam.get_role_policy(RoleName="AWSControlTowerAdmin", PolicyName="AWSControlTowerAdminPolicy")["PolicyDocument"]
+    check(got == json.loads(inline), got)
+    client("iam", creds=creds).create_role(RoleName="R", AssumeRolePolicyDocument=trust)
+    client("iam", creds=creds).attach_role_policy(RoleName="R", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+
+    # Control Tower create -> operation -> reset
+    ct = client("controltower")
+    lz = ct.create_landing_zone(version="3.3", manifest={"governedRegions": ["us-east-1"], "securityRoles": {"accountId": audit}})
+    post("/_groundwork/controltower/operations/complete", {"operationIdentifier": lz["operationIdentifier"]})
+    check(ct.get_landing_zone_operation(operationIdentifier=lz["operationIdentifier"])["operationDetails"]["status"] == "SUCCEEDED", "create op")
+    rst = ct.reset_landing_zone(landingZoneIdentifier=lz["arn"])["operationIdentifier"]
+    op = ct.get_landing_zone_operation(operationIdentifier=rst)["operationDetails"]
+    check(op["operationType"] == "RESET" and op["status"] in ("IN_PROGRESS", "SUCCEEDED"), op)
+    post("/_groundwork/controltower/operations/complete", {"operationIdentifier": rst})
+
+    # Account: alternate contacts, own and member
+    acct = client("account")
+    contact = {"AlternateContactType": "SECURITY", "EmailAddress": "sec@example.com", "Name": "Sec",
+               "PhoneNumber": "+15555550100", "Title": "Security"}
+    acct.put_alternate_contact(**contact)
+    acct.put_alternate_contact(AccountId=audit, **contact)
+    check(client("account", creds=creds).get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"] == contact, "member contact")
+
+    # Identity Store: lookups, creates, and a duplicate membership is a conflict (extension fix)
+    sso = client("sso-admin")
+    inst = sso.list_instances()["Instances"][0]
+    instance, store = inst["InstanceArn"], inst["IdentityStoreId"]
+    ids = client("identitystore")
+    by_name = {"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": "ada"}}
+    error(ids.get_user_id, "ResourceNotFoundException", 400, IdentityStoreId=store, AlternateIdentifier=by_name)
+    user = ids.create_user(IdentityStoreId=store, UserName="ada", DisplayName="Ada Lovelace",
+                           Name={"GivenName": "Ada", "FamilyName": "Lovelace"},
+                           Emails=[{"Value": "ada@example.com", "Type": "work", "Primary": True}])["UserId"]
+    check(ids.get_user_id(IdentityStoreId=store, AlternateIdentifier=by_name)["UserId"] == user, "get_user_id")
+    by_group = {"UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": "Admins"}}
+    error(ids.get_group_id, "ResourceNotFoundException", 400, IdentityStoreId=store, AlternateIdentifier=by_group)
+    group = ids.create_group(IdentityStoreId=store, DisplayName="Admins")["GroupId"]
+    check(ids.get_group_id(IdentityStoreId=store, AlternateIdentifier=by_group)["GroupId"] == group, "get_group_id")
+    member = {"UserId": user}
+    error(ids.get_group_membership_id, "ResourceNotFoundException", 400, IdentityStoreId=store, GroupId=group, MemberId=member)
+    membership = ids.create_group_membership(IdentityStoreId=store, GroupId=group, MemberId=member)["MembershipId"]
+    error(ids.create_group_membership, "ConflictException", 400, IdentityStoreId=store, GroupId=group, MemberId=member)
+    check(ids.get_group_membership_id(IdentityStoreId=store, GroupId=group, MemberId=member)["MembershipId"] == membership, "membership id")
+    listed = ids.list_group_memberships_for_member(IdentityStoreId=store, MemberId=member)["GroupMemberships"]
+    check([(m["GroupId"], m["MembershipId"]) for m in listed] == [(group, membership)], listed)
+
+    # IAM Identity Center: permission sets (unique names: extension fix) and assignments (no duplicates)
+    check(sso.list_permission_sets(InstanceArn=instance)["PermissionSets"] == [], "no permission sets")
+    ps = sso.create_permission_set(InstanceArn=instance, Name="AdministratorAccess", SessionDuration="PT8H")["PermissionSet"]
+    arn = ps["PermissionSetArn"]
+    check(arn.startswith(instance + "/ps-") and ps["SessionDuration"] == "PT8H", ps)
+    error(sso.create_permission_set, "ConflictException", 400, InstanceArn=instance, Name="AdministratorAccess", SessionDuration="PT8H")
+    check(sso.list_permission_sets(InstanceArn=instance)["PermissionSets"] == [arn], "one permission set")
+    check(sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=arn)["PermissionSet"]["Name"] == "AdministratorAccess", "describe")
+    for name in ("AdministratorAccess", "ReadOnlyAccess"):
+        sso.attach_managed_policy_to_permission_set(InstanceArn=instance, PermissionSetArn=arn,
+                                                    ManagedPolicyArn=f"arn:aws:iam::aws:policy/{name}")
+    policies = sso.list_managed_policies_in_permission_set(InstanceArn=instance, PermissionSetArn=arn)["AttachedManagedPolicies"]
+    check([p["Name"] for p in policies] == ["AdministratorAccess", "ReadOnlyAccess"], policies)
+    assignment = dict(InstanceArn=instance, TargetId=audit, TargetType="AWS_ACCOUNT", PermissionSetArn=arn,
+                      PrincipalType="GROUP", PrincipalId=group)
+    first = sso.create_account_assignment(**assignment)["AccountAssignmentCreationStatus"]
+    check(first["Status"] == "SUCCEEDED", first)
+    again = sso.create_account_assignment(**assignment)["AccountAssignmentCreationStatus"]
+    check(again["Status"] == "SUCCEEDED", again)
+    status = sso.describe_account_assignment_creation_status(
+        InstanceArn=instance, AccountAssignmentCreationRequestId=first["RequestId"])["AccountAssignmentCreationStatus"]
+    check(status["Status"] == "SUCCEEDED" and status["PrincipalId"] == group, status)
+    listed = sso.list_account_assignments(InstanceArn=instance, AccountId=audit, PermissionSetArn=arn)["AccountAssignments"]
+    check(listed == [{"AccountId": audit, "PermissionSetArn": arn, "PrincipalType": "GROUP", "PrincipalId": group}], listed)
+    listed = sso.list_account_assignments_for_principal(InstanceArn=instance, PrincipalId=group, PrincipalType="GROUP")["AccountAssignments"]
+    check([(a["AccountId"], a["PermissionSetArn"]) for a in listed] == [(audit, arn)], listed)
+
+    # GuardDuty: Audit's detector (one per Region: extension fix), delegated admin, org auto-enable
+    gd, gd_audit = client("guardduty"), client("guardduty", creds=creds)
+    features = [{"Name": n, "Status": "DISABLED"} for n in ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "RUNTIME_MONITORING")]
+    det = gd_audit.create_detector(Enable=True, Features=features)["DetectorId"]
+    e = error(gd_audit.create_detector, "BadRequestException", 400, Enable=True)
+    check("already exists" in e.response["Error"]["Message"], e.response)
+    gd.enable_organization_admin_account(AdminAccountId=audit)
+    gd.enable_organization_admin_account(AdminAccountId=audit)  # again: listed once
+    check(gd.list_organization_admin_accounts()["AdminAccounts"] == [{"AdminAccountId": audit, "AdminStatus": "ENABLED"}], "gd admin")
+    check(gd.list_detectors()["DetectorIds"] == [], "moto makes no detector for the management account")
+    gd_audit.update_organization_configuration(DetectorId=det, AutoEnableOrganizationMembers="ALL",
+                                               Features=[{"Name": "S3_DATA_EVENTS", "AutoEnable": "NONE"}])
+    cfg = gd_audit.describe_organization_configuration(DetectorId=det)
+    check(cfg["AutoEnableOrganizationMembers"] == "ALL", cfg)
+
+    # Security Hub: Audit's hub (a second enable is a conflict: extension fix), FSBP, admin, org config
+    sh, sh_audit = client("securityhub"), client("securityhub", creds=creds)
+    sh_audit.enable_security_hub(EnableDefaultStandards=False, ControlFindingGenerator="SECURITY_CONTROL")
+    error(sh_audit.enable_security_hub, "ResourceConflictException", 409, EnableDefaultStandards=False)
+    check(sh_audit.describe_hub()["ControlFindingGenerator"] == "SECURITY_CONTROL", "hub")
+    sh_audit.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": FSBP.format(r="us-east-1")}])
+    check([s["StandardsArn"] for s in sh_audit.get_enabled_standards()["StandardsSubscriptions"]] == [FSBP.format(r="us-east-1")], "fsbp")
+    sh.enable_organization_admin_account(AdminAccountId=audit)
+    sh_audit.update_organization_configuration(AutoEnable=True, AutoEnableStandards="DEFAULT")
+    cfg = sh_audit.describe_organization_configuration()
+    check(cfg["AutoEnable"] is True and cfg["AutoEnableStandards"] == "DEFAULT", cfg)
+
+    # SNS alert topic and EventBridge rule (plain moto, plus pending email subscriptions)
+    sns = client("sns", creds=creds)
+    topic = sns.create_topic(Name="groundwork-security-alerts")["TopicArn"]
+    check(sns.create_topic(Name="groundwork-security-alerts")["TopicArn"] == topic, "create_topic is idempotent")
+    check(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Owner"] == audit, "topic attributes")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "AllowEventBridge", "Effect": "Allow",
+                         "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": topic}]},
+                        separators=(",", ":"))
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=policy)
+    check(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"] == policy, "compact policy round-trips")
+    sub = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="sec@example.com", ReturnSubscriptionArn=True)["SubscriptionArn"]
+    check(sub.startswith(topic + ":"), sub)
+    subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    check([(s["Endpoint"], s["SubscriptionArn"]) for s in subs] == [("sec@example.com", "PendingConfirmation")], subs)
+    ev = client("events", creds=creds)
+    error(ev.describe_rule, "ResourceNotFoundException", 400, Name="groundwork-high-findings")
+    pattern = '{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",7]}]}}'
+    rule = ev.put_rule(Name="groundwork-high-findings", EventPattern=pattern, State="ENABLED")["RuleArn"]
+    check(rule == f"arn:aws:events:us-east-1:{audit}:rule/groundwork-high-findings", rule)
+    described = ev.describe_rule(Name="groundwork-high-findings")
+    check(described["State"] == "ENABLED" and json.loads(described["EventPattern"]) == json.loads(pattern), described)
+    ev.put_targets(Rule="groundwork-high-findings", Targets=[{"Id": "groundwork-alerts", "Arn": topic}])
+    check(ev.list_targets_by_rule(Rule="groundwork-high-findings")["Targets"] == [{"Id": "groundwork-alerts", "Arn": topic}], "targets")
+
+    # /_groundwork/state shows what data.json cannot, and reads leave it unchanged
+    before = state()
+    check(before["organizations"][MGMT]["enabledServicePrincipals"] == ["account.amazonaws.com", "iam.amazonaws.com"], before["organizations"])
+    check(before["securityhub"]["hubs"][f"{audit}/us-east-1"]["standards"] == {FSBP.format(r="us-east-1"): "READY"}, before["securityhub"])
+    check(before["guardduty"][f"{MGMT}/us-east-1"]["delegatedAdmins"] == [audit], before["guardduty"])
+    check(before["guardduty"][f"{audit}/us-east-1"]["detectors"][det]["organizationConfiguration"]["autoEnableOrganizationMembers"] == "ALL", "gd org")
+    check(len(before["identitystore"][f"{MGMT}/us-east-1/{store}"]["groupMemberships"]) == 1, before["identitystore"])
+    check(before["controltower"]["landingZones"][MGMT]["status"] == "ACTIVE", before["controltower"])
+    error(ids.get_user_id, "ResourceNotFoundException", 400, IdentityStoreId="d-0000000000", AlternateIdentifier=by_name)
+    sh_audit.describe_organization_configuration()
+    gd_audit.describe_organization_configuration(DetectorId=det)
+    ct.get_landing_zone(landingZoneIdentifier=lz["arn"])
+    client("guardduty", "eu-west-1", creds).list_detectors()
+    check(state() == before, "reads leave /_groundwork/state unchanged")
+
+
 def check_unsupported_and_reset():
     ct, gd = client("controltower"), client("guardduty")
     post("/_groundwork/controltower/landing-zone", {"account": MGMT, "region": "us-east-1"})
@@ -291,7 +480,7 @@ def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
     checks = [check_controltower, check_root_mfa, check_securityhub, check_guardduty, check_sns,
-              check_unsupported_and_reset]
+              check_apply_calls, check_unsupported_and_reset]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -29,8 +29,13 @@ from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
 from moto.core.responses import ActionResult, BaseResponse
-from moto.guardduty.models import guardduty_backends
-from moto.iam.models import get_account_id_from, iam_backends
+from moto.guardduty.exceptions import GuardDutyException
+from moto.guardduty.models import GuardDutyBackend, guardduty_backends
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.models import AWSManagedPolicy, IAMBackend, get_account_id_from, iam_backends
+from moto.identitystore.exceptions import ConflictException as IdentityStoreConflict
+from moto.identitystore.exceptions import IdentityStoreError
+from moto.identitystore.models import IdentityStoreBackend, identitystore_backends
 from moto.moto_api._internal import mock_random
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -38,10 +43,13 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from moto.organizations.exceptions import OrganizationsClientError
-from moto.organizations.models import organizations_backends
+from moto.organizations.models import FakeServiceAccess, organizations_backends
+from moto.securityhub.exceptions import SecurityHubClientError
 from moto.securityhub.models import SecurityHubBackend, securityhub_backends
 from moto.sns.models import SNSBackend, Subscription, Topic, sns_backends
 from moto.sns.responses import SNSResponse
+from moto.ssoadmin.exceptions import ConflictException as SSOConflict
+from moto.ssoadmin.models import SSOAdminBackend
 
 LOCK = threading.RLock()  # run_simple is threaded; guards every piece of state below
 CT_LZ = {}  # account -> landing zone dict (one per account, lives in its home region)
@@ -340,13 +348,17 @@ def sh_list_organization_admin_accounts(account, region, body):
 
 
 # Patch: EnableSecurityHub subscribes the default standards (FSBP + CIS 1.2.0) like AWS does
-# (EnableDefaultStandards defaults to true); DisableSecurityHub drops every subscription.
+# (EnableDefaultStandards defaults to true), and a second EnableSecurityHub is AWS's
+# ResourceConflictException (409) where moto answers 200; DisableSecurityHub drops every subscription.
 _moto_enable_hub = SecurityHubBackend.enable_security_hub
 _moto_disable_hub = SecurityHubBackend.disable_security_hub
 
 
 def _enable_hub(self, enable_default_standards=True, tags=None):
     was_enabled = self.enabled
+    if was_enabled:
+        raise SecurityHubClientError("ResourceConflictException",
+                                     f"Account {self.account_id} is already subscribed to Security Hub")
     result = _moto_enable_hub(self, enable_default_standards=enable_default_standards, tags=tags)
     if not was_enabled and enable_default_standards:
         with LOCK:
@@ -468,6 +480,127 @@ Subscription.subscription_arn = property(lambda s: "PendingConfirmation" if is_p
 Topic.subscriptions_pending = property(lambda t: _count(t, True), lambda t, v: None)
 Topic.subscriptions_confimed = property(lambda t: _count(t, False), lambda t, v: None)
 
+# --------------------------------------------------------------------------- moto fixes (apply)
+# Small patches on moto's own backends where moto differs from AWS in a way an idempotent
+# `apply` test would not notice (duplicates instead of AWS's errors) or cannot get past.
+
+# Organizations: AWS accepts iam.amazonaws.com (centralized root access); moto's list lacks it.
+FakeServiceAccess.TRUSTED_SERVICES.append("iam.amazonaws.com")
+
+# IAM: moto server loads no AWS managed policies (MOTO_IAM_LOAD_MANAGED_POLICIES unset), so every
+# `arn:aws:iam::aws:policy/...` is NoSuchEntity. Materialize one from moto's bundled list the first
+# time it is named (path and name must match, as on AWS). Re-attaching is a no-op, as on AWS
+# (moto bumps AttachmentCount again).
+_AWS_POLICY_DATA = {}
+
+
+def iam_aws_policy(backend, arn):
+    if not isinstance(arn, str) or arn in backend.managed_policies or not arn.startswith("arn:aws:iam::aws:policy/"):
+        return
+    with LOCK:
+        if not _AWS_POLICY_DATA:
+            _AWS_POLICY_DATA.update(json.loads(aws_managed_policies_data))
+        name = arn.rsplit("/", 1)[1]
+        data = _AWS_POLICY_DATA.get(name)
+        if data and arn == f"arn:aws:iam::aws:policy{data.get('Path', '/')}{name}" and arn not in backend.managed_policies:
+            policy = AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
+            backend.managed_policies[arn] = policy
+            backend.aws_managed_policies.append(policy)
+
+
+def _iam_attach(moto_fn, getter):
+    def attach(self, policy_arn, name):
+        iam_aws_policy(self, policy_arn)
+        if policy_arn in getter(self, name).managed_policies:
+            return None
+        return moto_fn(self, policy_arn, name)
+    return attach
+
+
+def _iam_get_policy(moto_fn):
+    def get_policy(self, policy_arn):
+        iam_aws_policy(self, policy_arn)
+        return moto_fn(self, policy_arn)
+    return get_policy
+
+
+IAMBackend.attach_role_policy = _iam_attach(IAMBackend.attach_role_policy, IAMBackend.get_role)
+IAMBackend.attach_user_policy = _iam_attach(IAMBackend.attach_user_policy, IAMBackend.get_user)
+IAMBackend.attach_group_policy = _iam_attach(IAMBackend.attach_group_policy, IAMBackend.get_group)
+IAMBackend.get_policy = _iam_get_policy(IAMBackend.get_policy)
+
+# Identity Store: a second CreateGroupMembership for the same user and group is a
+# ConflictException on AWS; moto adds a duplicate membership.
+_moto_create_membership = IdentityStoreBackend.create_group_membership
+
+
+def _create_group_membership(self, identity_store_id, group_id, member_id):
+    try:
+        self.get_group_membership_id(identity_store_id, group_id, member_id)
+    except IdentityStoreError:  # not a member (or unknown store/group: moto's own error follows)
+        return _moto_create_membership(self, identity_store_id, group_id, member_id)
+    raise IdentityStoreConflict(message="Member and Group relationship already exists.",
+                                reason="UNIQUENESS_CONSTRAINT_VIOLATION")
+
+
+IdentityStoreBackend.create_group_membership = _create_group_membership
+
+# IAM Identity Center: permission set names are unique per instance (ConflictException on AWS);
+# an existing account assignment is not created twice (AWS answers success, lists it once).
+_moto_create_permission_set = SSOAdminBackend.create_permission_set
+_moto_create_assignment = SSOAdminBackend.create_account_assignment
+
+
+def _create_permission_set(self, name, description, instance_arn, session_duration, relay_state, tags):
+    if any(p.name == name and p.instance_arn == instance_arn for p in self.permission_sets):
+        raise SSOConflict(f"PermissionSet with name {name} already exists.")
+    return _moto_create_permission_set(self, name, description, instance_arn, session_duration, relay_state, tags)
+
+
+def _create_account_assignment(self, instance_arn, target_id, target_type, permission_set_arn,
+                               principal_type, principal_id):
+    key = (instance_arn, target_id, target_type, permission_set_arn, principal_type, principal_id)
+    for a in self.account_assignments:
+        if (a.instance_arn, a.target_id, a.target_type, a.permission_set_arn, a.principal_type, a.principal_id) == key:
+            return a.to_json(include_creation_date=True, include_request_id=True)
+    return _moto_create_assignment(self, *key)
+
+
+SSOAdminBackend.create_permission_set = _create_permission_set
+SSOAdminBackend.create_account_assignment = _create_account_assignment
+
+
+# GuardDuty: one detector per account and region (AWS: BadRequestException); designating the same
+# delegated admin again does not list it twice.
+class GuardDutyDetectorExists(GuardDutyException):
+    code = 400
+
+    def __init__(self):
+        super().__init__("InvalidInputException",
+                         "The request is rejected because a detector already exists for the current account.")
+
+    def get_headers(self, *args, **kwargs):
+        return [("X-Amzn-ErrorType", "BadRequestException")]
+
+
+_moto_create_detector = GuardDutyBackend.create_detector
+_moto_gd_enable_admin = GuardDutyBackend.enable_organization_admin_account
+
+
+def _create_detector(self, *args, **kwargs):
+    if self.detectors:
+        raise GuardDutyDetectorExists()
+    return _moto_create_detector(self, *args, **kwargs)
+
+
+def _gd_enable_admin(self, admin_account_id):
+    if admin_account_id not in self.admin_account_ids:
+        _moto_gd_enable_admin(self, admin_account_id)
+
+
+GuardDutyBackend.create_detector = _create_detector
+GuardDutyBackend.enable_organization_admin_account = _gd_enable_admin
+
 # --------------------------------------------------------------------------- routing
 ROUTES = {
     ("controltower", "POST", "/list-landingzones"): ct_list_landing_zones,
@@ -550,6 +683,59 @@ def hook_unsupported(b):
     return json_response({"service": UNSUPPORTED["service"]})
 
 
+def existing(backends):
+    """(account, region, backend) for every backend moto has created, creating none."""
+    for account, regions in sorted(dict.items(backends)):
+        for region, backend in sorted(dict.items(regions)):
+            yield account, region, backend
+
+
+def plain(value):
+    """moto's NamedTuples (Identity Store users, groups, names) as JSON objects."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def groundwork_state():
+    """What /moto-api/data.json cannot show: the extension's state and the moto state the
+    `apply` calls change outside moto's tracked models. Read-only, deterministic."""
+    lzs = {a: {k: v for k, v in lz.items()} for a, lz in CT_LZ.items()}
+    ops = [{k: (iso(v) if isinstance(v, datetime.datetime) else v) for k, v in o.items() if k != "due"}
+           for o in sorted(CT_OPS.values(), key=lambda o: (o["start"], o["id"]))]
+    state = {"controltower": {"landingZones": lzs, "operations": ops},
+             "organizations": {}, "identitystore": {}, "securityhub": {"hubs": {}}, "guardduty": {}}
+    for account, _, b in existing(organizations_backends):
+        if b.org is not None:
+            state["organizations"][account] = {"enabledServicePrincipals": sorted(
+                s["ServicePrincipal"] for s in b.services)}
+    for account, region, b in existing(identitystore_backends):
+        for store_id, store in sorted(b.identity_stores.items()):
+            if not (store.users or store.groups or store.group_memberships):
+                continue  # moto makes an empty store for any id it is asked about, even by a read
+            state["identitystore"][f"{account}/{region}/{store_id}"] = {
+                "users": plain(sorted(store.users.values())), "groups": plain(sorted(store.groups.values())),
+                "groupMemberships": plain(sorted(store.group_memberships.values(), key=lambda m: m["MembershipId"]))}
+    for account, region, b in existing(securityhub_backends):
+        if b.enabled or SH_SUBS.get((account, region)):
+            state["securityhub"]["hubs"][f"{account}/{region}"] = {
+                "hubEnabled": b.enabled, "standards": {arn: sub["StandardsStatus"] for arn, sub in
+                                                        sorted(SH_SUBS.get((account, region), {}).items())}}
+    state["securityhub"]["organizationConfigs"] = plain(SecurityHubBackend._org_configs)
+    for account, region, b in existing(guardduty_backends):
+        if b.detectors or b.admin_account_ids:
+            state["guardduty"][f"{account}/{region}"] = {
+                "detectors": {d: {"enabled": det.enabled, "features": det.features,
+                                  "organizationConfiguration": GD_ORG.get((account, region, d))}
+                              for d, det in sorted(b.detectors.items())},
+                "delegatedAdmins": list(b.admin_account_ids)}
+    return state
+
+
 HOOKS = {
     "/_groundwork/controltower/landing-zone": hook_ct_landing_zone,
     "/_groundwork/controltower/operations/complete": hook_ct_complete,
@@ -578,6 +764,11 @@ class GroundworkApp:
         path, method = req.path, req.method
         if path == "/_groundwork/health":
             return Response("ok", 200, content_type="text/plain")(environ, start_response)
+        if path == "/_groundwork/state" and method == "GET":
+            with LOCK:
+                ct_tick()
+                body = json.dumps(groundwork_state(), sort_keys=True, default=str)
+            return Response(body, 200, content_type="application/json")(environ, start_response)
         if path.startswith("/_groundwork/"):
             hook = HOOKS.get(path)
             if hook is None or method != "POST":

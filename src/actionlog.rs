@@ -1,0 +1,86 @@
+//! The action log: one JSON line per AWS call that changed something (or tried to), appended to
+//! `<account>.actions.jsonl` beside the record. Parameters are the ones shown in the plan: never a
+//! credential or a secret.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::say;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub time: String,
+    pub principal: String,
+    pub account: String,
+    pub region: Option<String>,
+    pub operation: String,
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// `ok` or `error`.
+    pub result: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The log file of the account whose principal acts (the management account).
+pub fn path(dir: &Path, account: &str) -> PathBuf {
+    dir.join(format!("{account}.actions.jsonl"))
+}
+
+/// Appends one entry and flushes it to disk before the next AWS call.
+pub fn append(dir: &Path, account: &str, entry: &Entry) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path(dir, account))?;
+    let mut line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
+    line.push('\n');
+    file.write_all(line.as_bytes())?;
+    file.sync_data()
+}
+
+/// Every entry in every account's log in `dir`, oldest first. Unreadable lines are skipped.
+pub fn read_all(dir: &Path) -> Vec<Entry> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut all: Vec<Entry> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".actions.jsonl"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .flat_map(|text| text.lines().filter_map(|l| serde_json::from_str::<Entry>(l).ok()).collect::<Vec<_>>())
+        .collect();
+    all.sort_by(|a, b| a.time.cmp(&b.time));
+    all
+}
+
+/// `groundwork log`: the entries as a table, or as JSON lines.
+pub fn show(dir: &Path, json: bool) -> String {
+    let entries = read_all(dir);
+    if entries.is_empty() {
+        return say("log-empty", &[("dir", &dir.display().to_string())]) + "\n";
+    }
+    let mut out = String::new();
+    for e in &entries {
+        if json {
+            out += &serde_json::to_string(e).unwrap_or_default();
+        } else {
+            let params: Vec<String> =
+                e.parameters.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(&v.to_string()))).collect();
+            out += &format!(
+                "{}  {:<6} {} {} {}  {}{}",
+                e.time,
+                e.result,
+                e.account,
+                e.region.as_deref().unwrap_or("global"),
+                e.operation,
+                crate::output::inert(&params.join(" ")),
+                e.error.as_deref().map(|x| format!("  ({})", crate::output::inert(x))).unwrap_or_default()
+            );
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,252 @@
+//! `groundwork plan` and `groundwork apply`: show exactly what would change, ask, perform only that,
+//! log every change, then re-check. A step is recorded done only when the live re-check says so.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use crate::actionlog::{self, Entry};
+use crate::aws::change::{self, Action, Outputs, controltower};
+use crate::aws::{Aws, AwsError};
+use crate::catalog::{StepId, say};
+use crate::cli::{ApplyArgs, Global, PlanArgs};
+use crate::facts::Facts;
+use crate::inputs::{self, InputError, Placeholders, Prompter};
+use crate::plans::{self, Change, PlanError};
+use crate::record::{self, PendingOperation, Record, Store};
+use crate::verdict::Status;
+use crate::{checks, facts};
+
+/// Everything a command needs once it knows who it is talking to.
+struct Session {
+    aws: std::sync::Arc<Aws>,
+    facts: Facts,
+    store: Store,
+    record: Record,
+}
+
+async fn open(global: &Global) -> Result<Session, String> {
+    let store = Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
+    let aws = Aws::load(&global.settings(8)).await?;
+    let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
+    let loaded = store.load(&facts.identity.account).map_err(|e| e.to_string())?;
+    if let Some(w) = loaded.warning {
+        eprintln!("groundwork: {w}");
+    }
+    Ok(Session { aws, facts, store, record: loaded.record })
+}
+
+/// `groundwork plan [STEP]`: every step's plan (or one), nothing changed, nothing asked.
+pub async fn plan(global: &Global, args: &PlanArgs) -> u8 {
+    let sets = match inputs::parse_sets(&args.set) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let s = match open(global).await {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let steps = args.step.map_or_else(|| StepId::ALL.to_vec(), |id| vec![id]);
+    print!("{}", crate::output::header(&s.facts, s.aws.region(), s.aws.profile()));
+    for id in steps {
+        let mut ask = Placeholders { answers: answers(&s.record, &sets), missing: Vec::new() };
+        match plans::plan(&s.aws, &s.facts, &mut ask, &s.record, id).await {
+            Ok(p) => {
+                println!("\n{}", plans::render(id, &p, &s.facts));
+                for key in ask.missing {
+                    println!("  {}", say("plan-needs-input", &[("key", &key)]));
+                }
+            }
+            Err(e) => println!(
+                "\n{}\n  {}",
+                say("plan-title", &[("title", &crate::catalog::step(id).title), ("id", id.as_str())]),
+                e
+            ),
+        }
+    }
+    0
+}
+
+/// `groundwork apply STEP`.
+pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
+    let sets = match inputs::parse_sets(&args.set) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let mut s = match open(global).await {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let id = args.step;
+    print!("{}", crate::output::header(&s.facts, s.aws.region(), s.aws.profile()));
+    let mut ask = Prompter::new(answers(&s.record, &sets), args.yes);
+    let plan = match plans::plan(&s.aws, &s.facts, &mut ask, &s.record, id).await {
+        Ok(p) => p,
+        Err(PlanError::Input(e @ (InputError::Missing(_) | InputError::Invalid(_)))) => return fail(&e.to_string()),
+        Err(e) => return fail(&say("apply-cannot-plan", &[("why", &e.to_string())])),
+    };
+    println!("\n{}", plans::render(id, &plan, &s.facts));
+    if !plan.conflicts.is_empty() {
+        eprintln!("groundwork: {}", say("apply-refused", &[]));
+        return 1;
+    }
+    let changes: Vec<&Change> = plan.changes.iter().collect();
+    if changes.iter().any(|c| c.action.is_change()) && !confirmed(args.yes, changes.len()) {
+        eprintln!("groundwork: {}", say("apply-cancelled", &[]));
+        return 1;
+    }
+    remember_inputs(&mut s.record, &ask.answers, id);
+    save(&s.store, &s.record);
+    let outcome = perform(&mut s, id, &changes).await;
+    if let Err(e) = &outcome {
+        eprintln!("groundwork: {}", say("apply-failed", &[("why", &e.explain_for(s.aws.profile()))]));
+    }
+    recheck(&mut s, id).await
+}
+
+/// Performs the plan's changes in order, logging each; stops at the first failure.
+async fn perform(s: &mut Session, id: StepId, changes: &[&Change]) -> Result<(), AwsError> {
+    let mut outputs = Outputs::new();
+    let total = changes.len();
+    for (n, c) in changes.iter().enumerate() {
+        if let Action::WaitForLandingZone { operation } = &c.action {
+            let op = match operation {
+                change::Ref::Known(v) => v.clone(),
+                change::Ref::Output(k) => outputs.get(k).cloned().unwrap_or_default(),
+            };
+            wait_for_landing_zone(s, c, &op).await?;
+            continue;
+        }
+        println!(
+            "{}",
+            say(
+                "apply-doing",
+                &[
+                    ("n", &(n + 1).to_string()),
+                    ("total", &total.to_string()),
+                    ("call", c.action.call()),
+                    ("account", &c.at.account),
+                    ("region", if c.global { "global" } else { &c.at.region })
+                ]
+            )
+        );
+        let result = change::perform(&s.aws, &c.at, &c.action, &mut outputs).await;
+        log(s, c, result.as_ref().err());
+        result?;
+        if let Some(op) = outputs.remove(controltower::OPERATION) {
+            // Recorded the moment it exists: a run that dies now can resume the wait.
+            s.record.pending.retain(|p| p.step != id);
+            s.record.pending.push(PendingOperation {
+                step: id,
+                operation: c.action.call().to_owned(),
+                id: op.clone(),
+                account: c.at.account.clone(),
+                region: Some(c.at.region.clone()),
+                started_at: record::now(),
+            });
+            save(&s.store, &s.record);
+            outputs.insert(controltower::OPERATION.into(), op);
+        }
+    }
+    Ok(())
+}
+
+/// Polls a landing zone operation until it ends, showing progress; Ctrl-C leaves it recorded.
+async fn wait_for_landing_zone(s: &mut Session, c: &Change, op: &str) -> Result<(), AwsError> {
+    let every = std::env::var("GROUNDWORK_POLL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30.0_f64);
+    let start = Instant::now();
+    println!("{}", say("apply-waiting", &[("operation", op)]));
+    loop {
+        let (status, message) = controltower::operation(&s.aws, &c.at, op).await?;
+        let minutes = (start.elapsed().as_secs() / 60).to_string();
+        println!("  {}", say("apply-wait-status", &[("status", &status), ("minutes", &minutes)]));
+        if status != "IN_PROGRESS" {
+            s.record.pending.retain(|p| p.id != op);
+            save(&s.store, &s.record);
+            if status == "FAILED" {
+                return Err(AwsError {
+                    kind: crate::aws::ErrorKind::Other,
+                    action: "controltower:GetLandingZoneOperation",
+                    account: c.at.account.clone(),
+                    region: Some(c.at.region.clone()),
+                    code: Some("FAILED".into()),
+                    message: message.unwrap_or_default(),
+                });
+            }
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_secs_f64(every.max(0.05))).await;
+    }
+}
+
+fn log(s: &Session, c: &Change, err: Option<&AwsError>) {
+    let entry = Entry {
+        time: record::now(),
+        principal: s.facts.identity.arn.clone(),
+        account: c.at.account.clone(),
+        region: (!c.global).then(|| c.at.region.clone()),
+        operation: c.action.call().to_owned(),
+        parameters: c.action.params().into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect(),
+        result: if err.is_some() { "error" } else { "ok" }.to_owned(),
+        error: err.map(AwsError::explain),
+    };
+    if let Err(e) = actionlog::append(s.store.dir(), &s.facts.identity.account, &entry) {
+        eprintln!("groundwork: {}", say("log-write-failed", &[("error", &e.to_string())]));
+    }
+}
+
+/// Re-reads the account and re-checks the step; only this decides what the record says.
+async fn recheck(s: &mut Session, id: StepId) -> u8 {
+    if let Ok(f) = facts::gather(&s.aws).await {
+        s.facts = f;
+    }
+    let result = checks::check(&s.aws, &s.facts, id).await;
+    println!(
+        "\n{}",
+        say("apply-rechecked", &[("status", &crate::output::label(result.status)), ("summary", &result.summary)])
+    );
+    s.record.steps.insert(id, record::Seen { checked_at: record::now(), result: result.clone() });
+    save(&s.store, &s.record);
+    u8::from(result.status != Status::Done)
+}
+
+fn answers(
+    rec: &Record,
+    sets: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut all = rec.inputs.clone();
+    all.extend(sets.clone());
+    all
+}
+
+/// Keeps the answers this step used, as defaults for next time (they are not secrets).
+fn remember_inputs(rec: &mut Record, answers: &std::collections::BTreeMap<String, String>, id: StepId) {
+    let prefix = format!("{id}.");
+    rec.inputs.extend(answers.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())));
+}
+
+fn save(store: &Store, rec: &Record) {
+    if let Err(e) = store.save(rec) {
+        eprintln!("groundwork: {e}");
+    }
+}
+
+/// Asks "Apply these changes? [y/N]" on a terminal; without one, only `--yes` proceeds.
+fn confirmed(yes: bool, count: usize) -> bool {
+    if yes {
+        return true;
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!("groundwork: {}", say("apply-needs-yes", &[]));
+        return false;
+    }
+    eprint!("{} ", say("apply-confirm", &[("count", &count.to_string())]));
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    matches!(line.trim().to_lowercase().as_str(), "y" | "yes")
+}
+
+fn fail(message: &str) -> u8 {
+    eprintln!("groundwork: {message}");
+    2
+}

@@ -1,0 +1,336 @@
+//! Everything `plan` and `apply` ask of AWS beyond what `check` reads: the reads a plan needs and
+//! every call that changes something. Changes are data ([`Action`]) first, shown to the person,
+//! and performed only after a yes. Nothing here deletes or overwrites.
+
+pub mod account;
+pub mod alerts;
+pub mod controltower;
+pub mod guardduty;
+pub mod iam;
+pub mod identity_center;
+pub mod organizations;
+pub mod securityhub;
+
+use std::collections::HashMap;
+
+use super::{At, Aws, AwsError};
+
+/// A value an action needs that may only exist once an earlier action has run (a new account's id,
+/// a new user's id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ref {
+    Known(String),
+    /// Produced by an earlier action under this name.
+    Output(String),
+}
+
+impl Ref {
+    fn resolve(&self, outputs: &HashMap<String, String>) -> Result<String, AwsError> {
+        match self {
+            Ref::Known(v) => Ok(v.clone()),
+            Ref::Output(name) => outputs.get(name).cloned().ok_or_else(|| AwsError {
+                kind: super::ErrorKind::Other,
+                action: "groundwork:resolve",
+                account: String::new(),
+                region: None,
+                code: None,
+                message: format!("an earlier change did not produce {name}"),
+            }),
+        }
+    }
+
+    /// How the value reads in a plan.
+    pub fn show(&self) -> String {
+        match self {
+            Ref::Known(v) => v.clone(),
+            Ref::Output(name) => format!("<{name}>"),
+        }
+    }
+}
+
+/// One AWS change, described fully before it is made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    CreateOrganization,
+    EnableServiceAccess {
+        principal: String,
+    },
+    CreateAccount {
+        name: String,
+        email: String,
+        output: String,
+    },
+    PutAlternateContact {
+        account: String,
+        own: bool,
+        kind: String,
+        name: String,
+        title: String,
+        email: String,
+        phone: String,
+    },
+    CreateServiceRole {
+        role: iam::ServiceRole,
+    },
+    CreateLandingZone {
+        version: String,
+        manifest: serde_json::Value,
+        log_archive: Ref,
+        audit: Ref,
+    },
+    ResetLandingZone {
+        arn: String,
+    },
+    /// Not a change: waits for a landing zone operation started earlier (possibly by another run).
+    WaitForLandingZone {
+        operation: Ref,
+    },
+    CreateUser {
+        store: String,
+        user_name: String,
+        given: String,
+        family: String,
+        email: String,
+    },
+    CreateGroup {
+        store: String,
+        name: String,
+    },
+    AddToGroup {
+        store: String,
+        group: Ref,
+        user: Ref,
+    },
+    CreatePermissionSet {
+        instance: String,
+        name: String,
+        policy_arn: String,
+        session: String,
+    },
+    AssignAccount {
+        instance: String,
+        account: String,
+        permission_set: Ref,
+        group: Ref,
+    },
+    CreateDetector {
+        plans: Vec<(String, bool)>,
+    },
+    EnableGuardDutyAdmin {
+        admin: String,
+    },
+    GuardDutyAutoEnable {
+        detector: Ref,
+        plans: Vec<(String, bool)>,
+    },
+    EnableHub,
+    EnableFsbp,
+    EnableSecurityHubAdmin {
+        admin: String,
+    },
+    SecurityHubAutoEnable,
+    CreateTopic {
+        name: String,
+        policy: String,
+    },
+    Subscribe {
+        topic: String,
+        email: String,
+    },
+    PutRule {
+        name: String,
+        pattern: String,
+    },
+    PutTarget {
+        rule: String,
+        topic: String,
+    },
+}
+
+impl Action {
+    /// The AWS operation, as `service:Operation` (the IAM action name).
+    pub fn call(&self) -> &'static str {
+        match self {
+            Action::CreateOrganization => "organizations:CreateOrganization",
+            Action::EnableServiceAccess { .. } => "organizations:EnableAWSServiceAccess",
+            Action::CreateAccount { .. } => "organizations:CreateAccount",
+            Action::PutAlternateContact { .. } => "account:PutAlternateContact",
+            Action::CreateServiceRole { .. } => "iam:CreateRole",
+            Action::CreateLandingZone { .. } => "controltower:CreateLandingZone",
+            Action::ResetLandingZone { .. } => "controltower:ResetLandingZone",
+            Action::WaitForLandingZone { .. } => "controltower:GetLandingZoneOperation",
+            Action::CreateUser { .. } => "identitystore:CreateUser",
+            Action::CreateGroup { .. } => "identitystore:CreateGroup",
+            Action::AddToGroup { .. } => "identitystore:CreateGroupMembership",
+            Action::CreatePermissionSet { .. } => "sso:CreatePermissionSet",
+            Action::AssignAccount { .. } => "sso:CreateAccountAssignment",
+            Action::CreateDetector { .. } => "guardduty:CreateDetector",
+            Action::EnableGuardDutyAdmin { .. } => "guardduty:EnableOrganizationAdminAccount",
+            Action::GuardDutyAutoEnable { .. } => "guardduty:UpdateOrganizationConfiguration",
+            Action::EnableHub => "securityhub:EnableSecurityHub",
+            Action::EnableFsbp => "securityhub:BatchEnableStandards",
+            Action::EnableSecurityHubAdmin { .. } => "securityhub:EnableOrganizationAdminAccount",
+            Action::SecurityHubAutoEnable => "securityhub:UpdateOrganizationConfiguration",
+            Action::CreateTopic { .. } => "sns:CreateTopic",
+            Action::Subscribe { .. } => "sns:Subscribe",
+            Action::PutRule { .. } => "events:PutRule",
+            Action::PutTarget { .. } => "events:PutTargets",
+        }
+    }
+
+    /// Whether performing it changes anything in AWS (waiting does not).
+    pub fn is_change(&self) -> bool {
+        !matches!(self, Action::WaitForLandingZone { .. })
+    }
+
+    /// The key parameters, as a person and the action log read them. Never a secret.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        let plans = |p: &[(String, bool)]| {
+            p.iter().map(|(n, on)| format!("{n}={}", if *on { "on" } else { "off" })).collect::<Vec<_>>().join(",")
+        };
+        match self {
+            Action::CreateOrganization => vec![("FeatureSet", "ALL".into())],
+            Action::EnableServiceAccess { principal } => vec![("ServicePrincipal", principal.clone())],
+            Action::CreateAccount { name, email, .. } => vec![("AccountName", name.clone()), ("Email", email.clone())],
+            Action::PutAlternateContact { account, own, kind, name, title, email, phone } => {
+                let mut p = vec![("AlternateContactType", kind.clone())];
+                if !own {
+                    p.push(("AccountId", account.clone()));
+                }
+                p.extend([("Name", name.clone()), ("Title", title.clone()), ("EmailAddress", email.clone())]);
+                p.push(("PhoneNumber", phone.clone()));
+                p
+            }
+            Action::CreateServiceRole { role } => {
+                vec![
+                    ("RoleName", role.name.to_owned()),
+                    ("Path", "/service-role/".into()),
+                    ("TrustedService", role.service.to_owned()),
+                ]
+            }
+            Action::CreateLandingZone { version, manifest, log_archive, audit } => vec![
+                ("version", version.clone()),
+                ("governedRegions", manifest["governedRegions"].to_string()),
+                ("logArchive", log_archive.show()),
+                ("audit", audit.show()),
+            ],
+            Action::ResetLandingZone { arn } => vec![("landingZoneIdentifier", arn.clone())],
+            Action::WaitForLandingZone { operation } => vec![("operationIdentifier", operation.show())],
+            Action::CreateUser { user_name, email, .. } => {
+                vec![("UserName", user_name.clone()), ("Email", email.clone())]
+            }
+            Action::CreateGroup { name, .. } => vec![("DisplayName", name.clone())],
+            Action::AddToGroup { group, user, .. } => vec![("GroupId", group.show()), ("UserId", user.show())],
+            Action::CreatePermissionSet { name, policy_arn, session, .. } => {
+                vec![
+                    ("Name", name.clone()),
+                    ("ManagedPolicyArn", policy_arn.clone()),
+                    ("SessionDuration", session.clone()),
+                ]
+            }
+            Action::AssignAccount { account, permission_set, group, .. } => {
+                vec![
+                    ("TargetId", account.clone()),
+                    ("PermissionSetArn", permission_set.show()),
+                    ("PrincipalId (group)", group.show()),
+                ]
+            }
+            Action::CreateDetector { plans: p } => vec![("Enable", "true".into()), ("Features", plans(p))],
+            Action::EnableGuardDutyAdmin { admin } | Action::EnableSecurityHubAdmin { admin } => {
+                vec![("AdminAccountId", admin.clone())]
+            }
+            Action::GuardDutyAutoEnable { detector, plans: p } => vec![
+                ("DetectorId", detector.show()),
+                ("AutoEnableOrganizationMembers", "ALL".into()),
+                ("Features", plans(p)),
+            ],
+            Action::EnableHub => {
+                vec![("EnableDefaultStandards", "false".into()), ("ControlFindingGenerator", "SECURITY_CONTROL".into())]
+            }
+            Action::EnableFsbp => vec![("StandardsArn", "aws-foundational-security-best-practices/v/1.0.0".into())],
+            Action::SecurityHubAutoEnable => {
+                vec![("AutoEnable", "true".into()), ("AutoEnableStandards", "DEFAULT".into())]
+            }
+            Action::CreateTopic { name, .. } => {
+                vec![("Name", name.clone()), ("Policy", "owner + events.amazonaws.com may publish".into())]
+            }
+            Action::Subscribe { topic, email } => {
+                vec![("TopicArn", topic.clone()), ("Protocol", "email".into()), ("Endpoint", email.clone())]
+            }
+            Action::PutRule { name, pattern } => vec![("Name", name.clone()), ("EventPattern", pattern.clone())],
+            Action::PutTarget { rule, topic } => vec![("Rule", rule.clone()), ("Target", topic.clone())],
+        }
+    }
+}
+
+/// What performing an action produced, for later actions and the record.
+pub type Outputs = HashMap<String, String>;
+
+/// Performs one action in `at`, adding what it produced to `outputs`.
+pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs) -> Result<(), AwsError> {
+    let _slot = aws.permit().await;
+    match action {
+        Action::CreateOrganization => organizations::create_organization(aws, at).await,
+        Action::EnableServiceAccess { principal } => organizations::enable_service_access(aws, at, principal).await,
+        Action::CreateAccount { name, email, output } => {
+            let id = organizations::create_account(aws, at, name, email).await?;
+            outputs.insert(output.clone(), id);
+            Ok(())
+        }
+        Action::PutAlternateContact { account, own, kind, name, title, email, phone } => {
+            account::put_alternate_contact(aws, at, account, *own, [kind, name, title, email, phone]).await
+        }
+        Action::CreateServiceRole { role } => iam::create_service_role(aws, at, role).await,
+        Action::CreateLandingZone { version, manifest, log_archive, audit } => {
+            let (log, aud) = (log_archive.resolve(outputs)?, audit.resolve(outputs)?);
+            let op = controltower::create_landing_zone(aws, at, version, manifest, &log, &aud).await?;
+            outputs.insert(controltower::OPERATION.into(), op);
+            Ok(())
+        }
+        Action::ResetLandingZone { arn } => {
+            let op = controltower::reset_landing_zone(aws, at, arn).await?;
+            outputs.insert(controltower::OPERATION.into(), op);
+            Ok(())
+        }
+        Action::WaitForLandingZone { .. } => Ok(()), // apply polls; see apply::wait_for_landing_zone
+        Action::CreateUser { store, user_name, given, family, email } => {
+            let id = identity_center::create_user(aws, at, store, user_name, given, family, email).await?;
+            outputs.insert("user".into(), id);
+            Ok(())
+        }
+        Action::CreateGroup { store, name } => {
+            let id = identity_center::create_group(aws, at, store, name).await?;
+            outputs.insert("group".into(), id);
+            Ok(())
+        }
+        Action::AddToGroup { store, group, user } => {
+            identity_center::add_to_group(aws, at, store, &group.resolve(outputs)?, &user.resolve(outputs)?).await
+        }
+        Action::CreatePermissionSet { instance, name, policy_arn, session } => {
+            let arn = identity_center::create_permission_set(aws, at, instance, name, policy_arn, session).await?;
+            outputs.insert(format!("permission-set:{name}"), arn);
+            Ok(())
+        }
+        Action::AssignAccount { instance, account, permission_set, group } => {
+            let ps = permission_set.resolve(outputs)?;
+            identity_center::assign(aws, at, instance, account, &ps, &group.resolve(outputs)?).await
+        }
+        Action::CreateDetector { plans } => {
+            let id = guardduty::create_detector(aws, at, plans).await?;
+            outputs.insert(format!("detector:{}", at.region), id);
+            Ok(())
+        }
+        Action::EnableGuardDutyAdmin { admin } => guardduty::enable_admin(aws, at, admin).await,
+        Action::GuardDutyAutoEnable { detector, plans } => {
+            guardduty::auto_enable_all(aws, at, &detector.resolve(outputs)?, plans).await
+        }
+        Action::EnableHub => securityhub::enable_hub(aws, at).await,
+        Action::EnableFsbp => securityhub::enable_fsbp(aws, at).await,
+        Action::EnableSecurityHubAdmin { admin } => securityhub::enable_admin(aws, at, admin).await,
+        Action::SecurityHubAutoEnable => securityhub::auto_enable(aws, at).await,
+        Action::CreateTopic { name, policy } => alerts::create_topic(aws, at, name, policy).await,
+        Action::Subscribe { topic, email } => alerts::subscribe(aws, at, topic, email).await,
+        Action::PutRule { name, pattern } => alerts::put_rule(aws, at, name, pattern).await,
+        Action::PutTarget { rule, topic } => alerts::put_target(aws, at, rule, topic).await,
+    }
+}

@@ -1,0 +1,267 @@
+//! Inputs a step asks for (declared in `steps/<id>.toml`), pre-answered with `--set step.key=value`,
+//! remembered in the record, or asked at a prompt. Every value is validated before anything changes.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+
+use serde::Deserialize;
+
+use crate::catalog::{self, StepId, say};
+
+/// What kind of value an input takes; decides its validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Text,
+    Email,
+    Phone,
+    Region,
+    Regions,
+    Severity,
+    GuarddutyPlans,
+    UserName,
+    YesNo,
+}
+
+/// One input, as `steps/<id>.toml` declares it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    pub key: String,
+    pub prompt: String,
+    pub kind: Kind,
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// The GuardDuty protection plans a person may turn on (each is billed on its own).
+pub const GUARDDUTY_PLANS: [&str; 6] = [
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "RUNTIME_MONITORING",
+    "LAMBDA_NETWORK_LOGS",
+];
+
+/// Finds an input's declaration.
+pub fn declared(key: &str) -> Option<&'static Input> {
+    let step = StepId::ALL.into_iter().find(|id| key.starts_with(&format!("{id}.")))?;
+    catalog::step(step).inputs.iter().find(|i| i.key == key)
+}
+
+/// Checks and normalises a value; the error says what is wrong in plain words.
+pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
+    let v = value.trim();
+    let ok = match kind {
+        Kind::Text => !v.is_empty() && v.chars().count() <= 64 && !v.chars().any(char::is_control),
+        Kind::Email => is_email(v),
+        Kind::Phone => (1..=25).contains(&v.len()) && v.chars().all(|c| c.is_ascii_digit() || " ()+-".contains(c)),
+        Kind::Region => is_region(v),
+        Kind::Regions => !v.is_empty() && v.split(',').all(|r| is_region(r.trim())),
+        Kind::Severity => v.parse::<f64>().is_ok_and(|s| (1.0..=10.0).contains(&s)),
+        Kind::GuarddutyPlans => {
+            v == "none" || v.split(',').all(|p| GUARDDUTY_PLANS.contains(&p.trim().to_uppercase().as_str()))
+        }
+        Kind::UserName => {
+            (1..=128).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+        }
+        Kind::YesNo => matches!(v.to_lowercase().as_str(), "yes" | "no" | "y" | "n"),
+    };
+    if !ok {
+        return Err(say(&format!("input-invalid-{}", kind_name(kind)), &[("value", v)]));
+    }
+    Ok(match kind {
+        Kind::Regions | Kind::GuarddutyPlans => {
+            let mut items: Vec<String> = v.split(',').map(|s| s.trim().to_owned()).collect();
+            if kind == Kind::GuarddutyPlans {
+                for p in &mut items {
+                    *p = p.to_uppercase().replace("NONE", "none");
+                }
+            }
+            items.dedup();
+            items.join(",")
+        }
+        Kind::YesNo => if v.to_lowercase().starts_with('y') { "yes" } else { "no" }.to_owned(),
+        _ => v.to_owned(),
+    })
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Text => "text",
+        Kind::Email => "email",
+        Kind::Phone => "phone",
+        Kind::Region => "region",
+        Kind::Regions => "regions",
+        Kind::Severity => "severity",
+        Kind::GuarddutyPlans => "guardduty-plans",
+        Kind::UserName => "user-name",
+        Kind::YesNo => "yes-no",
+    }
+}
+
+fn is_email(v: &str) -> bool {
+    let Some((local, domain)) = v.split_once('@') else { return false };
+    !local.is_empty()
+        && v.len() <= 254
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !v.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !domain.contains('@')
+}
+
+fn is_region(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Parses `--set step.key=value` arguments. An unknown key or an invalid value is an error naming
+/// the key, raised before anything is read or changed.
+pub fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for set in sets {
+        let Some((key, value)) = set.split_once('=') else {
+            return Err(say("input-set-syntax", &[("set", set)]));
+        };
+        let key = key.trim();
+        let Some(input) = declared(key) else {
+            return Err(say("input-unknown-key", &[("key", key)]));
+        };
+        let value = validate(input.kind, value).map_err(|e| say("input-bad-value", &[("key", key), ("why", &e)]))?;
+        out.insert(key.to_owned(), value);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("{0}")]
+    Missing(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Where a plan gets the values it needs.
+pub trait Ask {
+    /// The value for `key`; `default` is used when the person has not answered.
+    fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError>;
+}
+
+/// Answers from `--set` and the record; prompts on a terminal for anything else (unless `--yes`).
+pub struct Prompter {
+    pub answers: BTreeMap<String, String>,
+    pub interactive: bool,
+}
+
+impl Prompter {
+    pub fn new(answers: BTreeMap<String, String>, assume_yes: bool) -> Prompter {
+        Prompter { answers, interactive: !assume_yes && std::io::stdin().is_terminal() }
+    }
+}
+
+impl Ask for Prompter {
+    fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
+        if let Some(v) = self.answers.get(key) {
+            return Ok(v.clone());
+        }
+        let input = declared(key).ok_or_else(|| InputError::Invalid(say("input-unknown-key", &[("key", key)])))?;
+        let default = default.map(str::to_owned).or_else(|| input.default.clone());
+        if !self.interactive {
+            return match default {
+                Some(d) => Ok(d),
+                None => Err(InputError::Missing(say("input-missing", &[("key", key)]))),
+            };
+        }
+        let stdin = std::io::stdin();
+        for _ in 0..3 {
+            let shown = default.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default();
+            eprint!("{}{shown}: ", input.prompt);
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            let raw = if line.trim().is_empty() { default.clone().unwrap_or_default() } else { line };
+            match validate(input.kind, &raw) {
+                Ok(v) => {
+                    self.answers.insert(key.to_owned(), v.clone());
+                    return Ok(v);
+                }
+                Err(why) => eprintln!("  {why}"),
+            }
+        }
+        Err(InputError::Missing(say("input-missing", &[("key", key)])))
+    }
+}
+
+/// For `plan`: answers where known, a visible placeholder where not, and a list of what is missing.
+#[derive(Default)]
+pub struct Placeholders {
+    pub answers: BTreeMap<String, String>,
+    pub missing: Vec<String>,
+}
+
+impl Ask for Placeholders {
+    fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
+        if let Some(v) = self.answers.get(key) {
+            return Ok(v.clone());
+        }
+        if let Some(d) = default.map(str::to_owned).or_else(|| declared(key).and_then(|i| i.default.clone())) {
+            return Ok(d);
+        }
+        self.missing.push(key.to_owned());
+        Ok(format!("<{key}>"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_validated() {
+        assert!(validate(Kind::Email, "ada@example.com").is_ok());
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com"] {
+            assert!(validate(Kind::Email, bad).is_err(), "{bad:?}");
+        }
+        assert!(validate(Kind::Text, "  ").is_err());
+        assert!(validate(Kind::Phone, "+1 (555) 555-0100").is_ok());
+        assert!(validate(Kind::Phone, "call me").is_err());
+        assert_eq!(validate(Kind::Regions, "us-east-1, eu-west-1").as_deref(), Ok("us-east-1,eu-west-1"));
+        assert!(validate(Kind::Region, "moon-1").is_err());
+        assert!(validate(Kind::Severity, "11").is_err());
+        assert_eq!(validate(Kind::GuarddutyPlans, "s3_data_events").as_deref(), Ok("S3_DATA_EVENTS"));
+        assert!(validate(Kind::GuarddutyPlans, "EVERYTHING").is_err());
+    }
+
+    #[test]
+    fn every_declared_input_belongs_to_its_step() {
+        for id in StepId::ALL {
+            for input in &catalog::step(id).inputs {
+                assert!(input.key.starts_with(&format!("{id}.")), "{} is declared in {id}", input.key);
+                if let Some(d) = &input.default {
+                    assert!(validate(input.kind, d).is_ok(), "default of {} is invalid", input.key);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let e = parse_sets(&["alerts.colour=red".into()]).expect_err("unknown");
+        assert!(e.contains("alerts.colour"), "{e}");
+        let e = parse_sets(&["alerts.email=nope".into()]).expect_err("invalid");
+        assert!(e.contains("alerts.email"), "{e}");
+        assert_eq!(
+            parse_sets(&["alerts.min-severity=8".into()])
+                .ok()
+                .and_then(|m| m.get("alerts.min-severity").cloned())
+                .as_deref(),
+            Some("8")
+        );
+    }
+}

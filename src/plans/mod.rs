@@ -1,0 +1,159 @@
+//! Plans: for each step, exactly the changes `apply` would make, read from the live account. What
+//! is already in place does not appear; what only a person can do is a guide; anything that would
+//! overwrite or delete what the person has is a conflict, and a plan with a conflict is never run.
+
+mod alerts;
+mod contacts;
+mod control_tower;
+mod guardduty;
+mod identity_center;
+mod organization;
+mod security_hub;
+
+use crate::aws::change::Action;
+use crate::aws::{At, Aws, AwsError};
+use crate::catalog::{self, Step, StepId, say};
+use crate::facts::Facts;
+use crate::inputs::{Ask, InputError};
+use crate::record::Record;
+
+/// One change: where, and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub at: At,
+    /// Global services (IAM, Organizations, Account) have no Region worth showing.
+    pub global: bool,
+    pub action: Action,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    /// What only a person can do, step by step (shown with the step's console links).
+    pub manual: bool,
+    /// Why nothing may be changed: each says what was found and what the person can do.
+    pub conflicts: Vec<String>,
+    /// Facts worth knowing: what is already in place, what is deferred, what costs money.
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.iter().all(|c| !c.action.is_change()) && self.conflicts.is_empty() && !self.manual
+    }
+}
+
+/// Why a plan could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{}", .0.explain())]
+    Aws(#[from] AwsError),
+    #[error("{0}")]
+    Input(#[from] InputError),
+}
+
+/// What a step's planner works with.
+pub struct Ctx<'a> {
+    pub aws: &'a Aws,
+    pub facts: &'a Facts,
+    pub ask: &'a mut dyn Ask,
+    pub record: &'a Record,
+    pub step: &'static Step,
+}
+
+impl Ctx<'_> {
+    /// The caller's account in a Region.
+    pub fn me(&self, region: &str) -> At {
+        At::new(&self.facts.identity.account, region)
+    }
+
+    pub fn say(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.step.say(key, args)
+    }
+}
+
+/// Plans one step against the live account.
+pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, id: StepId) -> Result<Plan, PlanError> {
+    let mut ctx = Ctx { aws, facts, ask, record, step: catalog::step(id) };
+    let mut plan = match id {
+        StepId::RootMfa => Plan { manual: true, ..Plan::default() },
+        StepId::Contacts => contacts::plan(&mut ctx).await?,
+        StepId::Organization => organization::plan(&ctx)?,
+        StepId::ControlTower => control_tower::plan(&mut ctx).await?,
+        StepId::IdentityCenter => identity_center::plan(&mut ctx).await?,
+        StepId::Guardduty => guardduty::plan(&mut ctx).await?,
+        StepId::SecurityHub => security_hub::plan(&mut ctx).await?,
+        StepId::Alerts => alerts::plan(&mut ctx).await?,
+    };
+    if id == StepId::RootMfa {
+        plan.notes.push(say("plan-root-mfa-recheck", &[]));
+    }
+    Ok(plan)
+}
+
+/// A plan as a person reads it: every change with its account, Region, AWS call and parameters.
+pub fn render(id: StepId, plan: &Plan, facts: &Facts) -> String {
+    use crate::output::inert;
+    let step = catalog::step(id);
+    let mut out = say("plan-title", &[("title", &step.title), ("id", id.as_str())]) + "\n";
+    for c in &plan.conflicts {
+        out += &format!("  {} {}\n", say("plan-conflict", &[]), inert(c));
+    }
+    if plan.changes.iter().any(|c| c.action.is_change()) {
+        out += &say("plan-changes", &[("principal", &facts.identity.arn)]);
+        out += "\n";
+    }
+    for (n, c) in plan.changes.iter().enumerate() {
+        let region = if c.global { say("plan-global", &[]) } else { c.at.region.clone() };
+        out += &format!("  {}. {} · account {} · {}\n", n + 1, c.action.call(), c.at.account, region);
+        for (k, v) in c.action.params() {
+            out += &format!("       {k}: {}\n", inert(&v));
+        }
+    }
+    for n in &plan.notes {
+        out += &format!("  - {}\n", inert(n));
+    }
+    if plan.manual {
+        if let Some(manual) = &step.manual {
+            out += &say("plan-manual", &[]);
+            out += "\n";
+            for line in manual.trim().lines() {
+                out += &format!("    {line}\n");
+            }
+        }
+        for link in &step.links {
+            out += &format!("    {}: {}\n", link.label, link.url);
+        }
+    }
+    if plan.changes.iter().any(|c| c.action.is_change()) && !step.cost.starts_with("No cost") {
+        out += &say("plan-cost", &[("cost", &step.cost)]);
+        out += "\n";
+    }
+    if plan.is_empty() {
+        out += &say("plan-nothing", &[]);
+        out += "\n";
+    }
+    out
+}
+
+/// A conflict when some member of a list is not the Audit account, for delegated administrators.
+fn other_admin(step: &Step, admins: &[crate::aws::guardduty::Admin], audit: &str, region: &str) -> Option<String> {
+    admins
+        .iter()
+        .find(|a| a.account != audit)
+        .map(|a| step.say("conflict-other-admin", &[("admin", &a.account), ("audit", audit), ("region", region)]))
+}
+
+/// Why a step that works across the organization cannot be planned from here.
+fn needs_management_org() -> String {
+    say("plan-needs-management-org", &[])
+}
+
+/// The Audit account for steps run from it, or the conflict that explains why there is none.
+fn audit_or_conflict(ctx: &Ctx<'_>) -> Result<String, String> {
+    match (&ctx.facts.audit, ctx.facts.managed_org()) {
+        (_, None) => Err(needs_management_org()),
+        (Some(a), Some(_)) => Ok(a.id.clone()),
+        (None, Some(_)) => Err(say("plan-needs-audit", &[])),
+    }
+}
