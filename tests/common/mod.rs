@@ -59,7 +59,12 @@ pub async fn session(emu: &Emulator, concurrency: usize) -> Arc<groundwork::aws:
 /// The groundwork binary, isolated from the machine: keys for the emulator only, no profile files,
 /// no instance metadata, its own state directory.
 pub fn groundwork(endpoint: &str, state: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("groundwork").expect("the binary is built");
+    assert_cmd::Command::from_std(groundwork_process(endpoint, state))
+}
+
+/// The same, as a plain process (for tests that start it, then kill it).
+pub fn groundwork_process(endpoint: &str, state: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("groundwork"));
     for var in
         ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "MOTO_ACCOUNT_ID", "NO_COLOR"]
     {
@@ -95,3 +100,8 @@ pub fn step_status(json: &serde_json::Value, id: &str) -> String {
         .unwrap_or_else(|| panic!("no step {id} in {json}"))
         .to_owned()
 }
+
+/// Keys in moto's `/moto-api/data.json` whose values change on reads alone, left out when the
+/// emulator's state is compared before and after an apply that should change nothing: every run
+/// that reaches a member account assumes a role, and moto keeps each session's temporary keys.
+pub const VOLATILE_KEYS: &[&str] = &["AssumedRole", "AccessKey"];

@@ -9,7 +9,10 @@ Every request goes to moto's own WSGI app unless it is one of ours:
     GuardDuty org configuration: routed by the SigV4 credential-scope service name
     (as moto itself dispatches) plus method and path from botocore's service models.
 SNS email subscriptions, Security Hub default standards and the IAM account summary
-are handled by small patches/writes on moto's own models, so moto's answers stay moto's.
+are handled by small patches/writes on moto's own models, so moto's answers stay moto's;
+so are a few AWS behaviours an idempotent `apply` relies on (AWS managed policies, trusted
+access for iam, duplicate detectors/hubs/permission sets/memberships/assignments).
+GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
 Extension state is keyed by the account id moto would use for the same request and by
 the SigV4 region; POST /moto-api/reset clears it.  See README.md beside this file.
 """
@@ -579,8 +582,8 @@ class GuardDutyDetectorExists(GuardDutyException):
         super().__init__("InvalidInputException",
                          "The request is rejected because a detector already exists for the current account.")
 
-    def get_headers(self, *args, **kwargs):
-        return [("X-Amzn-ErrorType", "BadRequestException")]
+    def get_headers(self, *args, **kwargs):  # moto's own GuardDuty errors drop the JSON content type
+        return [("X-Amzn-ErrorType", "BadRequestException"), ("Content-Type", "application/json")]
 
 
 _moto_create_detector = GuardDutyBackend.create_detector
