@@ -94,7 +94,14 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
     // The lab's order; contacts once more at the end, for the member accounts created on the way
     // (their contacts can be read only once trusted access is on, which the first run turns on).
     let order = ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "alerts"];
-    for step in order.iter().chain(&["contacts", "contacts"]) {
+    for (n, step) in order.iter().chain(&["contacts", "contacts"]).enumerate() {
+        if n < order.len() {
+            // Before its first apply, every step's plan lists the changes it is about to make.
+            let plan =
+                groundwork(&emu.url(), state.path()).args(["plan", step]).args(sets(step)).output().expect("plan");
+            let plan = String::from_utf8_lossy(&plan.stdout).to_string();
+            assert!(plan.contains("  1. "), "{step}: nothing planned on a fresh account:\n{plan}");
+        }
         let out = apply(&emu, state.path(), step);
         assert!(matches!(out.status.code(), Some(0 | 1)), "{step}: {}", text(&out));
         assert!(!text(&out).contains("failed"), "{step}: {}", text(&out));

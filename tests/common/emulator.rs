@@ -72,10 +72,14 @@ impl Emulator {
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
     }
 
-    /// moto's dump of every model, for asserting on its state.
+    /// moto's dump of every model, plus the extension's view of what data.json cannot show
+    /// (Control Tower, Identity Store, Security Hub, GuardDuty organization settings, trusted access).
     pub fn data(&self) -> serde_json::Value {
-        let (_, text) = http(self.port, "GET", "/moto-api/data.json", "").expect("emulator reachable");
-        serde_json::from_str(&text).expect("data.json is JSON")
+        let get = |path: &str| {
+            let (_, text) = http(self.port, "GET", path, "").expect("emulator reachable");
+            serde_json::from_str::<serde_json::Value>(&text).expect("state is JSON")
+        };
+        serde_json::json!({"moto": get("/moto-api/data.json"), "extension": get("/_groundwork/state")})
     }
 }
 
