@@ -2,17 +2,15 @@
 //! log every change, then re-check. A step is recorded done only when the live re-check says so.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::time::{Duration, Instant};
 
-use crate::actionlog::{self, Entry};
-use crate::aws::change::{self, Action, Outputs, controltower};
-use crate::aws::{Aws, AwsError};
+use crate::aws::Aws;
 use crate::catalog::{StepId, say};
 use crate::cli::{ApplyArgs, Global, PlanArgs};
 use crate::facts::Facts;
 use crate::inputs::{self, InputError, Placeholders, Prompter};
+use crate::perform::{Actor, Event, note, run_changes};
 use crate::plans::{self, Change, PlanError};
-use crate::record::{self, PendingOperation, Record, Store};
+use crate::record::{self, Record, Store};
 use crate::verdict::Status;
 use crate::{checks, facts};
 
@@ -96,102 +94,29 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
     }
     remember_inputs(&mut s.record, &ask.answers, id);
     save(&s.store, &s.record);
-    let outcome = perform(&mut s, id, &changes).await;
+    let changes: Vec<Change> = changes.into_iter().cloned().collect();
+    let outcome = {
+        let actor = Actor {
+            aws: &s.aws,
+            principal: &s.facts.identity.arn,
+            log_dir: s.store.dir(),
+            log_account: &s.facts.identity.account,
+        };
+        let (store, record) = (&s.store, &mut s.record);
+        let mut on = |event: Event| {
+            if let Some(line) = event.line() {
+                println!("{line}");
+            }
+            if note(record, &event) {
+                save(store, record);
+            }
+        };
+        run_changes(&actor, id, &changes, &mut on).await
+    };
     if let Err(e) = &outcome {
         eprintln!("groundwork: {}", say("apply-failed", &[("why", &e.explain_for(s.aws.profile()))]));
     }
     recheck(&mut s, id).await
-}
-
-/// Performs the plan's changes in order, logging each; stops at the first failure.
-async fn perform(s: &mut Session, id: StepId, changes: &[&Change]) -> Result<(), AwsError> {
-    let mut outputs = Outputs::new();
-    let total = changes.len();
-    for (n, c) in changes.iter().enumerate() {
-        if let Action::WaitForLandingZone { operation } = &c.action {
-            let op = match operation {
-                change::Ref::Known(v) => v.clone(),
-                change::Ref::Output(k) => outputs.get(k).cloned().unwrap_or_default(),
-            };
-            wait_for_landing_zone(s, c, &op).await?;
-            continue;
-        }
-        println!(
-            "{}",
-            say(
-                "apply-doing",
-                &[
-                    ("n", &(n + 1).to_string()),
-                    ("total", &total.to_string()),
-                    ("call", c.action.call()),
-                    ("account", &c.at.account),
-                    ("region", if c.global { "global" } else { &c.at.region })
-                ]
-            )
-        );
-        let result = change::perform(&s.aws, &c.at, &c.action, &mut outputs).await;
-        log(s, c, result.as_ref().err());
-        result?;
-        if let Some(op) = outputs.remove(controltower::OPERATION) {
-            // Recorded the moment it exists: a run that dies now can resume the wait.
-            s.record.pending.retain(|p| p.step != id);
-            s.record.pending.push(PendingOperation {
-                step: id,
-                operation: c.action.call().to_owned(),
-                id: op.clone(),
-                account: c.at.account.clone(),
-                region: Some(c.at.region.clone()),
-                started_at: record::now(),
-            });
-            save(&s.store, &s.record);
-            outputs.insert(controltower::OPERATION.into(), op);
-        }
-    }
-    Ok(())
-}
-
-/// Polls a landing zone operation until it ends, showing progress; Ctrl-C leaves it recorded.
-async fn wait_for_landing_zone(s: &mut Session, c: &Change, op: &str) -> Result<(), AwsError> {
-    let every = std::env::var("GROUNDWORK_POLL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30.0_f64);
-    let start = Instant::now();
-    println!("{}", say("apply-waiting", &[("operation", op)]));
-    loop {
-        let (status, message) = controltower::operation(&s.aws, &c.at, op).await?;
-        let minutes = (start.elapsed().as_secs() / 60).to_string();
-        println!("  {}", say("apply-wait-status", &[("status", &status), ("minutes", &minutes)]));
-        if status != "IN_PROGRESS" {
-            s.record.pending.retain(|p| p.id != op);
-            save(&s.store, &s.record);
-            if status == "FAILED" {
-                return Err(AwsError {
-                    kind: crate::aws::ErrorKind::Other,
-                    action: "controltower:GetLandingZoneOperation",
-                    account: c.at.account.clone(),
-                    region: Some(c.at.region.clone()),
-                    code: Some("FAILED".into()),
-                    message: message.unwrap_or_default(),
-                });
-            }
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_secs_f64(every.max(0.05))).await;
-    }
-}
-
-fn log(s: &Session, c: &Change, err: Option<&AwsError>) {
-    let entry = Entry {
-        time: record::now(),
-        principal: s.facts.identity.arn.clone(),
-        account: c.at.account.clone(),
-        region: (!c.global).then(|| c.at.region.clone()),
-        operation: c.action.call().to_owned(),
-        parameters: c.action.params().into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect(),
-        result: if err.is_some() { "error" } else { "ok" }.to_owned(),
-        error: err.map(AwsError::explain),
-    };
-    if let Err(e) = actionlog::append(s.store.dir(), &s.facts.identity.account, &entry) {
-        eprintln!("groundwork: {}", say("log-write-failed", &[("error", &e.to_string())]));
-    }
 }
 
 /// Re-reads the account and re-checks the step; only this decides what the record says.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod facts;
 pub mod inputs;
 pub mod output;
+pub mod perform;
 pub mod plans;
 pub mod record;
 pub mod status;

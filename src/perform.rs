@@ -1,0 +1,173 @@
+//! Performing a plan: each change in order, logged before the next, with events for whoever shows
+//! progress (the terminal for `apply`, the wizard's screen) and for the record (long operations are
+//! recorded the moment they exist, so a killed process can resume waiting).
+
+use std::time::{Duration, Instant};
+
+use crate::actionlog::{self, Entry};
+use crate::aws::change::{self, Action, Outputs, controltower};
+use crate::aws::{Aws, AwsError};
+use crate::catalog::{StepId, say};
+use crate::plans::Change;
+use crate::record::{self, PendingOperation, Record};
+
+/// What happens while changes run, for whoever shows it (the terminal here, or the wizard).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A change is about to be made.
+    Doing {
+        n: usize,
+        total: usize,
+        call: &'static str,
+        account: String,
+        region: String,
+    },
+    /// A long operation exists now: record it before anything else can go wrong.
+    Started(PendingOperation),
+    Waiting {
+        operation: String,
+    },
+    WaitStatus {
+        status: String,
+        minutes: u64,
+    },
+    /// The long operation ended (either way): it is no longer pending.
+    Ended {
+        operation: String,
+    },
+}
+
+impl Event {
+    /// The line a person reads for it.
+    pub fn line(&self) -> Option<String> {
+        match self {
+            Event::Doing { n, total, call, account, region } => Some(say(
+                "apply-doing",
+                &[
+                    ("n", &n.to_string()),
+                    ("total", &total.to_string()),
+                    ("call", call),
+                    ("account", account),
+                    ("region", region),
+                ],
+            )),
+            Event::Waiting { operation } => Some(say("apply-waiting", &[("operation", operation)])),
+            Event::WaitStatus { status, minutes } => Some(format!(
+                "  {}",
+                say("apply-wait-status", &[("status", status), ("minutes", &minutes.to_string())])
+            )),
+            Event::Started(_) | Event::Ended { .. } => None,
+        }
+    }
+}
+
+/// Who acts, and where their changes are logged.
+pub struct Actor<'a> {
+    pub aws: &'a Aws,
+    pub principal: &'a str,
+    pub log_dir: &'a std::path::Path,
+    /// The account whose action log is written (the caller's).
+    pub log_account: &'a str,
+}
+
+/// Performs the plan's changes in order, logging each; stops at the first failure.
+pub async fn run_changes(
+    actor: &Actor<'_>,
+    id: StepId,
+    changes: &[Change],
+    on: &mut (dyn FnMut(Event) + Send),
+) -> Result<(), AwsError> {
+    let mut outputs = Outputs::new();
+    let total = changes.len();
+    for (n, c) in changes.iter().enumerate() {
+        if let Action::WaitForLandingZone { operation } = &c.action {
+            let op = match operation {
+                change::Ref::Known(v) => v.clone(),
+                change::Ref::Output(k) => outputs.get(k).cloned().unwrap_or_default(),
+            };
+            wait_for_landing_zone(actor.aws, c, &op, on).await?;
+            continue;
+        }
+        let region = if c.global { "global".to_owned() } else { c.at.region.clone() };
+        on(Event::Doing { n: n + 1, total, call: c.action.call(), account: c.at.account.clone(), region });
+        let result = change::perform(actor.aws, &c.at, &c.action, &mut outputs).await;
+        log(actor, c, result.as_ref().err());
+        result?;
+        let started = matches!(c.action, Action::CreateLandingZone { .. } | Action::ResetLandingZone { .. });
+        if let Some(op) = outputs.get(controltower::OPERATION).filter(|_| started) {
+            on(Event::Started(PendingOperation {
+                step: id,
+                operation: c.action.call().to_owned(),
+                id: op.clone(),
+                account: c.at.account.clone(),
+                region: Some(c.at.region.clone()),
+                started_at: record::now(),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// Polls a landing zone operation until it ends, reporting progress; Ctrl-C leaves it recorded.
+async fn wait_for_landing_zone(
+    aws: &Aws,
+    c: &Change,
+    op: &str,
+    on: &mut (dyn FnMut(Event) + Send),
+) -> Result<(), AwsError> {
+    let every = std::env::var("GROUNDWORK_POLL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30.0_f64);
+    let start = Instant::now();
+    on(Event::Waiting { operation: op.to_owned() });
+    loop {
+        let (status, message) = controltower::operation(aws, &c.at, op).await?;
+        on(Event::WaitStatus { status: status.clone(), minutes: start.elapsed().as_secs() / 60 });
+        if status != "IN_PROGRESS" {
+            on(Event::Ended { operation: op.to_owned() });
+            if status == "FAILED" {
+                return Err(AwsError {
+                    kind: crate::aws::ErrorKind::Other,
+                    action: "controltower:GetLandingZoneOperation",
+                    account: c.at.account.clone(),
+                    region: Some(c.at.region.clone()),
+                    code: Some("FAILED".into()),
+                    message: message.unwrap_or_default(),
+                });
+            }
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_secs_f64(every.max(0.05))).await;
+    }
+}
+
+fn log(actor: &Actor<'_>, c: &Change, err: Option<&AwsError>) {
+    let entry = Entry {
+        time: record::now(),
+        principal: actor.principal.to_owned(),
+        account: c.at.account.clone(),
+        region: (!c.global).then(|| c.at.region.clone()),
+        operation: c.action.call().to_owned(),
+        parameters: c.action.params().into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect(),
+        result: if err.is_some() { "error" } else { "ok" }.to_owned(),
+        error: err.map(AwsError::explain),
+    };
+    if let Err(e) = actionlog::append(actor.log_dir, actor.log_account, &entry) {
+        eprintln!("groundwork: {}", say("log-write-failed", &[("error", &e.to_string())]));
+    }
+}
+
+/// Applies a pending-operation event to the record, so it is saved the moment it happens.
+pub fn note(rec: &mut Record, event: &Event) -> bool {
+    match event {
+        Event::Started(op) => {
+            rec.pending.retain(|p| p.step != op.step);
+            rec.pending.push(op.clone());
+            true
+        }
+        Event::Ended { operation } => {
+            let before = rec.pending.len();
+            rec.pending.retain(|p| &p.id != operation);
+            rec.pending.len() != before
+        }
+        _ => false,
+    }
+}
