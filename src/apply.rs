@@ -46,7 +46,7 @@ pub async fn plan(global: &Global, args: &PlanArgs) -> u8 {
     let steps = args.step.map_or_else(|| StepId::ALL.to_vec(), |id| vec![id]);
     print!("{}", crate::output::header(&s.facts, s.aws.region(), s.aws.profile()));
     for id in steps {
-        let mut ask = Placeholders { answers: answers(&s.record, &sets), missing: Vec::new() };
+        let mut ask = Placeholders { answers: answers(&s.record, &sets), ..Placeholders::default() };
         match plans::plan(&s.aws, &s.facts, &mut ask, &s.record, id).await {
             Ok(p) => {
                 println!("\n{}", plans::render(id, &p, &s.facts));

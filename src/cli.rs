@@ -121,7 +121,10 @@ pub fn main() -> ExitCode {
         Some(Command::Plan(args)) => runtime.block_on(crate::apply::plan(&cli.global, &args)),
         Some(Command::Apply(args)) => runtime.block_on(crate::apply::apply(&cli.global, &args)),
         Some(Command::Log(args)) => show_log(&cli.global, &args),
-        // The wizard will live here; until then, a plain check is the most useful default.
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            runtime.block_on(crate::wizard::runtime::run(&cli.global, false))
+        }
+        // Without a terminal there is no wizard to show: the same verdicts, as `check` prints them.
         None => runtime.block_on(crate::check::run(&cli.global, &CheckArgs { concurrency: 8, ..CheckArgs::default() })),
     };
     ExitCode::from(code)

@@ -146,7 +146,7 @@ pub enum InputError {
 }
 
 /// Where a plan gets the values it needs.
-pub trait Ask {
+pub trait Ask: Send + Sync {
     /// The value for `key`; `default` is used when the person has not answered.
     fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError>;
 }
@@ -202,7 +202,10 @@ impl Ask for Prompter {
 #[derive(Default)]
 pub struct Placeholders {
     pub answers: BTreeMap<String, String>,
+    /// Inputs with no answer and no default.
     pub missing: Vec<String>,
+    /// Every input asked that has no answer yet, with its default (for the wizard to ask them all).
+    pub unanswered: Vec<(String, Option<String>)>,
 }
 
 impl Ask for Placeholders {
@@ -210,7 +213,9 @@ impl Ask for Placeholders {
         if let Some(v) = self.answers.get(key) {
             return Ok(v.clone());
         }
-        if let Some(d) = default.map(str::to_owned).or_else(|| declared(key).and_then(|i| i.default.clone())) {
+        let default = default.map(str::to_owned).or_else(|| declared(key).and_then(|i| i.default.clone()));
+        self.unanswered.push((key.to_owned(), default.clone()));
+        if let Some(d) = default {
             return Ok(d);
         }
         self.missing.push(key.to_owned());

@@ -15,3 +15,4 @@ pub mod plans;
 pub mod record;
 pub mod status;
 pub mod verdict;
+pub mod wizard;

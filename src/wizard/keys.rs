@@ -1,0 +1,60 @@
+//! The key map: a key press, in the context of what is on screen, to an intent. Pure.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::{Msg, Overlay};
+
+pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return Some(Msg::Quit);
+    }
+    match overlay {
+        // The default answer is no: only an explicit y applies changes.
+        Some(Overlay::Confirm(_) | Overlay::QuitWhileRunning) => match key.code {
+            KeyCode::Char('y' | 'Y') => Some(Msg::Yes),
+            KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => Some(Msg::No),
+            _ => None,
+        },
+        Some(Overlay::Help) => Some(Msg::No),
+        None => match key.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(Msg::Up),
+            KeyCode::Down | KeyCode::Char('j') => Some(Msg::Down),
+            KeyCode::Enter => Some(Msg::Run),
+            KeyCode::Char('r') => Some(Msg::Recheck),
+            KeyCode::Char('R') => Some(Msg::RecheckAll),
+            KeyCode::Char('s') => Some(Msg::ToggleSkip),
+            KeyCode::Char('o') => Some(Msg::OpenLink),
+            KeyCode::Char('?') => Some(Msg::Help),
+            KeyCode::Char('q') | KeyCode::Esc => Some(Msg::Quit),
+            _ => None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::StepId;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn enter_runs_on_the_list_but_declines_in_a_confirmation() {
+        assert_eq!(map(key(KeyCode::Enter), None), Some(Msg::Run));
+        assert_eq!(map(key(KeyCode::Enter), Some(Overlay::Confirm(StepId::Alerts))), Some(Msg::No));
+        assert_eq!(map(key(KeyCode::Char('y')), Some(Overlay::Confirm(StepId::Alerts))), Some(Msg::Yes));
+        assert_eq!(map(key(KeyCode::Char('y')), None), None);
+    }
+
+    #[test]
+    fn vim_keys_and_arrows_move() {
+        assert_eq!(map(key(KeyCode::Char('j')), None), Some(Msg::Down));
+        assert_eq!(map(key(KeyCode::Up), None), Some(Msg::Up));
+        assert_eq!(map(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), None), Some(Msg::Quit));
+    }
+}

@@ -1,0 +1,410 @@
+//! The wizard's runtime: the terminal, a key reader, a clock, and tokio tasks that perform effects
+//! and send results back on one channel. It alone writes the local record. The screen never waits
+//! on the network: every AWS call runs in a task.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{self, Event as TermEvent, KeyEvent};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use super::{Effect, Header, Model, Msg, Proposal, keys, update, view};
+use crate::aws::{Aws, sts};
+use crate::catalog::{StepId, say};
+use crate::cli::Global;
+use crate::facts::{self, Facts};
+use crate::inputs::{self, Placeholders, Prompter};
+use crate::perform::{self, Actor};
+use crate::record::{self, Record, Skip, Store};
+use crate::{checks, plans};
+
+/// What reaches the loop: a key, a model message, or something only the runtime keeps.
+enum Event {
+    Key(KeyEvent),
+    Redraw,
+    Ui(Msg),
+    Facts { facts: Arc<Facts>, first: bool },
+    Perform(perform::Event),
+}
+
+struct Runtime {
+    aws: Arc<Aws>,
+    store: Store,
+    record: Record,
+    facts: Option<Arc<Facts>>,
+    tx: UnboundedSender<Event>,
+    keys_paused: Arc<AtomicBool>,
+    sandbox: bool,
+}
+
+/// Opens the wizard. Credentials are resolved first: without them, a plain message instead.
+pub async fn run(global: &Global, sandbox: bool) -> u8 {
+    {
+        let (aws, identity, store, loaded) = match connect(global).await {
+            Ok(v) => v,
+            Err(message) => {
+                eprintln!("groundwork: {message}");
+                return 2;
+            }
+        };
+        let record = loaded.record;
+        let recorded = StepId::ALL
+            .iter()
+            .map(|id| (record.steps.get(id).map(|s| s.result.clone()), record.skips.get(id).map(|s| s.reason.clone())))
+            .collect();
+        let header = Header {
+            account: identity.account.clone(),
+            principal: identity.arn.clone(),
+            profile: aws.profile().unwrap_or("default chain").to_owned(),
+            region: aws.region().to_owned(),
+            organization: None,
+            root: identity.is_root(),
+            sandbox,
+        };
+        let mut model = Model::new(header, recorded, unix_now());
+        model.notice = loaded.warning;
+        let (tx, rx) = unbounded_channel();
+        let mut runtime =
+            Runtime { aws, store, record, facts: None, tx, keys_paused: Arc::new(AtomicBool::new(false)), sandbox };
+        runtime.event_loop(&mut model, rx).await;
+        0
+    }
+}
+
+async fn connect(global: &Global) -> Result<(Arc<Aws>, sts::Identity, Store, record::Loaded), String> {
+    let store = Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
+    let aws = Aws::load(&global.settings(8)).await?;
+    let identity = sts::caller_identity(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
+    aws.set_caller_account(&identity.account);
+    let loaded = store.load(&identity.account).map_err(|e| e.to_string())?;
+    Ok((aws, identity, store, loaded))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs().try_into().unwrap_or(0))
+}
+
+impl Runtime {
+    async fn event_loop(&mut self, model: &mut Model, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>) {
+        let theme = view::Theme::from_env();
+        let mut terminal = ratatui::init();
+        self.spawn_keys();
+        self.spawn_clock();
+        self.effect(model, Effect::Connect, &mut terminal);
+        while !model.quit {
+            let _ = terminal.draw(|f| view::draw(f, model, theme));
+            let Some(event) = rx.recv().await else { break };
+            let msg = match event {
+                Event::Key(key) => keys::map(key, model.overlay),
+                Event::Redraw => None,
+                Event::Ui(msg) => {
+                    self.remember(model, &msg);
+                    Some(msg)
+                }
+                Event::Facts { facts, first } => {
+                    let header = self.header(&facts);
+                    self.facts = Some(facts);
+                    if first {
+                        self.resume_pending(model);
+                        Some(Msg::Connected(header))
+                    } else {
+                        model.header = header;
+                        None
+                    }
+                }
+                Event::Perform(ev) => {
+                    if perform::note(&mut self.record, &ev) {
+                        self.save();
+                    }
+                    None
+                }
+            };
+            if let Some(msg) = msg {
+                for effect in update(model, msg) {
+                    self.effect(model, effect, &mut terminal);
+                }
+            }
+        }
+        ratatui::restore();
+    }
+
+    /// Keeps live results in the record (only those the model will accept).
+    fn remember(&mut self, model: &Model, msg: &Msg) {
+        if let Msg::Checked { id, generation, result } = msg
+            && model.step(*id).generation == *generation
+        {
+            self.record.steps.insert(*id, record::Seen { checked_at: record::now(), result: result.clone() });
+            if let Some(f) = &self.facts {
+                self.record.principal = Some(f.identity.arn.clone());
+            }
+            self.save();
+        }
+    }
+
+    fn save(&mut self) {
+        if let Err(e) = self.store.save(&self.record) {
+            let _ = self.tx.send(Event::Ui(Msg::Progress { id: StepId::RootMfa, line: e.to_string() }));
+        }
+    }
+
+    fn header(&self, f: &Facts) -> Header {
+        let organization = f.managed_org().map(|org| {
+            let id = |a: &Option<crate::facts::SharedAccount>| {
+                a.as_ref().map_or_else(|| say("header-none", &[]), |s| s.id.clone())
+            };
+            say(
+                "header-organization",
+                &[
+                    ("org", &org.id),
+                    ("audit", &id(&f.audit)),
+                    ("log_archive", &id(&f.log_archive)),
+                    ("regions", &f.governed_regions.join(", ")),
+                ],
+            )
+        });
+        Header {
+            account: f.identity.account.clone(),
+            principal: f.identity.arn.clone(),
+            profile: self.aws.profile().unwrap_or("default chain").to_owned(),
+            region: self.aws.region().to_owned(),
+            organization,
+            root: f.identity.is_root(),
+            sandbox: self.sandbox,
+        }
+    }
+
+    fn effect(&mut self, model: &mut Model, effect: Effect, terminal: &mut ratatui::DefaultTerminal) {
+        let (aws, tx) = (self.aws.clone(), self.tx.clone());
+        match effect {
+            Effect::Connect => {
+                tokio::spawn(async move {
+                    let event = match facts::gather(&aws).await {
+                        Ok(f) => Event::Facts { facts: Arc::new(f), first: true },
+                        Err(e) => Event::Ui(Msg::ConnectFailed(e.explain_for(aws.profile()))),
+                    };
+                    let _ = tx.send(event);
+                });
+            }
+            Effect::Check { id, generation } => {
+                let Some(f) = self.facts.clone() else { return };
+                tokio::spawn(async move {
+                    let result = checks::check(&aws, &f, id).await;
+                    let _ = tx.send(Event::Ui(Msg::Checked { id, generation, result }));
+                });
+            }
+            Effect::Plan { id } => self.spawn_plan(id),
+            Effect::AskInputs { id, keys } => {
+                let answers = self.suspended(terminal, || ask_inputs(&keys));
+                match answers {
+                    Some(values) => {
+                        self.record.inputs.extend(values);
+                        self.save();
+                        self.spawn_plan(id);
+                    }
+                    None => {
+                        for e in update(model, Msg::Planned { id, result: Err(say("wizard-cancelled", &[])) }) {
+                            self.effect(model, e, terminal);
+                        }
+                    }
+                }
+            }
+            Effect::Apply { id, plan } => self.spawn_apply(id, plan.changes),
+            Effect::AskSkipReason { id } => {
+                let reason =
+                    self.suspended(terminal, || inquire::Text::new(&say("wizard-skip-prompt", &[])).prompt().ok());
+                let reason = reason.filter(|r| !r.trim().is_empty());
+                for e in update(model, Msg::SkipReason { id, reason }) {
+                    self.effect(model, e, terminal);
+                }
+            }
+            Effect::SaveSkip { id, reason } => {
+                match reason {
+                    Some(reason) => self.record.skips.insert(id, Skip { reason, at: record::now() }),
+                    None => self.record.skips.remove(&id),
+                };
+                self.save();
+            }
+            Effect::Open { url } => {
+                let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+                let _ = std::process::Command::new(opener)
+                    .arg(url)
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn();
+            }
+            Effect::Quit => {}
+        }
+    }
+
+    /// Plans in a task: with remembered answers; any input still missing comes back as a question.
+    fn spawn_plan(&self, id: StepId) {
+        let Some(f) = self.facts.clone() else { return };
+        let (aws, tx, record) = (self.aws.clone(), self.tx.clone(), self.record.clone());
+        tokio::spawn(async move {
+            let mut probe = Placeholders { answers: record.inputs.clone(), ..Placeholders::default() };
+            let msg = match plans::plan(&aws, &f, &mut probe, &record, id).await {
+                // Every question the plan raised that was never answered, defaults shown to confirm.
+                Ok(_) if !probe.unanswered.is_empty() => Msg::NeedInputs { id, keys: probe.unanswered },
+                Ok(_) => {
+                    let mut ask = Prompter { answers: record.inputs.clone(), interactive: false };
+                    match plans::plan(&aws, &f, &mut ask, &record, id).await {
+                        Ok(plan) => {
+                            Msg::Planned { id, result: Ok(Proposal { text: plans::render(id, &plan, &f), plan }) }
+                        }
+                        Err(e) => Msg::Planned { id, result: Err(e.to_string()) },
+                    }
+                }
+                Err(e) => Msg::Planned { id, result: Err(e.to_string()) },
+            };
+            let _ = tx.send(Event::Ui(msg));
+        });
+    }
+
+    fn spawn_apply(&self, id: StepId, changes: Vec<plans::Change>) {
+        let Some(f) = self.facts.clone() else { return };
+        let (aws, tx, dir) = (self.aws.clone(), self.tx.clone(), self.store.dir().to_path_buf());
+        tokio::spawn(async move {
+            let actor =
+                Actor { aws: &aws, principal: &f.identity.arn, log_dir: &dir, log_account: &f.identity.account };
+            let progress = tx.clone();
+            let mut on = move |ev: perform::Event| {
+                if let Some(line) = ev.line() {
+                    let _ = progress.send(Event::Ui(Msg::Progress { id, line }));
+                }
+                let _ = progress.send(Event::Perform(ev));
+            };
+            let result =
+                perform::run_changes(&actor, id, &changes, &mut on).await.map_err(|e| e.explain_for(aws.profile()));
+            // What changed may change the shared facts (a new organization, a landing zone).
+            if let Ok(fresh) = facts::gather(&aws).await {
+                let _ = tx.send(Event::Facts { facts: Arc::new(fresh), first: false });
+            }
+            let _ = tx.send(Event::Ui(Msg::Applied { id, result }));
+        });
+    }
+
+    /// A landing zone operation recorded by an earlier run: wait for it again, visibly.
+    fn resume_pending(&self, model: &mut Model) {
+        let Some(op) = self.record.pending.iter().find(|p| p.step == StepId::ControlTower).cloned() else { return };
+        let since = record::age_secs(&op.started_at).map_or(model.now, |age| model.now - age);
+        let _ = self.tx.send(Event::Ui(Msg::Resuming { id: op.step, since }));
+        let Some(f) = self.facts.clone() else { return };
+        let (aws, tx, record) = (self.aws.clone(), self.tx.clone(), self.record.clone());
+        let (runtime_tx, dir) = (self.tx.clone(), self.store.dir().to_path_buf());
+        tokio::spawn(async move {
+            let mut ask = Placeholders { answers: record.inputs.clone(), ..Placeholders::default() };
+            match plans::plan(&aws, &f, &mut ask, &record, op.step).await {
+                Ok(plan) if plan.changes.iter().all(|c| !c.action.is_change()) && !plan.changes.is_empty() => {
+                    let _ = runtime_tx.send(Event::Ui(Msg::Progress {
+                        id: op.step,
+                        line: say("wizard-resuming", &[("operation", &op.id)]),
+                    }));
+                    let actor = Actor {
+                        aws: &aws,
+                        principal: &f.identity.arn,
+                        log_dir: &dir,
+                        log_account: &f.identity.account,
+                    };
+                    let progress = tx.clone();
+                    let mut on = move |ev: perform::Event| {
+                        if let Some(line) = ev.line() {
+                            let _ = progress.send(Event::Ui(Msg::Progress { id: op.step, line }));
+                        }
+                        let _ = progress.send(Event::Perform(ev));
+                    };
+                    let result =
+                        perform::run_changes(&actor, op.step, &plan.changes, &mut on).await.map_err(|e| e.explain());
+                    if let Ok(fresh) = facts::gather(&aws).await {
+                        let _ = tx.send(Event::Facts { facts: Arc::new(fresh), first: false });
+                    }
+                    let _ = tx.send(Event::Ui(Msg::Applied { id: op.step, result }));
+                }
+                // The operation already ended (or cannot be followed): a re-check says where it stands.
+                _ => {
+                    let _ = tx.send(Event::Perform(perform::Event::Ended { operation: op.id.clone() }));
+                    let _ = tx.send(Event::Ui(Msg::Applied { id: op.step, result: Ok(()) }));
+                }
+            }
+        });
+    }
+
+    /// Runs a prompt with the screen handed back to the normal terminal, then restores the screen.
+    fn suspended<T>(&self, terminal: &mut ratatui::DefaultTerminal, prompt: impl FnOnce() -> T) -> T {
+        self.keys_paused.store(true, Ordering::SeqCst);
+        // Let the key reader finish its current poll so it cannot take the prompt's keys.
+        std::thread::sleep(Duration::from_millis(120));
+        ratatui::restore();
+        let out = prompt();
+        *terminal = ratatui::init();
+        let _ = terminal.clear();
+        self.keys_paused.store(false, Ordering::SeqCst);
+        out
+    }
+
+    fn spawn_keys(&self) {
+        let (tx, paused) = (self.tx.clone(), self.keys_paused.clone());
+        std::thread::spawn(move || {
+            loop {
+                if paused.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                match event::poll(Duration::from_millis(50)) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(_) => return,
+                }
+                if paused.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let sent = match event::read() {
+                    Ok(TermEvent::Key(key)) => tx.send(Event::Key(key)),
+                    Ok(TermEvent::Resize(..)) => tx.send(Event::Redraw),
+                    Ok(_) => Ok(()),
+                    Err(_) => return,
+                };
+                if sent.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    fn spawn_clock(&self) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                every.tick().await;
+                if tx.send(Event::Ui(Msg::Tick { now: unix_now() })).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// Asks each input with validation and its default; `None` when the person cancels.
+fn ask_inputs(keys: &[(String, Option<String>)]) -> Option<Vec<(String, String)>> {
+    let mut answers = Vec::new();
+    for (key, default) in keys {
+        let input = inputs::declared(key)?;
+        let kind = input.kind;
+        let mut prompt = inquire::Text::new(&input.prompt).with_help_message(key).with_validator(move |v: &str| {
+            Ok(match inputs::validate(kind, v) {
+                Ok(_) => inquire::validator::Validation::Valid,
+                Err(why) => inquire::validator::Validation::Invalid(why.into()),
+            })
+        });
+        if let Some(d) = default.as_ref().or(input.default.as_ref()) {
+            prompt = prompt.with_default(d);
+        }
+        let value = prompt.prompt().ok()?;
+        answers.push((key.clone(), inputs::validate(kind, &value).ok()?));
+    }
+    Some(answers)
+}

@@ -1,0 +1,202 @@
+//! Table tests of the wizard's state machine: every transition, including stale results, a
+//! cancelled confirmation, a failed apply, and a skip with its undo.
+
+use super::*;
+use crate::aws::At;
+use crate::aws::change::Action;
+use crate::plans::{Change, Plan};
+use crate::verdict::{Finding, StepResult};
+
+fn result(id: StepId, status: Status) -> StepResult {
+    StepResult {
+        id,
+        title: catalog::step(id).title.clone(),
+        status,
+        summary: "s".into(),
+        findings: vec![Finding::new("123456789012", None, status, "d".into())],
+    }
+}
+
+fn connected(done: &[StepId]) -> Model {
+    let recorded = StepId::ALL
+        .iter()
+        .map(|id| (Some(result(*id, if done.contains(id) { Status::Done } else { Status::NotDone })), None))
+        .collect();
+    let mut m = Model::new(Header::default(), recorded, 1_000);
+    update(&mut m, Msg::Connected(Header::default()));
+    m
+}
+
+fn proposal(conflict: bool) -> Proposal {
+    let plan = Plan {
+        changes: vec![Change {
+            at: At::new("123456789012", "us-east-1"),
+            global: true,
+            action: Action::CreateOrganization,
+        }],
+        conflicts: if conflict { vec!["no".into()] } else { Vec::new() },
+        ..Plan::default()
+    };
+    Proposal { text: "plan".into(), plan }
+}
+
+fn select(m: &mut Model, id: StepId) {
+    m.selected = id as usize;
+}
+
+#[test]
+fn the_cursor_starts_on_the_first_step_not_done() {
+    let m = connected(&[StepId::RootMfa, StepId::Contacts]);
+    assert_eq!(m.id(m.selected), StepId::Organization);
+}
+
+#[test]
+fn connecting_rechecks_every_step() {
+    let recorded = StepId::ALL.iter().map(|_| (None, None)).collect();
+    let mut m = Model::new(Header::default(), recorded, 0);
+    let effects = update(&mut m, Msg::Connected(Header::default()));
+    assert_eq!(effects.len(), 8);
+    assert!(effects.iter().all(|e| matches!(e, Effect::Check { generation: 1, .. })));
+    assert!(m.steps.iter().all(|s| s.checking));
+}
+
+#[test]
+fn a_stale_result_is_dropped() {
+    let mut m = connected(&[]);
+    select(&mut m, StepId::Organization);
+    // A second re-check is asked before the first answers.
+    assert_eq!(update(&mut m, Msg::Recheck), vec![Effect::Check { id: StepId::Organization, generation: 2 }]);
+    let old =
+        Msg::Checked { id: StepId::Organization, generation: 1, result: result(StepId::Organization, Status::Done) };
+    update(&mut m, old);
+    assert_eq!(m.step(StepId::Organization).status(), Some(Status::NotDone), "the stale done was ignored");
+    assert!(m.step(StepId::Organization).checking);
+    let new =
+        Msg::Checked { id: StepId::Organization, generation: 2, result: result(StepId::Organization, Status::Partial) };
+    update(&mut m, new);
+    assert_eq!(m.step(StepId::Organization).status(), Some(Status::Partial));
+    assert!(!m.step(StepId::Organization).checking && m.step(StepId::Organization).live);
+}
+
+#[test]
+fn a_blocked_step_does_not_run() {
+    let mut m = connected(&[]);
+    select(&mut m, StepId::Guardduty);
+    assert_eq!(m.blocked_by(StepId::Guardduty), Some(StepId::Organization));
+    assert!(update(&mut m, Msg::Run).is_empty());
+    assert!(m.notice.as_deref().is_some_and(|n| n.contains("AWS Organization")));
+}
+
+#[test]
+fn run_plans_then_asks_then_applies_then_rechecks() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    assert_eq!(update(&mut m, Msg::Run), vec![Effect::Plan { id }]);
+    assert_eq!(m.step(id).activity, Activity::Planning);
+    let keys = vec![("x.y".to_owned(), None)];
+    assert_eq!(update(&mut m, Msg::NeedInputs { id, keys: keys.clone() }), vec![Effect::AskInputs { id, keys }]);
+    assert!(update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) }).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
+    let effects = update(&mut m, Msg::Yes);
+    assert!(matches!(&effects[..], [Effect::Apply { id: i, .. }] if *i == id));
+    assert_eq!(m.step(id).activity, Activity::Applying { since: 1_000 });
+    assert_eq!(m.overlay, None);
+    update(&mut m, Msg::Progress { id, line: "[1/1] ...".into() });
+    assert_eq!(m.step(id).log, vec!["[1/1] ...".to_owned()]);
+    // Done is never assumed: the apply's end asks for a live re-check.
+    let effects = update(&mut m, Msg::Applied { id, result: Ok(()) });
+    assert!(matches!(&effects[..], [Effect::Check { id: i, .. }] if *i == id));
+    assert_eq!(m.step(id).status(), Some(Status::NotDone));
+}
+
+#[test]
+fn a_cancelled_confirmation_changes_nothing() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) });
+    assert!(update(&mut m, Msg::No).is_empty());
+    assert_eq!(m.overlay, None);
+    assert_eq!(m.step(id).activity, Activity::Idle);
+    assert!(m.notice.as_deref().is_some_and(|n| n.contains("nothing was changed")));
+}
+
+#[test]
+fn a_conflict_shows_the_plan_without_asking() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(proposal(true)) });
+    assert_eq!(m.overlay, None);
+    assert!(matches!(m.step(id).activity, Activity::Planned(_)));
+}
+
+#[test]
+fn a_failed_apply_keeps_the_reason_and_rechecks() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) });
+    update(&mut m, Msg::Yes);
+    let effects = update(&mut m, Msg::Applied { id, result: Err("denied".into()) });
+    assert_eq!(m.step(id).activity, Activity::Failed("denied".into()));
+    assert_eq!(effects.len(), 1);
+    // And a failed plan is shown too, with nothing to apply.
+    update(&mut m, Msg::Planned { id, result: Err("cannot read".into()) });
+    assert_eq!(m.step(id).activity, Activity::Failed("cannot read".into()));
+}
+
+#[test]
+fn skip_and_undo() {
+    let mut m = connected(&[StepId::Organization]);
+    let id = StepId::ControlTower;
+    select(&mut m, id);
+    assert_eq!(update(&mut m, Msg::ToggleSkip), vec![Effect::AskSkipReason { id }]);
+    assert!(update(&mut m, Msg::SkipReason { id, reason: None }).is_empty());
+    assert_eq!(m.step(id).skip, None);
+    let effects = update(&mut m, Msg::SkipReason { id, reason: Some("later".into()) });
+    assert_eq!(effects, vec![Effect::SaveSkip { id, reason: Some("later".into()) }]);
+    assert_eq!(m.step(id).status(), Some(Status::Skipped));
+    // A skipped step no longer blocks the ones after it.
+    assert_eq!(m.blocked_by(StepId::Guardduty), None);
+    assert_eq!(update(&mut m, Msg::ToggleSkip), vec![Effect::SaveSkip { id, reason: None }]);
+    assert_eq!(m.step(id).status(), Some(Status::NotDone));
+    assert_eq!(m.blocked_by(StepId::Guardduty), Some(StepId::ControlTower));
+}
+
+#[test]
+fn quitting_while_running_asks_first() {
+    let mut m = connected(&[]);
+    m.steps[StepId::ControlTower as usize].activity = Activity::Applying { since: 900 };
+    assert!(update(&mut m, Msg::Quit).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::QuitWhileRunning));
+    update(&mut m, Msg::No);
+    assert_eq!(m.overlay, None);
+    assert!(!m.quit);
+    update(&mut m, Msg::Quit);
+    assert_eq!(update(&mut m, Msg::Yes), vec![Effect::Quit]);
+    assert!(m.quit);
+}
+
+#[test]
+fn nothing_runs_before_the_account_is_read() {
+    let recorded = StepId::ALL.iter().map(|_| (None, None)).collect();
+    let mut m = Model::new(Header::default(), recorded, 0);
+    assert!(update(&mut m, Msg::Run).is_empty());
+    assert!(update(&mut m, Msg::Recheck).is_empty());
+    assert!(m.notice.is_some());
+}
+
+#[test]
+fn results_still_arrive_under_an_overlay() {
+    let mut m = connected(&[]);
+    update(&mut m, Msg::Help);
+    update(&mut m, Msg::Tick { now: 2_000 });
+    assert_eq!((m.now, m.tick), (2_000, 1));
+    update(&mut m, Msg::No);
+    assert_eq!(m.overlay, None);
+}

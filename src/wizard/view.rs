@@ -1,0 +1,289 @@
+//! The wizard's screens, drawn from the model alone: header, step list, detail pane, footer, and
+//! the overlays (help, confirmation). No I/O. Text from AWS is made inert before it is drawn.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{Activity, Connection, Model, Overlay, StepView};
+use crate::catalog::{self, StepId, say};
+use crate::output::inert;
+use crate::verdict::Status;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// Whether to use colour (`NO_COLOR` turns it off).
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn from_env() -> Theme {
+        Theme { color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) }
+    }
+
+    fn fg(self, c: Color) -> Style {
+        if self.color { Style::default().fg(c) } else { Style::default() }
+    }
+
+    fn status(self, s: Option<Status>) -> Style {
+        match s {
+            Some(Status::Done) => self.fg(Color::Green),
+            Some(Status::Partial) => self.fg(Color::Yellow),
+            Some(Status::Unknown) => self.fg(Color::Magenta),
+            Some(Status::NotDone) => self.fg(Color::Red),
+            _ => self.fg(Color::DarkGray),
+        }
+    }
+}
+
+pub fn draw(f: &mut Frame<'_>, m: &Model, theme: Theme) {
+    let area = f.area();
+    if area.width < 40 || area.height < 10 {
+        let text = say("wizard-too-small", &[("done", &m.done_count().to_string())]);
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let header = header_lines(m, theme);
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(u16::try_from(header.len()).unwrap_or(4)),
+            Constraint::Min(4),
+            Constraint::Length(2),
+        ])
+        .split(area);
+    f.render_widget(Paragraph::new(header), rows[0]);
+    let wide = area.width >= 80;
+    let body = Layout::default()
+        .direction(if wide { Direction::Horizontal } else { Direction::Vertical })
+        .constraints(if wide {
+            [Constraint::Length(36), Constraint::Min(20)]
+        } else {
+            [Constraint::Length(10), Constraint::Min(3)]
+        })
+        .split(rows[1]);
+    draw_list(f, m, theme, body[0]);
+    draw_detail(f, m, theme, body[1]);
+    draw_footer(f, m, theme, rows[2]);
+    match m.overlay {
+        Some(Overlay::Help) => {
+            popup(f, &say("wizard-help-title", &[]), &say("wizard-help", &[]), 90, 16);
+        }
+        Some(Overlay::Confirm(id)) => confirm(f, m, id),
+        Some(Overlay::QuitWhileRunning) => {
+            popup(f, &say("wizard-quit-title", &[]), &say("wizard-quit-running", &[]), 64, 9);
+        }
+        None => {}
+    }
+}
+
+fn header_lines(m: &Model, theme: Theme) -> Vec<Line<'static>> {
+    let h = &m.header;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("groundwork", Style::default().add_modifier(Modifier::BOLD)),
+        Span::raw(say("wizard-header", &[("account", &h.account), ("region", &h.region), ("profile", &h.profile)])),
+    ])];
+    lines.push(Line::from(say("header-principal", &[("principal", &inert(&h.principal))])));
+    if let Some(org) = &h.organization {
+        lines.push(Line::from(inert(org)));
+    }
+    let banner = theme.fg(Color::Black).bg(if theme.color { Color::Red } else { Color::Reset });
+    if h.root {
+        lines.push(Line::styled(say("warning-root", &[]), banner.add_modifier(Modifier::BOLD)));
+    }
+    if h.sandbox {
+        lines.push(Line::styled(say("wizard-sandbox", &[]), banner.add_modifier(Modifier::BOLD)));
+    }
+    if let Connection::Failed(why) = &m.connection {
+        lines.push(Line::styled(say("wizard-connect-failed", &[("why", &inert(why))]), theme.fg(Color::Red)));
+    }
+    lines
+}
+
+/// The status word and mark for a step, as the list shows it.
+pub fn step_label(m: &Model, id: StepId) -> (String, Option<Status>) {
+    let s = m.step(id);
+    let spin = spinner(m.tick);
+    if let Activity::Applying { since } = s.activity {
+        let secs = (m.now - since).max(0);
+        return (say("wizard-in-progress", &[("spin", spin), ("elapsed", &elapsed(secs))]), None);
+    }
+    if matches!(s.activity, Activity::Planning) {
+        return (say("wizard-planning", &[("spin", spin)]), None);
+    }
+    if let Some(dep) = m.blocked_by(id).filter(|_| s.skip.is_none()) {
+        return (say("wizard-blocked-label", &[("step", &catalog::step(dep).title)]), None);
+    }
+    let status = s.status();
+    let word = match status {
+        Some(st) => crate::output::label(st),
+        None => say("wizard-unchecked", &[]),
+    };
+    if s.checking {
+        return (format!("{spin} {word}"), status);
+    }
+    (word, status)
+}
+
+fn spinner(tick: u64) -> &'static str {
+    SPINNER[usize::try_from(tick % 10).unwrap_or(0)]
+}
+
+fn elapsed(secs: i64) -> String {
+    if secs < 60 { format!("{secs}s") } else { format!("{}m {:02}s", secs / 60, secs % 60) }
+}
+
+/// The one-character mark a step carries in the list, and a suffix for long work.
+fn mark(m: &Model, id: StepId) -> (String, String, Option<Status>) {
+    let s = m.step(id);
+    let spin = spinner(m.tick).to_owned();
+    if let Activity::Applying { since } = s.activity {
+        return (spin, format!(" {}", elapsed((m.now - since).max(0))), None);
+    }
+    if matches!(s.activity, Activity::Planning | Activity::Confirming(_)) || s.checking {
+        return (spin, String::new(), s.status());
+    }
+    if m.blocked_by(id).is_some() && s.skip.is_none() {
+        return ("·".into(), String::new(), None);
+    }
+    let mark = match s.status() {
+        Some(Status::Done) => "✓",
+        Some(Status::Partial) => "◐",
+        Some(Status::NotDone) => "○",
+        Some(Status::Unknown) => "?",
+        Some(Status::Skipped | Status::NotApplicable) => "–",
+        None => " ",
+    };
+    (mark.into(), String::new(), s.status())
+}
+
+fn draw_list(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
+    let items: Vec<ListItem<'_>> = StepId::ALL
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            let (mark, suffix, status) = mark(m, *id);
+            let title = &catalog::step(*id).title;
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{} ", n + 1)),
+                Span::styled(mark, theme.status(status)),
+                Span::raw(format!(" {title}")),
+                Span::styled(suffix, theme.fg(Color::Cyan)),
+            ]))
+        })
+        .collect();
+    let title =
+        say("wizard-progress", &[("done", &m.done_count().to_string()), ("total", &StepId::ALL.len().to_string())]);
+    let list = List::new(items)
+        .block(Block::default().borders(Borders::ALL).title(title))
+        .highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    let mut state = ListState::default().with_selected(Some(m.selected));
+    f.render_stateful_widget(list, area, &mut state);
+}
+
+fn draw_detail(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
+    let id = m.id(m.selected);
+    let step = catalog::step(id);
+    let s = m.step(id);
+    let mut text = Text::default();
+    let (label, status) = step_label(m, id);
+    text.push_line(Line::from(vec![
+        Span::styled(step.title.clone(), Style::default().add_modifier(Modifier::BOLD)),
+        Span::raw("  "),
+        Span::styled(label, theme.status(status)),
+    ]));
+    let summary = s.result.as_ref().map_or_else(|| step.summary.clone(), |r| r.summary.clone());
+    text.push_line(Line::from(inert(&summary)));
+    if let Some(reason) = &s.skip {
+        text.push_line(Line::from(say("wizard-skipped-because", &[("reason", &inert(reason))])));
+    }
+    if s.result.is_some() && !s.live {
+        text.push_line(Line::styled(say("wizard-from-record", &[]), theme.fg(Color::DarkGray)));
+    }
+    activity(&mut text, s, m, theme);
+    section(&mut text, &say("wizard-seen", &[]));
+    for finding in s.result.iter().flat_map(|r| &r.findings) {
+        let place =
+            finding.region.as_ref().map_or_else(|| finding.account.clone(), |r| format!("{} {r}", finding.account));
+        text.push_line(Line::from(vec![
+            Span::styled(format!("{} ", crate::output::label(finding.status)), theme.status(Some(finding.status))),
+            Span::raw(inert(&format!("{place}: {}", finding.detail))),
+        ]));
+    }
+    section(&mut text, &say("wizard-why", &[]));
+    text.push_line(Line::from(step.why.trim().replace('\n', " ")));
+    section(&mut text, &say("wizard-cost", &[]));
+    text.push_line(Line::from(step.cost.clone()));
+    if let Some(manual) = &step.manual {
+        section(&mut text, &say("wizard-by-hand", &[]));
+        text.extend(manual.trim().lines().map(|l| Line::from(l.to_owned())));
+    }
+    for link in &step.links {
+        text.push_line(Line::from(format!("{}: {}", link.label, link.url)));
+    }
+    let block = Block::default().borders(Borders::ALL).title(say("wizard-detail-title", &[("id", id.as_str())]));
+    f.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), area);
+}
+
+fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme) {
+    match &s.activity {
+        Activity::Idle => {}
+        Activity::Planning => text.push_line(Line::from(say("wizard-working-out", &[]))),
+        Activity::Planned(p) | Activity::Confirming(p) => {
+            section(text, &say("wizard-plan", &[]));
+            text.extend(p.text.lines().map(|l| Line::from(inert(l))));
+        }
+        Activity::Applying { since } => {
+            section(text, &say("wizard-applying", &[("elapsed", &elapsed((m.now - since).max(0)))]));
+            text.extend(s.log.iter().rev().take(12).rev().map(|l| Line::from(inert(l))));
+        }
+        Activity::Failed(why) => {
+            section(text, &say("wizard-failed", &[]));
+            text.push_line(Line::styled(inert(why), theme.fg(Color::Red)));
+            text.extend(s.log.iter().rev().take(6).rev().map(|l| Line::from(inert(l))));
+        }
+    }
+}
+
+fn section(text: &mut Text<'static>, title: &str) {
+    text.push_line(Line::from(""));
+    text.push_line(Line::styled(title.to_owned(), Style::default().add_modifier(Modifier::BOLD)));
+}
+
+fn draw_footer(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
+    let notice = m.notice.as_deref().map(inert).unwrap_or_default();
+    let lines = vec![Line::styled(notice, theme.fg(Color::Cyan)), Line::from(say("wizard-keys", &[]))];
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+fn confirm(f: &mut Frame<'_>, m: &Model, id: StepId) {
+    let Activity::Confirming(p) = &m.step(id).activity else { return };
+    let question = say("wizard-confirm-question", &[("count", &p.changes().to_string())]);
+    let height = u16::try_from(p.text.lines().count() + 3).unwrap_or(u16::MAX);
+    let rect = popup(f, &say("wizard-confirm-title", &[]), &inert(&p.text), 100, height);
+    // The question sits on the frame, so a long plan never pushes it out of sight.
+    let bottom = Rect {
+        y: rect.y + rect.height.saturating_sub(1),
+        height: 1,
+        x: rect.x + 2,
+        width: rect.width.saturating_sub(4),
+    };
+    f.render_widget(
+        Paragraph::new(Line::styled(question, Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED))),
+        bottom,
+    );
+}
+
+fn popup(f: &mut Frame<'_>, title: &str, body: &str, width: u16, height: u16) -> Rect {
+    let area = f.area();
+    let (w, h) = (width.min(area.width.saturating_sub(2)), height.min(area.height.saturating_sub(2)));
+    let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
+    f.render_widget(Clear, rect);
+    let block = Block::default().borders(Borders::ALL).title(title.to_owned());
+    f.render_widget(Paragraph::new(body.to_owned()).block(block).wrap(Wrap { trim: false }), rect);
+    rect
+}

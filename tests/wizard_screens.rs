@@ -1,0 +1,173 @@
+//! Every distinct wizard screen, rendered into ratatui's TestBackend at 120×40 and 80×24 and
+//! compared with the snapshots in tests/snapshots/ (review changes with `cargo insta review`).
+
+use groundwork::aws::At;
+use groundwork::aws::change::Action;
+use groundwork::catalog::{self, StepId};
+use groundwork::plans::{Change, Plan};
+use groundwork::verdict::{Finding, Status, StepResult};
+use groundwork::wizard::view::{Theme, draw};
+use groundwork::wizard::{Activity, Connection, Header, Model, Msg, Overlay, Proposal, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+fn header() -> Header {
+    Header {
+        account: "123456789012".into(),
+        principal: "arn:aws:sts::123456789012:assumed-role/AWSAdministratorAccess/ada".into(),
+        profile: "acme-admin".into(),
+        region: "eu-west-1".into(),
+        organization: Some("organization o-abc123 · Audit 222222222222 · Log Archive 333333333333 · governed Regions eu-west-1, us-east-1".into()),
+        root: false,
+        sandbox: false,
+    }
+}
+
+fn result(id: StepId, status: Status, detail: &str) -> StepResult {
+    let summary = catalog::step(id).say(&format!("summary-{}", status.as_str()), &[("done", "1"), ("total", "2")]);
+    StepResult {
+        id,
+        title: catalog::step(id).title.clone(),
+        status,
+        summary,
+        findings: vec![Finding::new("222222222222", Some("eu-west-1"), status, detail.into())],
+    }
+}
+
+fn model(statuses: &[Status]) -> Model {
+    let recorded = StepId::ALL
+        .iter()
+        .zip(statuses.iter().chain(std::iter::repeat(&Status::NotDone)))
+        .map(|(id, s)| (Some(result(*id, *s, "What was seen.")), None))
+        .collect();
+    let mut m = Model::new(header(), recorded, 1_764_331_200);
+    m.connection = Connection::Ready;
+    m.steps.iter_mut().for_each(|s| s.live = true);
+    m
+}
+
+fn snapshot(name: &str, m: &Model) {
+    for (w, h) in SIZES {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        terminal.draw(|f| draw(f, m, Theme { color: false })).expect("draw");
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn first_launch_while_checking() {
+    let recorded = StepId::ALL.iter().map(|_| (None, None)).collect();
+    let mut m = Model::new(header(), recorded, 1_764_331_200);
+    update(&mut m, Msg::Connected(header()));
+    m.tick = 3;
+    snapshot("first_launch", &m);
+}
+
+#[test]
+fn mixed_results() {
+    use Status::*;
+    let mut m = model(&[NotDone, Partial, Done, Done, Unknown, Partial, NotDone, NotDone]);
+    m.selected = StepId::Guardduty as usize;
+    m.steps[StepId::Guardduty as usize].result = Some(result(
+        StepId::Guardduty,
+        Partial,
+        "Audit is the delegated administrator; Audit's detector is suspended: GuardDuty is not watching.",
+    ));
+    snapshot("mixed_results", &m);
+}
+
+#[test]
+fn a_blocked_step() {
+    let mut m = model(&[Status::Done, Status::Done]);
+    m.selected = StepId::SecurityHub as usize;
+    snapshot("blocked_step", &m);
+}
+
+#[test]
+fn the_confirm_screen_with_a_plan() {
+    let mut m = model(&[Status::Done, Status::Done]);
+    let id = StepId::Organization;
+    m.selected = id as usize;
+    let plan = Plan {
+        changes: vec![Change {
+            at: At::new("123456789012", "eu-west-1"),
+            global: true,
+            action: Action::CreateOrganization,
+        }],
+        ..Plan::default()
+    };
+    let text = "== AWS Organization (organization)\nChanges, made as arn:aws:sts::123456789012:assumed-role/AWSAdministratorAccess/ada:\n  1. organizations:CreateOrganization · account 123456789012 · global\n       FeatureSet: ALL\n".to_owned();
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(Proposal { text, plan }) });
+    assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
+    snapshot("confirm", &m);
+}
+
+#[test]
+fn a_failed_step_with_its_hint() {
+    let mut m = model(&[Status::Done, Status::Done, Status::Done, Status::Done, Status::Done]);
+    let id = StepId::Guardduty;
+    m.selected = id as usize;
+    m.steps[id as usize].activity = Activity::Failed(
+        "Access denied: guardduty:CreateDetector on account 222222222222 (eu-west-1). Grant it to the principal you run as: assets/policies/groundwork-check.json lists every action `check` needs.".into(),
+    );
+    m.steps[id as usize].log = vec!["[1/6] guardduty:CreateDetector in account 222222222222 (eu-west-1) ...".into()];
+    snapshot("failed_step", &m);
+}
+
+#[test]
+fn a_long_operation_in_progress() {
+    let mut m = model(&[Status::NotDone, Status::Done, Status::Done]);
+    let id = StepId::ControlTower;
+    m.selected = id as usize;
+    update(&mut m, Msg::Resuming { id, since: 1_764_331_200 - 754 });
+    update(
+        &mut m,
+        Msg::Progress { id, line: "Waiting for landing zone operation 4398649e. This takes 30 to 60 minutes.".into() },
+    );
+    update(&mut m, Msg::Progress { id, line: "  IN_PROGRESS after 12 min".into() });
+    snapshot("long_operation", &m);
+}
+
+#[test]
+fn everything_done() {
+    let m = model(&[Status::Done; 8]);
+    snapshot("everything_done", &m);
+}
+
+#[test]
+fn the_help_screen() {
+    let mut m = model(&[Status::Done, Status::Done]);
+    update(&mut m, Msg::Help);
+    snapshot("help", &m);
+}
+
+/// AWS names are not trusted: escape sequences in them must reach the terminal inert.
+#[test]
+fn hostile_text_renders_inert() {
+    let mut m = model(&[Status::NotDone]);
+    m.header.principal = "arn:aws:iam::123456789012:user/\u{1b}[2J\u{1b}]0;pwned\u{7}evil".into();
+    m.selected = StepId::Alerts as usize;
+    m.steps[StepId::Alerts as usize].result = Some(result(
+        StepId::Alerts,
+        Status::Partial,
+        "Rule \u{1b}[31mred\u{1b}[0m sends to topic \u{1b}]8;;https://evil.example\u{7}click\u{1b}]8;;\u{7}.",
+    ));
+    for (w, h) in SIZES {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        terminal.draw(|f| draw(f, &m, Theme { color: false })).expect("draw");
+        let screen = format!("{}", terminal.backend());
+        assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'), "a control character reached the screen");
+    }
+    snapshot("hostile_text", &m);
+}
+
+#[test]
+fn a_tiny_terminal_degrades_to_a_message() {
+    let m = model(&[Status::Done, Status::Done]);
+    let mut terminal = Terminal::new(TestBackend::new(30, 8)).expect("terminal");
+    terminal.draw(|f| draw(f, &m, Theme { color: false })).expect("draw");
+    insta::assert_snapshot!("tiny_30x8", terminal.backend());
+}
