@@ -13,6 +13,9 @@ use crate::catalog::say;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub time: String,
+    /// The lab step the change belongs to.
+    #[serde(default)]
+    pub step: Option<crate::catalog::StepId>,
     pub principal: String,
     pub account: String,
     pub region: Option<String>,

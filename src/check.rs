@@ -11,62 +11,68 @@ use crate::record::{self, Record, Seen, Store};
 use crate::verdict::{Status, StepResult};
 use crate::{checks, facts};
 
-pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
-    let store = match Store::open(global.state_dir.clone()) {
-        Ok(s) => s,
-        Err(e) => return fail(&e.to_string()),
-    };
-    let aws = match Aws::load(&global.settings(args.concurrency)).await {
-        Ok(aws) => aws,
-        Err(message) => return fail(&message),
-    };
-    let facts = match facts::gather(&aws).await {
-        Ok(f) => f,
-        Err(e) => return fail(&e.explain_for(aws.profile())),
-    };
-    let steps: Vec<StepId> = args.step.map_or_else(|| StepId::ALL.to_vec(), |s| vec![s]);
-    let mut results = checks::run(&aws, &facts, &steps).await;
+/// A live check, recorded: what `check` and `report` print.
+pub struct Live {
+    pub aws: std::sync::Arc<Aws>,
+    pub facts: facts::Facts,
+    pub results: Vec<StepResult>,
+    pub checked_at: String,
+    pub store: Store,
+}
+
+/// Checks the given steps live and records the results; on failure, the message and exit code 2.
+pub async fn live(global: &Global, concurrency: u16, steps: &[StepId]) -> Result<Live, String> {
+    let store = Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
+    let aws = Aws::load(&global.settings(concurrency)).await?;
+    let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
+    let mut results = checks::run(&aws, &facts, steps).await;
     let checked_at = record::now();
 
     let account = facts.identity.account.clone();
-    let mut warnings = Vec::new();
     let mut rec = match store.load(&account) {
         Ok(loaded) => {
-            warnings.extend(loaded.warning);
+            if let Some(w) = loaded.warning {
+                eprintln!("groundwork: {w}");
+            }
             loaded.record
         }
         Err(e) => {
-            warnings.push(e.to_string());
+            eprintln!("groundwork: {e}");
             Record::new(&account)
         }
     };
     apply_skips(&rec, &mut results);
     remember(&mut rec, &facts.identity.arn, &checked_at, &results);
     if let Err(e) = store.save(&rec) {
-        warnings.push(e.to_string());
+        eprintln!("groundwork: {e}");
     }
-    for w in &warnings {
-        eprintln!("groundwork: {w}");
-    }
-
-    if args.json && facts.identity.is_root() {
-        // The table shows this in its header; scripts get it on stderr.
+    if facts.identity.is_root() {
         eprintln!("groundwork: {}", say("warning-root", &[]));
     }
+    Ok(Live { aws, facts, results, checked_at, store })
+}
+
+pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
+    let steps: Vec<StepId> = args.step.map_or_else(|| StepId::ALL.to_vec(), |s| vec![s]);
+    let live = match live(global, args.concurrency, &steps).await {
+        Ok(l) => l,
+        Err(message) => return fail(&message),
+    };
+    let (facts, results) = (&live.facts, &live.results);
     let text = if args.json {
         let report = Report {
             schema: 1,
-            account: &account,
+            account: &facts.identity.account,
             principal: &facts.identity.arn,
-            checked_at: &checked_at,
-            steps: &results,
+            checked_at: &live.checked_at,
+            steps: results,
         };
         output::json(&report)
     } else {
         format!(
             "{}\n{}",
-            output::header(&facts, aws.region(), aws.profile()),
-            output::table(&results, args.verbose, &output::account_names(&facts))
+            output::header(facts, live.aws.region(), live.aws.profile()),
+            output::table(results, args.verbose, &output::account_names(facts))
         )
     };
     let mut stdout = std::io::stdout().lock();

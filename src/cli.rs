@@ -43,6 +43,17 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Show every change groundwork has made (the action log).
     Log(LogArgs),
+    /// Write a Markdown report of the live state and the changes made, to share.
+    Report(ReportArgs),
+    /// Try groundwork on a local AWS emulator: no AWS account needed, nothing real is touched.
+    Sandbox,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -121,8 +132,10 @@ pub fn main() -> ExitCode {
         Some(Command::Plan(args)) => runtime.block_on(crate::apply::plan(&cli.global, &args)),
         Some(Command::Apply(args)) => runtime.block_on(crate::apply::apply(&cli.global, &args)),
         Some(Command::Log(args)) => show_log(&cli.global, &args),
+        Some(Command::Report(args)) => runtime.block_on(crate::report::run(&cli.global, &args)),
+        Some(Command::Sandbox) => runtime.block_on(crate::sandbox::run(&cli.global)),
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            runtime.block_on(crate::wizard::runtime::run(&cli.global, false))
+            runtime.block_on(crate::wizard::runtime::run(cli.global.settings(8), cli.global.state_dir.clone()))
         }
         // Without a terminal there is no wizard to show: the same verdicts, as `check` prints them.
         None => runtime.block_on(crate::check::run(&cli.global, &CheckArgs { concurrency: 8, ..CheckArgs::default() })),
@@ -145,6 +158,14 @@ fn show_log(global: &Global, args: &LogArgs) -> u8 {
 
 impl Global {
     pub fn settings(&self, concurrency: u16) -> Settings {
-        Settings { profile: self.profile.clone(), region: self.region.clone(), concurrency: usize::from(concurrency) }
+        // Tests and demos shorten the wait between polls of a long operation; 30 s otherwise.
+        let poll_seconds = std::env::var("GROUNDWORK_POLL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30.0);
+        Settings {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            concurrency: usize::from(concurrency),
+            sandbox_endpoint: None,
+            poll_seconds,
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! progress (the terminal for `apply`, the wizard's screen) and for the record (long operations are
 //! recorded the moment they exist, so a killed process can resume waiting).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::actionlog::{self, Entry};
 use crate::aws::change::{self, Action, Outputs, controltower};
@@ -91,7 +91,7 @@ pub async fn run_changes(
         let region = if c.global { "global".to_owned() } else { c.at.region.clone() };
         on(Event::Doing { n: n + 1, total, call: c.action.call(), account: c.at.account.clone(), region });
         let result = change::perform(actor.aws, &c.at, &c.action, &mut outputs).await;
-        log(actor, c, result.as_ref().err());
+        log(actor, id, c, result.as_ref().err());
         result?;
         let started = matches!(c.action, Action::CreateLandingZone { .. } | Action::ResetLandingZone { .. });
         if let Some(op) = outputs.get(controltower::OPERATION).filter(|_| started) {
@@ -115,7 +115,6 @@ async fn wait_for_landing_zone(
     op: &str,
     on: &mut (dyn FnMut(Event) + Send),
 ) -> Result<(), AwsError> {
-    let every = std::env::var("GROUNDWORK_POLL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30.0_f64);
     let start = Instant::now();
     on(Event::Waiting { operation: op.to_owned() });
     loop {
@@ -135,13 +134,14 @@ async fn wait_for_landing_zone(
             }
             return Ok(());
         }
-        tokio::time::sleep(Duration::from_secs_f64(every.max(0.05))).await;
+        tokio::time::sleep(aws.poll_interval()).await;
     }
 }
 
-fn log(actor: &Actor<'_>, c: &Change, err: Option<&AwsError>) {
+fn log(actor: &Actor<'_>, id: StepId, c: &Change, err: Option<&AwsError>) {
     let entry = Entry {
         time: record::now(),
+        step: Some(id),
         principal: actor.principal.to_owned(),
         account: c.at.account.clone(),
         region: (!c.global).then(|| c.at.region.clone()),

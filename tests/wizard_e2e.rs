@@ -85,6 +85,48 @@ impl Tmux {
     }
 }
 
+/// Identity Center, GuardDuty, Security Hub, alerts and contacts, through the keys alone.
+fn finish_the_afternoon(tmux: &Tmux) {
+    tmux.keys(&["j", "Enter"]); // Identity Center
+    for answer in ["ada", "Ada", "Lovelace", "ada@example.com", ""] {
+        tmux.wait_for("[identity-center.");
+        tmux.type_line(answer);
+    }
+    confirm(tmux, "✓ IAM Identity Center users");
+    tmux.keys(&["j", "Enter"]); // GuardDuty: the paid plans prompt defaults to none
+    tmux.wait_for("[guardduty.plans]");
+    tmux.type_line("");
+    confirm(tmux, "✓ GuardDuty");
+    tmux.keys(&["j", "Enter"]); // Security Hub asks nothing
+    confirm(tmux, "✓ Security Hub CSPM");
+    tmux.keys(&["j", "Enter"]); // Alerts
+    for answer in ["alerts@example.com", "", ""] {
+        tmux.wait_for("[alerts.");
+        tmux.type_line(answer);
+    }
+    confirm(tmux, "◐ Alerts by email"); // waits on the person's click in the email
+    // Contacts: undo the skip, answer once; the second run reaches the member accounts.
+    for _ in 0..6 {
+        tmux.keys(&["k"]);
+    }
+    tmux.keys(&["s", "Enter"]);
+    for _ in 0..12 {
+        tmux.wait_for("[contacts.");
+        let screen = tmux.screen();
+        let answer = if screen.contains(".email]") {
+            "ops@example.com"
+        } else if screen.contains(".phone]") {
+            "+1 555 555 0100"
+        } else {
+            "Ada Lovelace"
+        };
+        tmux.type_line(answer);
+    }
+    confirm(tmux, "◐ Account contacts");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ Account contacts");
+}
+
 /// Confirms the plan on screen and waits for the step's new state.
 fn confirm(tmux: &Tmux, then: &str) {
     tmux.wait_for("changes? y / N");
@@ -164,45 +206,7 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     let screen = tmux.wait_for("3 of 8 done");
     assert!(screen.contains("– Account contacts"), "the skip survived the restart:\n{screen}");
 
-    // The rest of the afternoon, through the keys alone.
-    tmux.keys(&["j", "Enter"]); // Identity Center
-    for answer in ["ada", "Ada", "Lovelace", "ada@example.com", ""] {
-        tmux.wait_for("[identity-center.");
-        tmux.type_line(answer);
-    }
-    confirm(&tmux, "✓ IAM Identity Center users");
-    tmux.keys(&["j", "Enter"]); // GuardDuty: the paid plans prompt defaults to none
-    tmux.wait_for("[guardduty.plans]");
-    tmux.type_line("");
-    confirm(&tmux, "✓ GuardDuty");
-    tmux.keys(&["j", "Enter"]); // Security Hub asks nothing
-    confirm(&tmux, "✓ Security Hub CSPM");
-    tmux.keys(&["j", "Enter"]); // Alerts
-    for answer in ["alerts@example.com", "", ""] {
-        tmux.wait_for("[alerts.");
-        tmux.type_line(answer);
-    }
-    confirm(&tmux, "◐ Alerts by email"); // waits on the person's click in the email
-    // Contacts: undo the skip, answer once; the second run reaches the member accounts.
-    for _ in 0..6 {
-        tmux.keys(&["k"]);
-    }
-    tmux.keys(&["s", "Enter"]);
-    for _ in 0..12 {
-        tmux.wait_for("[contacts.");
-        let screen = tmux.screen();
-        let answer = if screen.contains(".email]") {
-            "ops@example.com"
-        } else if screen.contains(".phone]") {
-            "+1 555 555 0100"
-        } else {
-            "Ada Lovelace"
-        };
-        tmux.type_line(answer);
-    }
-    confirm(&tmux, "◐ Account contacts");
-    tmux.keys(&["Enter"]);
-    confirm(&tmux, "✓ Account contacts");
+    finish_the_afternoon(&tmux);
     tmux.wait_for("6 of 8 done");
     tmux.keys(&["q"]);
     tmux.wait_for("GROUNDWORK-EXITED-0");

@@ -21,7 +21,7 @@ fn header() -> Header {
         region: "eu-west-1".into(),
         organization: Some("organization o-abc123 · Audit 222222222222 · Log Archive 333333333333 · governed Regions eu-west-1, us-east-1".into()),
         root: false,
-        sandbox: false,
+        sandbox: None,
     }
 }
 

@@ -35,6 +35,10 @@ pub struct Settings {
     pub region: Option<String>,
     /// How many AWS calls may be in flight at once.
     pub concurrency: usize,
+    /// The sandbox's emulator: every call goes there, with throwaway keys, whatever the machine has.
+    pub sandbox_endpoint: Option<String>,
+    /// Seconds between polls of a long operation.
+    pub poll_seconds: f64,
 }
 
 /// Which account, and which Region, a call is for.
@@ -61,6 +65,7 @@ pub struct Aws {
     member_roles: Mutex<Vec<&'static str>>,
     members: Mutex<HashMap<String, SharedCredentialsProvider>>,
     limit: Semaphore,
+    poll: Duration,
 }
 
 /// The role Control Tower puts in every account it creates or enrolls.
@@ -71,6 +76,18 @@ pub const ORGANIZATIONS_ROLE: &str = "OrganizationAccountAccessRole";
 impl Aws {
     /// Loads configuration from the default chain. Fails only when no Region can be found.
     pub async fn load(settings: &Settings) -> Result<Arc<Aws>, String> {
+        if let Some(endpoint) = &settings.sandbox_endpoint {
+            // Set in code, these win over anything in the environment or profiles.
+            let base = aws_config::defaults(BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .endpoint_url(endpoint)
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    "sandbox", "sandbox", None, None, "sandbox",
+                ))
+                .load()
+                .await;
+            return Ok(Arc::new(Aws::from_config(base, settings)));
+        }
         // A short IMDS timeout keeps "no credentials" fast on a machine without instance metadata.
         let imds = aws_config::imds::Client::builder()
             .connect_timeout(Duration::from_millis(300))
@@ -112,7 +129,13 @@ impl Aws {
             member_roles: Mutex::new(vec![ORGANIZATIONS_ROLE, CONTROL_TOWER_ROLE]),
             members: Mutex::new(HashMap::new()),
             limit: Semaphore::new(settings.concurrency.max(1)),
+            poll: Duration::from_secs_f64(if settings.poll_seconds > 0.0 { settings.poll_seconds } else { 30.0 }),
         }
+    }
+
+    /// How long to wait between polls of a long operation.
+    pub fn poll_interval(&self) -> Duration {
+        self.poll
     }
 
     /// The Region groundwork was configured with.

@@ -20,7 +20,8 @@ pub struct Header {
     /// Organization, Audit, Log Archive and governed Regions, once known.
     pub organization: Option<String>,
     pub root: bool,
-    pub sandbox: bool,
+    /// The sandbox emulator's address, when this is the sandbox.
+    pub sandbox: Option<String>,
 }
 
 /// A plan ready to confirm: its text as the CLI prints it, and the plan itself to perform.

@@ -10,9 +10,8 @@ use crossterm::event::{self, Event as TermEvent, KeyEvent};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::{Effect, Header, Model, Msg, Proposal, keys, update, view};
-use crate::aws::{Aws, sts};
+use crate::aws::{Aws, Settings, sts};
 use crate::catalog::{StepId, say};
-use crate::cli::Global;
 use crate::facts::{self, Facts};
 use crate::inputs::{self, Placeholders, Prompter};
 use crate::perform::{self, Actor};
@@ -35,13 +34,14 @@ struct Runtime {
     facts: Option<Arc<Facts>>,
     tx: UnboundedSender<Event>,
     keys_paused: Arc<AtomicBool>,
-    sandbox: bool,
+    sandbox: Option<String>,
 }
 
 /// Opens the wizard. Credentials are resolved first: without them, a plain message instead.
-pub async fn run(global: &Global, sandbox: bool) -> u8 {
+pub async fn run(settings: Settings, state_dir: Option<std::path::PathBuf>) -> u8 {
+    let sandbox = settings.sandbox_endpoint.clone();
     {
-        let (aws, identity, store, loaded) = match connect(global).await {
+        let (aws, identity, store, loaded) = match connect(&settings, state_dir).await {
             Ok(v) => v,
             Err(message) => {
                 eprintln!("groundwork: {message}");
@@ -60,7 +60,7 @@ pub async fn run(global: &Global, sandbox: bool) -> u8 {
             region: aws.region().to_owned(),
             organization: None,
             root: identity.is_root(),
-            sandbox,
+            sandbox: sandbox.clone(),
         };
         let mut model = Model::new(header, recorded, unix_now());
         model.notice = loaded.warning;
@@ -72,9 +72,12 @@ pub async fn run(global: &Global, sandbox: bool) -> u8 {
     }
 }
 
-async fn connect(global: &Global) -> Result<(Arc<Aws>, sts::Identity, Store, record::Loaded), String> {
-    let store = Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
-    let aws = Aws::load(&global.settings(8)).await?;
+async fn connect(
+    settings: &Settings,
+    state_dir: Option<std::path::PathBuf>,
+) -> Result<(Arc<Aws>, sts::Identity, Store, record::Loaded), String> {
+    let store = Store::open(state_dir).map_err(|e| e.to_string())?;
+    let aws = Aws::load(settings).await?;
     let identity = sts::caller_identity(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
     aws.set_caller_account(&identity.account);
     let loaded = store.load(&identity.account).map_err(|e| e.to_string())?;
@@ -172,7 +175,7 @@ impl Runtime {
             region: self.aws.region().to_owned(),
             organization,
             root: f.identity.is_root(),
-            sandbox: self.sandbox,
+            sandbox: self.sandbox.clone(),
         }
     }
 

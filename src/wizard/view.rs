@@ -95,8 +95,8 @@ fn header_lines(m: &Model, theme: Theme) -> Vec<Line<'static>> {
     if h.root {
         lines.push(Line::styled(say("warning-root", &[]), banner.add_modifier(Modifier::BOLD)));
     }
-    if h.sandbox {
-        lines.push(Line::styled(say("wizard-sandbox", &[]), banner.add_modifier(Modifier::BOLD)));
+    if let Some(endpoint) = &h.sandbox {
+        lines.push(Line::styled(say("wizard-sandbox", &[("endpoint", endpoint)]), banner.add_modifier(Modifier::BOLD)));
     }
     if let Connection::Failed(why) = &m.connection {
         lines.push(Line::styled(say("wizard-connect-failed", &[("why", &inert(why))]), theme.fg(Color::Red)));
