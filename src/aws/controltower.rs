@@ -26,7 +26,7 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
     let here = At::new(&aws.caller(), aws.region());
     let list = {
         let _slot = aws.permit().await;
-        aws_sdk_controltower::Client::new(&aws.config(&here))
+        aws.client(&here, aws_sdk_controltower::Client::new)
             .list_landing_zones()
             .send()
             .await
@@ -38,7 +38,8 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
     let home_region = arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(aws.region()).to_owned();
     let home = At::new(&here.account, &home_region);
     let _slot = aws.permit().await;
-    let out = aws_sdk_controltower::Client::new(&aws.config(&home))
+    let out = aws
+        .client(&home, aws_sdk_controltower::Client::new)
         .get_landing_zone()
         .landing_zone_identifier(arn)
         .send()
@@ -65,7 +66,7 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
 /// The status message of the most recent failed landing zone operation.
 async fn last_failure(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> {
     use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
-    let client = aws_sdk_controltower::Client::new(&aws.config(home));
+    let client = aws.client(home, aws_sdk_controltower::Client::new);
     let failed = {
         let _slot = aws.permit().await;
         client

@@ -12,7 +12,7 @@ pub struct Rule {
 
 /// Every rule on the default event bus.
 pub async fn rules(aws: &Aws, at: &At) -> Result<Vec<Rule>, AwsError> {
-    let client = aws_sdk_eventbridge::Client::new(&aws.config(at));
+    let client = aws.client(at, aws_sdk_eventbridge::Client::new);
     let mut rules = Vec::new();
     let mut token = None;
     loop {
@@ -38,7 +38,8 @@ pub async fn rules(aws: &Aws, at: &At) -> Result<Vec<Rule>, AwsError> {
 /// The ARNs a rule delivers to.
 pub async fn target_arns(aws: &Aws, at: &At, rule: &str) -> Result<Vec<String>, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws_sdk_eventbridge::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_eventbridge::Client::new)
         .list_targets_by_rule()
         .rule(rule)
         .send()

@@ -20,7 +20,8 @@ pub struct Detector {
 /// The organization's GuardDuty administrators in `at.region` (called from the management account).
 pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws_sdk_guardduty::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_guardduty::Client::new)
         .list_organization_admin_accounts()
         .send()
         .await
@@ -39,7 +40,7 @@ pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
 
 /// The account's detector in `at.region`, if it has one (AWS allows one per account and Region).
 pub async fn detector(aws: &Aws, at: &At) -> Result<Option<Detector>, AwsError> {
-    let client = aws_sdk_guardduty::Client::new(&aws.config(at));
+    let client = aws.client(at, aws_sdk_guardduty::Client::new);
     let ids = {
         let _slot = aws.permit().await;
         client
@@ -66,7 +67,8 @@ pub async fn detector(aws: &Aws, at: &At) -> Result<Option<Detector>, AwsError> 
 #[allow(deprecated)] // reads the old boolean only as a fallback
 pub async fn auto_enable(aws: &Aws, at: &At, detector_id: &str) -> Result<String, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws_sdk_guardduty::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_guardduty::Client::new)
         .describe_organization_configuration()
         .detector_id(detector_id)
         .send()

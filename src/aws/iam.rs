@@ -13,7 +13,8 @@ pub struct RootCredentials {
 
 pub async fn root_credentials(aws: &Aws, at: &At) -> Result<RootCredentials, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws_sdk_iam::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_iam::Client::new)
         .get_account_summary()
         .send()
         .await

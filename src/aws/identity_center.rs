@@ -22,7 +22,8 @@ pub struct User {
 
 pub async fn instances(aws: &Aws, at: &At) -> Result<Vec<Instance>, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws_sdk_ssoadmin::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_ssoadmin::Client::new)
         .list_instances()
         .send()
         .await
@@ -42,7 +43,7 @@ pub async fn instances(aws: &Aws, at: &At) -> Result<Vec<Instance>, AwsError> {
 
 /// Every user in the identity store.
 pub async fn users(aws: &Aws, at: &At, store: &str) -> Result<Vec<User>, AwsError> {
-    let client = aws_sdk_identitystore::Client::new(&aws.config(at));
+    let client = aws.client(at, aws_sdk_identitystore::Client::new);
     let mut users = Vec::new();
     let mut token = None;
     loop {
@@ -69,7 +70,8 @@ pub async fn users(aws: &Aws, at: &At, store: &str) -> Result<Vec<User>, AwsErro
 /// The groups a user belongs to.
 pub async fn groups_of(aws: &Aws, at: &At, store: &str, user_id: &str) -> Result<Vec<String>, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws_sdk_identitystore::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_identitystore::Client::new)
         .list_group_memberships_for_member()
         .identity_store_id(store)
         .member_id(MemberId::UserId(user_id.to_owned()))
@@ -89,7 +91,8 @@ pub async fn assigned_accounts(
 ) -> Result<Vec<String>, AwsError> {
     let _slot = aws.permit().await;
     let kind = if is_group { PrincipalType::Group } else { PrincipalType::User };
-    let out = aws_sdk_ssoadmin::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_ssoadmin::Client::new)
         .list_account_assignments_for_principal()
         .instance_arn(instance_arn)
         .principal_id(principal_id)

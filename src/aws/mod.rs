@@ -16,6 +16,7 @@ pub mod securityhub;
 pub mod sns;
 pub mod sts;
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -64,6 +65,8 @@ pub struct Aws {
     /// Roles to try, in order, to act in a member account.
     member_roles: Mutex<Vec<&'static str>>,
     members: Mutex<HashMap<String, SharedCredentialsProvider>>,
+    /// One client per service, account and Region for the whole run.
+    clients: Mutex<HashMap<(TypeId, At), Box<dyn Any + Send + Sync>>>,
     limit: Semaphore,
     poll: Duration,
 }
@@ -128,6 +131,7 @@ impl Aws {
             caller_account: Mutex::new(None),
             member_roles: Mutex::new(vec![ORGANIZATIONS_ROLE, CONTROL_TOWER_ROLE]),
             members: Mutex::new(HashMap::new()),
+            clients: Mutex::new(HashMap::new()),
             limit: Semaphore::new(settings.concurrency.max(1)),
             poll: Duration::from_secs_f64(if settings.poll_seconds > 0.0 { settings.poll_seconds } else { 30.0 }),
         }
@@ -180,6 +184,17 @@ impl Aws {
     /// The caller's own configuration, in the configured Region.
     pub(crate) fn base_config(&self) -> SdkConfig {
         self.base.clone()
+    }
+
+    /// The client of a service for `at`, made once per run and reused (clients are cheap to clone).
+    pub(crate) fn client<C: Clone + Send + Sync + 'static>(&self, at: &At, make: fn(&SdkConfig) -> C) -> C {
+        let key = (TypeId::of::<C>(), at.clone());
+        if let Some(c) = lock(&self.clients).get(&key).and_then(|c| c.downcast_ref::<C>()) {
+            return c.clone();
+        }
+        let client = make(&self.config(at));
+        lock(&self.clients).insert(key, Box::new(client.clone()));
+        client
     }
 
     /// The configuration to use for a call in `at`: the caller's own credentials for its own

@@ -28,7 +28,8 @@ pub struct OrgConfig {
 /// The Security Hub CSPM delegated administrators (called from the management account).
 pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws_sdk_securityhub::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_securityhub::Client::new)
         .list_organization_admin_accounts()
         .send()
         .await
@@ -46,7 +47,7 @@ pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
 /// Whether the hub is enabled in the account and Region.
 pub async fn hub_enabled(aws: &Aws, at: &At) -> Result<bool, AwsError> {
     let _slot = aws.permit().await;
-    match aws_sdk_securityhub::Client::new(&aws.config(at)).describe_hub().send().await {
+    match aws.client(at, aws_sdk_securityhub::Client::new).describe_hub().send().await {
         Ok(out) => Ok(out.hub_arn().is_some()),
         // AWS answers "not subscribed" with InvalidAccessException (or ResourceNotFound).
         Err(e)
@@ -61,7 +62,7 @@ pub async fn hub_enabled(aws: &Aws, at: &At) -> Result<bool, AwsError> {
 
 /// The standards the account is subscribed to in the Region.
 pub async fn enabled_standards(aws: &Aws, at: &At) -> Result<Vec<Standard>, AwsError> {
-    let client = aws_sdk_securityhub::Client::new(&aws.config(at));
+    let client = aws.client(at, aws_sdk_securityhub::Client::new);
     let mut standards = Vec::new();
     let mut token = None;
     loop {
@@ -88,7 +89,7 @@ pub async fn enabled_standards(aws: &Aws, at: &At) -> Result<Vec<Standard>, AwsE
 pub async fn org_config(aws: &Aws, at: &At) -> Result<OrgConfig, AwsError> {
     let _slot = aws.permit().await;
     let out =
-        aws_sdk_securityhub::Client::new(&aws.config(at)).describe_organization_configuration().send().await.map_err(
+        aws.client(at, aws_sdk_securityhub::Client::new).describe_organization_configuration().send().await.map_err(
             |e| classify(&e, "securityhub:DescribeOrganizationConfiguration", &at.account, Some(&at.region)),
         )?;
     let central = out.organization_configuration();

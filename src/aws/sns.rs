@@ -15,7 +15,8 @@ pub struct Subscription {
 /// The topic's access policy document (JSON), if it has one.
 pub async fn topic_policy(aws: &Aws, at: &At, topic_arn: &str) -> Result<Option<String>, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws_sdk_sns::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_sns::Client::new)
         .get_topic_attributes()
         .topic_arn(topic_arn)
         .send()
@@ -26,7 +27,7 @@ pub async fn topic_policy(aws: &Aws, at: &At, topic_arn: &str) -> Result<Option<
 
 /// Every subscription to the topic.
 pub async fn subscriptions(aws: &Aws, at: &At, topic_arn: &str) -> Result<Vec<Subscription>, AwsError> {
-    let client = aws_sdk_sns::Client::new(&aws.config(at));
+    let client = aws.client(at, aws_sdk_sns::Client::new);
     let mut subs = Vec::new();
     let mut token = None;
     loop {

@@ -14,7 +14,8 @@ pub async fn put_alternate_contact(
     fields: [&String; 5],
 ) -> Result<(), AwsError> {
     let [kind, name, title, email, phone] = fields;
-    let mut req = aws_sdk_account::Client::new(&aws.config(at))
+    let mut req = aws
+        .client(at, aws_sdk_account::Client::new)
         .put_alternate_contact()
         .alternate_contact_type(AlternateContactType::from(kind.as_str()))
         .name(name)

@@ -13,7 +13,7 @@ pub struct RuleState {
 /// The rule of that name on the default bus, if it exists.
 pub async fn rule(aws: &Aws, at: &At, name: &str) -> Result<Option<RuleState>, AwsError> {
     let _slot = aws.permit().await;
-    match aws_sdk_eventbridge::Client::new(&aws.config(at)).describe_rule().name(name).send().await {
+    match aws.client(at, aws_sdk_eventbridge::Client::new).describe_rule().name(name).send().await {
         Ok(out) => Ok(Some(RuleState {
             pattern: out.event_pattern().map(str::to_owned),
             enabled: out.state().is_some_and(|s| s.as_str() == "ENABLED"),
@@ -26,7 +26,7 @@ pub async fn rule(aws: &Aws, at: &At, name: &str) -> Result<Option<RuleState>, A
 /// Whether a topic of that ARN exists (GetTopicAttributes answers NotFound otherwise).
 pub async fn topic_policy(aws: &Aws, at: &At, arn: &str) -> Result<Option<Option<String>>, AwsError> {
     let _slot = aws.permit().await;
-    match aws_sdk_sns::Client::new(&aws.config(at)).get_topic_attributes().topic_arn(arn).send().await {
+    match aws.client(at, aws_sdk_sns::Client::new).get_topic_attributes().topic_arn(arn).send().await {
         Ok(out) => Ok(Some(out.attributes().and_then(|a| a.get("Policy")).cloned())),
         Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => Ok(None),
         Err(e) => Err(classify(&e, "sns:GetTopicAttributes", &at.account, Some(&at.region))),
@@ -35,7 +35,7 @@ pub async fn topic_policy(aws: &Aws, at: &At, arn: &str) -> Result<Option<Option
 
 /// Creates the topic with its access policy in the same call.
 pub async fn create_topic(aws: &Aws, at: &At, name: &str, policy: &str) -> Result<(), AwsError> {
-    aws_sdk_sns::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_sns::Client::new)
         .create_topic()
         .name(name)
         .attributes("Policy", policy)
@@ -47,7 +47,7 @@ pub async fn create_topic(aws: &Aws, at: &At, name: &str, policy: &str) -> Resul
 
 /// Subscribes an email address; AWS emails it a confirmation link (also when re-sent).
 pub async fn subscribe(aws: &Aws, at: &At, topic: &str, email: &str) -> Result<(), AwsError> {
-    aws_sdk_sns::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_sns::Client::new)
         .subscribe()
         .topic_arn(topic)
         .protocol("email")
@@ -59,7 +59,7 @@ pub async fn subscribe(aws: &Aws, at: &At, topic: &str, email: &str) -> Result<(
 }
 
 pub async fn put_rule(aws: &Aws, at: &At, name: &str, pattern: &str) -> Result<(), AwsError> {
-    aws_sdk_eventbridge::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_eventbridge::Client::new)
         .put_rule()
         .name(name)
         .event_pattern(pattern)
@@ -83,7 +83,8 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, topic: &str) -> Result<(
                 message: e.to_string(),
             }
         })?;
-    let out = aws_sdk_eventbridge::Client::new(&aws.config(at))
+    let out = aws
+        .client(at, aws_sdk_eventbridge::Client::new)
         .put_targets()
         .rule(rule)
         .targets(target)

@@ -27,7 +27,7 @@ pub fn manifest(regions: &[String]) -> serde_json::Value {
 }
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_controltower::Client {
-    aws_sdk_controltower::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_controltower::Client::new)
 }
 
 /// Starts the landing zone; returns the operation id to poll.

@@ -9,7 +9,7 @@ use aws_sdk_guardduty::types::{
 use crate::aws::{At, Aws, AwsError, error::classify};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_guardduty::Client {
-    aws_sdk_guardduty::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_guardduty::Client::new)
 }
 
 /// Creates an enabled detector with every optional plan set explicitly: AWS would otherwise turn

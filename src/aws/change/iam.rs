@@ -47,7 +47,7 @@ pub const CONTROL_TOWER_ROLES: [ServiceRole; 4] = [
 ];
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_iam::Client {
-    aws_sdk_iam::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_iam::Client::new)
 }
 
 /// Whether a role of that name exists (at any path).

@@ -10,11 +10,11 @@ use aws_smithy_types::Document;
 use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
 
 fn store(aws: &Aws, at: &At) -> aws_sdk_identitystore::Client {
-    aws_sdk_identitystore::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_identitystore::Client::new)
 }
 
 fn sso(aws: &Aws, at: &At) -> aws_sdk_ssoadmin::Client {
-    aws_sdk_ssoadmin::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_ssoadmin::Client::new)
 }
 
 fn unique(path: &str, value: &str) -> AlternateIdentifier {

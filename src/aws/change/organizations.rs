@@ -7,7 +7,7 @@ use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
 use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_organizations::Client {
-    aws_sdk_organizations::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_organizations::Client::new)
 }
 
 /// The service principals with trusted access in the organization.

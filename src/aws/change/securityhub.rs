@@ -7,7 +7,7 @@ use crate::aws::securityhub::fsbp_arn;
 use crate::aws::{At, Aws, AwsError, error::classify};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_securityhub::Client {
-    aws_sdk_securityhub::Client::new(&aws.config(at))
+    aws.client(at, aws_sdk_securityhub::Client::new)
 }
 
 /// Enables the hub without AWS's default standards (FSBP is added on its own, not CIS too).
