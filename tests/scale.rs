@@ -60,7 +60,7 @@ async fn fifty_accounts_in_four_regions_are_all_covered_within_the_bound() {
 
     // The server saw no more than the bound at once, and did see concurrency.
     let peak = get(&emu, "/_groundwork/requests/peak")["peak"].as_u64().expect("peak");
-    assert!(peak as usize <= BOUND, "{peak} requests in flight with a bound of {BOUND}");
+    assert!(usize::try_from(peak).is_ok_and(|p| p <= BOUND), "{peak} requests in flight with a bound of {BOUND}");
     assert!(peak > 1, "the checks ran one at a time");
 
     // One AssumeRole per member account per run, however many steps and Regions read Audit.
