@@ -116,7 +116,7 @@ mod tests {
             ("needs-organization", "audit_account("),
             ("needs-management-account", "audit_account("),
             ("needs-audit-account", "audit_account("),
-            ("conflict-other-admin", "other_admin("),
+            ("conflict-other-admin", "audit_admin("),
         ];
         for id in StepId::ALL {
             let name = id.as_str().replace('-', "_");

@@ -10,24 +10,22 @@ use crate::inputs::GUARDDUTY_PLANS;
 
 pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
-    let audit = match super::audit_or_conflict(ctx) {
+    let audit = match super::audit_or_stop(ctx) {
         Ok(a) => a,
-        Err(conflict) => {
-            plan.conflicts.push(conflict);
-            return Ok(plan);
-        }
+        Err(stop) => return Ok(stop),
     };
     let chosen = ctx.ask.get("guardduty.plans", None)?;
     let plans: Vec<(String, bool)> =
         GUARDDUTY_PLANS.iter().map(|p| ((*p).to_owned(), chosen.split(',').any(|c| c == *p))).collect();
     for region in ctx.facts.governed_regions.clone() {
         let (mine, theirs) = (ctx.me(&region), At::new(&audit, &region));
-        let admins = org_admins(ctx.aws, &mine).await?;
-        if let Some(conflict) = super::other_admin(ctx.step, &admins, &audit, &region) {
-            plan.conflicts.push(conflict);
-            continue;
-        }
-        let is_admin = admins.iter().any(|a| a.account == audit && a.status == "ENABLED");
+        let is_admin = match super::audit_admin(ctx.step, &org_admins(ctx.aws, &mine).await?, &audit, &region) {
+            Ok(yes) => yes,
+            Err(conflict) => {
+                plan.conflicts.push(conflict);
+                continue;
+            }
+        };
         let detector_ref = match detector(ctx.aws, &theirs).await? {
             None => {
                 plan.changes.push(Change {

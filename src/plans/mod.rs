@@ -136,12 +136,25 @@ pub fn render(id: StepId, plan: &Plan, facts: &Facts) -> String {
     out
 }
 
-/// A conflict when some member of a list is not the Audit account, for delegated administrators.
-fn other_admin(step: &Step, admins: &[crate::aws::guardduty::Admin], audit: &str, region: &str) -> Option<String> {
-    admins
-        .iter()
-        .find(|a| a.account != audit)
-        .map(|a| step.say("conflict-other-admin", &[("admin", &a.account), ("audit", audit), ("region", region)]))
+/// Whether Audit already is a service's delegated administrator in a Region, or the conflict that
+/// stops the step when another account is.
+fn audit_admin(
+    step: &Step,
+    admins: &[crate::aws::guardduty::Admin],
+    audit: &str,
+    region: &str,
+) -> Result<bool, String> {
+    if let Some(other) = admins.iter().find(|a| a.account != audit) {
+        return Err(
+            step.say("conflict-other-admin", &[("admin", &other.account), ("audit", audit), ("region", region)])
+        );
+    }
+    Ok(admins.iter().any(|a| a.account == audit && a.status == "ENABLED"))
+}
+
+/// The Audit account, or a plan that stops and says why there is none.
+fn audit_or_stop(ctx: &Ctx<'_>) -> Result<String, Plan> {
+    audit_or_conflict(ctx).map_err(|conflict| Plan { conflicts: vec![conflict], ..Plan::default() })
 }
 
 /// Why a step that works across the organization cannot be planned from here.

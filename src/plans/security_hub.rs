@@ -9,21 +9,19 @@ use crate::aws::securityhub::{enabled_standards, fsbp_arn, hub_enabled, org_admi
 
 pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
-    let audit = match super::audit_or_conflict(ctx) {
+    let audit = match super::audit_or_stop(ctx) {
         Ok(a) => a,
-        Err(conflict) => {
-            plan.conflicts.push(conflict);
-            return Ok(plan);
-        }
+        Err(stop) => return Ok(stop),
     };
     for region in ctx.facts.governed_regions.clone() {
         let (mine, theirs) = (ctx.me(&region), At::new(&audit, &region));
-        let admins = org_admins(ctx.aws, &mine).await?;
-        if let Some(conflict) = super::other_admin(ctx.step, &admins, &audit, &region) {
-            plan.conflicts.push(conflict);
-            continue;
-        }
-        let is_admin = admins.iter().any(|a| a.account == audit && a.status == "ENABLED");
+        let is_admin = match super::audit_admin(ctx.step, &org_admins(ctx.aws, &mine).await?, &audit, &region) {
+            Ok(yes) => yes,
+            Err(conflict) => {
+                plan.conflicts.push(conflict);
+                continue;
+            }
+        };
         let hub = hub_enabled(ctx.aws, &theirs).await?;
         let change = |at: &At, action| Change { at: at.clone(), global: false, action };
         if hub {
