@@ -249,6 +249,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::RecheckAll if m.connection == Connection::Ready => {
             return StepId::ALL.into_iter().map(|id| m.recheck(id)).collect();
         }
+        // Reading the account failed (expired SSO session, no network): R tries again.
+        Msg::RecheckAll if matches!(m.connection, Connection::Failed(_)) => {
+            m.connection = Connection::Connecting;
+            m.notice = None;
+            return vec![Effect::Connect];
+        }
         Msg::Recheck | Msg::RecheckAll => m.notice = Some(catalog::say("wizard-not-connected", &[])),
         Msg::ToggleSkip => {
             if m.step(id).skip.is_some() {

@@ -200,3 +200,13 @@ fn results_still_arrive_under_an_overlay() {
     update(&mut m, Msg::No);
     assert_eq!(m.overlay, None);
 }
+
+#[test]
+fn a_failed_connection_can_be_retried() {
+    let recorded = StepId::ALL.iter().map(|_| (None, None)).collect();
+    let mut m = Model::new(Header::default(), recorded, 0);
+    update(&mut m, Msg::ConnectFailed("expired".into()));
+    assert_eq!(m.connection, Connection::Failed("expired".into()));
+    assert_eq!(update(&mut m, Msg::RecheckAll), vec![Effect::Connect]);
+    assert_eq!(m.connection, Connection::Connecting);
+}
