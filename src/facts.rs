@@ -52,6 +52,11 @@ impl Facts {
 /// nothing else can be checked either.
 pub async fn gather(aws: &Aws) -> Result<Facts, AwsError> {
     let identity = sts::caller_identity(aws).await?;
+    Ok(gather_for(aws, identity).await)
+}
+
+/// The same, for a caller whose identity is already known.
+pub async fn gather_for(aws: &Aws, identity: Identity) -> Facts {
     aws.set_caller_account(&identity.account);
     let (organization, landing_zone) = tokio::join!(organizations::organization(aws), controltower::landing_zone(aws));
     let is_management = matches!(&organization, Ok(Some(o)) if o.management_account == identity.account);
@@ -76,7 +81,7 @@ pub async fn gather(aws: &Aws) -> Result<Facts, AwsError> {
 
     let home_region = lz.map_or_else(|| aws.region().to_owned(), |z| z.home_region.clone());
     let governed_regions = lz.and_then(|z| governed(&z.manifest)).unwrap_or_else(|| vec![home_region.clone()]);
-    Ok(Facts { identity, organization, accounts, landing_zone, log_archive, audit, home_region, governed_regions })
+    Facts { identity, organization, accounts, landing_zone, log_archive, audit, home_region, governed_regions }
 }
 
 /// Lower-case letters and digits only, so "Log Archive", "log-archive" and "LogArchive" match.

@@ -29,6 +29,7 @@ fn no_credentials_fails_fast_with_a_hint() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("No AWS credentials found"), "{stderr}");
     assert!(stderr.contains("aws configure sso"), "{stderr}");
+    assert!(stderr.contains("groundwork sandbox"), "the way to try it without an account: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.stdout.is_empty(), "nothing on stdout for scripts to misread");
     assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");

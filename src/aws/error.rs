@@ -180,6 +180,12 @@ fn chain_text(err: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
+/// Classifies a failure to load credentials at all (before any call is made).
+pub fn from_credentials(err: &CredentialsError) -> AwsError {
+    let (kind, code, message) = credentials_error(err).unwrap_or((ErrorKind::NoCredentials, None, chain_text(err)));
+    AwsError { kind, action: "sts:GetCallerIdentity", account: "unknown".into(), region: None, code, message }
+}
+
 /// Finds a credentials failure anywhere in the error's source chain.
 fn credentials_error(err: &(dyn StdError + 'static)) -> Option<(ErrorKind, Option<String>, String)> {
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);

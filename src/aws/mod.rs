@@ -120,6 +120,18 @@ impl Aws {
         Ok(Arc::new(Aws::from_config(base, settings)))
     }
 
+    /// Resolves the caller's credentials without calling any AWS service but the credential
+    /// source itself (SSO, a process): "no credentials" is known before any screen opens.
+    pub async fn resolve_credentials(&self) -> Result<(), AwsError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let Some(provider) = self.base.credentials_provider() else {
+            return Err(error::from_credentials(&aws_credential_types::provider::error::CredentialsError::not_loaded(
+                "no credentials provider",
+            )));
+        };
+        provider.provide_credentials().await.map(|_| ()).map_err(|e| error::from_credentials(&e))
+    }
+
     /// Wraps an already-built configuration (tests build theirs).
     pub fn from_config(base: SdkConfig, settings: &Settings) -> Aws {
         let region = base.region().map_or_else(|| "us-east-1".to_owned(), ToString::to_string);

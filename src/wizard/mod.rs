@@ -125,6 +125,12 @@ pub enum Msg {
     Tick {
         now: i64,
     },
+    /// The caller is known: its account's recorded results, shown until live ones arrive.
+    Identified {
+        header: Header,
+        recorded: Vec<(Option<StepResult>, Option<String>)>,
+        notice: Option<String>,
+    },
     Connected(Header),
     ConnectFailed(String),
     Checked {
@@ -340,6 +346,17 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick { now } => {
             m.now = now;
             m.tick += 1;
+        }
+        Msg::Identified { header, recorded, notice } => {
+            m.header = header;
+            m.notice = notice;
+            for (step, (result, skip)) in m.steps.iter_mut().zip(recorded) {
+                if !step.live {
+                    step.result = result;
+                }
+                step.skip = skip;
+            }
+            m.selected = m.steps.iter().position(|s| !s.status().is_some_and(Status::is_settled)).unwrap_or(0);
         }
         Msg::Connected(header) => {
             m.header = header;

@@ -23,7 +23,12 @@ enum Event {
     Key(KeyEvent),
     Redraw,
     Ui(Msg),
-    Facts { facts: Arc<Facts>, first: bool },
+    /// Who the caller is: the record of that account can be loaded and shown.
+    Identity(sts::Identity),
+    Facts {
+        facts: Arc<Facts>,
+        first: bool,
+    },
     Perform(perform::Event),
 }
 
@@ -37,51 +42,38 @@ struct Runtime {
     sandbox: Option<String>,
 }
 
-/// Opens the wizard. Credentials are resolved first: without them, a plain message instead.
+/// Opens the wizard. Credentials are resolved first: without them, a plain message instead. Who
+/// the caller is, and everything else from AWS, is read after the first frame is on screen.
 pub async fn run(settings: Settings, state_dir: Option<std::path::PathBuf>) -> u8 {
     let sandbox = settings.sandbox_endpoint.clone();
-    {
-        let (aws, identity, store, loaded) = match connect(&settings, state_dir).await {
-            Ok(v) => v,
-            Err(message) => {
-                eprintln!("groundwork: {message}");
-                return 2;
-            }
-        };
-        let record = loaded.record;
-        let recorded = StepId::ALL
-            .iter()
-            .map(|id| (record.steps.get(id).map(|s| s.result.clone()), record.skips.get(id).map(|s| s.reason.clone())))
-            .collect();
-        let header = Header {
-            account: identity.account.clone(),
-            principal: identity.arn.clone(),
-            profile: aws.profile().unwrap_or("default chain").to_owned(),
-            region: aws.region().to_owned(),
-            organization: None,
-            root: identity.is_root(),
-            sandbox: sandbox.clone(),
-        };
-        let mut model = Model::new(header, recorded, unix_now());
-        model.notice = loaded.warning;
-        let (tx, rx) = unbounded_channel();
-        let mut runtime =
-            Runtime { aws, store, record, facts: None, tx, keys_paused: Arc::new(AtomicBool::new(false)), sandbox };
-        runtime.event_loop(&mut model, rx).await;
-        0
-    }
+    let (aws, store) = match prepare(&settings, state_dir).await {
+        Ok(v) => v,
+        Err(message) => {
+            eprintln!("groundwork: {message}");
+            return 2;
+        }
+    };
+    let header = Header {
+        account: say("wizard-account-pending", &[]),
+        profile: aws.profile().unwrap_or("default chain").to_owned(),
+        region: aws.region().to_owned(),
+        sandbox: sandbox.clone(),
+        ..Header::default()
+    };
+    let mut model = Model::new(header, StepId::ALL.iter().map(|_| (None, None)).collect(), unix_now());
+    let (tx, rx) = unbounded_channel();
+    let record = Record::default();
+    let mut runtime =
+        Runtime { aws, store, record, facts: None, tx, keys_paused: Arc::new(AtomicBool::new(false)), sandbox };
+    runtime.event_loop(&mut model, rx).await;
+    0
 }
 
-async fn connect(
-    settings: &Settings,
-    state_dir: Option<std::path::PathBuf>,
-) -> Result<(Arc<Aws>, sts::Identity, Store, record::Loaded), String> {
+async fn prepare(settings: &Settings, state_dir: Option<std::path::PathBuf>) -> Result<(Arc<Aws>, Store), String> {
     let store = Store::open(state_dir).map_err(|e| e.to_string())?;
     let aws = Aws::load(settings).await?;
-    let identity = sts::caller_identity(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
-    aws.set_caller_account(&identity.account);
-    let loaded = store.load(&identity.account).map_err(|e| e.to_string())?;
-    Ok((aws, identity, store, loaded))
+    aws.resolve_credentials().await.map_err(|e| e.explain_for(aws.profile()))?;
+    Ok((aws, store))
 }
 
 fn unix_now() -> i64 {
@@ -107,6 +99,7 @@ impl Runtime {
                     self.remember(model, &msg);
                     Some(msg)
                 }
+                Event::Identity(identity) => Some(self.identified(&identity)),
                 Event::Facts { facts, first } => {
                     let header = self.header(&facts);
                     self.facts = Some(facts);
@@ -132,6 +125,34 @@ impl Runtime {
             }
         }
         ratatui::restore();
+    }
+
+    /// Loads the caller's record, for the model to show at once while live checks run.
+    fn identified(&mut self, identity: &sts::Identity) -> Msg {
+        let (record, notice) = match self.store.load(&identity.account) {
+            Ok(loaded) => (loaded.record, loaded.warning),
+            Err(e) => (Record::new(&identity.account), Some(e.to_string())),
+        };
+        self.record = record;
+        let recorded = StepId::ALL
+            .iter()
+            .map(|id| {
+                (
+                    self.record.steps.get(id).map(|s| s.result.clone()),
+                    self.record.skips.get(id).map(|s| s.reason.clone()),
+                )
+            })
+            .collect();
+        let header = Header {
+            account: identity.account.clone(),
+            principal: identity.arn.clone(),
+            profile: self.aws.profile().unwrap_or("default chain").to_owned(),
+            region: self.aws.region().to_owned(),
+            organization: None,
+            root: identity.is_root(),
+            sandbox: self.sandbox.clone(),
+        };
+        Msg::Identified { header, recorded, notice }
     }
 
     /// Keeps live results in the record (only those the model will accept).
@@ -184,11 +205,16 @@ impl Runtime {
         match effect {
             Effect::Connect => {
                 tokio::spawn(async move {
-                    let event = match facts::gather(&aws).await {
-                        Ok(f) => Event::Facts { facts: Arc::new(f), first: true },
-                        Err(e) => Event::Ui(Msg::ConnectFailed(e.explain_for(aws.profile()))),
-                    };
-                    let _ = tx.send(event);
+                    match sts::caller_identity(&aws).await {
+                        Ok(identity) => {
+                            let _ = tx.send(Event::Identity(identity.clone()));
+                            let facts = facts::gather_for(&aws, identity).await;
+                            let _ = tx.send(Event::Facts { facts: Arc::new(facts), first: true });
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Event::Ui(Msg::ConnectFailed(e.explain_for(aws.profile()))));
+                        }
+                    }
                 });
             }
             Effect::Check { id, generation } => {

@@ -210,3 +210,22 @@ fn a_failed_connection_can_be_retried() {
     assert_eq!(update(&mut m, Msg::RecheckAll), vec![Effect::Connect]);
     assert_eq!(m.connection, Connection::Connecting);
 }
+
+#[test]
+fn the_record_shows_once_the_caller_is_known_without_overwriting_live_results() {
+    let recorded: Vec<_> = StepId::ALL.iter().map(|_| (None, None)).collect();
+    let mut m = Model::new(Header::default(), recorded, 0);
+    m.steps[StepId::Organization as usize].result = Some(result(StepId::Organization, Status::Done));
+    m.steps[StepId::Organization as usize].live = true;
+    let from_record: Vec<_> = StepId::ALL
+        .iter()
+        .map(|id| (Some(result(*id, Status::Partial)), (*id == StepId::Alerts).then(|| "later".to_owned())))
+        .collect();
+    let header = Header { account: "123456789012".into(), ..Header::default() };
+    update(&mut m, Msg::Identified { header, recorded: from_record, notice: None });
+    assert_eq!(m.header.account, "123456789012");
+    assert_eq!(m.step(StepId::Organization).status(), Some(Status::Done), "a live result wins over the record");
+    assert_eq!(m.step(StepId::Contacts).status(), Some(Status::Partial));
+    assert_eq!(m.step(StepId::Alerts).status(), Some(Status::Skipped));
+    assert_eq!(m.id(m.selected), StepId::RootMfa);
+}

@@ -4,12 +4,14 @@
     python tests/emulator/selfcheck.py http://127.0.0.1:PORT
 
 Runs against an already started server, resets it first and last, asserts every
-operation the extension adds (plus the multi-account cases), exits non-zero on failure.
+operation the extension adds (plus the multi-account cases) and the request log
+(including that parallel calls overlap), exits non-zero on failure.
 GROUNDWORK_EMULATOR_CT_DELAY_SECONDS should match the server's (default 2).
 """
 import json
 import os
 import sys
+import threading
 import time
 import urllib.request
 
@@ -476,11 +478,80 @@ def check_unsupported_and_reset():
     check(client("iam").get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0, "reset clears the IAM hook")
 
 
+def get(path):
+    with urllib.request.urlopen(URL + path) as resp:
+        return json.loads(resp.read())
+
+
+def check_request_log():
+    """GET /_groundwork/requests logs every AWS call: service, operation, account, region, times."""
+    check(get("/_groundwork/requests") == {"requests": []}, "reset empties the log")
+    member, creds = organization()  # CreateOrganization, CreateAccount, AssumeRole, GetCallerIdentity
+    client("organizations").describe_organization()  # JSON protocol: X-Amz-Target
+    client("iam").get_account_summary()  # query protocol: Action= in the form body
+    client("guardduty", "eu-west-1", creds).list_detectors()  # REST: botocore route, member account
+    client("securityhub", "us-west-2").describe_standards()  # REST, answered by the extension
+    error(client("account").get_alternate_contact, "ResourceNotFoundException", 400,
+          AlternateContactType="SECURITY", AccountId=member)  # REST with an error answer
+    client("controltower").list_landing_zones()
+    post("/_groundwork/iam/account-summary", {"AccountMFAEnabled": 1})  # hooks are not logged
+    state()
+    urllib.request.urlopen(URL + "/moto-api/data.json").read()  # nor moto's own API
+    log = get("/_groundwork/requests")["requests"]
+    got = [(r["service"], r["operation"], r["account"], r["role_account"], r["region"]) for r in log]
+    want = [("organizations", "CreateOrganization", MGMT, None, "us-east-1"),
+            ("organizations", "CreateAccount", MGMT, None, "us-east-1"),
+            ("sts", "AssumeRole", MGMT, member, "us-east-1"),
+            ("sts", "GetCallerIdentity", member, None, "us-east-1"),
+            ("organizations", "DescribeOrganization", MGMT, None, "us-east-1"),
+            ("iam", "GetAccountSummary", MGMT, None, "us-east-1"),
+            ("guardduty", "ListDetectors", member, None, "eu-west-1"),
+            ("securityhub", "DescribeStandards", MGMT, None, "us-west-2"),
+            ("account", "GetAlternateContact", MGMT, None, "us-east-1"),
+            ("controltower", "ListLandingZones", MGMT, None, "us-east-1")]
+    check(got == want, got)
+    check(all(isinstance(r["start"], float) and r["start"] <= r["end"] for r in log), log)
+    check([r["start"] for r in log] == sorted(r["start"] for r in log), "arrival order")
+    check(all(a["end"] <= b["start"] for a, b in zip(log, log[1:])), "one after another: no overlap")
+    check(get("/_groundwork/requests/peak") == {"peak": 1}, "sequential calls peak at 1")
+    post("/_groundwork/requests/clear")
+    check(get("/_groundwork/requests") == {"requests": []}, "clear empties the log")
+
+    # Parallel calls from threads overlap on the server (it is threaded): peak > 1.
+    threads, rounds = 8, 5
+    clients = [client("iam") for _ in range(threads)]  # made here: client creation is not thread-safe
+    barrier = threading.Barrier(threads)
+    failures = []
+
+    def work(iam):
+        try:
+            barrier.wait()
+            for _ in range(rounds):
+                iam.get_account_summary()
+        except Exception as e:  # reported below: a thread's exception would vanish
+            failures.append(e)
+
+    workers = [threading.Thread(target=work, args=(c,)) for c in clients]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    check(not failures, failures)
+    log = get("/_groundwork/requests")["requests"]
+    check(len(log) == threads * rounds and {r["operation"] for r in log} == {"GetAccountSummary"}, log)
+    peak = get("/_groundwork/requests/peak")["peak"]
+    events = sorted([(r["start"], 1) for r in log] + [(r["end"], -1) for r in log])
+    overlap = max(sum(d for _, d in events[:i + 1]) for i in range(len(events)))
+    check(peak == overlap and 1 < peak <= threads, f"peak {peak}, from the log {overlap}")
+    post("/moto-api/reset")
+    check(get("/_groundwork/requests") == {"requests": []}, "reset clears the log")
+
+
 def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
     checks = [check_controltower, check_root_mfa, check_securityhub, check_guardduty, check_sns,
-              check_apply_calls, check_unsupported_and_reset]
+              check_apply_calls, check_request_log, check_unsupported_and_reset]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

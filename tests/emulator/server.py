@@ -13,11 +13,14 @@ are handled by small patches/writes on moto's own models, so moto's answers stay
 so are a few AWS behaviours an idempotent `apply` relies on (AWS managed policies, trusted
 access for iam, duplicate detectors/hubs/permission sets/memberships/assignments).
 GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
+GET /_groundwork/requests is a log of every AWS request served (service, operation, account,
+region, monotonic start/end), so tests and scripts/bench.py can count calls and see overlap.
 Extension state is keyed by the account id moto would use for the same request and by
 the SigV4 region; POST /moto-api/reset clears it.  See README.md beside this file.
 """
 import argparse
 import datetime
+import io
 import json
 import os
 import re
@@ -25,8 +28,10 @@ import signal
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 
+import botocore.loaders
 from werkzeug.exceptions import InternalServerError
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
@@ -757,6 +762,164 @@ def reset_extension():
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
 
+# --------------------------------------------------------------------------- request log
+# Every AWS request served (hooks and /moto-api/ excepted), in arrival order, so a test or
+# scripts/bench.py can count the calls a client made and see how many overlapped. Entries are
+# appended when a request arrives and get their "end" just before the last chunk of the answer
+# is written (see LoggedResponse).
+REQUESTS = []  # dicts: service, operation, account, role_account, region, start, end
+REQUESTS_LOCK = threading.Lock()  # its own lock: recording never waits on the extension's LOCK
+# GROUNDWORK_EMULATOR_LATENCY_MS: every AWS request waits this long before it is answered, like a
+# network round trip to AWS (default 0). scripts/bench.py --latency-ms sets it; tests leave it off.
+LATENCY = max(0.0, float(os.environ.get("GROUNDWORK_EMULATOR_LATENCY_MS") or 0)) / 1000
+_LOADER = botocore.loaders.create_loader()
+_REST_ROUTES = {}  # SigV4 service name -> [(specificity, method, path regex, query keys, operation)]
+_SIGNING_INDEX = {}  # SigV4 service name -> botocore service names; built once, only on a miss
+_MODELS_LOCK = threading.Lock()
+
+
+def _signing_index():
+    """Every botocore service model by its SigV4 name (~3 s to build: done once, on demand)."""
+    if not _SIGNING_INDEX:
+        for name in _LOADER.list_available_services("service-2"):
+            meta = _LOADER.load_service_model(name, "service-2")["metadata"]
+            _SIGNING_INDEX.setdefault(meta.get("signingName") or meta["endpointPrefix"], []).append(name)
+    return _SIGNING_INDEX
+
+
+def _compile_route(http):
+    """botocore's requestUri ("/detector/{DetectorId}/admin", "/{Bucket}?tagging") as a regex,
+    the query keys it requires, and how specific it is (more literal text wins)."""
+    path, _, query = http["requestUri"].partition("?")
+    pattern, literal = "", 0
+    for part in re.split(r"(\{[^}]+\})", path):
+        if part.startswith("{"):
+            pattern += ".+" if part.endswith("+}") else "[^/]+"
+        else:
+            pattern += re.escape(part)
+            literal += len(part)
+    keys = [q.partition("=")[0] for q in query.split("&") if q]
+    return (len(keys), literal), http["method"], re.compile("^" + pattern.rstrip("/") + "/?$"), keys
+
+
+def _rest_routes(service):
+    """The REST routes of the botocore model(s) signed as `service` (cached per service)."""
+    with _MODELS_LOCK:
+        if service not in _REST_ROUTES:
+            try:  # usually the model is named as the service signs (guardduty, securityhub, ...)
+                names = [service] if service in _LOADER.list_available_services("service-2") else []
+                names = names or _signing_index().get(service, [])
+                routes = []
+                for name in names:
+                    model = _LOADER.load_service_model(name, "service-2")
+                    if model["metadata"]["protocol"] in ("rest-json", "rest-xml"):
+                        routes += [(*_compile_route(op["http"]), op_name)
+                                   for op_name, op in model["operations"].items() if "http" in op]
+                routes.sort(key=lambda r: r[0], reverse=True)  # most specific first
+            except Exception:  # a model botocore cannot load: fall back to "METHOD /path"
+                routes = []
+            _REST_ROUTES[service] = routes
+        return _REST_ROUTES[service]
+
+
+def _form(req, environ):
+    """The urlencoded form body of a query-protocol request, read once and put back for moto."""
+    if not (req.mimetype == "application/x-www-form-urlencoded" and req.method == "POST"):
+        return {}
+    data = req.get_data()
+    environ["wsgi.input"] = io.BytesIO(data)  # moto (Flask) reads the body again from here
+    environ["CONTENT_LENGTH"] = str(len(data))
+    environ.pop("wsgi.input_terminated", None)
+    return urllib.parse.parse_qs(data.decode("utf-8", "replace"))
+
+
+def operation_of(req, environ, service):
+    """(operation, form): X-Amz-Target's suffix (JSON protocols), Action= (query protocols), the
+    botocore REST route matching method and path, else "METHOD /path"."""
+    target = req.headers.get("X-Amz-Target")
+    if target:
+        return target.rsplit(".", 1)[-1], {}
+    form = _form(req, environ)
+    action = req.args.get("Action") or (form.get("Action") or [None])[0]
+    if action:
+        return action, form
+    path = req.path.rstrip("/") or "/"
+    for _, method, regex, keys, name in _rest_routes(service) if service else ():
+        if method == req.method and regex.match(path) and all(k in req.args for k in keys):
+            return name, form
+    return f"{req.method} {req.path}", form
+
+
+def role_account_of(service, operation, form):
+    """For sts AssumeRole, the account in RoleArn (arn:aws:iam::ACCOUNT:role/NAME), else None."""
+    if service != "sts" or operation != "AssumeRole":
+        return None
+    parts = (form.get("RoleArn") or [""])[0].split(":")
+    return parts[4] if len(parts) > 5 else None
+
+
+def record_request(entry):
+    with REQUESTS_LOCK:
+        REQUESTS.append(entry)
+
+
+def finish_request(entry):
+    t = time.monotonic()
+    with REQUESTS_LOCK:
+        if entry["end"] is None:
+            entry["end"] = t
+
+
+def requests_snapshot():
+    with REQUESTS_LOCK:
+        return [dict(e) for e in REQUESTS]
+
+
+def clear_requests():
+    with REQUESTS_LOCK:
+        REQUESTS.clear()
+
+
+def peak_overlap(entries):
+    """The largest number of requests in flight at once. An interval that ends exactly when
+    another starts does not overlap it; a request still in flight counts as ending now."""
+    t = time.monotonic()
+    events = [(e["start"], 1) for e in entries] + [(e["end"] if e["end"] is not None else t, -1) for e in entries]
+    events.sort(key=lambda ev: (ev[0], ev[1]))  # at equal times, ends (-1) before starts
+    peak = current = 0
+    for _, delta in events:
+        current += delta
+        peak = max(peak, current)
+    return peak
+
+
+class LoggedResponse:
+    """Passes a WSGI response through and records its end just before the server writes the last
+    chunk: recorded after it, a client that sends its next call as soon as it has read the answer
+    could start that call before this one "ended" and show overlap it never had. close() records
+    the end if the iteration never finished (client gone, error)."""
+
+    def __init__(self, iterable, entry):
+        self.iterable, self.entry = iterable, entry
+
+    def __iter__(self):
+        chunks = iter(self.iterable)
+        chunk = next(chunks, None)
+        for following in chunks:  # one chunk of look-ahead: know which one is the last
+            yield chunk
+            chunk = following
+        finish_request(self.entry)
+        if chunk is not None:
+            yield chunk
+
+    def close(self):
+        try:
+            if hasattr(self.iterable, "close"):
+                self.iterable.close()
+        finally:
+            finish_request(self.entry)
+
+
 # --------------------------------------------------------------------------- WSGI app
 class GroundworkApp:
     def __init__(self):
@@ -764,9 +927,36 @@ class GroundworkApp:
 
     def __call__(self, environ, start_response):
         req = Request(environ)
+        if req.path.startswith(("/_groundwork/", "/moto-api/")):
+            return self.dispatch(req, environ, start_response, None)
+        start = time.monotonic()  # an AWS request: logged from arrival to its last byte written
+        who = caller(req)
+        account, region, service = who
+        operation, form = operation_of(req, environ, service)
+        entry = {"service": service, "operation": operation, "account": account,
+                 "role_account": role_account_of(service, operation, form), "region": region,
+                 "start": start, "end": None}
+        record_request(entry)
+        if LATENCY:
+            time.sleep(LATENCY)  # inside the logged interval, off the GIL: overlaps like a real round trip
+        try:
+            return LoggedResponse(self.dispatch(req, environ, start_response, who), entry)
+        except BaseException:
+            finish_request(entry)
+            raise
+
+    def dispatch(self, req, environ, start_response, who):
+        """Answers one request; `who` is caller(req) for an AWS request, None for a hook."""
         path, method = req.path, req.method
         if path == "/_groundwork/health":
             return Response("ok", 200, content_type="text/plain")(environ, start_response)
+        if path == "/_groundwork/requests" and method == "GET":
+            return json_response({"requests": requests_snapshot()})(environ, start_response)
+        if path == "/_groundwork/requests/peak" and method == "GET":
+            return json_response({"peak": peak_overlap(requests_snapshot())})(environ, start_response)
+        if path == "/_groundwork/requests/clear" and method == "POST":
+            clear_requests()
+            return json_response({"requests": []})(environ, start_response)
         if path == "/_groundwork/state" and method == "GET":
             with LOCK:
                 ct_tick()
@@ -787,8 +977,11 @@ class GroundworkApp:
             return resp(environ, start_response)
         if path.rstrip("/") == "/moto-api/reset" and method == "POST":
             reset_extension()
+            clear_requests()
             return self.moto(environ, start_response)
-        account, region, service = caller(req)
+        if who is None:  # the rest of /moto-api/: moto's own
+            return self.moto(environ, start_response)
+        account, region, service = who
         if service is not None and service == UNSUPPORTED["service"]:
             return InternalServerError()(environ, start_response)  # moto's page for a missing service
         handler, args = ROUTES.get((service, method, path.rstrip("/") or "/")), ()
