@@ -6,20 +6,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crossterm::event::{self, Event as TermEvent, KeyEvent};
+use crossterm::event::KeyEvent;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use super::{Effect, Header, Model, Msg, Proposal, keys, update, view};
+use super::{Effect, Header, Model, Msg, Proposal, keys, terminal, update, view};
 use crate::aws::{Aws, Settings, sts};
 use crate::catalog::{StepId, say};
 use crate::facts::{self, Facts};
-use crate::inputs::{self, Placeholders, Prompter};
+use crate::inputs::{Placeholders, Prompter};
 use crate::perform::{self, Actor};
 use crate::record::{self, Record, Skip, Store};
 use crate::{checks, plans};
 
 /// What reaches the loop: a key, a model message, or something only the runtime keeps.
-enum Event {
+pub(super) enum Event {
     Key(KeyEvent),
     Redraw,
     Ui(Msg),
@@ -76,7 +76,7 @@ async fn prepare(settings: &Settings, state_dir: Option<std::path::PathBuf>) -> 
     Ok((aws, store))
 }
 
-fn unix_now() -> i64 {
+pub(super) fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs().try_into().unwrap_or(0))
@@ -86,8 +86,8 @@ impl Runtime {
     async fn event_loop(&mut self, model: &mut Model, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>) {
         let theme = view::Theme::from_env();
         let mut terminal = ratatui::init();
-        self.spawn_keys();
-        self.spawn_clock();
+        terminal::spawn_keys(self.tx.clone(), self.keys_paused.clone());
+        terminal::spawn_clock(self.tx.clone());
         self.effect(model, Effect::Connect, &mut terminal);
         while !model.quit {
             let _ = terminal.draw(|f| view::draw(f, model, theme));
@@ -226,7 +226,7 @@ impl Runtime {
             }
             Effect::Plan { id } => self.spawn_plan(id),
             Effect::AskInputs { id, keys } => {
-                let answers = self.suspended(terminal, || ask_inputs(&keys));
+                let answers = self.suspended(terminal, || terminal::ask_inputs(&keys));
                 match answers {
                     Some(values) => {
                         self.record.inputs.extend(values);
@@ -373,67 +373,4 @@ impl Runtime {
         self.keys_paused.store(false, Ordering::SeqCst);
         out
     }
-
-    fn spawn_keys(&self) {
-        let (tx, paused) = (self.tx.clone(), self.keys_paused.clone());
-        std::thread::spawn(move || {
-            loop {
-                if paused.load(Ordering::SeqCst) {
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                }
-                match event::poll(Duration::from_millis(50)) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
-                    Err(_) => return,
-                }
-                if paused.load(Ordering::SeqCst) {
-                    continue;
-                }
-                let sent = match event::read() {
-                    Ok(TermEvent::Key(key)) => tx.send(Event::Key(key)),
-                    Ok(TermEvent::Resize(..)) => tx.send(Event::Redraw),
-                    Ok(_) => Ok(()),
-                    Err(_) => return,
-                };
-                if sent.is_err() {
-                    return;
-                }
-            }
-        });
-    }
-
-    fn spawn_clock(&self) {
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_millis(100));
-            loop {
-                every.tick().await;
-                if tx.send(Event::Ui(Msg::Tick { now: unix_now() })).is_err() {
-                    return;
-                }
-            }
-        });
-    }
-}
-
-/// Asks each input with validation and its default; `None` when the person cancels.
-fn ask_inputs(keys: &[(String, Option<String>)]) -> Option<Vec<(String, String)>> {
-    let mut answers = Vec::new();
-    for (key, default) in keys {
-        let input = inputs::declared(key)?;
-        let kind = input.kind;
-        let mut prompt = inquire::Text::new(&input.prompt).with_help_message(key).with_validator(move |v: &str| {
-            Ok(match inputs::validate(kind, v) {
-                Ok(_) => inquire::validator::Validation::Valid,
-                Err(why) => inquire::validator::Validation::Invalid(why.into()),
-            })
-        });
-        if let Some(d) = default.as_ref().or(input.default.as_ref()) {
-            prompt = prompt.with_default(d);
-        }
-        let value = prompt.prompt().ok()?;
-        answers.push((key.clone(), inputs::validate(kind, &value).ok()?));
-    }
-    Some(answers)
 }

@@ -1,0 +1,229 @@
+//! The wizard's model: what is on screen and what each step is doing, the messages that change it
+//! and the effects it asks for. Plain data; `update` in `mod.rs` is the only thing that changes it.
+
+use crate::catalog::{self, StepId};
+use crate::plans::Plan;
+use crate::verdict::{Status, StepResult};
+
+/// Who and where, shown at the top of every screen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Header {
+    pub account: String,
+    pub principal: String,
+    pub profile: String,
+    pub region: String,
+    /// Organization, Audit, Log Archive and governed Regions, once known.
+    pub organization: Option<String>,
+    pub root: bool,
+    /// The sandbox emulator's address, when this is the sandbox.
+    pub sandbox: Option<String>,
+}
+
+/// A plan ready to confirm: its text as the CLI prints it, and the plan itself to perform.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub text: String,
+    pub plan: Plan,
+}
+
+impl Proposal {
+    pub fn changes(&self) -> usize {
+        self.plan.changes.iter().filter(|c| c.action.is_change()).count()
+    }
+}
+
+/// What the wizard is doing with a step right now.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Activity {
+    #[default]
+    Idle,
+    Planning,
+    /// A plan was shown (nothing to confirm, or a conflict stopped it).
+    Planned(Proposal),
+    Confirming(Proposal),
+    /// Changes (or a long wait) in progress since this Unix time.
+    Applying {
+        since: i64,
+    },
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StepView {
+    pub result: Option<StepResult>,
+    /// The result came from a live check in this session (not only from the record).
+    pub live: bool,
+    pub checking: bool,
+    /// Bumped for every check asked; a result for an older one is stale and dropped.
+    pub generation: u64,
+    pub skip: Option<String>,
+    pub activity: Activity,
+    /// What an apply printed, newest last.
+    pub log: Vec<String>,
+}
+
+impl StepView {
+    pub fn status(&self) -> Option<Status> {
+        if self.skip.is_some() {
+            return Some(Status::Skipped);
+        }
+        self.result.as_ref().map(|r| r.status)
+    }
+
+    pub(super) fn busy(&self) -> bool {
+        matches!(self.activity, Activity::Planning | Activity::Confirming(_) | Activity::Applying { .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Confirm(StepId),
+    QuitWhileRunning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Ready,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub header: Header,
+    pub connection: Connection,
+    pub steps: Vec<StepView>,
+    pub selected: usize,
+    pub overlay: Option<Overlay>,
+    /// Unix seconds, from the last tick.
+    pub now: i64,
+    /// Counts ticks, for the spinner.
+    pub tick: u64,
+    pub notice: Option<String>,
+    pub quit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Up,
+    Down,
+    Run,
+    Recheck,
+    RecheckAll,
+    ToggleSkip,
+    OpenLink,
+    Help,
+    Quit,
+    Yes,
+    No,
+    Tick {
+        now: i64,
+    },
+    /// The caller is known: its account's recorded results, shown until live ones arrive.
+    Identified {
+        header: Header,
+        recorded: Vec<(Option<StepResult>, Option<String>)>,
+        notice: Option<String>,
+    },
+    Connected(Header),
+    ConnectFailed(String),
+    Checked {
+        id: StepId,
+        generation: u64,
+        result: StepResult,
+    },
+    /// The plan needs answers: each key with its default.
+    NeedInputs {
+        id: StepId,
+        keys: Vec<(String, Option<String>)>,
+    },
+    Planned {
+        id: StepId,
+        result: Result<Proposal, String>,
+    },
+    Progress {
+        id: StepId,
+        line: String,
+    },
+    Applied {
+        id: StepId,
+        result: Result<(), String>,
+    },
+    Resuming {
+        id: StepId,
+        since: i64,
+    },
+    SkipReason {
+        id: StepId,
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Connect,
+    Check { id: StepId, generation: u64 },
+    Plan { id: StepId },
+    AskInputs { id: StepId, keys: Vec<(String, Option<String>)> },
+    Apply { id: StepId, plan: Plan },
+    AskSkipReason { id: StepId },
+    SaveSkip { id: StepId, reason: Option<String> },
+    Open { url: String },
+    Quit,
+}
+
+impl Model {
+    /// The model at start: the last recorded results, the cursor on the first step not done.
+    pub fn new(header: Header, recorded: Vec<(Option<StepResult>, Option<String>)>, now: i64) -> Model {
+        let steps: Vec<StepView> =
+            recorded.into_iter().map(|(result, skip)| StepView { result, skip, ..StepView::default() }).collect();
+        let selected = steps.iter().position(|s| !s.status().is_some_and(Status::is_settled)).unwrap_or(0);
+        Model {
+            header,
+            connection: Connection::Connecting,
+            steps,
+            selected,
+            overlay: None,
+            now,
+            tick: 0,
+            notice: None,
+            quit: false,
+        }
+    }
+
+    pub fn id(&self, index: usize) -> StepId {
+        StepId::ALL[index]
+    }
+
+    pub fn step(&self, id: StepId) -> &StepView {
+        &self.steps[id as usize]
+    }
+
+    pub(super) fn step_mut(&mut self, id: StepId) -> &mut StepView {
+        &mut self.steps[id as usize]
+    }
+
+    /// The earlier step this one waits for, if any is not settled yet.
+    pub fn blocked_by(&self, id: StepId) -> Option<StepId> {
+        if self.step(id).status().is_some_and(Status::is_settled) {
+            return None;
+        }
+        catalog::step(id)
+            .depends_on
+            .iter()
+            .copied()
+            .find(|dep| !self.step(*dep).status().is_some_and(Status::is_settled))
+    }
+
+    pub fn done_count(&self) -> usize {
+        self.steps.iter().filter(|s| s.status().is_some_and(Status::is_settled)).count()
+    }
+
+    pub(super) fn recheck(&mut self, id: StepId) -> Effect {
+        let step = self.step_mut(id);
+        step.generation += 1;
+        step.checking = true;
+        Effect::Check { id, generation: step.generation }
+    }
+}
