@@ -46,9 +46,6 @@ pub async fn live(global: &Global, concurrency: u16, steps: &[StepId]) -> Result
     if let Err(e) = store.save(&rec) {
         eprintln!("groundwork: {e}");
     }
-    if facts.identity.is_root() {
-        eprintln!("groundwork: {}", say("warning-root", &[]));
-    }
     Ok(Live { aws, facts, results, checked_at, store })
 }
 
@@ -59,6 +56,10 @@ pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
         Err(message) => return fail(&message),
     };
     let (facts, results) = (&live.facts, &live.results);
+    if args.json && facts.identity.is_root() {
+        // The table shows this in its header; scripts get it on stderr.
+        eprintln!("groundwork: {}", say("warning-root", &[]));
+    }
     let text = if args.json {
         let report = Report {
             schema: 1,

@@ -17,6 +17,9 @@ pub async fn run(global: &Global, args: &ReportArgs) -> u8 {
             return 2;
         }
     };
+    if live.facts.identity.is_root() {
+        eprintln!("groundwork: {}", say("warning-root", &[]));
+    }
     let log = actionlog::read_all(live.store.dir());
     let text = markdown(&live, &log);
     match &args.output {

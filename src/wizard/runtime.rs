@@ -13,7 +13,7 @@ use super::{Effect, Header, Model, Msg, Proposal, keys, terminal, update, view};
 use crate::aws::{Aws, Settings, sts};
 use crate::catalog::{StepId, say};
 use crate::facts::{self, Facts};
-use crate::inputs::{Placeholders, Prompter};
+use crate::inputs::Placeholders;
 use crate::perform::{self, Actor};
 use crate::record::{self, Record, Skip, Store};
 use crate::{checks, plans};
@@ -74,6 +74,32 @@ async fn prepare(settings: &Settings, state_dir: Option<std::path::PathBuf>) -> 
     let aws = Aws::load(settings).await?;
     aws.resolve_credentials().await.map_err(|e| e.explain_for(aws.profile()))?;
     Ok((aws, store))
+}
+
+/// Performs changes in a task, streaming progress to the screen and pending operations to the
+/// record, then refreshes the shared facts and reports how it ended.
+async fn perform_and_report(
+    aws: &Aws,
+    f: &Facts,
+    dir: &std::path::Path,
+    tx: &UnboundedSender<Event>,
+    id: StepId,
+    changes: &[plans::Change],
+) {
+    let actor = Actor { aws, principal: &f.identity.arn, log_dir: dir, log_account: &f.identity.account };
+    let progress = tx.clone();
+    let mut on = move |ev: perform::Event| {
+        if let Some(line) = ev.line() {
+            let _ = progress.send(Event::Ui(Msg::Progress { id, line }));
+        }
+        let _ = progress.send(Event::Perform(ev));
+    };
+    let result = perform::run_changes(&actor, id, changes, &mut on).await.map_err(|e| e.explain_for(aws.profile()));
+    // What changed may change the shared facts (a new organization, a landing zone).
+    if let Ok(fresh) = facts::gather(aws).await {
+        let _ = tx.send(Event::Facts { facts: Arc::new(fresh), first: false });
+    }
+    let _ = tx.send(Event::Ui(Msg::Applied { id, result }));
 }
 
 pub(super) fn unix_now() -> i64 {
@@ -274,19 +300,12 @@ impl Runtime {
         let Some(f) = self.facts.clone() else { return };
         let (aws, tx, record) = (self.aws.clone(), self.tx.clone(), self.record.clone());
         tokio::spawn(async move {
-            let mut probe = Placeholders { answers: record.inputs.clone(), ..Placeholders::default() };
-            let msg = match plans::plan(&aws, &f, &mut probe, &record, id).await {
+            let mut ask = Placeholders { answers: record.inputs.clone(), ..Placeholders::default() };
+            let msg = match plans::plan(&aws, &f, &mut ask, &record, id).await {
                 // Every question the plan raised that was never answered, defaults shown to confirm.
-                Ok(_) if !probe.unanswered.is_empty() => Msg::NeedInputs { id, keys: probe.unanswered },
-                Ok(_) => {
-                    let mut ask = Prompter { answers: record.inputs.clone(), interactive: false };
-                    match plans::plan(&aws, &f, &mut ask, &record, id).await {
-                        Ok(plan) => {
-                            Msg::Planned { id, result: Ok(Proposal { text: plans::render(id, &plan, &f), plan }) }
-                        }
-                        Err(e) => Msg::Planned { id, result: Err(e.to_string()) },
-                    }
-                }
+                Ok(_) if !ask.unanswered.is_empty() => Msg::NeedInputs { id, keys: ask.unanswered },
+                // Every value came from an answer: this is the plan to confirm, no second read needed.
+                Ok(plan) => Msg::Planned { id, result: Ok(Proposal { text: plans::render(id, &plan, &f), plan }) },
                 Err(e) => Msg::Planned { id, result: Err(e.to_string()) },
             };
             let _ = tx.send(Event::Ui(msg));
@@ -296,24 +315,7 @@ impl Runtime {
     fn spawn_apply(&self, id: StepId, changes: Vec<plans::Change>) {
         let Some(f) = self.facts.clone() else { return };
         let (aws, tx, dir) = (self.aws.clone(), self.tx.clone(), self.store.dir().to_path_buf());
-        tokio::spawn(async move {
-            let actor =
-                Actor { aws: &aws, principal: &f.identity.arn, log_dir: &dir, log_account: &f.identity.account };
-            let progress = tx.clone();
-            let mut on = move |ev: perform::Event| {
-                if let Some(line) = ev.line() {
-                    let _ = progress.send(Event::Ui(Msg::Progress { id, line }));
-                }
-                let _ = progress.send(Event::Perform(ev));
-            };
-            let result =
-                perform::run_changes(&actor, id, &changes, &mut on).await.map_err(|e| e.explain_for(aws.profile()));
-            // What changed may change the shared facts (a new organization, a landing zone).
-            if let Ok(fresh) = facts::gather(&aws).await {
-                let _ = tx.send(Event::Facts { facts: Arc::new(fresh), first: false });
-            }
-            let _ = tx.send(Event::Ui(Msg::Applied { id, result }));
-        });
+        tokio::spawn(async move { perform_and_report(&aws, &f, &dir, &tx, id, &changes).await });
     }
 
     /// A landing zone operation recorded by an earlier run: wait for it again, visibly.
@@ -322,35 +324,15 @@ impl Runtime {
         let since = record::age_secs(&op.started_at).map_or(model.now, |age| model.now - age);
         let _ = self.tx.send(Event::Ui(Msg::Resuming { id: op.step, since }));
         let Some(f) = self.facts.clone() else { return };
-        let (aws, tx, record) = (self.aws.clone(), self.tx.clone(), self.record.clone());
-        let (runtime_tx, dir) = (self.tx.clone(), self.store.dir().to_path_buf());
+        let (aws, tx, record, dir) =
+            (self.aws.clone(), self.tx.clone(), self.record.clone(), self.store.dir().to_path_buf());
         tokio::spawn(async move {
             let mut ask = Placeholders { answers: record.inputs.clone(), ..Placeholders::default() };
             match plans::plan(&aws, &f, &mut ask, &record, op.step).await {
                 Ok(plan) if plan.changes.iter().all(|c| !c.action.is_change()) && !plan.changes.is_empty() => {
-                    let _ = runtime_tx.send(Event::Ui(Msg::Progress {
-                        id: op.step,
-                        line: say("wizard-resuming", &[("operation", &op.id)]),
-                    }));
-                    let actor = Actor {
-                        aws: &aws,
-                        principal: &f.identity.arn,
-                        log_dir: &dir,
-                        log_account: &f.identity.account,
-                    };
-                    let progress = tx.clone();
-                    let mut on = move |ev: perform::Event| {
-                        if let Some(line) = ev.line() {
-                            let _ = progress.send(Event::Ui(Msg::Progress { id: op.step, line }));
-                        }
-                        let _ = progress.send(Event::Perform(ev));
-                    };
-                    let result =
-                        perform::run_changes(&actor, op.step, &plan.changes, &mut on).await.map_err(|e| e.explain());
-                    if let Ok(fresh) = facts::gather(&aws).await {
-                        let _ = tx.send(Event::Facts { facts: Arc::new(fresh), first: false });
-                    }
-                    let _ = tx.send(Event::Ui(Msg::Applied { id: op.step, result }));
+                    let line = say("wizard-resuming", &[("operation", &op.id)]);
+                    let _ = tx.send(Event::Ui(Msg::Progress { id: op.step, line }));
+                    perform_and_report(&aws, &f, &dir, &tx, op.step, &plan.changes).await;
                 }
                 // The operation already ended (or cannot be followed): a re-check says where it stands.
                 _ => {
