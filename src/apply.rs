@@ -92,8 +92,7 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
         eprintln!("groundwork: {}", say("apply-cancelled", &[]));
         return 1;
     }
-    remember_inputs(&mut s.record, &ask.answers, id);
-    save(&s.store, &s.record);
+    change(&s.store, &mut s.record, |r| remember_inputs(r, &ask.answers, id));
     let changes: Vec<Change> = changes.into_iter().cloned().collect();
     let outcome = {
         let actor = Actor {
@@ -107,8 +106,10 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
             if let Some(line) = event.line() {
                 println!("{line}");
             }
-            if note(record, &event) {
-                save(store, record);
+            if note(&mut record.clone(), &event) {
+                change(store, record, |r| {
+                    note(r, &event);
+                });
             }
         };
         run_changes(&actor, id, &changes, &mut on).await
@@ -129,8 +130,8 @@ async fn recheck(s: &mut Session, id: StepId) -> u8 {
         "\n{}",
         say("apply-rechecked", &[("status", &crate::output::label(result.status)), ("summary", &result.summary)])
     );
-    s.record.steps.insert(id, record::Seen { checked_at: record::now(), result: result.clone() });
-    save(&s.store, &s.record);
+    let seen = record::Seen { checked_at: record::now(), result: result.clone() };
+    change(&s.store, &mut s.record, |r| r.see(seen.clone()));
     u8::from(result.status != Status::Done)
 }
 
@@ -149,8 +150,8 @@ fn remember_inputs(rec: &mut Record, answers: &std::collections::BTreeMap<String
     rec.inputs.extend(answers.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())));
 }
 
-fn save(store: &Store, rec: &Record) {
-    if let Err(e) = store.save(rec) {
+fn change(store: &Store, rec: &mut Record, f: impl Fn(&mut Record)) {
+    if let Err(e) = store.change(rec, f) {
         eprintln!("groundwork: {e}");
     }
 }

@@ -8,7 +8,7 @@ use crate::catalog::{StepId, say};
 use crate::cli::{CheckArgs, Global};
 use crate::output::{self, Report};
 use crate::record::{self, Record, Seen, Store};
-use crate::verdict::{Status, StepResult};
+use crate::verdict::StepResult;
 use crate::{checks, facts};
 
 /// A live check, recorded: what `check` and `report` print.
@@ -28,24 +28,12 @@ pub async fn live(global: &Global, concurrency: u16, steps: &[StepId]) -> Result
     let mut results = checks::run(&aws, &facts, steps).await;
     let checked_at = record::now();
 
-    let account = facts.identity.account.clone();
-    let mut rec = match store.load(&account) {
-        Ok(loaded) => {
-            if let Some(w) = loaded.warning {
-                eprintln!("groundwork: {w}");
-            }
-            loaded.record
-        }
-        Err(e) => {
-            eprintln!("groundwork: {e}");
-            Record::new(&account)
-        }
-    };
-    apply_skips(&rec, &mut results);
-    remember(&mut rec, &facts.identity.arn, &checked_at, &results);
-    if let Err(e) = store.save(&rec) {
+    let mut rec = Record::new(&facts.identity.account);
+    let principal = facts.identity.arn.clone();
+    if let Err(e) = store.change(&mut rec, |r| remember(r, &principal, &checked_at, &results)) {
         eprintln!("groundwork: {e}");
     }
+    rec.show_skips(&mut results);
     Ok(Live { aws, facts, results, checked_at, store })
 }
 
@@ -83,19 +71,11 @@ pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
 }
 
 /// A step the person chose to skip is reported as skipped; its live findings stay visible.
-fn apply_skips(rec: &Record, results: &mut [StepResult]) {
-    for r in results.iter_mut() {
-        if let Some(skip) = rec.skips.get(&r.id) {
-            r.summary = say("skipped-summary", &[("reason", &skip.reason), ("live", r.status.as_str())]);
-            r.status = Status::Skipped;
-        }
-    }
-}
-
+/// Keeps the live results (skips are kept apart, so the record holds what AWS showed).
 fn remember(rec: &mut Record, principal: &str, checked_at: &str, results: &[StepResult]) {
     rec.principal = Some(principal.to_owned());
     for r in results {
-        rec.steps.insert(r.id, Seen { checked_at: checked_at.to_owned(), result: r.clone() });
+        rec.see(Seen { checked_at: checked_at.to_owned(), result: r.clone() });
     }
 }
 

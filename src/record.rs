@@ -1,6 +1,8 @@
 //! The local record: one versioned JSON file per AWS account holding what groundwork last saw and
 //! what the person chose. Written atomically (temp file, fsync, rename) with mode 0600. It remembers
 //! intent and history only; live AWS state is always the truth. It never holds a credential.
+//! Every change goes through [`Store::change`]: under a lock, re-read, change, write. So processes
+//! that run at once merge per step, per answer and per pending operation instead of overwriting.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -64,6 +66,26 @@ impl Record {
     pub fn new(account: &str) -> Record {
         Record { schema: SCHEMA, account: account.to_owned(), ..Record::default() }
     }
+
+    /// Keeps a step's live result unless the record already holds a later one (a slower check
+    /// that started earlier must not replace what a quicker one saw after it).
+    pub fn see(&mut self, seen: Seen) {
+        let id = seen.result.id;
+        if self.steps.get(&id).is_none_or(|old| old.checked_at <= seen.checked_at) {
+            self.steps.insert(id, seen);
+        }
+    }
+
+    /// Presents skipped steps as `skipped`, the summary keeping the live verdict. The record itself
+    /// keeps live results only, whoever wrote them.
+    pub fn show_skips(&self, results: &mut [StepResult]) {
+        for r in results.iter_mut() {
+            if let Some(skip) = self.skips.get(&r.id) {
+                r.summary = catalog::say("skipped-summary", &[("reason", &skip.reason), ("live", r.status.as_str())]);
+                r.status = crate::verdict::Status::Skipped;
+            }
+        }
+    }
 }
 
 /// A record as loaded, with a warning when the file on disk had to be set aside.
@@ -85,6 +107,8 @@ pub enum StoreError {
     Io(String),
     #[error("{0:?} is not an AWS account id")]
     BadAccount(String),
+    #[error("{0}")]
+    Busy(String),
 }
 
 fn io(path: &Path, e: &std::io::Error) -> StoreError {
@@ -148,6 +172,7 @@ impl Store {
     }
 
     /// Writes the record atomically: a reader sees the old file or the new one, never a mix.
+    /// It replaces the whole file: outside [`Store::change`] only for a record no one else writes.
     pub fn save(&self, record: &Record) -> Result<(), StoreError> {
         let path = self.path(&record.account)?;
         create_private_dir(&self.dir).map_err(|e| io(&self.dir, &e))?;
@@ -166,6 +191,47 @@ impl Store {
             let _ = fs::remove_file(&tmp);
             io(&path, &e)
         })
+    }
+
+    /// Changes an account's record safely while other processes may change it too: takes the
+    /// account's lock, re-reads the record from disk, applies `f`, writes it, and leaves the merged
+    /// result in `rec`. When the record can't be written, `f` still applies to `rec` (this run
+    /// goes on with it) and the error says why nothing was kept.
+    pub fn change(&self, rec: &mut Record, f: impl Fn(&mut Record)) -> Result<(), StoreError> {
+        let merged = self.change_on_disk(&rec.account, &f);
+        match merged {
+            Ok(fresh) => {
+                *rec = fresh;
+                Ok(())
+            }
+            Err(e) => {
+                f(rec);
+                Err(e)
+            }
+        }
+    }
+
+    fn change_on_disk(&self, account: &str, f: &impl Fn(&mut Record)) -> Result<Record, StoreError> {
+        let lock_path = self.path(account)?.with_extension("lock");
+        create_private_dir(&self.dir).map_err(|e| io(&self.dir, &e))?;
+        let _held = crate::lock::acquire(&lock_path, crate::lock::WAIT).map_err(|e| match e {
+            crate::lock::LockError::Io(e) => io(&lock_path, &e),
+            crate::lock::LockError::Busy(pid) => StoreError::Busy(catalog::say(
+                "record-busy",
+                &[
+                    ("path", &lock_path.display().to_string()),
+                    ("pid", &pid.map_or_else(|| "?".to_owned(), |p| p.to_string())),
+                ],
+            )),
+        })?;
+        let loaded = self.load(account)?;
+        if let Some(w) = loaded.warning {
+            eprintln!("groundwork: {w}");
+        }
+        let mut fresh = loaded.record;
+        f(&mut fresh);
+        self.save(&fresh)?;
+        Ok(fresh)
     }
 
     /// Every readable record in the directory (for `status`), newest check first.

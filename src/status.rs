@@ -37,7 +37,8 @@ pub fn run(global: &Global, args: &StatusArgs) -> u8 {
         let age = record::age_secs(oldest).map_or_else(|| "?".to_owned(), human_age);
         out += &say("status-header", &[("account", &rec.account), ("at", oldest), ("age", &age)]);
         out += "\n";
-        let results: Vec<StepResult> = rec.steps.values().map(|s| s.result.clone()).collect();
+        let mut results: Vec<StepResult> = rec.steps.values().map(|s| s.result.clone()).collect();
+        rec.show_skips(&mut results);
         out += &output::table(&results, false, &std::collections::HashMap::new());
         out += "\n";
     }

@@ -86,3 +86,67 @@ fn an_account_id_cannot_escape_the_directory() {
     assert!(store.load("../../etc/passwd").is_err());
     assert!(store.save(&Record::new("12345")).is_err());
 }
+
+/// Eight writers at once, each adding its own answers and results: nothing any of them wrote is lost
+/// (before the lock, the last whole-file write won).
+#[test]
+fn concurrent_changes_merge() {
+    let (_dir, store) = store();
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let mut rec = Record::new(ACCOUNT);
+                for n in 0..25 {
+                    store
+                        .change(&mut rec, |r| {
+                            r.inputs.insert(format!("writer{w}.answer{n}"), n.to_string());
+                        })
+                        .expect("change");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("writer");
+    }
+    let rec = store.load(ACCOUNT).expect("load").record;
+    assert_eq!(rec.inputs.len(), 8 * 25, "every answer kept: {:?}", rec.inputs.keys().collect::<Vec<_>>());
+}
+
+/// A change re-reads the record: what another process wrote since this one loaded it survives.
+#[test]
+fn a_change_keeps_what_another_process_wrote() {
+    let (_dir, store) = store();
+    let mut mine = store.load(ACCOUNT).expect("load").record;
+    let mut theirs = store.load(ACCOUNT).expect("load").record;
+    store
+        .change(&mut theirs, |r| {
+            r.skips.insert(StepId::Alerts, Skip { reason: "later".into(), at: "2026-11-28T12:00:00Z".into() });
+        })
+        .expect("theirs");
+    store
+        .change(&mut mine, |r| {
+            r.inputs.insert("alerts.email".into(), "ops@example.com".into());
+        })
+        .expect("mine");
+    assert!(mine.skips.contains_key(&StepId::Alerts), "the other process's skip is merged into this one's view");
+    let disk = store.load(ACCOUNT).expect("load").record;
+    assert_eq!(disk, mine);
+}
+
+/// A slower check that started earlier does not replace a later result.
+#[test]
+fn the_later_result_of_a_step_wins() {
+    let mut rec = sample();
+    let mut older = rec.steps[&StepId::Guardduty].clone();
+    older.checked_at = "2026-11-28T11:00:00Z".into();
+    older.result.status = Status::Done;
+    rec.see(older);
+    assert_eq!(rec.steps[&StepId::Guardduty].result.status, Status::Partial, "older result ignored");
+    let mut newer = rec.steps[&StepId::Guardduty].clone();
+    newer.checked_at = "2026-11-28T13:00:00Z".into();
+    newer.result.status = Status::Done;
+    rec.see(newer);
+    assert_eq!(rec.steps[&StepId::Guardduty].result.status, Status::Done, "newer result kept");
+}

@@ -138,8 +138,10 @@ impl Runtime {
                     }
                 }
                 Event::Perform(ev) => {
-                    if perform::note(&mut self.record, &ev) {
-                        self.save();
+                    if perform::note(&mut self.record.clone(), &ev) {
+                        self.change(|r| {
+                            perform::note(r, &ev);
+                        });
                     }
                     None
                 }
@@ -186,16 +188,20 @@ impl Runtime {
         if let Msg::Checked { id, generation, result } = msg
             && model.step(*id).generation == *generation
         {
-            self.record.steps.insert(*id, record::Seen { checked_at: record::now(), result: result.clone() });
-            if let Some(f) = &self.facts {
-                self.record.principal = Some(f.identity.arn.clone());
-            }
-            self.save();
+            let seen = record::Seen { checked_at: record::now(), result: result.clone() };
+            let principal = self.facts.as_ref().map(|f| f.identity.arn.clone());
+            self.change(|r| {
+                r.see(seen.clone());
+                if principal.is_some() {
+                    r.principal.clone_from(&principal);
+                }
+            });
         }
     }
 
-    fn save(&mut self) {
-        if let Err(e) = self.store.save(&self.record) {
+    /// Changes the record under its lock, merged with what other processes wrote meanwhile.
+    fn change(&mut self, f: impl Fn(&mut Record)) {
+        if let Err(e) = self.store.change(&mut self.record, f) {
             let _ = self.tx.send(Event::Ui(Msg::Progress { id: StepId::RootMfa, line: e.to_string() }));
         }
     }
@@ -255,8 +261,7 @@ impl Runtime {
                 let answers = self.suspended(terminal, || terminal::ask_inputs(&keys));
                 match answers {
                     Some(values) => {
-                        self.record.inputs.extend(values);
-                        self.save();
+                        self.change(|r| r.inputs.extend(values.clone()));
                         self.spawn_plan(id);
                     }
                     None => {
@@ -276,11 +281,13 @@ impl Runtime {
                 }
             }
             Effect::SaveSkip { id, reason } => {
-                match reason {
-                    Some(reason) => self.record.skips.insert(id, Skip { reason, at: record::now() }),
-                    None => self.record.skips.remove(&id),
-                };
-                self.save();
+                let at = record::now();
+                self.change(|r| {
+                    match &reason {
+                        Some(reason) => r.skips.insert(id, Skip { reason: reason.clone(), at: at.clone() }),
+                        None => r.skips.remove(&id),
+                    };
+                });
             }
             Effect::Open { url } => {
                 let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
