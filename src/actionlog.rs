@@ -1,6 +1,8 @@
-//! The action log: one JSON line per AWS call that changed something (or tried to), appended to
-//! `<account>.actions.jsonl` beside the record. Parameters are the ones shown in the plan: never a
-//! credential or a secret.
+//! The action log: JSON lines appended to `<account>.actions.jsonl` beside the record. Before each AWS
+//! call that changes something, its intent (`started`) is written and flushed; after it, the outcome
+//! (`ok` or `error`) with the same `id`. An intent with no outcome is a call a killed or crashed run
+//! may or may not have made: it is shown as `interrupted`, and the next check says what happened.
+//! Parameters are the ones shown in the plan: never a credential or a secret.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -21,8 +23,12 @@ pub struct Entry {
     pub region: Option<String>,
     pub operation: String,
     pub parameters: serde_json::Map<String, serde_json::Value>,
-    /// `ok` or `error`.
+    /// `started` (the intent, written before the call), `ok` or `error` (the outcome, after it);
+    /// `interrupted` only in what [`read_all`] returns: an intent that never got an outcome.
     pub result: String,
+    /// Pairs an intent with its outcome (absent in logs written before intents existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -32,7 +38,17 @@ pub fn path(dir: &Path, account: &str) -> PathBuf {
     dir.join(format!("{account}.actions.jsonl"))
 }
 
-/// Appends one entry and flushes it to disk before the next AWS call.
+pub const STARTED: &str = "started";
+pub const INTERRUPTED: &str = "interrupted";
+
+/// A new id for an intent, unique across processes writing the same log.
+pub fn new_id(n: usize) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{}-{nanos}-{n}", std::process::id())
+}
+
+/// Appends one entry as one whole line (a single append write, so lines of concurrent processes
+/// never interleave) and flushes it to disk before the AWS call it announces or follows.
 pub fn append(dir: &Path, account: &str, entry: &Entry) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut options = OpenOptions::new();
@@ -46,8 +62,24 @@ pub fn append(dir: &Path, account: &str, entry: &Entry) -> std::io::Result<()> {
     file.sync_data()
 }
 
-/// Every entry in every account's log in `dir`, oldest first. Unreadable lines are skipped.
+/// Every change in every account's log in `dir`, oldest first: outcomes, plus intents that never
+/// got one (as `interrupted`). Unreadable lines are skipped.
 pub fn read_all(dir: &Path) -> Vec<Entry> {
+    let raw = read_raw(dir);
+    let ended: std::collections::HashSet<&str> =
+        raw.iter().filter(|e| e.result != STARTED).filter_map(|e| e.id.as_deref()).collect();
+    let interrupted: Vec<Entry> = raw
+        .iter()
+        .filter(|e| e.result == STARTED && !e.id.as_deref().is_some_and(|id| ended.contains(id)))
+        .map(|e| Entry { result: INTERRUPTED.to_owned(), ..e.clone() })
+        .collect();
+    let mut all: Vec<Entry> = raw.into_iter().filter(|e| e.result != STARTED).chain(interrupted).collect();
+    all.sort_by(|a, b| a.time.cmp(&b.time));
+    all
+}
+
+/// Every line as written, intents included, oldest first.
+fn read_raw(dir: &Path) -> Vec<Entry> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut all: Vec<Entry> = entries
         .filter_map(|e| e.ok())
@@ -61,7 +93,7 @@ pub fn read_all(dir: &Path) -> Vec<Entry> {
 
 /// `groundwork log`: the entries as a table, or as JSON lines.
 pub fn show(dir: &Path, json: bool) -> String {
-    let entries = read_all(dir);
+    let entries = if json { read_raw(dir) } else { read_all(dir) };
     if entries.is_empty() {
         return say("log-empty", &[("dir", &dir.display().to_string())]) + "\n";
     }
@@ -82,6 +114,9 @@ pub fn show(dir: &Path, json: bool) -> String {
                 crate::output::inert(&params.join(" ")),
                 e.error.as_deref().map(|x| format!("  ({})", crate::output::inert(x))).unwrap_or_default()
             );
+            if e.result == INTERRUPTED {
+                out += &format!("\n    {}", say("log-interrupted", &[]));
+            }
         }
         out.push('\n');
     }

@@ -90,8 +90,11 @@ pub async fn run_changes(
         }
         let region = if c.global { "global".to_owned() } else { c.at.region.clone() };
         on(Event::Doing { n: n + 1, total, call: c.action.call(), account: c.at.account.clone(), region });
+        // Log, then act: no call without its intent on disk.
+        let entry = intent(actor, id, c, n);
+        actionlog::append(actor.log_dir, actor.log_account, &entry).map_err(|e| unlogged(c, &e))?;
         let result = change::perform(actor.aws, &c.at, &c.action, &mut outputs).await;
-        log(actor, id, c, result.as_ref().err());
+        outcome(actor, entry, result.as_ref().err());
         result?;
         let started = matches!(c.action, Action::CreateLandingZone { .. } | Action::ResetLandingZone { .. });
         if let Some(op) = outputs.get(controltower::OPERATION).filter(|_| started) {
@@ -138,8 +141,9 @@ async fn wait_for_landing_zone(
     }
 }
 
-fn log(actor: &Actor<'_>, id: StepId, c: &Change, err: Option<&AwsError>) {
-    let entry = Entry {
+/// What is about to be called, written before the call.
+fn intent(actor: &Actor<'_>, id: StepId, c: &Change, n: usize) -> Entry {
+    Entry {
         time: record::now(),
         step: Some(id),
         principal: actor.principal.to_owned(),
@@ -147,11 +151,35 @@ fn log(actor: &Actor<'_>, id: StepId, c: &Change, err: Option<&AwsError>) {
         region: (!c.global).then(|| c.at.region.clone()),
         operation: c.action.call().to_owned(),
         parameters: c.action.params().into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect(),
+        result: actionlog::STARTED.to_owned(),
+        id: Some(actionlog::new_id(n)),
+        error: None,
+    }
+}
+
+/// How the call ended. The call has happened, so a failure to write this only warns: the intent
+/// is already on disk, and `groundwork log` shows it as interrupted.
+fn outcome(actor: &Actor<'_>, intent: Entry, err: Option<&AwsError>) {
+    let entry = Entry {
+        time: record::now(),
         result: if err.is_some() { "error" } else { "ok" }.to_owned(),
         error: err.map(AwsError::explain),
+        ..intent
     };
     if let Err(e) = actionlog::append(actor.log_dir, actor.log_account, &entry) {
         eprintln!("groundwork: {}", say("log-write-failed", &[("error", &e.to_string())]));
+    }
+}
+
+/// The intent could not be written: the change is not made.
+fn unlogged(c: &Change, e: &std::io::Error) -> AwsError {
+    AwsError {
+        kind: crate::aws::ErrorKind::Other,
+        action: c.action.call(),
+        account: c.at.account.clone(),
+        region: (!c.global).then(|| c.at.region.clone()),
+        code: Some("not attempted".to_owned()),
+        message: say("log-intent-failed", &[("error", &e.to_string())]),
     }
 }
 

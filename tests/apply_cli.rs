@@ -56,13 +56,20 @@ fn text(out: &std::process::Output) -> String {
     format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
+/// The outcomes in the action log (each call also has its intent, written before it: checked here).
 fn log_lines(state: &Path) -> Vec<serde_json::Value> {
     let path = state.join(format!("state/{MGMT}.actions.jsonl"));
-    std::fs::read_to_string(path)
+    let all: Vec<serde_json::Value> = std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
         .map(|l| serde_json::from_str(l).expect("log line is JSON"))
-        .collect()
+        .collect();
+    let (intents, outcomes): (Vec<_>, Vec<_>) = all.into_iter().partition(|e| e["result"] == "started");
+    for i in &intents {
+        assert_eq!(outcomes.iter().filter(|o| o["id"] == i["id"]).count(), 1, "one outcome for the intent {i}");
+    }
+    assert_eq!(intents.len(), outcomes.len(), "an intent before every outcome");
+    outcomes
 }
 
 /// The emulator's state, without what changes on reads alone.

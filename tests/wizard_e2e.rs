@@ -221,7 +221,7 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     let creates = std::fs::read_to_string(state.path().join(format!("state/{MGMT}.actions.jsonl")))
         .expect("action log")
         .lines()
-        .filter(|l| l.contains("controltower:CreateLandingZone"))
+        .filter(|l| l.contains("controltower:CreateLandingZone") && l.contains(r#""result":"ok""#))
         .count();
     assert_eq!(creates, 1);
 }
