@@ -21,6 +21,12 @@ pub enum ErrorKind {
     InvalidCredentials,
     /// The principal may not call this action on this account.
     AccessDenied,
+    /// An organization policy (a service or resource control policy) explicitly denies the call:
+    /// no permission the principal is granted can help; an organization administrator must act.
+    DeniedByOrganization,
+    /// The Region is an opt-in Region that is not enabled in this account, so AWS does not
+    /// recognise any credentials there.
+    RegionNotEnabled,
     /// No role groundwork knows could be assumed in a member account.
     CannotAssumeRole,
     /// AWS kept throttling after the SDK's retries with backoff.
@@ -67,7 +73,10 @@ impl AwsError {
             ErrorKind::NoCredentials => "error-no-credentials",
             ErrorKind::ExpiredCredentials => "error-expired-credentials",
             ErrorKind::InvalidCredentials => "error-invalid-credentials",
+            ErrorKind::AccessDenied if self.message.contains("explicit deny") => "error-access-denied-explicit",
             ErrorKind::AccessDenied => "error-access-denied",
+            ErrorKind::DeniedByOrganization => "error-denied-by-organization",
+            ErrorKind::RegionNotEnabled => "error-region-not-enabled",
             ErrorKind::CannotAssumeRole => "error-cannot-assume-role",
             ErrorKind::Throttled => "error-throttled",
             ErrorKind::Unreachable => "error-unreachable",
@@ -126,7 +135,10 @@ where
         SdkError::ServiceError(service) => {
             let e = service.err();
             match e.code() {
-                Some(code) => (kind_of_code(code), Some(code.to_owned()), e.message().unwrap_or("").to_owned()),
+                Some(code) => {
+                    let message = e.message().unwrap_or("").to_owned();
+                    (refine(kind_of_code(code), &message, region), Some(code.to_owned()), message)
+                }
                 // No code means the body was not an AWS error document: an HTML page from a proxy or
                 // an emulator that lacks the operation.
                 None => (ErrorKind::NotSupported, None, not_aws_answer(service.raw().status().as_u16())),
@@ -148,8 +160,51 @@ where
     AwsError { kind, action, account: account.to_owned(), region: region.map(str::to_owned), code, message }
 }
 
+/// AWS's Regions that an account must opt in to before anything works there
+/// (docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html). A Region AWS adds
+/// later is one more entry here.
+pub const OPT_IN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+];
+
+/// What the code alone can't tell. AWS names the policy type that denied a call in its message
+/// ("... with an explicit deny in a service control policy"); in an opt-in Region that is not
+/// enabled, every credential is "invalid" (STS says so plainly: `RegionDisabledException`).
+fn refine(kind: ErrorKind, message: &str, region: Option<&str>) -> ErrorKind {
+    let lower = message.to_lowercase();
+    let opt_in = region.is_some_and(|r| OPT_IN_REGIONS.contains(&r));
+    match kind {
+        ErrorKind::AccessDenied
+            if lower.contains("explicit deny in a service control policy")
+                || lower.contains("explicit deny in a resource control policy") =>
+        {
+            ErrorKind::DeniedByOrganization
+        }
+        ErrorKind::InvalidCredentials if opt_in => ErrorKind::RegionNotEnabled,
+        other => other,
+    }
+}
+
 fn kind_of_code(code: &str) -> ErrorKind {
-    if ACCESS_DENIED.contains(&code) {
+    if code == "RegionDisabledException" {
+        ErrorKind::RegionNotEnabled
+    } else if ACCESS_DENIED.contains(&code) {
         ErrorKind::AccessDenied
     } else if THROTTLED.contains(&code) {
         ErrorKind::Throttled
@@ -193,10 +248,12 @@ fn credentials_error(err: &(dyn StdError + 'static)) -> Option<(ErrorKind, Optio
         if let Some(c) = e.downcast_ref::<CredentialsError>() {
             let text = chain_text(c);
             let lower = text.to_lowercase();
-            let kind = if lower.contains("could not assume a role") {
-                ErrorKind::CannotAssumeRole
-            } else if lower.contains("expired") || lower.contains("sso login") {
+            // An expired sign-in first: it also fails every AssumeRole into a member account, and
+            // `aws sso login` is then the one thing to do, not a change to the roles.
+            let kind = if lower.contains("expired") || lower.contains("sso login") {
                 ErrorKind::ExpiredCredentials
+            } else if lower.contains("could not assume a role") {
+                ErrorKind::CannotAssumeRole
             } else if matches!(c, CredentialsError::CredentialsNotLoaded(_) | CredentialsError::ProviderTimedOut(_))
                 || lower.contains("imds")
             {
