@@ -4,7 +4,7 @@
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,27 +28,27 @@ impl Emulator {
         if !server.exists() {
             return Err(say("emulator-missing", &[("path", &server.display().to_string())]));
         }
-        for _attempt in 0..3 {
-            let port = free_port().map_err(|e| e.to_string())?;
-            let mut cmd = Command::new(&python);
-            cmd.arg(&server)
-                .arg("--port")
-                .arg(port.to_string())
-                .env_remove("MOTO_ACCOUNT_ID")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            for (k, v) in env {
-                cmd.env(k, v);
-            }
-            let child = cmd.spawn().map_err(|e| e.to_string())?;
-            let mut emu = Emulator { port, child };
-            if emu.wait_ready(Duration::from_secs(30)) {
-                return Ok(emu);
-            }
-            // Lost the port to another process, or a slow start: try another port.
+        let mut cmd = Command::new(&python);
+        cmd.arg(&server)
+            .args(["--port", "0"])
+            .env_remove("MOTO_ACCOUNT_ID")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
         }
-        Err(say("emulator-no-start", &[]))
+        let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+        // The server binds a port of its own choosing and says which: no other process can take it
+        // between our choosing and its binding.
+        let port = child.stdout.take().and_then(|out| announced_port(out, Duration::from_secs(30)));
+        let Some(port) = port else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(say("emulator-no-start", &[]));
+        };
+        let mut emu = Emulator { port, child };
+        if emu.wait_ready(Duration::from_secs(30)) { Ok(emu) } else { Err(say("emulator-no-start", &[])) }
     }
 
     pub fn url(&self) -> String {
@@ -77,8 +77,18 @@ impl Drop for Emulator {
     }
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// Reads the server's `PORT <n>` line, then keeps draining its output so it never blocks on a
+/// full pipe.
+fn announced_port(out: std::process::ChildStdout, limit: Duration) -> Option<u16> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out));
+        let port =
+            lines.by_ref().map_while(Result::ok).find_map(|l| l.strip_prefix("PORT ")?.trim().parse::<u16>().ok());
+        let _ = tx.send(port);
+        lines.for_each(drop);
+    });
+    rx.recv_timeout(limit).ok().flatten()
 }
 
 /// A minimal HTTP/1.1 request to the emulator on loopback (hooks only; AWS calls go through the SDK).

@@ -18,5 +18,6 @@ pub mod record;
 pub mod report;
 pub mod sandbox;
 pub mod status;
+pub mod steps;
 pub mod verdict;
 pub mod wizard;

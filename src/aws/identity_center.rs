@@ -1,9 +1,10 @@
-//! IAM Identity Center: the instance, its users, and who can reach which account.
+//! IAM Identity Center reads: the instance, its users and groups, its permission sets with what
+//! they grant, and who is assigned to which account. Every list is read to its last page.
 
 use aws_sdk_identitystore::types::MemberId;
 use aws_sdk_ssoadmin::types::PrincipalType;
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError, error::classify, missing};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instance {
@@ -20,89 +21,235 @@ pub struct User {
     pub user_name: String,
 }
 
-pub async fn instances(aws: &Aws, at: &At) -> Result<Vec<Instance>, AwsError> {
-    let _slot = aws.permit().await;
-    let out = aws
-        .client(at, aws_sdk_ssoadmin::Client::new)
-        .list_instances()
-        .send()
-        .await
-        .map_err(|e| classify(&e, "sso:ListInstances", &at.account, Some(&at.region)))?;
-    Ok(out
-        .instances()
-        .iter()
-        .map(|i| Instance {
-            arn: i.instance_arn().unwrap_or_default().to_owned(),
-            identity_store_id: i.identity_store_id().unwrap_or_default().to_owned(),
-            owner_account: i.owner_account_id().unwrap_or_default().to_owned(),
-            // Older answers carry no status; an instance that is listed is then taken as active.
-            status: i.status().map_or("ACTIVE", |s| s.as_str()).to_owned(),
-        })
-        .collect())
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
 }
 
-/// Every user in the identity store.
-pub async fn users(aws: &Aws, at: &At, store: &str) -> Result<Vec<User>, AwsError> {
-    let client = aws.client(at, aws_sdk_identitystore::Client::new);
-    let mut users = Vec::new();
-    let mut token = None;
-    loop {
-        let _slot = aws.permit().await;
-        let out = client
-            .list_users()
-            .identity_store_id(store)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "identitystore:ListUsers", &at.account, Some(&at.region)))?;
-        users.extend(
-            out.users()
-                .iter()
-                .map(|u| User { id: u.user_id().to_owned(), user_name: u.user_name().unwrap_or_default().to_owned() }),
-        );
-        token = out.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(users);
-        }
+/// A permission set and what it grants: a set with no policy of any kind lets people sign in to
+/// an account and do nothing there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionSet {
+    pub arn: String,
+    pub name: String,
+    /// AWS managed policy ARNs attached.
+    pub managed: Vec<String>,
+    /// Whether an inline policy or a customer managed policy reference grants anything more.
+    pub other_policies: bool,
+}
+
+impl PermissionSet {
+    pub fn grants_anything(&self) -> bool {
+        !self.managed.is_empty() || self.other_policies
     }
 }
 
-/// The groups a user belongs to.
-pub async fn groups_of(aws: &Aws, at: &At, store: &str, user_id: &str) -> Result<Vec<String>, AwsError> {
-    let _slot = aws.permit().await;
-    let out = aws
-        .client(at, aws_sdk_identitystore::Client::new)
-        .list_group_memberships_for_member()
-        .identity_store_id(store)
-        .member_id(MemberId::UserId(user_id.to_owned()))
-        .send()
-        .await
-        .map_err(|e| classify(&e, "identitystore:ListGroupMembershipsForMember", &at.account, Some(&at.region)))?;
-    Ok(out.group_memberships().iter().filter_map(|m| m.group_id().map(str::to_owned)).collect())
+/// One account assignment of a user or a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub account: String,
+    pub permission_set: String,
 }
 
-/// The accounts a user or group is assigned to (with any permission set).
-pub async fn assigned_accounts(
+fn sso(aws: &Aws, at: &At) -> aws_sdk_ssoadmin::Client {
+    aws.client(at, aws_sdk_ssoadmin::Client::new)
+}
+
+fn store(aws: &Aws, at: &At) -> aws_sdk_identitystore::Client {
+    aws.client(at, aws_sdk_identitystore::Client::new)
+}
+
+pub async fn instances(aws: &Aws, at: &At) -> Result<Vec<Instance>, AwsError> {
+    const ACTION: &str = "sso:ListInstances";
+    let _slot = aws.permit().await;
+    let pages: Vec<_> = sso(aws, at)
+        .list_instances()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    pages
+        .iter()
+        .map(|i| {
+            Ok(Instance {
+                arn: missing(i.instance_arn(), ACTION, "InstanceArn", at)?,
+                identity_store_id: missing(i.identity_store_id(), ACTION, "IdentityStoreId", at)?,
+                owner_account: missing(i.owner_account_id(), ACTION, "OwnerAccountId", at)?,
+                // Older answers carry no status; an instance that is listed is then taken as active.
+                status: i.status().map_or("ACTIVE", |s| s.as_str()).to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// Every user in the identity store.
+pub async fn users(aws: &Aws, at: &At, store_id: &str) -> Result<Vec<User>, AwsError> {
+    let _slot = aws.permit().await;
+    let users: Vec<_> = store(aws, at)
+        .list_users()
+        .identity_store_id(store_id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify(&e, "identitystore:ListUsers", &at.account, Some(&at.region)))?;
+    Ok(users
+        .iter()
+        .map(|u| User { id: u.user_id().to_owned(), user_name: u.user_name().unwrap_or(u.user_id()).to_owned() })
+        .collect())
+}
+
+/// Every group in the identity store.
+pub async fn groups(aws: &Aws, at: &At, store_id: &str) -> Result<Vec<Group>, AwsError> {
+    let _slot = aws.permit().await;
+    let groups: Vec<_> = store(aws, at)
+        .list_groups()
+        .identity_store_id(store_id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify(&e, "identitystore:ListGroups", &at.account, Some(&at.region)))?;
+    Ok(groups
+        .iter()
+        .map(|g| Group { id: g.group_id().to_owned(), name: g.display_name().unwrap_or(g.group_id()).to_owned() })
+        .collect())
+}
+
+/// The groups a user belongs to.
+pub async fn groups_of(aws: &Aws, at: &At, store_id: &str, user_id: &str) -> Result<Vec<String>, AwsError> {
+    let _slot = aws.permit().await;
+    let memberships: Vec<_> = store(aws, at)
+        .list_group_memberships_for_member()
+        .identity_store_id(store_id)
+        .member_id(MemberId::UserId(user_id.to_owned()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify(&e, "identitystore:ListGroupMembershipsForMember", &at.account, Some(&at.region)))?;
+    Ok(memberships.iter().filter_map(|m| m.group_id().map(str::to_owned)).collect())
+}
+
+/// The account assignments of a user or group, with their permission sets.
+pub async fn assignments_of(
     aws: &Aws,
     at: &At,
     instance_arn: &str,
     principal_id: &str,
     is_group: bool,
-) -> Result<Vec<String>, AwsError> {
+) -> Result<Vec<Assignment>, AwsError> {
+    const ACTION: &str = "sso:ListAccountAssignmentsForPrincipal";
     let _slot = aws.permit().await;
     let kind = if is_group { PrincipalType::Group } else { PrincipalType::User };
-    let out = aws
-        .client(at, aws_sdk_ssoadmin::Client::new)
+    let found: Vec<_> = sso(aws, at)
         .list_account_assignments_for_principal()
         .instance_arn(instance_arn)
         .principal_id(principal_id)
         .principal_type(kind)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    found
+        .iter()
+        .map(|a| {
+            Ok(Assignment {
+                account: missing(a.account_id(), ACTION, "AccountId", at)?,
+                permission_set: missing(a.permission_set_arn(), ACTION, "PermissionSetArn", at)?,
+            })
+        })
+        .collect()
+}
+
+/// Every permission set of the instance, with the policies that make it grant something.
+pub async fn permission_sets(aws: &Aws, at: &At, instance: &str) -> Result<Vec<PermissionSet>, AwsError> {
+    let arns: Vec<String> = {
+        let _slot = aws.permit().await;
+        sso(aws, at)
+            .list_permission_sets()
+            .instance_arn(instance)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify(&e, "sso:ListPermissionSets", &at.account, Some(&at.region)))?
+    };
+    let reads = arns.iter().map(|arn| permission_set(aws, at, instance, arn));
+    futures_util::future::join_all(reads).await.into_iter().collect()
+}
+
+async fn permission_set(aws: &Aws, at: &At, instance: &str, arn: &str) -> Result<PermissionSet, AwsError> {
+    let c = sso(aws, at);
+    let name = {
+        const ACTION: &str = "sso:DescribePermissionSet";
+        let _slot = aws.permit().await;
+        let out = c
+            .describe_permission_set()
+            .instance_arn(instance)
+            .permission_set_arn(arn)
+            .send()
+            .await
+            .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+        missing(out.permission_set().and_then(|p| p.name()), ACTION, "PermissionSet.Name", at)?
+    };
+    let managed: Vec<String> = {
+        let _slot = aws.permit().await;
+        let policies: Vec<_> = c
+            .list_managed_policies_in_permission_set()
+            .instance_arn(instance)
+            .permission_set_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify(&e, "sso:ListManagedPoliciesInPermissionSet", &at.account, Some(&at.region)))?;
+        policies.iter().filter_map(|p| p.arn().map(str::to_owned)).collect()
+    };
+    // Only a set with no AWS managed policy needs the other two reads to tell whether it grants.
+    let other_policies = managed.is_empty()
+        && (has_inline(aws, at, instance, arn).await? || {
+            let _slot = aws.permit().await;
+            let refs: Vec<_> = c
+                .list_customer_managed_policy_references_in_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(arn)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(|e| {
+                    classify(
+                        &e,
+                        "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
+                        &at.account,
+                        Some(&at.region),
+                    )
+                })?;
+            !refs.is_empty()
+        });
+    Ok(PermissionSet { arn: arn.to_owned(), name, managed, other_policies })
+}
+
+async fn has_inline(aws: &Aws, at: &At, instance: &str, arn: &str) -> Result<bool, AwsError> {
+    let _slot = aws.permit().await;
+    let out = sso(aws, at)
+        .get_inline_policy_for_permission_set()
+        .instance_arn(instance)
+        .permission_set_arn(arn)
         .send()
         .await
-        .map_err(|e| classify(&e, "sso:ListAccountAssignmentsForPrincipal", &at.account, Some(&at.region)))?;
-    let mut accounts: Vec<String> =
-        out.account_assignments().iter().filter_map(|a| a.account_id().map(str::to_owned)).collect();
-    accounts.sort();
-    accounts.dedup();
-    Ok(accounts)
+        .map_err(|e| classify(&e, "sso:GetInlinePolicyForPermissionSet", &at.account, Some(&at.region)))?;
+    Ok(out.inline_policy().is_some_and(|p| !p.trim().is_empty()))
 }

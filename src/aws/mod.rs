@@ -239,3 +239,16 @@ impl Aws {
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// A field AWS documents as always present, or an error naming it: an empty id must never reach a
+/// later call, and a verdict must never rest on a value AWS did not send.
+pub(crate) fn missing(value: Option<&str>, action: &'static str, field: &str, at: &At) -> Result<String, AwsError> {
+    value.filter(|v| !v.is_empty()).map(str::to_owned).ok_or_else(|| AwsError {
+        kind: ErrorKind::Other,
+        action,
+        account: at.account.clone(),
+        region: Some(at.region.clone()),
+        code: Some("incomplete answer".to_owned()),
+        message: format!("AWS's answer had no {field}"),
+    })
+}

@@ -6,7 +6,6 @@ mod alerts;
 mod contacts;
 mod control_tower;
 mod guardduty;
-mod identity_center;
 mod organization;
 mod root_mfa;
 mod security_hub;
@@ -36,7 +35,7 @@ pub async fn check(aws: &Aws, facts: &Facts, id: StepId) -> StepResult {
         StepId::Contacts => contacts::check(aws, facts, step).await,
         StepId::Organization => organization::check(facts, step),
         StepId::ControlTower => control_tower::check(facts, step),
-        StepId::IdentityCenter => identity_center::check(aws, facts, step).await,
+        StepId::IdentityCenter => crate::steps::identity_center::check(aws, facts, step).await,
         StepId::Guardduty => guardduty::check(aws, facts, step).await,
         StepId::SecurityHub => security_hub::check(aws, facts, step).await,
         StepId::Alerts => alerts::check(aws, facts, step).await,
@@ -121,8 +120,12 @@ mod tests {
         for id in StepId::ALL {
             let name = id.as_str().replace('-', "_");
             let dir = env!("CARGO_MANIFEST_DIR");
-            let code = std::fs::read_to_string(format!("{dir}/src/checks/{name}.rs")).expect("check module exists")
-                + &std::fs::read_to_string(format!("{dir}/src/plans/{name}.rs")).unwrap_or_default();
+            // A step lives in src/steps/ (observe, judge, plan) or still in src/checks/ + src/plans/.
+            let read = |path: String| std::fs::read_to_string(format!("{dir}/{path}")).unwrap_or_default();
+            let code = read(format!("src/steps/{name}.rs"))
+                + &read(format!("src/checks/{name}.rs"))
+                + &read(format!("src/plans/{name}.rs"));
+            assert!(!code.is_empty(), "no module for step {id}");
             // Keys passed straight to `say`, which must exist ...
             let said: Vec<&str> = code.split("say(\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
             // ... and every string literal, any of which may name a key chosen by a branch.

@@ -6,7 +6,6 @@ mod alerts;
 mod contacts;
 mod control_tower;
 mod guardduty;
-mod identity_center;
 mod organization;
 mod security_hub;
 
@@ -80,7 +79,7 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
         StepId::Contacts => contacts::plan(&mut ctx).await?,
         StepId::Organization => organization::plan(&ctx)?,
         StepId::ControlTower => control_tower::plan(&mut ctx).await?,
-        StepId::IdentityCenter => identity_center::plan(&mut ctx).await?,
+        StepId::IdentityCenter => crate::steps::identity_center::plan_live(&mut ctx).await?,
         StepId::Guardduty => guardduty::plan(&mut ctx).await?,
         StepId::SecurityHub => security_hub::plan(&mut ctx).await?,
         StepId::Alerts => alerts::plan(&mut ctx).await?,

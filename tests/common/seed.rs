@@ -73,7 +73,8 @@ pub fn landing_zone(emu: &Emulator, org: &Org, regions: &[&str], status: &str, d
     );
 }
 
-/// A person's user in Identity Center, assigned to the management account with a permission set.
+/// A person's user in Identity Center, assigned to the management account with a permission set
+/// that grants AdministratorAccess.
 pub async fn identity_center_user(emu: &Emulator, region: &str, assign: bool) {
     let conf = config(emu, MGMT, region).await;
     let sso = aws_sdk_ssoadmin::Client::new(&conf);
@@ -101,11 +102,19 @@ pub async fn identity_center_user(emu: &Emulator, region: &str, assign: bool) {
         .send()
         .await
         .expect("create permission set");
+    let ps = ps.permission_set().and_then(|p| p.permission_set_arn()).expect("ps arn");
+    sso.attach_managed_policy_to_permission_set()
+        .instance_arn(arn)
+        .permission_set_arn(ps)
+        .managed_policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .expect("attach the policy");
     sso.create_account_assignment()
         .instance_arn(arn)
         .target_id(MGMT)
         .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
-        .permission_set_arn(ps.permission_set().and_then(|p| p.permission_set_arn()).expect("ps arn"))
+        .permission_set_arn(ps)
         .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
         .principal_id(user.user_id())
         .send()

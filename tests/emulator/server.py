@@ -33,7 +33,7 @@ import uuid
 
 import botocore.loaders
 from werkzeug.exceptions import InternalServerError
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from moto.core.responses import ActionResult, BaseResponse
@@ -59,7 +59,7 @@ from moto.sns.responses import SNSResponse
 from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
 
-LOCK = threading.RLock()  # run_simple is threaded; guards every piece of state below
+LOCK = threading.RLock()  # the server is threaded; guards every piece of state below
 CT_LZ = {}  # account -> landing zone dict (one per account, lives in its home region)
 CT_OPS = {}  # operationIdentifier -> operation dict
 SH_SUBS = {}  # (account, region) -> {standardsArn: subscription dict}
@@ -1009,13 +1009,19 @@ class GroundworkApp:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, required=True,
+                        help="0 lets the system choose; the port is then printed as 'PORT <n>'")
     args = parser.parse_args()
-    os.environ.setdefault("MOTO_PORT", str(args.port))  # moto's own self-calls use it
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: sys.exit(0))
-    run_simple("127.0.0.1", args.port, GroundworkApp(), threaded=True,
-               request_handler=MotoRequestHandler)
+    # Bound here, before anyone is told the port: a port chosen by the caller and bound later can
+    # be taken meanwhile by another emulator, and the caller would then talk to that one.
+    server = make_server("127.0.0.1", args.port, GroundworkApp(), threaded=True,
+                         request_handler=MotoRequestHandler)
+    port = server.server_port
+    os.environ.setdefault("MOTO_PORT", str(port))  # moto's own self-calls use it
+    print(f"PORT {port}", flush=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

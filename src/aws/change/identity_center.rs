@@ -1,13 +1,16 @@
-//! IAM Identity Center: users, a group, permission sets and account assignments, each created only
-//! when missing.
+//! IAM Identity Center changes: a user, a group, a membership, a permission set, a policy on it,
+//! and account assignments. Each is one AWS call, so a run that stops between two of them leaves
+//! a state the next plan reads and completes (the reads are in `crate::aws::identity_center`).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use aws_sdk_identitystore::types::{AlternateIdentifier, Email, MemberId, Name, UniqueAttribute};
-use aws_sdk_ssoadmin::types::{PrincipalType, StatusValues, TargetType};
-use aws_smithy_types::Document;
+use aws_sdk_identitystore::types::{Email, MemberId, Name};
+use aws_sdk_ssoadmin::types::{PrincipalType, ProvisionTargetType, StatusValues, TargetType};
 
-use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
+use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify, missing};
+
+/// How long an apply waits for one account assignment before saying it is still in progress.
+pub const ASSIGNMENT_LIMIT: Duration = Duration::from_mins(2);
 
 fn store(aws: &Aws, at: &At) -> aws_sdk_identitystore::Client {
     aws.client(at, aws_sdk_identitystore::Client::new)
@@ -15,115 +18,6 @@ fn store(aws: &Aws, at: &At) -> aws_sdk_identitystore::Client {
 
 fn sso(aws: &Aws, at: &At) -> aws_sdk_ssoadmin::Client {
     aws.client(at, aws_sdk_ssoadmin::Client::new)
-}
-
-fn unique(path: &str, value: &str) -> AlternateIdentifier {
-    AlternateIdentifier::UniqueAttribute(
-        UniqueAttribute::builder()
-            .attribute_path(path)
-            .attribute_value(Document::String(value.to_owned()))
-            .build()
-            .expect("path and value are set"),
-    )
-}
-
-/// The id of the user with this user name, if there is one.
-pub async fn user_id(aws: &Aws, at: &At, store_id: &str, user_name: &str) -> Result<Option<String>, AwsError> {
-    let _slot = aws.permit().await;
-    match store(aws, at)
-        .get_user_id()
-        .identity_store_id(store_id)
-        .alternate_identifier(unique("userName", user_name))
-        .send()
-        .await
-    {
-        Ok(out) => Ok(Some(out.user_id().to_owned())),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
-        Err(e) => Err(classify(&e, "identitystore:GetUserId", &at.account, Some(&at.region))),
-    }
-}
-
-/// The id of the group with this display name, if there is one.
-pub async fn group_id(aws: &Aws, at: &At, store_id: &str, name: &str) -> Result<Option<String>, AwsError> {
-    let _slot = aws.permit().await;
-    match store(aws, at)
-        .get_group_id()
-        .identity_store_id(store_id)
-        .alternate_identifier(unique("displayName", name))
-        .send()
-        .await
-    {
-        Ok(out) => Ok(Some(out.group_id().to_owned())),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
-        Err(e) => Err(classify(&e, "identitystore:GetGroupId", &at.account, Some(&at.region))),
-    }
-}
-
-pub async fn is_member(aws: &Aws, at: &At, store_id: &str, group: &str, user: &str) -> Result<bool, AwsError> {
-    let _slot = aws.permit().await;
-    let res = store(aws, at)
-        .get_group_membership_id()
-        .identity_store_id(store_id)
-        .group_id(group)
-        .member_id(MemberId::UserId(user.to_owned()))
-        .send()
-        .await;
-    match res {
-        Ok(_) => Ok(true),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(false),
-        Err(e) => Err(classify(&e, "identitystore:GetGroupMembershipId", &at.account, Some(&at.region))),
-    }
-}
-
-/// Permission sets by name → ARN.
-pub async fn permission_sets(aws: &Aws, at: &At, instance: &str) -> Result<Vec<(String, String)>, AwsError> {
-    let c = sso(aws, at);
-    let arns = {
-        let _slot = aws.permit().await;
-        c.list_permission_sets()
-            .instance_arn(instance)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "sso:ListPermissionSets", &at.account, Some(&at.region)))?
-            .permission_sets()
-            .to_vec()
-    };
-    let mut named = Vec::new();
-    for arn in arns {
-        let _slot = aws.permit().await;
-        let out = c
-            .describe_permission_set()
-            .instance_arn(instance)
-            .permission_set_arn(&arn)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "sso:DescribePermissionSet", &at.account, Some(&at.region)))?;
-        if let Some(name) = out.permission_set().and_then(|p| p.name()) {
-            named.push((name.to_owned(), arn));
-        }
-    }
-    Ok(named)
-}
-
-/// Whether the group is already assigned to the account with the permission set.
-pub async fn is_assigned(
-    aws: &Aws,
-    at: &At,
-    instance: &str,
-    account: &str,
-    ps: &str,
-    group: &str,
-) -> Result<bool, AwsError> {
-    let _slot = aws.permit().await;
-    let out = sso(aws, at)
-        .list_account_assignments()
-        .instance_arn(instance)
-        .account_id(account)
-        .permission_set_arn(ps)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "sso:ListAccountAssignments", &at.account, Some(&at.region)))?;
-    Ok(out.account_assignments().iter().any(|a| a.principal_id() == Some(group)))
 }
 
 pub async fn create_user(
@@ -171,37 +65,62 @@ pub async fn add_to_group(aws: &Aws, at: &At, store_id: &str, group: &str, user:
     Ok(())
 }
 
-/// Creates a permission set (always with a session duration) with one AWS managed policy.
+/// Creates a permission set (always with a session duration: moto and AWS differ without one).
 pub async fn create_permission_set(
     aws: &Aws,
     at: &At,
     instance: &str,
     name: &str,
-    policy_arn: &str,
     session: &str,
 ) -> Result<String, AwsError> {
-    let c = sso(aws, at);
-    let out = c
+    const ACTION: &str = "sso:CreatePermissionSet";
+    let out = sso(aws, at)
         .create_permission_set()
         .instance_arn(instance)
         .name(name)
         .session_duration(session)
         .send()
         .await
-        .map_err(|e| classify(&e, "sso:CreatePermissionSet", &at.account, Some(&at.region)))?;
-    let arn = out.permission_set().and_then(|p| p.permission_set_arn()).unwrap_or_default().to_owned();
-    c.attach_managed_policy_to_permission_set()
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    missing(out.permission_set().and_then(|p| p.permission_set_arn()), ACTION, "PermissionSetArn", at)
+}
+
+/// Attaches an AWS managed policy to a permission set (a no-op on AWS when already attached).
+pub async fn attach_managed_policy(
+    aws: &Aws,
+    at: &At,
+    instance: &str,
+    permission_set: &str,
+    policy_arn: &str,
+) -> Result<(), AwsError> {
+    sso(aws, at)
+        .attach_managed_policy_to_permission_set()
         .instance_arn(instance)
-        .permission_set_arn(&arn)
+        .permission_set_arn(permission_set)
         .managed_policy_arn(policy_arn)
         .send()
         .await
         .map_err(|e| classify(&e, "sso:AttachManagedPolicyToPermissionSet", &at.account, Some(&at.region)))?;
-    Ok(arn)
+    Ok(())
+}
+
+/// Pushes a permission set's policies to the accounts it is already assigned to (AWS does not do
+/// that by itself when a policy is added to an assigned set).
+pub async fn provision(aws: &Aws, at: &At, instance: &str, permission_set: &str) -> Result<(), AwsError> {
+    sso(aws, at)
+        .provision_permission_set()
+        .instance_arn(instance)
+        .permission_set_arn(permission_set)
+        .target_type(ProvisionTargetType::AllProvisionedAccounts)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "sso:ProvisionPermissionSet", &at.account, Some(&at.region)))?;
+    Ok(())
 }
 
 /// Assigns the group to the account and waits for AWS to finish provisioning it.
 pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str, group: &str) -> Result<(), AwsError> {
+    const ACTION: &str = "sso:CreateAccountAssignment";
     let c = sso(aws, at);
     let out = c
         .create_account_assignment()
@@ -213,34 +132,52 @@ pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str,
         .principal_id(group)
         .send()
         .await
-        .map_err(|e| classify(&e, "sso:CreateAccountAssignment", &at.account, Some(&at.region)))?;
-    let mut status = out.account_assignment_creation_status().cloned();
-    for _ in 0..60 {
-        let Some(s) = &status else { break };
-        match s.status() {
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    let mut failure = out.account_assignment_creation_status().and_then(|s| s.failure_reason()).map(str::to_owned);
+    let status = out.account_assignment_creation_status();
+    let request = missing(status.and_then(|s| s.request_id()), ACTION, "RequestId", at)?;
+    let mut status = status.and_then(|s| s.status()).cloned();
+    // AWS provisions an assignment in seconds, rarely minutes. Past the limit the outcome is "still
+    // in progress", never success: the next plan sees whether it arrived and assigns it again if not.
+    let started = Instant::now();
+    loop {
+        match status {
             Some(StatusValues::Succeeded) => return Ok(()),
             Some(StatusValues::Failed) => {
                 return Err(AwsError {
                     kind: ErrorKind::Other,
-                    action: "sso:CreateAccountAssignment",
+                    action: ACTION,
                     account: account.to_owned(),
                     region: Some(at.region.clone()),
-                    code: None,
-                    message: s.failure_reason().unwrap_or("failed").to_owned(),
+                    code: Some("FAILED".to_owned()),
+                    message: failure.unwrap_or_else(|| "no reason given".to_owned()),
+                });
+            }
+            _ if started.elapsed() >= ASSIGNMENT_LIMIT => {
+                return Err(AwsError {
+                    kind: ErrorKind::Other,
+                    action: ACTION,
+                    account: account.to_owned(),
+                    region: Some(at.region.clone()),
+                    code: Some("IN_PROGRESS".to_owned()),
+                    message: crate::catalog::say(
+                        "apply-still-in-progress",
+                        &[("minutes", &(ASSIGNMENT_LIMIT.as_secs() / 60).to_string())],
+                    ),
                 });
             }
             _ => {}
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        status = c
+        tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
+        let out = c
             .describe_account_assignment_creation_status()
             .instance_arn(instance)
-            .account_assignment_creation_request_id(s.request_id().unwrap_or_default())
+            .account_assignment_creation_request_id(&request)
             .send()
             .await
-            .map_err(|e| classify(&e, "sso:DescribeAccountAssignmentCreationStatus", &at.account, Some(&at.region)))?
-            .account_assignment_creation_status()
-            .cloned();
+            .map_err(|e| classify(&e, "sso:DescribeAccountAssignmentCreationStatus", &at.account, Some(&at.region)))?;
+        let now = out.account_assignment_creation_status();
+        failure = now.and_then(|s| s.failure_reason()).map(str::to_owned);
+        status = now.and_then(|s| s.status()).cloned();
     }
-    Ok(())
 }

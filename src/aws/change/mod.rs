@@ -104,8 +104,20 @@ pub enum Action {
     CreatePermissionSet {
         instance: String,
         name: String,
-        policy_arn: String,
         session: String,
+    },
+    AttachManagedPolicy {
+        instance: String,
+        /// Names the set in the plan (its ARN may not exist yet).
+        name: String,
+        permission_set: Ref,
+        policy_arn: String,
+    },
+    /// Pushes a repaired set to the accounts it is already assigned to.
+    ProvisionPermissionSet {
+        instance: String,
+        name: String,
+        permission_set: String,
     },
     AssignAccount {
         instance: String,
@@ -163,6 +175,8 @@ impl Action {
             Action::CreateGroup { .. } => "identitystore:CreateGroup",
             Action::AddToGroup { .. } => "identitystore:CreateGroupMembership",
             Action::CreatePermissionSet { .. } => "sso:CreatePermissionSet",
+            Action::AttachManagedPolicy { .. } => "sso:AttachManagedPolicyToPermissionSet",
+            Action::ProvisionPermissionSet { .. } => "sso:ProvisionPermissionSet",
             Action::AssignAccount { .. } => "sso:CreateAccountAssignment",
             Action::CreateDetector { .. } => "guardduty:CreateDetector",
             Action::EnableGuardDutyAdmin { .. } => "guardduty:EnableOrganizationAdminAccount",
@@ -221,13 +235,19 @@ impl Action {
             }
             Action::CreateGroup { name, .. } => vec![("DisplayName", name.clone())],
             Action::AddToGroup { group, user, .. } => vec![("GroupId", group.show()), ("UserId", user.show())],
-            Action::CreatePermissionSet { name, policy_arn, session, .. } => {
-                vec![
-                    ("Name", name.clone()),
-                    ("ManagedPolicyArn", policy_arn.clone()),
-                    ("SessionDuration", session.clone()),
-                ]
+            Action::CreatePermissionSet { name, session, .. } => {
+                vec![("Name", name.clone()), ("SessionDuration", session.clone())]
             }
+            Action::AttachManagedPolicy { name, permission_set, policy_arn, .. } => vec![
+                ("PermissionSet", name.clone()),
+                ("PermissionSetArn", permission_set.show()),
+                ("ManagedPolicyArn", policy_arn.clone()),
+            ],
+            Action::ProvisionPermissionSet { name, permission_set, .. } => vec![
+                ("PermissionSet", name.clone()),
+                ("PermissionSetArn", permission_set.clone()),
+                ("TargetType", "ALL_PROVISIONED_ACCOUNTS".into()),
+            ],
             Action::AssignAccount { account, permission_set, group, .. } => {
                 vec![
                     ("TargetId", account.clone()),
@@ -306,10 +326,17 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::AddToGroup { store, group, user } => {
             identity_center::add_to_group(aws, at, store, &group.resolve(outputs)?, &user.resolve(outputs)?).await
         }
-        Action::CreatePermissionSet { instance, name, policy_arn, session } => {
-            let arn = identity_center::create_permission_set(aws, at, instance, name, policy_arn, session).await?;
+        Action::CreatePermissionSet { instance, name, session } => {
+            let arn = identity_center::create_permission_set(aws, at, instance, name, session).await?;
             outputs.insert(format!("permission-set:{name}"), arn);
             Ok(())
+        }
+        Action::AttachManagedPolicy { instance, permission_set, policy_arn, .. } => {
+            identity_center::attach_managed_policy(aws, at, instance, &permission_set.resolve(outputs)?, policy_arn)
+                .await
+        }
+        Action::ProvisionPermissionSet { instance, permission_set, .. } => {
+            identity_center::provision(aws, at, instance, permission_set).await
         }
         Action::AssignAccount { instance, account, permission_set, group } => {
             let ps = permission_set.resolve(outputs)?;

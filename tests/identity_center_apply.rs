@@ -1,0 +1,71 @@
+//! identity-center against the emulator: a permission set left without its policy by a run that
+//! stopped halfway is found by the next plan and repaired, and `check` agrees afterwards.
+
+mod common;
+
+use common::{Emulator, MGMT, REGION, check_json, config, groundwork, step_status};
+
+const SETS: [&str; 8] = [
+    "--set",
+    "identity-center.user-name=ada",
+    "--set",
+    "identity-center.given-name=Ada",
+    "--set",
+    "identity-center.family-name=Lovelace",
+    "--set",
+    "identity-center.email=ada@example.com",
+];
+
+#[tokio::test]
+async fn a_half_made_permission_set_is_repaired_by_the_next_apply() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let org = groundwork(&emu.url(), dir.path()).args(["apply", "organization", "--yes"]).output().expect("org");
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+
+    // What an apply killed between CreatePermissionSet and AttachManagedPolicyToPermissionSet leaves.
+    let sso = aws_sdk_ssoadmin::Client::new(&config(&emu, MGMT, REGION).await);
+    let instances = sso.list_instances().send().await.expect("instances");
+    let instance = instances.instances()[0].instance_arn().expect("arn").to_owned();
+    let half = sso
+        .create_permission_set()
+        .instance_arn(&instance)
+        .name("AdministratorAccess")
+        .session_duration("PT8H")
+        .send()
+        .await
+        .expect("create the set alone");
+    let half = half.permission_set().and_then(|p| p.permission_set_arn()).expect("arn").to_owned();
+
+    let plan = groundwork(&emu.url(), dir.path()).args(["plan", "identity-center"]).args(SETS).output().expect("plan");
+    let shown = String::from_utf8_lossy(&plan.stdout);
+    assert!(shown.contains("sso:AttachManagedPolicyToPermissionSet"), "the repair is shown: {shown}");
+
+    let out = groundwork(&emu.url(), dir.path())
+        .args(["apply", "identity-center", "--yes"])
+        .args(SETS)
+        .output()
+        .expect("apply");
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+
+    let policies = sso
+        .list_managed_policies_in_permission_set()
+        .instance_arn(&instance)
+        .permission_set_arn(&half)
+        .send()
+        .await
+        .expect("policies");
+    let arns: Vec<_> = policies.attached_managed_policies().iter().filter_map(|p| p.arn()).collect();
+    assert_eq!(arns, ["arn:aws:iam::aws:policy/AdministratorAccess"], "the same set, repaired (no second set)");
+    let sets = sso.list_permission_sets().instance_arn(&instance).send().await.expect("sets");
+    assert_eq!(sets.permission_sets().len(), 2, "AdministratorAccess (repaired) and ReadOnlyAccess");
+
+    let (_, json) = check_json(&emu, dir.path());
+    assert_eq!(step_status(&json, "identity-center"), "done", "{json:#}");
+    let again = groundwork(&emu.url(), dir.path()).args(["plan", "identity-center"]).args(SETS).output().expect("plan");
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("Nothing to change"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
