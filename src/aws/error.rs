@@ -17,6 +17,9 @@ pub enum ErrorKind {
     NoCredentials,
     /// Credentials were found but have expired (an SSO session, a temporary token).
     ExpiredCredentials,
+    /// An IAM Identity Center profile with no sign-in cached on this machine (never signed in, or
+    /// signed out): `aws sso login` is the one thing to do.
+    SignInNeeded,
     /// Credentials that AWS does not recognise.
     InvalidCredentials,
     /// The principal may not call this action on this account.
@@ -72,6 +75,7 @@ impl AwsError {
         let key = match self.kind {
             ErrorKind::NoCredentials => "error-no-credentials",
             ErrorKind::ExpiredCredentials => "error-expired-credentials",
+            ErrorKind::SignInNeeded => "error-sso-sign-in",
             ErrorKind::InvalidCredentials => "error-invalid-credentials",
             ErrorKind::AccessDenied if self.message.contains("explicit deny") => "error-access-denied-explicit",
             ErrorKind::AccessDenied => "error-access-denied",
@@ -92,6 +96,7 @@ impl AwsError {
             self.kind,
             ErrorKind::NoCredentials
                 | ErrorKind::ExpiredCredentials
+                | ErrorKind::SignInNeeded
                 | ErrorKind::InvalidCredentials
                 | ErrorKind::Unreachable
         )
@@ -252,6 +257,8 @@ fn credentials_error(err: &(dyn StdError + 'static)) -> Option<(ErrorKind, Optio
             // `aws sso login` is then the one thing to do, not a change to the roles.
             let kind = if lower.contains("expired") || lower.contains("sso login") {
                 ErrorKind::ExpiredCredentials
+            } else if lower.contains("sso token") || lower.contains("sso/cache") {
+                ErrorKind::SignInNeeded
             } else if lower.contains("could not assume a role") {
                 ErrorKind::CannotAssumeRole
             } else if matches!(c, CredentialsError::CredentialsNotLoaded(_) | CredentialsError::ProviderTimedOut(_))

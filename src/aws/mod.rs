@@ -12,6 +12,7 @@ pub mod iam;
 pub mod identity_center;
 mod member;
 pub mod organizations;
+pub mod profiles;
 pub mod securityhub;
 pub mod sns;
 pub mod sts;
@@ -97,6 +98,15 @@ impl Aws {
             .read_timeout(Duration::from_millis(500))
             .max_attempts(1)
             .build();
+        // A profile named but not defined anywhere: say so first, everything else follows from it.
+        let named = settings.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).filter(|p| !p.is_empty());
+        if let Some(name) = named.filter(|n| n != "default") {
+            let known = profiles::names();
+            if !known.contains(&name) {
+                let list = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+                return Err(crate::catalog::say("error-unknown-profile", &[("profile", &name), ("profiles", &list)]));
+            }
+        }
         let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
         let mut creds = aws_config::default_provider::credentials::Builder::default().imds_client(imds.clone());
         if let Some(p) = &settings.profile {
@@ -108,7 +118,14 @@ impl Aws {
             .or_else(profile_region.build())
             .or_else(aws_config::imds::region::ImdsRegionProvider::builder().imds_client(imds).build());
         let Some(region) = region_chain.region().await else {
-            return Err(crate::catalog::say("error-no-region", &[]));
+            // Say everything that is missing at once, not one thing per try.
+            use aws_credential_types::provider::ProvideCredentials;
+            let probe = creds.region(Region::new("us-east-1")).build().await;
+            let key = match probe.provide_credentials().await {
+                Err(e) if error::from_credentials(&e).kind == ErrorKind::NoCredentials => "error-nothing-configured",
+                _ => "error-no-region",
+            };
+            return Err(crate::catalog::say(key, &[]));
         };
         let creds = creds.region(region.clone()).build().await;
         let mut loader =
