@@ -73,7 +73,7 @@ pub fn markdown(live: &Live, log: &[Entry]) -> String {
                     ("org", &org.id),
                     ("audit", audit),
                     ("log_archive", logs),
-                    ("regions", &facts.governed_regions.join(", "))
+                    ("regions", &facts.regions_shown())
                 ]
             )
         );

@@ -211,7 +211,7 @@ impl Runtime {
                     ("org", &org.id),
                     ("audit", &id(&f.audit)),
                     ("log_archive", &id(&f.log_archive)),
-                    ("regions", &f.governed_regions.join(", ")),
+                    ("regions", &f.regions_shown()),
                 ],
             )
         });
