@@ -6,9 +6,12 @@ mod alerts;
 mod contacts;
 mod control_tower;
 mod guardduty;
+mod guessed;
 mod identity_center;
 mod organization;
 mod security_hub;
+
+pub use guessed::CONFIRM_KEYS;
 
 use crate::aws::change::Action;
 use crate::aws::{At, Aws, AwsError};
@@ -95,6 +98,7 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
     if id == StepId::RootMfa {
         plan.notes.push(say("plan-root-mfa-recheck", &[]));
     }
+    guessed::review(&mut ctx, &mut plan)?;
     Ok(plan)
 }
 
