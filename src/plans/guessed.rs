@@ -1,7 +1,8 @@
 //! Shared accounts recognised by name only. Without a landing zone manifest naming them, Audit and
 //! Log Archive are a guess from the organization's account names: every plan that acts on such an
 //! account says so, and a plan whose changes would make it a delegated administrator or a landing
-//! zone account waits until the person confirms it by typing its id.
+//! zone account waits until the person confirms the account's id (a prompt offers the id found;
+//! nothing answers it without a person, not even `--yes`).
 
 use super::{Change, Ctx, Plan, PlanError};
 use crate::aws::change::{Action, Ref};
@@ -71,9 +72,10 @@ fn makes_it_shared(action: &Action, account: &str) -> bool {
     }
 }
 
+/// The account's name in the organization (made inert where the plan is rendered).
 fn account_name(ctx: &Ctx<'_>, account: &str) -> String {
     let accounts = ctx.facts.accounts.as_ref().map(Vec::as_slice).unwrap_or_default();
-    accounts.iter().find(|a| a.id == account).map_or_else(|| "?".to_owned(), |a| crate::output::inert(&a.name))
+    accounts.iter().find(|a| a.id == account).map_or_else(|| "?".to_owned(), |a| a.name.clone())
 }
 
 #[cfg(test)]
