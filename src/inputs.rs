@@ -271,6 +271,21 @@ mod tests {
     }
 
     #[test]
+    fn a_confirmation_is_offered_never_assumed() {
+        let (key, found) = ("control-tower.confirm-audit", "222222222222");
+        let mut plan = Placeholders::default();
+        assert_eq!(plan.get(key, Some(found)), Ok(format!("<{key}>")));
+        assert_eq!(plan.missing, vec![key.to_owned()]);
+        assert_eq!(plan.unanswered, vec![(key.to_owned(), Some(found.to_owned()))], "the wizard offers it");
+        let mut script = Prompter { answers: BTreeMap::new(), interactive: false };
+        assert!(matches!(script.get(key, Some(found)), Err(InputError::Missing(_))), "--yes is no confirmation");
+        script.answers.insert(key.to_owned(), found.to_owned());
+        assert_eq!(script.get(key, Some(found)).as_deref(), Ok(found));
+        assert!(validate(Kind::AccountId, "22222222222").is_err());
+        assert!(validate(Kind::AccountId, "2222222222a2").is_err());
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_are_named() {
         let e = parse_sets(&["alerts.colour=red".into()]).expect_err("unknown");
         assert!(e.contains("alerts.colour"), "{e}");
