@@ -144,10 +144,12 @@ fn answers(
     all
 }
 
-/// Keeps the answers this step used, as defaults for next time (they are not secrets).
+/// Keeps the answers this step used, as defaults for next time (they are not secrets), and a
+/// confirmed guess of Audit or Log Archive whichever step asked it.
 fn remember_inputs(rec: &mut Record, answers: &std::collections::BTreeMap<String, String>, id: StepId) {
     let prefix = format!("{id}.");
-    rec.inputs.extend(answers.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())));
+    let kept = |k: &String| k.starts_with(&prefix) || plans::CONFIRM_KEYS.contains(&k.as_str());
+    rec.inputs.extend(answers.iter().filter(|(k, _)| kept(k)).map(|(k, v)| (k.clone(), v.clone())));
 }
 
 fn change(store: &Store, rec: &mut Record, f: impl Fn(&mut Record)) {

@@ -36,6 +36,11 @@ pub struct Facts {
     pub home_region: String,
     /// The landing zone's governed Regions, else the configured Region.
     pub governed_regions: Vec<String>,
+    /// Why the governed Regions (and the home Region) could not be established: the landing zone
+    /// could not be read. While this is set, `governed_regions` and `home_region` hold only the
+    /// configured Region, a guess that no step may be judged or planned on (see
+    /// `checks::undetermined`).
+    pub regions_unknown: Option<AwsError>,
 }
 
 impl Facts {
@@ -45,6 +50,29 @@ impl Facts {
             Ok(Some(org)) if org.management_account == self.identity.account => Some(org),
             _ => None,
         }
+    }
+
+    /// Why the Audit account could not be established, when it could not: no landing zone named
+    /// it, and either whether there is an organization is unknown, or the management account could
+    /// not list the organization's accounts. Then what lives in Audit cannot be judged anywhere:
+    /// not in Audit (unknown), and not in the management account instead.
+    pub fn audit_unknown(&self) -> Option<&AwsError> {
+        if self.audit.is_some() {
+            return None;
+        }
+        match (&self.organization, &self.accounts) {
+            (Err(e), _) => Some(e),
+            (Ok(Some(_)), Err(e)) if self.managed_org().is_some() => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The governed Regions as a person reads them: the list, or that they are unknown.
+    pub fn regions_shown(&self) -> String {
+        if self.regions_unknown.is_some() {
+            return crate::catalog::say("regions-unknown", &[]);
+        }
+        self.governed_regions.join(", ")
     }
 }
 
@@ -81,7 +109,19 @@ pub async fn gather_for(aws: &Aws, identity: Identity) -> Facts {
 
     let home_region = lz.map_or_else(|| aws.region().to_owned(), |z| z.home_region.clone());
     let governed_regions = lz.and_then(|z| governed(&z.manifest)).unwrap_or_else(|| vec![home_region.clone()]);
-    Facts { identity, organization, accounts, landing_zone, log_archive, audit, home_region, governed_regions }
+    // An unreadable landing zone is not "no landing zone": the configured Region above is a guess.
+    let regions_unknown = landing_zone.as_ref().err().cloned();
+    Facts {
+        identity,
+        organization,
+        accounts,
+        landing_zone,
+        log_archive,
+        audit,
+        home_region,
+        governed_regions,
+        regions_unknown,
+    }
 }
 
 /// Lower-case letters and digits only, so "Log Archive", "log-archive" and "LogArchive" match.

@@ -21,6 +21,15 @@ pub enum Kind {
     GuarddutyPlans,
     UserName,
     YesNo,
+    /// A 12-digit account id that confirms a guess: its default is offered to a person at a
+    /// prompt, never taken silently (see `offered_only`).
+    AccountId,
+}
+
+/// Whether an input's default may only be offered to a person, never used without one: a
+/// confirmation must come from someone who saw what they confirm.
+fn offered_only(input: &Input) -> bool {
+    input.kind == Kind::AccountId
 }
 
 /// One input, as `steps/<id>.toml` declares it.
@@ -67,6 +76,7 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
             (1..=128).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
         }
         Kind::YesNo => matches!(v.to_lowercase().as_str(), "yes" | "no" | "y" | "n"),
+        Kind::AccountId => v.len() == 12 && v.chars().all(|c| c.is_ascii_digit()),
     };
     if !ok {
         return Err(say(&format!("input-invalid-{}", kind_name(kind)), &[("value", v)]));
@@ -98,6 +108,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::GuarddutyPlans => "guardduty-plans",
         Kind::UserName => "user-name",
         Kind::YesNo => "yes-no",
+        Kind::AccountId => "account-id",
     }
 }
 
@@ -171,6 +182,9 @@ impl Ask for Prompter {
         let input = declared(key).ok_or_else(|| InputError::Invalid(say("input-unknown-key", &[("key", key)])))?;
         let default = default.map(str::to_owned).or_else(|| input.default.clone());
         if !self.interactive {
+            if offered_only(input) {
+                return Err(InputError::Missing(say("input-missing", &[("key", key)])));
+            }
             return match default {
                 Some(d) => Ok(d),
                 None => Err(InputError::Missing(say("input-missing", &[("key", key)]))),
@@ -213,9 +227,10 @@ impl Ask for Placeholders {
         if let Some(v) = self.answers.get(key) {
             return Ok(v.clone());
         }
-        let default = default.map(str::to_owned).or_else(|| declared(key).and_then(|i| i.default.clone()));
+        let input = declared(key);
+        let default = default.map(str::to_owned).or_else(|| input.and_then(|i| i.default.clone()));
         self.unanswered.push((key.to_owned(), default.clone()));
-        if let Some(d) = default {
+        if let Some(d) = default.filter(|_| !input.is_some_and(offered_only)) {
             return Ok(d);
         }
         self.missing.push(key.to_owned());
@@ -253,6 +268,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_confirmation_is_offered_never_assumed() {
+        let (key, found) = ("control-tower.confirm-audit", "222222222222");
+        let mut plan = Placeholders::default();
+        assert_eq!(plan.get(key, Some(found)), Ok(format!("<{key}>")));
+        assert_eq!(plan.missing, vec![key.to_owned()]);
+        assert_eq!(plan.unanswered, vec![(key.to_owned(), Some(found.to_owned()))], "the wizard offers it");
+        let mut script = Prompter { answers: BTreeMap::new(), interactive: false };
+        assert!(matches!(script.get(key, Some(found)), Err(InputError::Missing(_))), "--yes is no confirmation");
+        script.answers.insert(key.to_owned(), found.to_owned());
+        assert_eq!(script.get(key, Some(found)).as_deref(), Ok(found));
+        assert!(validate(Kind::AccountId, "22222222222").is_err());
+        assert!(validate(Kind::AccountId, "2222222222a2").is_err());
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn header(facts: &Facts, region: &str, profile: Option<&str>) -> String {
                 ("org", &org.id),
                 ("audit", &shared(&facts.audit)),
                 ("log_archive", &shared(&facts.log_archive)),
-                ("regions", &facts.governed_regions.join(", ")),
+                ("regions", &facts.regions_shown()),
             ],
         );
         out += "\n";

@@ -69,12 +69,7 @@ pub fn markdown(live: &Live, log: &[Entry]) -> String {
             "{}\n",
             say(
                 "report-org",
-                &[
-                    ("org", &org.id),
-                    ("audit", audit),
-                    ("log_archive", logs),
-                    ("regions", &facts.governed_regions.join(", "))
-                ]
+                &[("org", &org.id), ("audit", audit), ("log_archive", logs), ("regions", &facts.regions_shown())]
             )
         );
     }

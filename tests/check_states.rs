@@ -34,6 +34,7 @@ async fn contacts_are_partial_with_only_security_and_cover_member_accounts() {
     assert!(r.findings[0].detail.contains("BILLING"), "{r:?}");
 
     let org = seed::organization(&emu).await;
+    seed::trusted_access(&emu, "account.amazonaws.com").await; // members are read with AccountId
     seed::contacts(&emu, MGMT, &["BILLING", "OPERATIONS"]).await;
     let r = check(&emu, StepId::Contacts).await;
     // The management account is now complete, the two new members have nothing.

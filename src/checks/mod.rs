@@ -30,6 +30,11 @@ pub async fn run(aws: &Aws, facts: &Facts, steps: &[StepId]) -> Vec<StepResult> 
 /// Checks one step.
 pub async fn check(aws: &Aws, facts: &Facts, id: StepId) -> StepResult {
     let step = catalog::step(id);
+    if let Some(why) = undetermined(facts, id) {
+        // Judged on a guessed Region or account, a step could say done where it is not.
+        let finding = Finding::new(&facts.identity.account, None, Status::Unknown, why);
+        return conclude(step, vec![finding]);
+    }
     let findings = match id {
         StepId::RootMfa => root_mfa::check(aws, facts, step).await,
         StepId::Contacts => contacts::check(aws, facts, step).await,
@@ -41,6 +46,28 @@ pub async fn check(aws: &Aws, facts: &Facts, id: StepId) -> StepResult {
         StepId::Alerts => alerts::check(aws, facts, step).await,
     };
     conclude(step, findings)
+}
+
+/// Steps judged in the governed Regions (or, for identity-center, in the home Region).
+pub const NEEDS_REGIONS: [StepId; 4] = [StepId::IdentityCenter, StepId::Guardduty, StepId::SecurityHub, StepId::Alerts];
+/// Steps that live in the Audit account of an organization.
+pub const LIVES_IN_AUDIT: [StepId; 3] = [StepId::Guardduty, StepId::SecurityHub, StepId::Alerts];
+
+/// Why a step cannot be judged (or planned) at all: the account model could not establish the
+/// governed Regions, or, in an organization, the Audit account it lives in. Says why and what to
+/// do; `None` when the step can be judged.
+pub fn undetermined(facts: &Facts, id: StepId) -> Option<String> {
+    if NEEDS_REGIONS.contains(&id)
+        && let Some(e) = &facts.regions_unknown
+    {
+        return Some(catalog::say("regions-unknown-because", &[("why", &e.explain())]));
+    }
+    if LIVES_IN_AUDIT.contains(&id)
+        && let Some(e) = facts.audit_unknown()
+    {
+        return Some(catalog::say("audit-unknown-because", &[("why", &e.explain())]));
+    }
+    None
 }
 
 /// Turns findings into the step's result: its status is the combination of the findings', and its

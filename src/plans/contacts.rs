@@ -1,6 +1,9 @@
 //! contacts: set the missing SECURITY, BILLING and OPERATIONS contacts, in this account and (after
 //! turning on trusted access for Account Management) in every member account. Contacts that are
-//! already set are left exactly as they are.
+//! already set are left exactly as they are. Every change runs with the caller's own credentials:
+//! a member's contacts are written from the management account with `AccountId=<member>` (AWS's
+//! "organizations context"), never from inside the member; the caller's own are written without
+//! `AccountId`, which AWS refuses to the management account naming itself.
 
 use futures_util::future::join_all;
 
@@ -41,7 +44,7 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
         let mut field = |f: &str| ctx.ask.get(&format!("contacts.{k}.{f}"), None);
         let (name, title, email, phone) = (field("name")?, field("title")?, field("email")?, field("phone")?);
         plan.changes.push(Change {
-            at: At::new(&account, &region),
+            at: At::new(&me, &region),
             global: true,
             action: Action::PutAlternateContact {
                 own: account == me,

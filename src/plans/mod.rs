@@ -6,8 +6,11 @@ mod alerts;
 mod contacts;
 mod control_tower;
 mod guardduty;
+mod guessed;
 mod organization;
 mod security_hub;
+
+pub use guessed::CONFIRM_KEYS;
 
 use crate::aws::change::Action;
 use crate::aws::{At, Aws, AwsError};
@@ -49,6 +52,9 @@ pub enum PlanError {
     Aws(#[from] AwsError),
     #[error("{0}")]
     Input(#[from] InputError),
+    /// The account model could not establish what the step acts on (its Regions, its account).
+    #[error("{0}")]
+    Undetermined(String),
 }
 
 /// What a step's planner works with.
@@ -73,6 +79,10 @@ impl Ctx<'_> {
 
 /// Plans one step against the live account.
 pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, id: StepId) -> Result<Plan, PlanError> {
+    if let Some(why) = crate::checks::undetermined(facts, id) {
+        // Planned on a guessed Region or account, the changes could land in the wrong place.
+        return Err(PlanError::Undetermined(why));
+    }
     let mut ctx = Ctx { aws, facts, ask, record, step: catalog::step(id) };
     let mut plan = match id {
         StepId::RootMfa => Plan { manual: true, ..Plan::default() },
@@ -87,6 +97,7 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
     if id == StepId::RootMfa {
         plan.notes.push(say("plan-root-mfa-recheck", &[]));
     }
+    guessed::review(&mut ctx, &mut plan)?;
     Ok(plan)
 }
 

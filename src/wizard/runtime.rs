@@ -208,8 +208,13 @@ impl Runtime {
 
     fn header(&self, f: &Facts) -> Header {
         let organization = f.managed_org().map(|org| {
-            let id = |a: &Option<crate::facts::SharedAccount>| {
-                a.as_ref().map_or_else(|| say("header-none", &[]), |s| s.id.clone())
+            // A shared account recognised by name only is marked as the guess it is.
+            let id = |a: &Option<crate::facts::SharedAccount>| match a {
+                Some(s) if s.source == crate::facts::Source::AccountName => {
+                    say("header-guessed", &[("account", &s.id)])
+                }
+                Some(s) => s.id.clone(),
+                None => say("header-none", &[]),
             };
             say(
                 "header-organization",
@@ -217,7 +222,7 @@ impl Runtime {
                     ("org", &org.id),
                     ("audit", &id(&f.audit)),
                     ("log_archive", &id(&f.log_archive)),
-                    ("regions", &f.governed_regions.join(", ")),
+                    ("regions", &f.regions_shown()),
                 ],
             )
         });

@@ -33,6 +33,18 @@ impl Emulator {
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
     }
 
+    /// GETs one of the extension's read-only endpoints (`/_groundwork/requests`, `/_groundwork/state`).
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        let (status, text) = http(self.inner.port, "GET", path, "").expect("emulator reachable");
+        assert!((200..300).contains(&status), "{path} answered {status}: {text}");
+        serde_json::from_str(&text).expect("the answer is JSON")
+    }
+
+    /// The request log: every AWS request served since the last reset or clear.
+    pub fn requests(&self) -> Vec<serde_json::Value> {
+        self.get("/_groundwork/requests")["requests"].as_array().cloned().unwrap_or_default()
+    }
+
     /// moto's dump of every model, plus the extension's view of what data.json cannot show
     /// (Control Tower, Identity Store, Security Hub, GuardDuty organization settings, trusted access).
     pub fn data(&self) -> serde_json::Value {

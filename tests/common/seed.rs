@@ -38,8 +38,18 @@ pub async fn organization(emu: &Emulator) -> Org {
     Org { log_archive: ids[0].clone(), audit: ids[1].clone() }
 }
 
-/// Sets the given alternate contact types on an account (from the management account).
+/// Turns on an AWS service's trusted access in the organization (as the management account).
+pub async fn trusted_access(emu: &Emulator, principal: &str) {
+    let c = aws_sdk_organizations::Client::new(&config(emu, MGMT, REGION).await);
+    c.enable_aws_service_access().service_principal(principal).send().await.expect("enable trusted access");
+}
+
+/// Sets the given alternate contact types on an account, from the management account as AWS
+/// requires (a member's with `AccountId`, which needs trusted access for Account Management).
 pub async fn contacts(emu: &Emulator, account: &str, kinds: &[&str]) {
+    if account != MGMT {
+        trusted_access(emu, "account.amazonaws.com").await;
+    }
     let c = aws_sdk_account::Client::new(&config(emu, MGMT, REGION).await);
     for kind in kinds {
         let mut req = c

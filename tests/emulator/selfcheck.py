@@ -483,6 +483,67 @@ def get(path):
         return json.loads(resp.read())
 
 
+def check_account_contacts():
+    """AccountId rules of Get/Put/DeleteAlternateContact (account_contacts.py)."""
+    contact = {"AlternateContactType": "SECURITY", "Name": "Ada", "Title": "CTO",
+               "EmailAddress": "sec@example.com", "PhoneNumber": "+15555550100"}
+    acct = client("account")
+    acct.put_alternate_contact(**contact)  # standalone, outside any organization: allowed
+    check(acct.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"]["Name"] == "Ada", "own")
+    member, creds = organization()
+    # Trusted access off: the management account may not use AccountId.
+    e = error(acct.put_alternate_contact, "AccessDeniedException", 403, AccountId=member, **contact)
+    check("must first enable trusted access" in e.response["Error"]["Message"], e.response)
+    error(acct.get_alternate_contact, "AccessDeniedException", 403, AccountId=member, AlternateContactType="SECURITY")
+    client("organizations").enable_aws_service_access(ServicePrincipal="account.amazonaws.com")
+    # The management account naming itself: refused, it must use the standalone context.
+    e = error(acct.put_alternate_contact, "AccessDeniedException", 403, AccountId=MGMT, **contact)
+    check("standalone context" in e.response["Error"]["Message"], e.response)
+    check(f"::{MGMT}:" in e.response["Error"]["Message"], e.response)
+    # From inside the member, AccountId is refused, even naming the member itself.
+    inside = client("account", creds=creds)
+    for target in (member, MGMT):
+        e = error(inside.put_alternate_contact, "AccessDeniedException", 403, AccountId=target, **contact)
+        check(f"arn:aws:sts::{member}:assumed-role/" in e.response["Error"]["Message"], e.response)
+    error(acct.put_alternate_contact, "AccessDeniedException", 403, AccountId="999999999999", **contact)
+    error(acct.put_alternate_contact, "ValidationException", 400, AccountId="12", **contact)
+    # Allowed: management -> member, stored in the member's account; member standalone.
+    error(acct.get_alternate_contact, "ResourceNotFoundException", 400, AccountId=member, AlternateContactType="SECURITY")
+    acct.put_alternate_contact(AccountId=member, **{**contact, "Name": "Grace"})
+    check(inside.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"]["Name"] == "Grace", "member's own")
+    check(acct.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"]["Name"] == "Ada", "mgmt untouched")
+    acct.delete_alternate_contact(AccountId=member, AlternateContactType="SECURITY")
+    error(inside.get_alternate_contact, "ResourceNotFoundException", 400, AlternateContactType="SECURITY")
+
+
+def check_faults():
+    """POST /_groundwork/faults: the next N calls of an operation fail with the given error."""
+    ct = client("controltower")
+    post("/_groundwork/faults", {"operation": "ListLandingZones", "count": 2, "status": 403,
+                                 "code": "AccessDeniedException", "message": "no ListLandingZones for you"})
+    for _ in range(2):
+        e = error(ct.list_landing_zones, "AccessDeniedException", 403)
+        check(e.response["Error"]["Message"] == "no ListLandingZones for you", e.response)
+    check(ct.list_landing_zones()["landingZones"] == [], "fault used up after count calls")
+    # Narrowed by region, no count: until cleared; a query-protocol service gets XML.
+    post("/_groundwork/faults", {"operation": "ListLandingZones", "region": "eu-west-1",
+                                 "status": 429, "code": "ThrottlingException", "message": "slow down"})
+    check(ct.list_landing_zones()["landingZones"] == [], "other regions unaffected")
+    for _ in range(3):
+        error(client("controltower", "eu-west-1").list_landing_zones, "ThrottlingException", 429)
+    post("/_groundwork/faults", {"operation": "GetAccountSummary", "service": "iam", "count": 1,
+                                 "code": "Throttling", "status": 400, "message": "Rate exceeded"})
+    e = error(client("iam").get_account_summary, "Throttling", 400)
+    check(e.response["Error"]["Message"] == "Rate exceeded", e.response)
+    log = get("/_groundwork/requests")["requests"]
+    check(sum(r["operation"] == "ListLandingZones" for r in log) == 7, "failed calls are logged")
+    post("/_groundwork/faults/clear")
+    check(client("controltower", "eu-west-1").list_landing_zones()["landingZones"] == [], "cleared")
+    post("/_groundwork/faults", {"operation": "ListLandingZones"})
+    post("/moto-api/reset")
+    check(ct.list_landing_zones()["landingZones"] == [], "reset clears faults")
+
+
 def check_request_log():
     """GET /_groundwork/requests logs every AWS call: service, operation, account, region, times."""
     check(get("/_groundwork/requests") == {"requests": []}, "reset empties the log")
@@ -491,8 +552,8 @@ def check_request_log():
     client("iam").get_account_summary()  # query protocol: Action= in the form body
     client("guardduty", "eu-west-1", creds).list_detectors()  # REST: botocore route, member account
     client("securityhub", "us-west-2").describe_standards()  # REST, answered by the extension
-    error(client("account").get_alternate_contact, "ResourceNotFoundException", 400,
-          AlternateContactType="SECURITY", AccountId=member)  # REST with an error answer
+    error(client("account").get_alternate_contact, "AccessDeniedException", 403,
+          AlternateContactType="SECURITY", AccountId=member)  # REST with an error answer (no trusted access)
     client("controltower").list_landing_zones()
     post("/_groundwork/iam/account-summary", {"AccountMFAEnabled": 1})  # hooks are not logged
     state()
@@ -551,7 +612,8 @@ def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
     checks = [check_controltower, check_root_mfa, check_securityhub, check_guardduty, check_sns,
-              check_apply_calls, check_request_log, check_unsupported_and_reset]
+              check_apply_calls, check_request_log, check_unsupported_and_reset, check_account_contacts,
+              check_faults]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

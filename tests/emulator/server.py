@@ -13,6 +13,8 @@ are handled by small patches/writes on moto's own models, so moto's answers stay
 so are a few AWS behaviours an idempotent `apply` relies on (AWS managed policies, trusted
 access for iam, duplicate detectors/hubs/permission sets/memberships/assignments).
 GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
+Account Management's alternate contacts follow AWS's AccountId rules (account_contacts.py), and
+POST /_groundwork/faults makes the next calls of a named operation fail (faults.py).
 GET /_groundwork/requests is a log of every AWS request served (service, operation, account,
 region, monotonic start/end), so tests and scripts/bench.py can count calls and see overlap.
 Extension state is keyed by the account id moto would use for the same request and by
@@ -58,6 +60,9 @@ from moto.sns.models import SNSBackend, Subscription, Topic, sns_backends
 from moto.sns.responses import SNSResponse
 from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
+
+import account_contacts  # Account Management's AccountId rules (beside this file)
+import faults  # the fault-injection test hook (beside this file)
 
 LOCK = threading.RLock()  # the server is threaded; guards every piece of state below
 CT_LZ = {}  # account -> landing zone dict (one per account, lives in its home region)
@@ -744,7 +749,18 @@ def groundwork_state():
     return state
 
 
+def hook_faults(b):
+    return json_response(faults.add(b))
+
+
+def hook_faults_clear(b):
+    faults.clear()
+    return json_response({"faults": []})
+
+
 HOOKS = {
+    "/_groundwork/faults": hook_faults,
+    "/_groundwork/faults/clear": hook_faults_clear,
     "/_groundwork/controltower/landing-zone": hook_ct_landing_zone,
     "/_groundwork/controltower/operations/complete": hook_ct_complete,
     "/_groundwork/iam/account-summary": hook_account_summary,
@@ -758,6 +774,7 @@ def reset_extension():
     with LOCK:
         CT_LZ.clear(), CT_OPS.clear(), SH_SUBS.clear(), GD_ORG.clear()
         UNSUPPORTED["service"] = None
+        faults.clear()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
@@ -940,6 +957,9 @@ class GroundworkApp:
         if LATENCY:
             time.sleep(LATENCY)  # inside the logged interval, off the GIL: overlaps like a real round trip
         try:
+            fault = faults.take(service, operation, account, region)
+            if fault is not None:
+                return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)
             return LoggedResponse(self.dispatch(req, environ, start_response, who), entry)
         except BaseException:
             finish_request(entry)
@@ -991,6 +1011,18 @@ class GroundworkApp:
                 handler = (gd_describe_organization_configuration if method == "GET"
                            else gd_update_organization_configuration)
                 args = (m.group(1),)
+        if handler is None and service == "account" and method == "POST":
+            data = req.get_data()
+            environ["wsgi.input"] = io.BytesIO(data)  # moto reads the body again from here
+            environ["CONTENT_LENGTH"] = str(len(data))
+            environ.pop("wsgi.input_terminated", None)
+            try:
+                refused = account_contacts.check(account, req.headers.get("Authorization"), path,
+                                                 json.loads(data) if data else {})
+            except ValueError:
+                refused = (400, "ValidationException", {"message": "malformed JSON body"})
+            if refused is not None:
+                return ApiError(*refused).response()(environ, start_response)
         if handler is None and service == "controltower":  # the rest of Control Tower: as moto would
             return InternalServerError()(environ, start_response)
         if handler is None:

@@ -4,8 +4,10 @@ use aws_sdk_account::types::AlternateContactType;
 
 use crate::aws::{At, Aws, AwsError, error::classify};
 
-/// `fields` are kind, name, title, email, phone. `own` omits AccountId, which AWS rejects for the
-/// management account's own contacts.
+/// `fields` are kind, name, title, email, phone. Always called with the caller's own credentials
+/// (`at` is the caller's account): `own` omits AccountId, which AWS rejects for the management
+/// account's own contacts; otherwise AccountId names the member, as only the management account
+/// (or Account Management's delegated administrator) may.
 pub async fn put_alternate_contact(
     aws: &Aws,
     at: &At,
@@ -14,15 +16,16 @@ pub async fn put_alternate_contact(
     fields: [&String; 5],
 ) -> Result<(), AwsError> {
     let [kind, name, title, email, phone] = fields;
+    // Never a member's assumed role: inside a member, AccountId is refused (AccessDenied).
     let mut req = aws
-        .client(at, aws_sdk_account::Client::new)
+        .client(&At::new(&aws.caller(), &at.region), aws_sdk_account::Client::new)
         .put_alternate_contact()
         .alternate_contact_type(AlternateContactType::from(kind.as_str()))
         .name(name)
         .title(title)
         .email_address(email)
         .phone_number(phone);
-    if !own {
+    if !own && account != aws.caller() {
         req = req.account_id(account);
     }
     req.send().await.map_err(|e| classify(&e, "account:PutAlternateContact", account, None))?;
