@@ -115,7 +115,8 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
         run_changes(&actor, id, &changes, &mut on).await
     };
     if let Err(e) = &outcome {
-        eprintln!("groundwork: {}", say("apply-failed", &[("why", &e.explain_for(s.aws.profile()))]));
+        let key = if e.kind == crate::aws::ErrorKind::InProgress { "apply-waiting-stopped" } else { "apply-failed" };
+        eprintln!("groundwork: {}", say(key, &[("why", &e.explain_for(s.aws.profile()))]));
     }
     recheck(&mut s, id).await
 }

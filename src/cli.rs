@@ -160,12 +160,15 @@ impl Global {
     pub fn settings(&self, concurrency: u16) -> Settings {
         // Tests and demos shorten the wait between polls of a long operation; 30 s otherwise.
         let poll_seconds = std::env::var("GROUNDWORK_POLL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30.0);
+        // ... and how long they wait for one before saying it is still in progress.
+        let wait_limit_seconds = std::env::var("GROUNDWORK_WAIT_LIMIT_SECONDS").ok().and_then(|v| v.parse().ok());
         Settings {
             profile: self.profile.clone(),
             region: self.region.clone(),
             concurrency: usize::from(concurrency),
             sandbox_endpoint: None,
             poll_seconds,
+            wait_limit_seconds,
         }
     }
 }

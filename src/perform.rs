@@ -2,7 +2,7 @@
 //! progress (the terminal for `apply`, the wizard's screen) and for the record (long operations are
 //! recorded the moment they exist, so a killed process can resume waiting).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::actionlog::{self, Entry};
 use crate::aws::change::{self, Action, Outputs, controltower};
@@ -111,7 +111,12 @@ pub async fn run_changes(
     Ok(())
 }
 
-/// Polls a landing zone operation until it ends, reporting progress; Ctrl-C leaves it recorded.
+/// How long one run waits for a landing zone operation. AWS documents 30 to 60 minutes for a
+/// setup or an update; past this the outcome is "still in progress", never success or failure.
+pub const LANDING_ZONE_LIMIT: Duration = Duration::from_mins(90);
+
+/// Polls a landing zone operation until it ends or the limit passes, reporting progress; Ctrl-C
+/// or the limit leaves it recorded as pending.
 async fn wait_for_landing_zone(
     aws: &Aws,
     c: &Change,
@@ -119,10 +124,15 @@ async fn wait_for_landing_zone(
     on: &mut (dyn FnMut(Event) + Send),
 ) -> Result<(), AwsError> {
     let start = Instant::now();
+    let limit = aws.wait_limit(LANDING_ZONE_LIMIT);
     on(Event::Waiting { operation: op.to_owned() });
     loop {
         let (status, message) = controltower::operation(aws, &c.at, op).await?;
         on(Event::WaitStatus { status: status.clone(), minutes: start.elapsed().as_secs() / 60 });
+        if status == "IN_PROGRESS" && start.elapsed() >= limit {
+            // Still recorded as pending: the next apply or the wizard resumes waiting for it.
+            return Err(crate::aws::still_in_progress("controltower:GetLandingZoneOperation", &c.at, limit));
+        }
         if status != "IN_PROGRESS" {
             on(Event::Ended { operation: op.to_owned() });
             if status == "FAILED" {

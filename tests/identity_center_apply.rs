@@ -69,3 +69,25 @@ async fn a_half_made_permission_set_is_repaired_by_the_next_apply() {
         String::from_utf8_lossy(&again.stdout)
     );
 }
+
+/// An assignment AWS is still provisioning when the wait runs out is reported as in progress, never
+/// as done; once provisioned, the next check sees it.
+#[tokio::test]
+async fn an_assignment_still_provisioning_at_the_limit_is_not_success() {
+    let emu = Emulator::start_with(&[("GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS", "-1")]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let org = groundwork(&emu.url(), dir.path()).args(["apply", "organization", "--yes"]).output().expect("org");
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+    let out = groundwork(&emu.url(), dir.path())
+        .env("GROUNDWORK_POLL_SECONDS", "0.2")
+        .env("GROUNDWORK_WAIT_LIMIT_SECONDS", "1")
+        .args(["apply", "identity-center", "--yes"])
+        .args(SETS)
+        .output()
+        .expect("apply");
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("sso:CreateAccountAssignment") && said.contains("not finished yet"), "{said}");
+    let (_, json) = check_json(&emu, dir.path());
+    assert_ne!(step_status(&json, "identity-center"), "done", "not provisioned, not done: {json:#}");
+}

@@ -38,6 +38,8 @@ pub enum ErrorKind {
     Unreachable,
     /// Something answered, but not as AWS would: an HTML error page, an unknown operation.
     NotSupported,
+    /// A long operation this run stopped waiting for: not failed, not done; run again to resume.
+    InProgress,
     /// Any other AWS error; its code and message are kept.
     Other,
 }
@@ -85,6 +87,7 @@ impl AwsError {
             ErrorKind::Throttled => "error-throttled",
             ErrorKind::Unreachable => "error-unreachable",
             ErrorKind::NotSupported => "error-not-supported",
+            ErrorKind::InProgress => "error-in-progress",
             ErrorKind::Other => "error-other",
         };
         catalog::say(key, &args)

@@ -41,6 +41,8 @@ pub struct Settings {
     pub sandbox_endpoint: Option<String>,
     /// Seconds between polls of a long operation.
     pub poll_seconds: f64,
+    /// Overrides every long operation's own limit (tests and demos, which cannot wait an hour).
+    pub wait_limit_seconds: Option<f64>,
 }
 
 /// Which account, and which Region, a call is for.
@@ -70,6 +72,7 @@ pub struct Aws {
     clients: Mutex<HashMap<(TypeId, At), Box<dyn Any + Send + Sync>>>,
     limit: Semaphore,
     poll: Duration,
+    wait_limit: Option<Duration>,
 }
 
 /// The role Control Tower puts in every account it creates or enrolls.
@@ -163,12 +166,18 @@ impl Aws {
             clients: Mutex::new(HashMap::new()),
             limit: Semaphore::new(settings.concurrency.max(1)),
             poll: Duration::from_secs_f64(if settings.poll_seconds > 0.0 { settings.poll_seconds } else { 30.0 }),
+            wait_limit: settings.wait_limit_seconds.filter(|s| *s >= 0.0).map(Duration::from_secs_f64),
         }
     }
 
     /// How long to wait between polls of a long operation.
     pub fn poll_interval(&self) -> Duration {
         self.poll
+    }
+
+    /// How long to wait for a long operation whose own limit is `default`.
+    pub fn wait_limit(&self, default: Duration) -> Duration {
+        self.wait_limit.unwrap_or(default)
     }
 
     /// The Region groundwork was configured with.
@@ -268,4 +277,25 @@ pub(crate) fn missing(value: Option<&str>, action: &'static str, field: &str, at
         code: Some("incomplete answer".to_owned()),
         message: format!("AWS's answer had no {field}"),
     })
+}
+
+/// A long operation that had not finished when this run stopped waiting: not a failure, and never
+/// taken for success.
+pub(crate) fn still_in_progress(action: &'static str, at: &At, waited: Duration) -> AwsError {
+    AwsError {
+        kind: ErrorKind::InProgress,
+        action,
+        account: at.account.clone(),
+        region: Some(at.region.clone()),
+        code: None,
+        message: crate::catalog::say("apply-still-in-progress", &[("waited", &human(waited))]),
+    }
+}
+
+/// "90 minutes", "45 seconds": how long, as a person says it.
+fn human(d: Duration) -> String {
+    match d.as_secs() {
+        s if s < 120 => format!("{s} seconds"),
+        s => format!("{} minutes", s / 60),
+    }
 }

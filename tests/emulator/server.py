@@ -15,6 +15,8 @@ access for iam, duplicate detectors/hubs/permission sets/memberships/assignments
 GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
 Account Management's alternate contacts follow AWS's AccountId rules (account_contacts.py), and
 POST /_groundwork/faults makes the next calls of a named operation fail (faults.py).
+Identity Center account assignments are provisioned after GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS
+(provisioning.py).
 GET /_groundwork/requests is a log of every AWS request served (service, operation, account,
 region, monotonic start/end), so tests and scripts/bench.py can count calls and see overlap.
 Extension state is keyed by the account id moto would use for the same request and by
@@ -63,6 +65,7 @@ from moto.ssoadmin.models import SSOAdminBackend
 
 import account_contacts  # Account Management's AccountId rules (beside this file)
 import faults  # the fault-injection test hook (beside this file)
+import provisioning  # account assignments take time, as on AWS (beside this file)
 
 LOCK = threading.RLock()  # the server is threaded; guards every piece of state below
 CT_LZ = {}  # account -> landing zone dict (one per account, lives in its home region)
@@ -775,6 +778,7 @@ def reset_extension():
         CT_LZ.clear(), CT_OPS.clear(), SH_SUBS.clear(), GD_ORG.clear()
         UNSUPPORTED["service"] = None
         faults.clear()
+        provisioning.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 

@@ -140,6 +140,7 @@ pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str,
     // AWS provisions an assignment in seconds, rarely minutes. Past the limit the outcome is "still
     // in progress", never success: the next plan sees whether it arrived and assigns it again if not.
     let started = Instant::now();
+    let limit = aws.wait_limit(ASSIGNMENT_LIMIT);
     loop {
         match status {
             Some(StatusValues::Succeeded) => return Ok(()),
@@ -153,19 +154,7 @@ pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str,
                     message: failure.unwrap_or_else(|| "no reason given".to_owned()),
                 });
             }
-            _ if started.elapsed() >= ASSIGNMENT_LIMIT => {
-                return Err(AwsError {
-                    kind: ErrorKind::Other,
-                    action: ACTION,
-                    account: account.to_owned(),
-                    region: Some(at.region.clone()),
-                    code: Some("IN_PROGRESS".to_owned()),
-                    message: crate::catalog::say(
-                        "apply-still-in-progress",
-                        &[("minutes", &(ASSIGNMENT_LIMIT.as_secs() / 60).to_string())],
-                    ),
-                });
-            }
+            _ if started.elapsed() >= limit => return Err(crate::aws::still_in_progress(ACTION, at, limit)),
             _ => {}
         }
         tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
