@@ -12,6 +12,7 @@ pub mod iam;
 pub mod identity_center;
 mod member;
 pub mod organizations;
+pub mod regions;
 pub mod securityhub;
 pub mod sns;
 pub mod sts;

@@ -16,6 +16,8 @@ pub struct OrgAccount {
     pub id: String,
     pub name: String,
     pub active: bool,
+    /// `Account.State` as AWS sends it (`ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, ...).
+    pub state: String,
 }
 
 /// The caller's organization, or `None` when the account is in none.
@@ -54,6 +56,11 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
         accounts.extend(out.accounts().iter().map(|a| OrgAccount {
             id: a.id().unwrap_or_default().to_owned(),
             name: a.name().unwrap_or_default().to_owned(),
+            state: a
+                .state()
+                .map(|s| s.as_str().to_owned())
+                .or_else(|| a.status().map(|s| s.as_str().to_owned()))
+                .unwrap_or_default(),
             // `state` replaced `status`; moto and older answers only send the latter.
             active: match a.state() {
                 Some(state) => *state == AccountState::Active,

@@ -121,8 +121,22 @@ mod tests {
         for id in StepId::ALL {
             let name = id.as_str().replace('-', "_");
             let dir = env!("CARGO_MANIFEST_DIR");
-            let code = std::fs::read_to_string(format!("{dir}/src/checks/{name}.rs")).expect("check module exists")
+            let mut code = std::fs::read_to_string(format!("{dir}/src/checks/{name}.rs")).expect("check module exists")
                 + &std::fs::read_to_string(format!("{dir}/src/plans/{name}.rs")).unwrap_or_default();
+            // A step's words said from its other modules (its plan's parts, its AWS reads).
+            let more: &[&str] = match id {
+                StepId::ControlTower => &[
+                    "src/plans/control_tower_launch.rs",
+                    "src/plans/control_tower_preflight.rs",
+                    "src/landing_zone.rs",
+                    "src/aws/controltower.rs",
+                    "src/aws/change/controltower.rs",
+                ],
+                _ => &[],
+            };
+            for file in more {
+                code += &std::fs::read_to_string(format!("{dir}/{file}")).expect("module exists");
+            }
             // Keys passed straight to `say`, which must exist ...
             let said: Vec<&str> = code.split("say(\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
             // ... and every string literal, any of which may name a key chosen by a branch.

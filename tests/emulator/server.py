@@ -753,6 +753,9 @@ class GroundworkApp:
         if path == "/_groundwork/requests/peak" and method == "GET":
             return json_response({"peak": peak_overlap(requests_snapshot())})(environ, start_response)
         if path == "/_groundwork/requests/clear" and method == "POST":
+            # Read the (ignored) body: werkzeug drains unread request bytes after answering and
+            # would block on them until the client gave up.
+            req.get_data()
             clear_requests()
             return json_response({"requests": []})(environ, start_response)
         if path == "/_groundwork/state" and method == "GET":

@@ -1,0 +1,52 @@
+//! control-tower's preflight: what would make the hour-long launch fail, or cost more, found before
+//! the first change. Reads only. Each finding is a conflict (nothing will be changed) or a note.
+
+use super::{Ctx, Plan, PlanError, control_tower_launch::inactive_shared};
+use crate::aws::At;
+use crate::aws::change::organizations;
+use crate::aws::regions::{self, AccountRegion};
+
+/// The organization: all features, the shared accounts usable, no other setup owning Config or
+/// CloudTrail.
+pub async fn organization(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) -> Result<(), PlanError> {
+    if ctx.facts.managed_org().is_some_and(|o| !o.all_features) {
+        plan.conflicts.push(ctx.say("conflict-not-all-features", &[]));
+    }
+    if let Ok(accounts) = &ctx.facts.accounts {
+        let wanted = [ctx.facts.log_archive.is_none(), ctx.facts.audit.is_none()];
+        for account in inactive_shared(accounts) {
+            let is_log = account.name.to_ascii_lowercase().contains("log");
+            if (is_log && wanted[0]) || (!is_log && wanted[1]) {
+                let args = [("name", account.name.as_str()), ("account", account.id.as_str()), ("state", &account.state)];
+                plan.conflicts.push(ctx.say("conflict-account-state", &args));
+            }
+        }
+    }
+    let access = organizations::service_access(ctx.aws, mgmt).await?;
+    for principal in ["config.amazonaws.com", "cloudtrail.amazonaws.com"] {
+        if access.iter().any(|p| p == principal) {
+            plan.conflicts.push(ctx.say("conflict-trusted-access", &[("principal", principal)]));
+        }
+    }
+    Ok(())
+}
+
+/// Every governed Region must be a Region of this account, and enabled when it is opt-in. When the
+/// account's Regions cannot be read, a note says so: the launch would tell, but only at the end.
+pub async fn regions(ctx: &Ctx<'_>, plan: &mut Plan, governed: &[String]) {
+    match regions::regions(ctx.aws).await {
+        Ok(known) => plan.conflicts.extend(region_findings(ctx, &known, governed)),
+        Err(e) => plan.notes.push(ctx.say("note-regions-unverified", &[("why", &e.explain())])),
+    }
+}
+
+fn region_findings(ctx: &Ctx<'_>, known: &[AccountRegion], governed: &[String]) -> Vec<String> {
+    governed
+        .iter()
+        .filter_map(|r| match known.iter().find(|k| k.name == *r) {
+            None => Some(ctx.say("conflict-region-unknown", &[("region", r)])),
+            Some(k) if !k.usable() => Some(ctx.say("conflict-region-disabled", &[("region", r), ("status", &k.status)])),
+            Some(_) => None,
+        })
+        .collect()
+}
