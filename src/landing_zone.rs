@@ -164,7 +164,11 @@ mod tests {
     use super::*;
 
     fn ints() -> Integrations {
-        Integrations { regions: vec!["eu-west-1".into(), "us-east-1".into()], log_archive: "111".into(), audit: "222".into() }
+        Integrations {
+            regions: vec!["eu-west-1".into(), "us-east-1".into()],
+            log_archive: "111".into(),
+            audit: "222".into(),
+        }
     }
 
     #[test]
@@ -209,7 +213,10 @@ mod tests {
             "centralizedLogging": {"accountId": "111", "enabled": true}, "securityRoles": {"accountId": "222"}});
         let r = read(&three);
         assert!(r.three_x);
-        assert_eq!((r.log_archive.as_deref(), r.audit.as_deref(), r.security_ou.as_deref()), (Some("111"), Some("222"), Some("Sec")));
+        assert_eq!(
+            (r.log_archive.as_deref(), r.audit.as_deref(), r.security_ou.as_deref()),
+            (Some("111"), Some("222"), Some("Sec"))
+        );
         let r = read(&(newest().build)(&ints()));
         assert!(!r.three_x);
         assert_eq!((r.log_archive.as_deref(), r.audit.as_deref()), (Some("111"), Some("222")));
@@ -220,14 +227,26 @@ mod tests {
     fn the_security_ou_is_created_reused_or_a_conflict() {
         let sec = vec![("ou-sec".to_owned(), "Security".to_owned())];
         let ou = |s: &str| Place::Ou(s.into());
-        assert_eq!(security_ou([&Place::Root, &Place::Root], &[], "Security"), Ok(SecurityOu { existing: None, moves: [true, true] }));
+        assert_eq!(
+            security_ou([&Place::Root, &Place::Root], &[], "Security"),
+            Ok(SecurityOu { existing: None, moves: [true, true] })
+        );
         assert_eq!(
             security_ou([&Place::Root, &Place::Root], &sec, "Security"),
             Ok(SecurityOu { existing: Some("ou-sec".into()), moves: [true, true] })
         );
-        assert_eq!(security_ou([&ou("ou-a"), &ou("ou-a")], &sec, "Security"), Ok(SecurityOu { existing: Some("ou-a".into()), moves: [false, false] }));
-        assert_eq!(security_ou([&Place::Root, &ou("ou-a")], &sec, "Security"), Ok(SecurityOu { existing: Some("ou-a".into()), moves: [true, false] }));
-        assert_eq!(security_ou([&ou("ou-a"), &ou("ou-b")], &sec, "Security"), Err(OuConflict::Apart("ou-a".into(), "ou-b".into())));
+        assert_eq!(
+            security_ou([&ou("ou-a"), &ou("ou-a")], &sec, "Security"),
+            Ok(SecurityOu { existing: Some("ou-a".into()), moves: [false, false] })
+        );
+        assert_eq!(
+            security_ou([&Place::Root, &ou("ou-a")], &sec, "Security"),
+            Ok(SecurityOu { existing: Some("ou-a".into()), moves: [true, false] })
+        );
+        assert_eq!(
+            security_ou([&ou("ou-a"), &ou("ou-b")], &sec, "Security"),
+            Err(OuConflict::Apart("ou-a".into(), "ou-b".into()))
+        );
         assert_eq!(
             security_ou([&Place::Root, &Place::Nested("ou-n".into())], &sec, "Security"),
             Err(OuConflict::Nested(1, "ou-n".into()))

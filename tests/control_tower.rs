@@ -122,7 +122,8 @@ async fn a_role_without_its_policy_is_repaired_not_accepted() {
 
     let (code, out) = run(&emu, state.path(), &["apply", "control-tower", "--yes"]);
     assert_eq!(code, 0, "{out}");
-    let attached = iam.list_attached_role_policies().role_name("AWSControlTowerCloudTrailRole").send().await.expect("list");
+    let attached =
+        iam.list_attached_role_policies().role_name("AWSControlTowerCloudTrailRole").send().await.expect("list");
     assert!(attached.attached_policies().iter().any(|p| p.policy_arn() == Some(CLOUDTRAIL_POLICY)));
     let ou = parent_of(&emu, &org.log_archive).await;
     assert_eq!(parent_of(&emu, &org.audit).await, ou);
@@ -150,7 +151,12 @@ async fn preflight_each_finding_stops_before_any_change() {
 
     // Regions: not a Region at all, an opt-in Region not enabled.
     refused(&emu, dir, &["--set", "control-tower.regions=us-east-1,mars-north-9"], "mars-north-9 is not a Region");
-    refused(&emu, dir, &["--set", "control-tower.regions=us-east-1,af-south-1"], "af-south-1 is an opt-in Region that is DISABLED");
+    refused(
+        &emu,
+        dir,
+        &["--set", "control-tower.regions=us-east-1,af-south-1"],
+        "af-south-1 is an opt-in Region that is DISABLED",
+    );
     // Once enabled, the opt-in Region is accepted.
     emu.hook("/_groundwork/account/region-opt", json!({"account": MGMT, "region": "af-south-1", "status": "ENABLED"}));
     let (_, plan) = run(&emu, dir, &["plan", "control-tower", "--set", "control-tower.regions=us-east-1,af-south-1"]);
@@ -247,7 +253,13 @@ async fn a_landing_zone_at_home_in_an_opt_in_region_is_found_there() {
     let emu = Emulator::start();
     let state = tempfile::tempdir().expect("tempdir");
     let org = seed::organization(&emu).await;
-    orgs(&emu).await.enable_aws_service_access().service_principal("controltower.amazonaws.com").send().await.expect("on");
+    orgs(&emu)
+        .await
+        .enable_aws_service_access()
+        .service_principal("controltower.amazonaws.com")
+        .send()
+        .await
+        .expect("on");
     // Trusted access on, nothing listed anywhere: unknown, and no plan to create a second one.
     let (_, json) = check_json(&emu, state.path());
     assert_eq!(step_status(&json, "control-tower"), "unknown", "{json:#}");
@@ -266,10 +278,8 @@ async fn a_landing_zone_at_home_in_an_opt_in_region_is_found_there() {
 async fn the_latest_version_refusal_is_explained() {
     use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, create_mock_http_client, mock};
     let body = r#"{"__type":"ValidationException","message":"Your AWS Control Tower landing zone version must be latest available version."}"#;
-    let rule = mock!(aws_sdk_controltower::Client::create_landing_zone)
-        .sequence()
-        .http_status(400, Some(body.into()))
-        .build();
+    let rule =
+        mock!(aws_sdk_controltower::Client::create_landing_zone).sequence().http_status(400, Some(body.into())).build();
     let conf = aws_sdk_controltower::Config::builder()
         .behavior_version(aws_sdk_controltower::config::BehaviorVersion::latest())
         .region(aws_sdk_controltower::config::Region::new("us-east-1"))

@@ -85,7 +85,12 @@ fn shared(
 
 /// Landing zone 4.0 needs Log Archive and Audit in one OU directly under the root: reuse a suitable
 /// one or create it, and move the accounts that are not in it yet.
-async fn security_ou(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &crate::aws::At, accounts: [&Ref; 2]) -> Result<(), PlanError> {
+async fn security_ou(
+    ctx: &Ctx<'_>,
+    plan: &mut Plan,
+    mgmt: &crate::aws::At,
+    accounts: [&Ref; 2],
+) -> Result<(), PlanError> {
     let root = organizations::root(ctx.aws, mgmt).await?;
     let under = organizations::ous_under(ctx.aws, mgmt, &root).await?;
     let mut places = Vec::new();
@@ -179,7 +184,8 @@ async fn roles(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &crate::aws::At) -> Result<
 /// Accounts named like Log Archive or Audit that are not `ACTIVE` (suspended, closing): Control
 /// Tower cannot use them, and groundwork must not quietly create a second one beside them.
 pub fn inactive_shared(accounts: &[OrgAccount]) -> Vec<&OrgAccount> {
-    let norm = |n: &str| n.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
+    let norm =
+        |n: &str| n.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
     accounts
         .iter()
         .filter(|a| !a.active && ["logarchive", "audit", "securitytooling"].contains(&norm(&a.name).as_str()))

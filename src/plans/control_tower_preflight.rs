@@ -17,7 +17,8 @@ pub async fn organization(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) -> Result<(
         for account in inactive_shared(accounts) {
             let is_log = account.name.to_ascii_lowercase().contains("log");
             if (is_log && wanted[0]) || (!is_log && wanted[1]) {
-                let args = [("name", account.name.as_str()), ("account", account.id.as_str()), ("state", &account.state)];
+                let args =
+                    [("name", account.name.as_str()), ("account", account.id.as_str()), ("state", &account.state)];
                 plan.conflicts.push(ctx.say("conflict-account-state", &args));
             }
         }
@@ -45,7 +46,9 @@ fn region_findings(ctx: &Ctx<'_>, known: &[AccountRegion], governed: &[String]) 
         .iter()
         .filter_map(|r| match known.iter().find(|k| k.name == *r) {
             None => Some(ctx.say("conflict-region-unknown", &[("region", r)])),
-            Some(k) if !k.usable() => Some(ctx.say("conflict-region-disabled", &[("region", r), ("status", &k.status)])),
+            Some(k) if !k.usable() => {
+                Some(ctx.say("conflict-region-disabled", &[("region", r), ("status", &k.status)]))
+            }
             Some(_) => None,
         })
         .collect()

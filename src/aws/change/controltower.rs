@@ -28,7 +28,9 @@ pub async fn create_landing_zone(
         .manifest(to_document(&manifest))
         .send()
         .await
-        .map_err(|e| explain_refusal(classify(&e, "controltower:CreateLandingZone", &at.account, Some(&at.region)), version))?;
+        .map_err(|e| {
+            explain_refusal(classify(&e, "controltower:CreateLandingZone", &at.account, Some(&at.region)), version)
+        })?;
     Ok(out.operation_identifier().to_owned())
 }
 

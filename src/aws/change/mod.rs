@@ -237,7 +237,9 @@ impl Action {
             Action::AttachRolePolicy { role, policy } => {
                 vec![("RoleName", (*role).to_owned()), ("PolicyArn", (*policy).to_owned())]
             }
-            Action::PutRolePolicy { role } => vec![("RoleName", role.name.to_owned()), ("PolicyName", role.inline_name())],
+            Action::PutRolePolicy { role } => {
+                vec![("RoleName", role.name.to_owned()), ("PolicyName", role.inline_name())]
+            }
             Action::CreateServiceRole { role } => {
                 vec![
                     ("RoleName", role.name.to_owned()),

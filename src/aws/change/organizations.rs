@@ -10,16 +10,7 @@ fn client(aws: &Aws, at: &At) -> aws_sdk_organizations::Client {
     aws.client(at, aws_sdk_organizations::Client::new)
 }
 
-/// The service principals with trusted access in the organization.
-pub async fn service_access(aws: &Aws, at: &At) -> Result<Vec<String>, AwsError> {
-    let _slot = aws.permit().await;
-    let out = client(aws, at)
-        .list_aws_service_access_for_organization()
-        .send()
-        .await
-        .map_err(|e| classify(&e, "organizations:ListAWSServiceAccessForOrganization", &at.account, None))?;
-    Ok(out.enabled_service_principals().iter().filter_map(|p| p.service_principal().map(str::to_owned)).collect())
-}
+pub use crate::aws::organizations::service_access;
 
 pub async fn create_organization(aws: &Aws, at: &At) -> Result<(), AwsError> {
     client(aws, at)
@@ -110,9 +101,11 @@ pub async fn ous_under(aws: &Aws, at: &At, parent: &str) -> Result<Vec<(String, 
             .send()
             .await
             .map_err(|e| classify(&e, "organizations:ListOrganizationalUnitsForParent", &at.account, None))?;
-        ous.extend(out.organizational_units().iter().map(|o| {
-            (o.id().unwrap_or_default().to_owned(), o.name().unwrap_or_default().to_owned())
-        }));
+        ous.extend(
+            out.organizational_units()
+                .iter()
+                .map(|o| (o.id().unwrap_or_default().to_owned(), o.name().unwrap_or_default().to_owned())),
+        );
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(ous);
