@@ -96,7 +96,8 @@ pub fn landing_zone_version(emu: &Emulator, org: &Org, regions: &[&str], status:
 }
 
 /// What landing zone 4.0 needs before CreateLandingZone: a Security OU under the root holding Log
-/// Archive and Audit, and the CloudTrail role with its managed policy. Returns the OU's id.
+/// Archive and Audit, and the service roles (the CloudTrail one with its managed policy). Returns the
+/// OU's id.
 pub async fn control_tower_prerequisites(emu: &Emulator, org: &Org) -> String {
     let conf = config(emu, MGMT, REGION).await;
     let orgs = aws_sdk_organizations::Client::new(&conf);
@@ -113,15 +114,23 @@ pub async fn control_tower_prerequisites(emu: &Emulator, org: &Org) -> String {
             .await
             .expect("move account");
     }
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     let iam = aws_sdk_iam::Client::new(&conf);
-    iam.create_role()
-        .role_name("AWSControlTowerCloudTrailRole")
-        .path("/service-role/")
-        .assume_role_policy_document(trust)
-        .send()
-        .await
-        .expect("create role");
+    for (role, service) in [
+        ("AWSControlTowerCloudTrailRole", "cloudtrail"),
+        ("AWSControlTowerAdmin", "controltower"),
+        ("AWSControlTowerStackSetRole", "cloudformation"),
+    ] {
+        let trust = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}.amazonaws.com"}},"Action":"sts:AssumeRole"}}]}}"#
+        );
+        iam.create_role()
+            .role_name(role)
+            .path("/service-role/")
+            .assume_role_policy_document(trust)
+            .send()
+            .await
+            .expect("create role");
+    }
     iam.attach_role_policy()
         .role_name("AWSControlTowerCloudTrailRole")
         .policy_arn("arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy")

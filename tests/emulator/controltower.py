@@ -8,7 +8,8 @@ with a ValidationException (HTTP 400) shaped as Control Tower's model has it ({m
     (securityRoles needs config; accessManagement and backup need securityRoles), a bad Region;
   * Log Archive and the Config/security-roles account not sharing one OU directly under the root
     (4.0 no longer creates the Security OU);
-  * AWSControlTowerCloudTrailRole missing or without AWSControlTowerCloudTrailRolePolicy;
+  * AWSControlTowerCloudTrailRole missing or without AWSControlTowerCloudTrailRolePolicy, or
+    AWSControlTowerAdmin or AWSControlTowerStackSetRole missing (all under /service-role/);
   * a governed Region that is not a Region, or an opt-in Region the account has not enabled.
 A landing zone whose home is an opt-in Region is listed only from that Region. Operations are
 asynchronous: IN_PROGRESS, then SUCCEEDED after GROUNDWORK_EMULATOR_CT_DELAY_SECONDS (or by hook).
@@ -208,10 +209,16 @@ def validate_organization(account, manifest):
 
 
 def validate_roles(account):
+    """The service roles the API setup creates (walkthrough-api-setup.html). Only the CloudTrail
+    role's message is AWS's own (seen by LZA); the others are worded the same way."""
     iam = iam_backends[account]["global"]
-    role = next((r for r in iam.roles.values() if r.name == CLOUDTRAIL_ROLE), None)
+    roles = {r.name: r for r in iam.roles.values() if r.path == "/service-role/"}
+    role = roles.get(CLOUDTRAIL_ROLE)
     if role is None or CLOUDTRAIL_POLICY not in role.managed_policies:
         raise invalid(ROLE_REFUSED)
+    for name in ("AWSControlTowerAdmin", "AWSControlTowerStackSetRole"):
+        if name not in roles:
+            raise invalid(ROLE_REFUSED.replace(CLOUDTRAIL_ROLE, name))
 
 
 # --------------------------------------------------------------------------- operations

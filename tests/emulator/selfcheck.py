@@ -261,6 +261,7 @@ def check_apply_calls():
     # Control Tower create -> operation -> reset
     ct = client("controltower")
     iam.create_role(Path="/service-role/", RoleName="AWSControlTowerCloudTrailRole", AssumeRolePolicyDocument=trust)
+    iam.create_role(Path="/service-role/", RoleName="AWSControlTowerStackSetRole", AssumeRolePolicyDocument=trust)
     iam.attach_role_policy(RoleName="AWSControlTowerCloudTrailRole",
                            PolicyArn="arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy")
     lz = ct.create_landing_zone(version="4.0", manifest={"governedRegions": ["us-east-1"],

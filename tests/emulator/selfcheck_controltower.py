@@ -24,6 +24,13 @@ def manifest_33(log, audit):
             "accessManagement": {"enabled": True}}
 
 
+def service_roles():
+    """The two other roles CreateLandingZone needs (the CloudTrail one is made by the caller)."""
+    iam = client("iam")
+    for name, service in (("AWSControlTowerAdmin", "controltower"), ("AWSControlTowerStackSetRole", "cloudformation")):
+        iam.create_role(RoleName=name, Path="/service-role/", AssumeRolePolicyDocument=TRUST.replace("cloudtrail", service))
+
+
 def refused(ct, fragment, **kwargs):
     e = error(ct.create_landing_zone, "ValidationException", 400, **kwargs)
     check(fragment in e.response["Error"]["Message"], f"{fragment!r} not in {e.response['Error']['Message']!r}")
@@ -78,6 +85,8 @@ def check_controltower():
     iam.create_role(RoleName="AWSControlTowerCloudTrailRole", Path="/service-role/", AssumeRolePolicyDocument=TRUST)
     refused(ct, "AWSControlTowerCloudTrailRole does not exist or have sufficient", version="4.0", manifest=good)
     iam.attach_role_policy(RoleName="AWSControlTowerCloudTrailRole", PolicyArn=CLOUDTRAIL_POLICY)
+    refused(ct, "AWSControlTowerAdmin does not exist", version="4.0", manifest=good)
+    service_roles()
     check(ct.list_landing_zones()["landingZones"] == [], "nothing was created by a refusal")
 
     created = ct.create_landing_zone(version="4.0", manifest=good)
