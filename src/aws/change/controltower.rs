@@ -20,7 +20,7 @@ pub async fn create_landing_zone(
     version: &str,
     integrations: &Integrations,
 ) -> Result<String, AwsError> {
-    let shape = landing_zone::SHAPES.iter().find(|s| s.version == version).unwrap_or_else(|| landing_zone::newest());
+    let shape = shape(version);
     let manifest = (shape.build)(integrations);
     let out = client(aws, at)
         .create_landing_zone()
@@ -32,6 +32,25 @@ pub async fn create_landing_zone(
             explain_refusal(classify(&e, "controltower:CreateLandingZone", &at.account, Some(&at.region)), version)
         })?;
     Ok(out.operation_identifier().to_owned())
+}
+
+/// How a CreateLandingZone reads in a plan and the action log: the version, then exactly the manifest
+/// that will be sent, block by block, with accounts still to be created shown by name.
+pub fn params(version: &str, regions: &[String], log_archive: &str, audit: &str) -> Vec<(&'static str, String)> {
+    let shown = Integrations { regions: regions.to_vec(), log_archive: log_archive.into(), audit: audit.into() };
+    let manifest = (shape(version).build)(&shown);
+    let mut p = vec![("version", version.to_owned())];
+    for key in ["governedRegions", "centralizedLogging", "config", "securityRoles", "accessManagement", "backup"] {
+        if let Some(v) = manifest.get(key) {
+            p.push((key, v.to_string()));
+        }
+    }
+    p
+}
+
+/// The manifest shape of a version, or the newest one.
+fn shape(version: &str) -> &'static landing_zone::Shape {
+    landing_zone::SHAPES.iter().find(|s| s.version == version).unwrap_or_else(|| landing_zone::newest())
 }
 
 /// AWS accepts only its latest landing zone version for a new landing zone. When it refuses ours,

@@ -248,23 +248,7 @@ impl Action {
                 ]
             }
             Action::CreateLandingZone { version, regions, log_archive, audit } => {
-                // Exactly the manifest that will be sent, with the accounts still to be created shown
-                // by name.
-                let shown = crate::landing_zone::Integrations {
-                    regions: regions.clone(),
-                    log_archive: log_archive.show(),
-                    audit: audit.show(),
-                };
-                let shape = crate::landing_zone::SHAPES
-                    .iter()
-                    .find(|s| s.version == version)
-                    .unwrap_or_else(|| crate::landing_zone::newest());
-                let manifest = (shape.build)(&shown);
-                let mut p = vec![("version", version.clone())];
-                if let Some(blocks) = manifest.as_object() {
-                    p.extend(manifest_keys().iter().filter_map(|k| blocks.get(*k).map(|v| (*k, v.to_string()))));
-                }
-                p
+                controltower::params(version, regions, &log_archive.show(), &audit.show())
             }
             Action::ResetLandingZone { arn } => vec![("landingZoneIdentifier", arn.clone())],
             Action::WaitForLandingZone { operation } => vec![("operationIdentifier", operation.show())],
@@ -313,11 +297,6 @@ impl Action {
             Action::PutTarget { rule, topic } => vec![("Rule", rule.clone()), ("Target", topic.clone())],
         }
     }
-}
-
-/// The manifest's top-level keys, in the order a person reads them.
-fn manifest_keys() -> &'static [&'static str] {
-    &["governedRegions", "centralizedLogging", "config", "securityRoles", "accessManagement", "backup"]
 }
 
 /// What performing an action produced, for later actions and the record.
