@@ -73,6 +73,9 @@ pub fn version_notes(step: &crate::catalog::Step, lz: &crate::aws::controltower:
     if older(&lz.version, latest) {
         let args = [("region", lz.home_region.as_str()), ("version", lz.version.as_str()), ("latest", latest)];
         notes.push(step.say("update-available", &args));
+        if read(&lz.manifest).three_x {
+            notes.push(step.say("three-x-shape", &[("latest", latest)]));
+        }
     }
     if beyond_known(latest) {
         notes.push(step.say("newer-than-known", &[("latest", latest), ("known", newest().version)]));

@@ -223,7 +223,7 @@ async fn an_existing_3_3_landing_zone_is_done_with_the_update_explained() {
     assert_eq!(step_status(&json, "control-tower"), "done", "{json:#}");
     let detail = json["steps"][3]["findings"][0]["detail"].as_str().expect("detail");
     assert!(detail.contains("version 4.0 is available") && detail.contains("irreversible"), "{detail}");
-    assert!(detail.contains("AWSControlTowerCloudTrailRolePolicy"), "{detail}");
+    assert!(detail.contains("AWSControlTowerCloudTrailRolePolicy") && detail.contains("3.x shape"), "{detail}");
     // The 3.x manifest is read: Audit is the securityRoles account, the Regions its governed ones.
     let aws = common::session(&emu, 4).await;
     let facts = groundwork::facts::gather(&aws).await.expect("facts");
@@ -344,4 +344,21 @@ fn document(v: &serde_json::Value) -> aws_smithy_types::Document {
         serde_json::Value::Bool(b) => Document::Bool(*b),
         serde_json::Value::Null => Document::Null,
     }
+}
+
+/// A role of the right name at another path is the person's: a conflict, never replaced.
+#[tokio::test]
+async fn a_role_at_another_path_is_a_conflict() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    seed::organization(&emu).await;
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"controltower.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    aws_sdk_iam::Client::new(&config(&emu, MGMT, REGION).await)
+        .create_role()
+        .role_name("AWSControlTowerAdmin")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .expect("create role");
+    refused(&emu, state.path(), &[], "The role AWSControlTowerAdmin exists at path /");
 }
