@@ -78,12 +78,13 @@ async fn list(aws: &Aws, at: &At) -> Result<Option<String>, AwsError> {
 
 /// Looks for a landing zone at home in an opt-in Region, when Control Tower has trusted access.
 async fn search_opt_in(aws: &Aws, here: &At) -> Result<Option<String>, AwsError> {
-    let access = match super::change::organizations::service_access(aws, here).await {
-        Ok(access) => access,
-        // Not in an organization: no landing zone can exist.
-        Err(e) if e.code.as_deref() == Some("AWSOrganizationsNotInUseException") => return Ok(None),
-        Err(e) => return Err(e),
-    };
+    // Only the management account can have a landing zone, and only it may read trusted access;
+    // elsewhere the answer stays what ListLandingZones said.
+    match super::organizations::organization(aws).await? {
+        Some(org) if org.management_account == here.account => {}
+        _ => return Ok(None),
+    }
+    let access = super::organizations::service_access(aws, here).await?;
     if !access.iter().any(|p| p == "controltower.amazonaws.com") {
         return Ok(None);
     }
