@@ -362,3 +362,22 @@ async fn a_role_at_another_path_is_a_conflict() {
         .expect("create role");
     refused(&emu, state.path(), &[], "The role AWSControlTowerAdmin exists at path /");
 }
+
+/// Identity Center in another Region than the home Region stops the plan.
+#[tokio::test]
+async fn identity_center_in_another_region_is_a_conflict() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    seed::organization(&emu).await;
+    orgs(&emu).await.enable_aws_service_access().service_principal("sso.amazonaws.com").send().await.expect("on");
+    emu.hook("/_groundwork/identitycenter/instance-region", json!({"account": MGMT, "region": "eu-west-1"}));
+    refused(
+        &emu,
+        state.path(),
+        &[],
+        "IAM Identity Center is set up in eu-west-1, but the landing zone's home Region is us-east-1",
+    );
+    // In the home Region it is what Control Tower expects.
+    let (_, plan) = run(&emu, state.path(), &["plan", "control-tower", "--set", "control-tower.home-region=eu-west-1"]);
+    assert!(plan.contains("controltower:CreateLandingZone · account 123456789012 · eu-west-1"), "{plan}");
+}

@@ -15,7 +15,7 @@ const SECURITY_OU: &str = "Security";
 pub async fn plan(ctx: &mut Ctx<'_>, mut plan: Plan) -> Result<Plan, PlanError> {
     let configured = ctx.aws.region().to_owned();
     let mgmt = ctx.me(&configured);
-    preflight::organization(ctx, &mut plan, &mgmt).await?;
+    let access = preflight::organization(ctx, &mut plan, &mgmt).await?;
     if !plan.conflicts.is_empty() {
         return Ok(plan);
     }
@@ -23,7 +23,8 @@ pub async fn plan(ctx: &mut Ctx<'_>, mut plan: Plan) -> Result<Plan, PlanError> 
     let regions = ctx.ask.get("control-tower.regions", Some(&home))?;
     let mut governed: Vec<String> = vec![home.clone()];
     governed.extend(regions.split(',').map(|r| r.trim().to_owned()).filter(|r| *r != home));
-    preflight::regions(ctx, &mut plan, &governed).await;
+    let known = preflight::regions(ctx, &mut plan, &governed).await;
+    preflight::identity_center(ctx, &mut plan, &access, &home, known.as_deref()).await?;
     if !plan.conflicts.is_empty() {
         return Ok(plan);
     }

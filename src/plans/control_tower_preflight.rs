@@ -7,8 +7,8 @@ use crate::aws::change::organizations;
 use crate::aws::regions::{self, AccountRegion};
 
 /// The organization: all features, the shared accounts usable, no other setup owning Config or
-/// CloudTrail.
-pub async fn organization(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) -> Result<(), PlanError> {
+/// CloudTrail. Returns the service principals with trusted access.
+pub async fn organization(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) -> Result<Vec<String>, PlanError> {
     if ctx.facts.managed_org().is_some_and(|o| !o.all_features) {
         plan.conflicts.push(ctx.say("conflict-not-all-features", &[]));
     }
@@ -29,16 +29,51 @@ pub async fn organization(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) -> Result<(
             plan.conflicts.push(ctx.say("conflict-trusted-access", &[("principal", principal)]));
         }
     }
-    Ok(())
+    Ok(access)
 }
 
 /// Every governed Region must be a Region of this account, and enabled when it is opt-in. When the
 /// account's Regions cannot be read, a note says so: the launch would tell, but only at the end.
-pub async fn regions(ctx: &Ctx<'_>, plan: &mut Plan, governed: &[String]) {
+/// Returns the account's Regions, when they could be read.
+pub async fn regions(ctx: &Ctx<'_>, plan: &mut Plan, governed: &[String]) -> Option<Vec<AccountRegion>> {
     match regions::regions(ctx.aws).await {
-        Ok(known) => plan.conflicts.extend(region_findings(ctx, &known, governed)),
-        Err(e) => plan.notes.push(ctx.say("note-regions-unverified", &[("why", &e.explain())])),
+        Ok(known) => {
+            plan.conflicts.extend(region_findings(ctx, &known, governed));
+            Some(known)
+        }
+        Err(e) => {
+            plan.notes.push(ctx.say("note-regions-unverified", &[("why", &e.explain())]));
+            None
+        }
     }
+}
+
+/// An organization instance of Identity Center must live in the home Region (Control Tower sets up
+/// access management there). Looked for only when Identity Center has trusted access and the home
+/// Region has no instance.
+pub async fn identity_center(
+    ctx: &Ctx<'_>,
+    plan: &mut Plan,
+    access: &[String],
+    home: &str,
+    known: Option<&[AccountRegion]>,
+) -> Result<(), PlanError> {
+    if !access.iter().any(|p| p == "sso.amazonaws.com") || !instances(ctx, home).await?.is_empty() {
+        return Ok(());
+    }
+    let Some(known) = known else { return Ok(()) };
+    for region in known.iter().filter(|r| r.usable() && r.name != home) {
+        if !instances(ctx, &region.name).await?.is_empty() {
+            plan.conflicts
+                .push(ctx.say("conflict-identity-center-region", &[("region", &region.name), ("home", home)]));
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+async fn instances(ctx: &Ctx<'_>, region: &str) -> Result<Vec<crate::aws::identity_center::Instance>, PlanError> {
+    Ok(crate::aws::identity_center::instances(ctx.aws, &ctx.me(region)).await?)
 }
 
 fn region_findings(ctx: &Ctx<'_>, known: &[AccountRegion], governed: &[String]) -> Vec<String> {

@@ -23,6 +23,7 @@ import time
 from moto.iam.models import iam_backends
 from moto.moto_api._internal import mock_random
 from moto.organizations.models import organizations_backends
+from moto.ssoadmin.models import SSOAdminBackend
 
 import regions
 from wire import DEFAULT_ACCOUNT, ApiError, iso, json_response, now
@@ -48,6 +49,7 @@ BLOCKS = {
 
 LZ = {}  # account -> landing zone dict
 OPS = {}  # operationIdentifier -> operation dict
+SSO_HOME = {}  # account -> the one Region its Identity Center instance lives in (set by hook)
 
 
 def error(status, code, message):
@@ -310,6 +312,31 @@ def list_enabled_controls(account, region, body):
     return {"enabledControls": []}
 
 
+# --------------------------------------------------------------------------- Identity Center's Region
+# moto answers ListInstances with an instance in every Region; on AWS an organization instance lives
+# in one Region. Once the hook has placed an account's instance, other Regions list none (the
+# Control Tower preflight needs "Identity Center is in another Region than the home Region").
+_moto_list_instances = SSOAdminBackend.list_instances
+
+
+def _list_instances(self):
+    home = SSO_HOME.get(self.account_id)
+    if home is not None and home != self.region_name:
+        return []
+    return _moto_list_instances(self)
+
+
+SSOAdminBackend.list_instances = _list_instances
+
+
+def hook_sso_home(b):
+    account, region = b.get("account", DEFAULT_ACCOUNT), b.get("region")
+    if regions.status(account, region) is None:
+        return json_response({"error": "region must be an AWS Region"}, 400)
+    SSO_HOME[account] = region
+    return json_response({"account": account, "region": region})
+
+
 # --------------------------------------------------------------------------- hooks and state
 def hook_landing_zone(b):
     """A landing zone in any state and version (an existing one, possibly 3.x): no validation."""
@@ -344,7 +371,7 @@ def state():
 
 
 def reset():
-    LZ.clear(), OPS.clear()
+    LZ.clear(), OPS.clear(), SSO_HOME.clear()
 
 
 ROUTES = {
@@ -360,4 +387,5 @@ ROUTES = {
 HOOKS = {
     "/_groundwork/controltower/landing-zone": hook_landing_zone,
     "/_groundwork/controltower/operations/complete": hook_complete,
+    "/_groundwork/identitycenter/instance-region": hook_sso_home,
 }

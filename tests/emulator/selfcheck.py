@@ -494,7 +494,7 @@ def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
     import selfcheck_controltower as ct  # after this module is loaded: it imports the helpers above
-    checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, check_root_mfa, check_securityhub, check_guardduty, check_sns,
+    checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region, check_root_mfa, check_securityhub, check_guardduty, check_sns,
               check_apply_calls, check_request_log, check_unsupported_and_reset]
     failed = 0
     for fn in checks:

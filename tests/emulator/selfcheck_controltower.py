@@ -167,3 +167,10 @@ def check_opt_in_home_and_regions():
     arn = post("/_groundwork/controltower/landing-zone", {"account": MGMT, "region": "af-south-1"})["arn"]
     check(client("controltower", "af-south-1").list_landing_zones()["landingZones"] == [{"arn": arn}], "home lists it")
     check(client("controltower").list_landing_zones()["landingZones"] == [], "elsewhere it is not listed")
+
+
+def check_identity_center_region():
+    check(client("sso-admin", "eu-west-1").list_instances()["Instances"] != [], "moto: an instance everywhere")
+    post("/_groundwork/identitycenter/instance-region", {"account": MGMT, "region": "eu-west-1"})
+    check(client("sso-admin", "us-east-1").list_instances()["Instances"] == [], "none outside its Region")
+    check(len(client("sso-admin", "eu-west-1").list_instances()["Instances"]) == 1, "one in its Region")
