@@ -4,7 +4,6 @@
 
 use super::{Change, Ctx, Plan, PlanError, control_tower_preflight as preflight};
 use crate::aws::change::{Action, Ref, controltower, iam, organizations};
-use crate::aws::organizations::OrgAccount;
 use crate::facts::SharedAccount;
 use crate::inputs::InputError;
 use crate::landing_zone::{self, OuConflict, Place};
@@ -180,15 +179,4 @@ async fn roles(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &crate::aws::At) -> Result<
         }
     }
     Ok(())
-}
-
-/// Accounts named like Log Archive or Audit that are not `ACTIVE` (suspended, closing): Control
-/// Tower cannot use them, and groundwork must not quietly create a second one beside them.
-pub fn inactive_shared(accounts: &[OrgAccount]) -> Vec<&OrgAccount> {
-    let norm =
-        |n: &str| n.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
-    accounts
-        .iter()
-        .filter(|a| !a.active && ["logarchive", "audit", "securitytooling"].contains(&norm(&a.name).as_str()))
-        .collect()
 }

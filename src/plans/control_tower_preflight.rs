@@ -1,9 +1,10 @@
 //! control-tower's preflight: what would make the hour-long launch fail, or cost more, found before
 //! the first change. Reads only. Each finding is a conflict (nothing will be changed) or a note.
 
-use super::{Ctx, Plan, PlanError, control_tower_launch::inactive_shared};
+use super::{Ctx, Plan, PlanError};
 use crate::aws::At;
 use crate::aws::change::organizations;
+use crate::aws::organizations::OrgAccount;
 use crate::aws::regions::{self, AccountRegion};
 
 /// The organization: all features, the shared accounts usable, no other setup owning Config or
@@ -87,4 +88,37 @@ fn region_findings(ctx: &Ctx<'_>, known: &[AccountRegion], governed: &[String]) 
             Some(_) => None,
         })
         .collect()
+}
+
+/// Accounts named like Log Archive or Audit that are not `ACTIVE` (suspended, closing): Control
+/// Tower cannot use them, and groundwork must not quietly create a second one beside them.
+fn inactive_shared(accounts: &[OrgAccount]) -> Vec<&OrgAccount> {
+    let norm =
+        |n: &str| n.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
+    accounts
+        .iter()
+        .filter(|a| !a.active && ["logarchive", "audit", "securitytooling"].contains(&norm(&a.name).as_str()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(name: &str, active: bool) -> OrgAccount {
+        let state = if active { "ACTIVE" } else { "SUSPENDED" };
+        OrgAccount { id: "111111111111".into(), name: name.into(), active, state: state.into() }
+    }
+
+    #[test]
+    fn only_inactive_shared_accounts_are_found() {
+        let accounts = [
+            account("Log Archive", false),
+            account("Audit", true),
+            account("log-archive", true),
+            account("Web", false),
+        ];
+        let found: Vec<&str> = inactive_shared(&accounts).iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(found, ["Log Archive"]);
+    }
 }
