@@ -10,6 +10,7 @@ pub mod cli;
 pub mod emulator;
 pub mod facts;
 pub mod inputs;
+pub mod landing_zone;
 pub mod lock;
 pub mod output;
 pub mod perform;

@@ -222,13 +222,11 @@ fn document(v: &serde_json::Value) -> aws_smithy_types::Document {
 async fn a_failed_landing_zone_shows_why() {
     let emu = Emulator::start_with(&[("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "-1")]);
     let org = seed::organization(&emu).await;
-    let manifest = serde_json::json!({"governedRegions": [REGION],
-        "organizationStructure": {"security": {"name": "Security"}},
-        "centralizedLogging": {"accountId": org.log_archive, "enabled": true},
-        "securityRoles": {"accountId": org.audit}});
+    seed::control_tower_prerequisites(&emu, &org).await;
+    let manifest = seed::manifest_4(&org, &[REGION]);
     let created = aws_sdk_controltower::Client::new(&common::config(&emu, MGMT, REGION).await)
         .create_landing_zone()
-        .version("3.3")
+        .version("4.0")
         .manifest(document(&manifest))
         .send()
         .await

@@ -175,7 +175,7 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     tmux.type_line("log@example.com");
     tmux.wait_for("Email for the new Audit account");
     tmux.type_line("audit@example.com");
-    tmux.wait_for("Apply these 7 changes? y / N");
+    tmux.wait_for("Apply these 10 changes? y / N");
     tmux.keys(&["y"]);
     tmux.wait_for("IN_PROGRESS after 0 min");
 

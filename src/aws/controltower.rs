@@ -21,23 +21,23 @@ pub struct LandingZone {
 }
 
 /// The landing zone, or `None` when there is none. Looked up from the configured Region, then read
-/// in its home Region (AWS answers GetLandingZone only there).
+/// in its home Region (AWS answers GetLandingZone only there). A landing zone at home in an opt-in
+/// Region is listed only from that Region: when none is listed here but the organization has trusted
+/// access for Control Tower, the account's enabled opt-in Regions are searched, and if it is still
+/// not found the answer is an error (unknown), never "none".
 pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
     let here = At::new(&aws.caller(), aws.region());
-    let list = {
-        let _slot = aws.permit().await;
-        aws.client(&here, aws_sdk_controltower::Client::new)
-            .list_landing_zones()
-            .send()
-            .await
-            .map_err(|e| classify(&e, "controltower:ListLandingZones", &here.account, Some(&here.region)))?
+    let arn = match list(aws, &here).await? {
+        Some(arn) => arn,
+        None => match search_opt_in(aws, &here).await? {
+            Some(arn) => arn,
+            None => return Ok(None),
+        },
     };
-    let Some(arn) = list.landing_zones().iter().find_map(|z| z.arn()) else {
-        return Ok(None);
-    };
+    let arn = arn.as_str();
     let home_region = arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(aws.region()).to_owned();
     let home = At::new(&here.account, &home_region);
-    let _slot = aws.permit().await;
+    let slot = aws.permit().await;
     let out = aws
         .client(&home, aws_sdk_controltower::Client::new)
         .get_landing_zone()
@@ -45,6 +45,7 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
         .send()
         .await
         .map_err(|e| classify(&e, "controltower:GetLandingZone", &home.account, Some(&home.region)))?;
+    drop(slot);
     let Some(lz) = out.landing_zone() else {
         return Ok(None);
     };
@@ -61,6 +62,46 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
         latest_version: lz.latest_available_version().map(str::to_owned),
         manifest: to_json(lz.manifest()),
     }))
+}
+
+/// The landing zone ARN listed in one Region, if any.
+async fn list(aws: &Aws, at: &At) -> Result<Option<String>, AwsError> {
+    let _slot = aws.permit().await;
+    let out = aws
+        .client(at, aws_sdk_controltower::Client::new)
+        .list_landing_zones()
+        .send()
+        .await
+        .map_err(|e| classify(&e, "controltower:ListLandingZones", &at.account, Some(&at.region)))?;
+    Ok(out.landing_zones().iter().find_map(|z| z.arn()).map(str::to_owned))
+}
+
+/// Looks for a landing zone at home in an opt-in Region, when Control Tower has trusted access.
+async fn search_opt_in(aws: &Aws, here: &At) -> Result<Option<String>, AwsError> {
+    // Only the management account can have a landing zone, and only it may read trusted access;
+    // elsewhere the answer stays what ListLandingZones said.
+    match super::organizations::organization(aws).await? {
+        Some(org) if org.management_account == here.account => {}
+        _ => return Ok(None),
+    }
+    let access = super::organizations::service_access(aws, here).await?;
+    if !access.iter().any(|p| p == "controltower.amazonaws.com") {
+        return Ok(None);
+    }
+    let regions = super::regions::regions(aws).await?;
+    for region in regions.iter().filter(|r| r.opted_in() && r.name != here.region) {
+        if let Some(arn) = list(aws, &At::new(&here.account, &region.name)).await? {
+            return Ok(Some(arn));
+        }
+    }
+    Err(AwsError {
+        kind: super::ErrorKind::Other,
+        action: "controltower:ListLandingZones",
+        account: here.account.clone(),
+        region: Some(here.region.clone()),
+        code: None,
+        message: crate::catalog::step(crate::catalog::StepId::ControlTower).say("home-not-found", &[]),
+    })
 }
 
 /// The status message of the most recent failed landing zone operation.

@@ -13,6 +13,7 @@ pub mod identity_center;
 mod member;
 pub mod organizations;
 pub mod profiles;
+pub mod regions;
 pub mod securityhub;
 pub mod sns;
 pub mod sts;

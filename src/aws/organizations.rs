@@ -16,6 +16,8 @@ pub struct OrgAccount {
     pub id: String,
     pub name: String,
     pub active: bool,
+    /// `Account.State` as AWS sends it (`ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, ...).
+    pub state: String,
 }
 
 /// The caller's organization, or `None` when the account is in none.
@@ -51,18 +53,37 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
             .send()
             .await
             .map_err(|e| classify(&e, "organizations:ListAccounts", &at.account, None))?;
-        accounts.extend(out.accounts().iter().map(|a| OrgAccount {
-            id: a.id().unwrap_or_default().to_owned(),
-            name: a.name().unwrap_or_default().to_owned(),
-            // `state` replaced `status`; moto and older answers only send the latter.
-            active: match a.state() {
-                Some(state) => *state == AccountState::Active,
-                None => a.status().is_none_or(|s| s.as_str() == "ACTIVE"),
-            },
+        accounts.extend(out.accounts().iter().map(|a| {
+            OrgAccount {
+                id: a.id().unwrap_or_default().to_owned(),
+                name: a.name().unwrap_or_default().to_owned(),
+                state: a
+                    .state()
+                    .map(|s| s.as_str().to_owned())
+                    .or_else(|| a.status().map(|s| s.as_str().to_owned()))
+                    .unwrap_or_default(),
+                // `state` replaced `status`; moto and older answers only send the latter.
+                active: match a.state() {
+                    Some(state) => *state == AccountState::Active,
+                    None => a.status().is_none_or(|s| s.as_str() == "ACTIVE"),
+                },
+            }
         }));
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(accounts);
         }
     }
+}
+
+/// The service principals with trusted access in the organization (management account only).
+pub async fn service_access(aws: &Aws, at: &At) -> Result<Vec<String>, AwsError> {
+    let _slot = aws.permit().await;
+    let out = aws
+        .client(at, aws_sdk_organizations::Client::new)
+        .list_aws_service_access_for_organization()
+        .send()
+        .await
+        .map_err(|e| classify(&e, "organizations:ListAWSServiceAccessForOrganization", &at.account, None))?;
+    Ok(out.enabled_service_principals().iter().filter_map(|p| p.service_principal().map(str::to_owned)).collect())
 }

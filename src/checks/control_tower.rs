@@ -1,4 +1,5 @@
-//! control-tower: a landing zone, ACTIVE and IN_SYNC in its home Region, on the latest version.
+//! control-tower: a landing zone, ACTIVE and IN_SYNC in its home Region (whatever its version; a
+//! newer version AWS offers is said in the finding).
 
 use crate::aws::controltower::LandingZone;
 use crate::catalog::Step;
@@ -24,7 +25,6 @@ fn judge(step: &Step, lz: &LandingZone) -> (Status, String) {
         ("region", lz.home_region.as_str()),
     ];
     let drifted = lz.drift.as_deref() == Some("DRIFTED");
-    let outdated = lz.latest_version.as_deref().is_some_and(|latest| older(&lz.version, latest));
     match lz.status.as_str() {
         "PROCESSING" => (Status::Partial, step.say("processing", &args)),
         "FAILED" => match &lz.failure {
@@ -34,32 +34,17 @@ fn judge(step: &Step, lz: &LandingZone) -> (Status, String) {
             None => (Status::Partial, step.say("failed", &args)),
         },
         "ACTIVE" if drifted => (Status::Partial, step.say("drifted", &args)),
-        "ACTIVE" if outdated => (Status::Partial, step.say("outdated", &args)),
-        "ACTIVE" if lz.drift.as_deref() == Some("IN_SYNC") => (Status::Done, step.say("active", &args)),
+        // Done whatever its version (a 3.x landing zone too): an update AWS offers is worth saying,
+        // not a reason to call the step unfinished.
+        "ACTIVE" if lz.drift.as_deref() == Some("IN_SYNC") => {
+            let mut detail = step.say("active", &args);
+            for note in crate::landing_zone::version_notes(step, lz) {
+                detail.push(' ');
+                detail.push_str(&note);
+            }
+            (Status::Done, detail)
+        }
         // ACTIVE without a drift status, or a status AWS added after we were written.
         _ => (Status::Unknown, step.say("unexpected", &[("status", lz.status.as_str()), ("region", &lz.home_region)])),
-    }
-}
-
-/// Compares dotted version numbers ("3.3" < "3.10"); anything unparseable is not called older.
-fn older(version: &str, latest: &str) -> bool {
-    let parse = |v: &str| v.split('.').map(str::parse::<u64>).collect::<Result<Vec<_>, _>>();
-    match (parse(version), parse(latest)) {
-        (Ok(a), Ok(b)) => a < b,
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions_compare_numerically() {
-        assert!(older("3.3", "3.10"));
-        assert!(older("3.3", "4.0"));
-        assert!(!older("4.0", "4.0"));
-        assert!(!older("4.0", "3.9"));
-        assert!(!older("x", "4.0"));
     }
 }

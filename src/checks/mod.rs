@@ -148,11 +148,27 @@ mod tests {
             let name = id.as_str().replace('-', "_");
             let dir = env!("CARGO_MANIFEST_DIR");
             // A step lives in src/steps/ (observe, judge, plan) or still in src/checks/ + src/plans/.
-            let read = |path: String| std::fs::read_to_string(format!("{dir}/{path}")).unwrap_or_default();
-            let code = read(format!("src/steps/{name}.rs"))
-                + &read(format!("src/checks/{name}.rs"))
-                + &read(format!("src/plans/{name}.rs"));
+            let read = |path: &str| std::fs::read_to_string(format!("{dir}/{path}")).unwrap_or_default();
+            let mut code = read(&format!("src/steps/{name}.rs"))
+                + &read(&format!("src/checks/{name}.rs"))
+                + &read(&format!("src/plans/{name}.rs"));
             assert!(!code.is_empty(), "no module for step {id}");
+            // A step's words said from its other modules (its plan's parts, its AWS reads).
+            let more: &[&str] = match id {
+                StepId::ControlTower => &[
+                    "src/plans/control_tower_launch.rs",
+                    "src/plans/control_tower_preflight.rs",
+                    "src/landing_zone.rs",
+                    "src/aws/controltower.rs",
+                    "src/aws/change/controltower.rs",
+                ],
+                _ => &[],
+            };
+            for file in more {
+                let text = read(file);
+                assert!(!text.is_empty(), "{file} exists");
+                code += &text;
+            }
             // Keys passed straight to `say`, which must exist ...
             let said: Vec<&str> = code.split("say(\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
             // ... and every string literal, any of which may name a key chosen by a branch.

@@ -89,8 +89,8 @@ mod tests {
         assert!(makes_it_shared(&Action::EnableSecurityHubAdmin { admin: "222".into() }, "222"));
         assert!(!makes_it_shared(&Action::EnableSecurityHubAdmin { admin: "333".into() }, "222"));
         let lz = Action::CreateLandingZone {
-            version: "3.3".into(),
-            manifest: serde_json::json!({}),
+            version: "4.0".into(),
+            regions: vec!["us-east-1".into()],
             log_archive: Ref::Known("111".into()),
             audit: Ref::Output("account:Audit".into()),
         };

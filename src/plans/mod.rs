@@ -5,6 +5,8 @@
 mod alerts;
 mod contacts;
 mod control_tower;
+mod control_tower_launch;
+mod control_tower_preflight;
 mod guardduty;
 mod guessed;
 mod organization;

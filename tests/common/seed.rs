@@ -66,21 +66,88 @@ pub async fn contacts(emu: &Emulator, account: &str, kinds: &[&str]) {
     }
 }
 
-/// A landing zone in `regions[0]` governing `regions`, in the given state.
+/// A 4.0 landing zone in `regions[0]` governing `regions`, in the given state.
 pub fn landing_zone(emu: &Emulator, org: &Org, regions: &[&str], status: &str, drift: &str) {
-    let manifest = json!({
+    landing_zone_version(emu, org, regions, status, drift, "4.0");
+}
+
+/// The 4.0 manifest groundwork writes.
+pub fn manifest_4(org: &Org, regions: &[&str]) -> serde_json::Value {
+    let retention = json!({"loggingBucket": {"retentionDays": 365}, "accessLoggingBucket": {"retentionDays": 3650}});
+    json!({
         "governedRegions": regions,
-        "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
-        "centralizedLogging": {"accountId": org.log_archive, "enabled": true,
-            "configurations": {"loggingBucket": {"retentionDays": 365}, "accessLoggingBucket": {"retentionDays": 3650}}},
-        "securityRoles": {"accountId": org.audit},
-        "accessManagement": {"enabled": true}
-    });
+        "centralizedLogging": {"enabled": true, "accountId": org.log_archive, "configurations": retention},
+        "config": {"enabled": true, "accountId": org.audit, "configurations": retention},
+        "securityRoles": {"enabled": true, "accountId": org.audit},
+        "accessManagement": {"enabled": true},
+        "backup": {"enabled": false}
+    })
+}
+
+/// A landing zone of `version` (3.x has the 3.x manifest), AWS offering 4.0 as the latest.
+pub fn landing_zone_version(emu: &Emulator, org: &Org, regions: &[&str], status: &str, drift: &str, version: &str) {
+    let manifest = if version.starts_with('3') {
+        json!({
+            "governedRegions": regions,
+            "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
+            "centralizedLogging": {"accountId": org.log_archive, "enabled": true,
+                "configurations": {"loggingBucket": {"retentionDays": 365}, "accessLoggingBucket": {"retentionDays": 3650}}},
+            "securityRoles": {"accountId": org.audit},
+            "accessManagement": {"enabled": true}
+        })
+    } else {
+        manifest_4(org, regions)
+    };
     emu.hook(
         "/_groundwork/controltower/landing-zone",
         json!({"account": MGMT, "region": regions[0], "status": status, "drift": drift,
-               "version": "3.3", "latestAvailableVersion": "3.3", "manifest": manifest}),
+               "version": version, "latestAvailableVersion": "4.0", "manifest": manifest}),
     );
+}
+
+/// What landing zone 4.0 needs before CreateLandingZone: a Security OU under the root holding Log
+/// Archive and Audit, and the service roles (the CloudTrail one with its managed policy). Returns the
+/// OU's id.
+pub async fn control_tower_prerequisites(emu: &Emulator, org: &Org) -> String {
+    let conf = config(emu, MGMT, REGION).await;
+    let orgs = aws_sdk_organizations::Client::new(&conf);
+    let roots = orgs.list_roots().send().await.expect("list roots");
+    let root = roots.roots()[0].id().expect("root id").to_owned();
+    let ou = orgs.create_organizational_unit().parent_id(&root).name("Security").send().await.expect("create OU");
+    let ou = ou.organizational_unit().and_then(|o| o.id()).expect("ou id").to_owned();
+    for account in [&org.log_archive, &org.audit] {
+        orgs.move_account()
+            .account_id(account)
+            .source_parent_id(&root)
+            .destination_parent_id(&ou)
+            .send()
+            .await
+            .expect("move account");
+    }
+    let iam = aws_sdk_iam::Client::new(&conf);
+    for (role, service) in [
+        ("AWSControlTowerCloudTrailRole", "cloudtrail"),
+        ("AWSControlTowerAdmin", "controltower"),
+        ("AWSControlTowerStackSetRole", "cloudformation"),
+    ] {
+        let trust = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}.amazonaws.com"}},"Action":"sts:AssumeRole"}}]}}"#
+        );
+        iam.create_role()
+            .role_name(role)
+            .path("/service-role/")
+            .assume_role_policy_document(trust)
+            .send()
+            .await
+            .expect("create role");
+    }
+    iam.attach_role_policy()
+        .role_name("AWSControlTowerCloudTrailRole")
+        .policy_arn("arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy")
+        .send()
+        .await
+        .expect("attach policy");
+    ou
 }
 
 /// A person's user in Identity Center, assigned to the management account with a permission set

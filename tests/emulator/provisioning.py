@@ -73,9 +73,9 @@ def _list_for_principal(self, filter_, instance_arn, principal_id, principal_typ
     return [a for a in listed if (a["AccountId"], a["PermissionSetArn"], a["PrincipalId"]) not in hidden]
 
 
-def _list(self, *args, **kwargs):
-    listed = _moto_list(self, *args, **kwargs)
-    instance_arn = kwargs.get("instance_arn", args[0] if args else None)
+def _list(self, instance_arn, account_id, permission_set_arn):
+    # Named parameters, not **kwargs: moto's paginator passes its own arguments to a **kwargs function.
+    listed = _moto_list(self, instance_arn, account_id, permission_set_arn)
     pending = _provisioned(self, instance_arn)
     hidden = {(a.target_id, a.permission_set_arn, a.principal_id) for a in self.account_assignments
               if a.request_id in pending}

@@ -69,68 +69,6 @@ def organization():
     return member, creds
 
 
-def check_controltower():
-    ct, ct_west = client("controltower"), client("controltower", "us-west-2")
-    check(ct.list_landing_zones()["landingZones"] == [], "no landing zone at first")
-    error(ct.get_landing_zone, "ResourceNotFoundException", 404,
-          landingZoneIdentifier=f"arn:aws:controltower:us-east-1:{MGMT}:landingzone/NOPE0000NOPE0000")
-    error(ct.get_landing_zone_operation, "ResourceNotFoundException", 404,
-          operationIdentifier="00000000-0000-4000-8000-000000000000")
-    manifest = {"governedRegions": ["us-east-1", "us-west-2"], "securityRoles": {"accountId": "111111111111"}}
-    created = ct.create_landing_zone(version="3.3", manifest=manifest)
-    arn, op_id = created["arn"], created["operationIdentifier"]
-    check(arn.startswith(f"arn:aws:controltower:us-east-1:{MGMT}:landingzone/"), arn)
-    lz = ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
-    check(lz["manifest"] == manifest and lz["version"] == "3.3" and lz["latestAvailableVersion"] == "3.3", lz)
-    if CT_DELAY < 0 or CT_DELAY >= 1:  # not yet auto-completed
-        check(lz["status"] == "PROCESSING", lz)
-        check(ct.get_landing_zone_operation(operationIdentifier=op_id)["operationDetails"]["status"] == "IN_PROGRESS", "op in progress")
-    e = error(ct.create_landing_zone, "ConflictException", 409, version="3.3", manifest=manifest)
-    check(e.response["Error"]["Message"], "conflict has a message")
-    error(ct_west.create_landing_zone, "ConflictException", 409, version="3.3", manifest=manifest)
-    check(ct_west.list_landing_zones()["landingZones"] == [{"arn": arn}], "listed from another region")
-    error(ct_west.get_landing_zone, "ResourceNotFoundException", 404, landingZoneIdentifier=arn)
-    if CT_DELAY >= 0:  # auto-completion after the delay
-        deadline = time.time() + CT_DELAY + 5
-        while ct.get_landing_zone_operation(operationIdentifier=op_id)["operationDetails"]["status"] == "IN_PROGRESS":
-            check(time.time() < deadline, "operation completes after the delay")
-            time.sleep(0.2)
-    else:
-        post("/_groundwork/controltower/operations/complete", {"operationIdentifier": op_id, "status": "SUCCEEDED"})
-    op = ct.get_landing_zone_operation(operationIdentifier=op_id)["operationDetails"]
-    check(op["status"] == "SUCCEEDED" and op["operationType"] == "CREATE" and op["endTime"] >= op["startTime"], op)
-    lz = ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
-    check(lz["status"] == "ACTIVE" and lz["driftStatus"] == {"status": "IN_SYNC"}, lz)
-    # update -> conflict while running -> FAILED via hook; reset -> SUCCEEDED via hook
-    upd = ct.update_landing_zone(landingZoneIdentifier=arn, version="3.3", manifest={"governedRegions": ["us-east-1"]})["operationIdentifier"]
-    if CT_DELAY < 0 or CT_DELAY >= 1:  # still running: a second operation conflicts
-        error(ct.reset_landing_zone, "ConflictException", 409, landingZoneIdentifier=arn)
-    post("/_groundwork/controltower/operations/complete", {"operationIdentifier": upd, "status": "FAILED", "statusMessage": "boom"})
-    op = ct.get_landing_zone_operation(operationIdentifier=upd)["operationDetails"]
-    check(op["status"] == "FAILED" and op["statusMessage"] == "boom" and op["operationType"] == "UPDATE", op)
-    lz = ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
-    check(lz["status"] == "FAILED" and lz["manifest"] == {"governedRegions": ["us-east-1"]}, lz)
-    rst = ct.reset_landing_zone(landingZoneIdentifier=arn)["operationIdentifier"]
-    post("/_groundwork/controltower/operations/complete", {"operationIdentifier": rst, "status": "SUCCEEDED"})
-    check(ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]["status"] == "ACTIVE", "active after reset")
-    ops = ct.list_landing_zone_operations()["landingZoneOperations"]
-    check({o["operationIdentifier"] for o in ops} == {op_id, upd, rst}, ops)
-    failed = ct.list_landing_zone_operations(filter={"statuses": ["FAILED"]})["landingZoneOperations"]
-    check([o["operationIdentifier"] for o in failed] == [upd], failed)
-    check(ct_west.list_landing_zone_operations()["landingZoneOperations"] == [], "operations are regional")
-    check(ct.list_enabled_controls(targetIdentifier="arn:aws:organizations::123456789012:ou/o-x/ou-x")["enabledControls"] == [], "no controls")
-    # hook: a drifted landing zone in a member account, isolated from the management account
-    member, creds = organization()
-    ct_member = client("controltower", "eu-west-1", creds)
-    check(ct_member.list_landing_zones()["landingZones"] == [], "member has none")
-    hooked = post("/_groundwork/controltower/landing-zone", {"account": member, "region": "eu-west-1", "status": "ACTIVE",
-                                                           "drift": "DRIFTED", "version": "3.2", "latestAvailableVersion": "3.3",
-                                                           "manifest": {"governedRegions": ["eu-west-1"]}})["arn"]
-    lz = ct_member.get_landing_zone(landingZoneIdentifier=hooked)["landingZone"]
-    check(lz["driftStatus"]["status"] == "DRIFTED" and lz["version"] == "3.2" and lz["latestAvailableVersion"] == "3.3", lz)
-    check(ct.list_landing_zones()["landingZones"] == [{"arn": arn}], "management account unchanged")
-
-
 def check_root_mfa():
     iam = client("iam")
     summary = iam.get_account_summary()["SummaryMap"]
@@ -322,7 +260,12 @@ def check_apply_calls():
 
     # Control Tower create -> operation -> reset
     ct = client("controltower")
-    lz = ct.create_landing_zone(version="3.3", manifest={"governedRegions": ["us-east-1"], "securityRoles": {"accountId": audit}})
+    iam.create_role(Path="/service-role/", RoleName="AWSControlTowerCloudTrailRole", AssumeRolePolicyDocument=trust)
+    iam.create_role(Path="/service-role/", RoleName="AWSControlTowerStackSetRole", AssumeRolePolicyDocument=trust)
+    iam.attach_role_policy(RoleName="AWSControlTowerCloudTrailRole",
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy")
+    lz = ct.create_landing_zone(version="4.0", manifest={"governedRegions": ["us-east-1"],
+                                                         "accessManagement": {"enabled": False}})
     post("/_groundwork/controltower/operations/complete", {"operationIdentifier": lz["operationIdentifier"]})
     check(ct.get_landing_zone_operation(operationIdentifier=lz["operationIdentifier"])["operationDetails"]["status"] == "SUCCEEDED", "create op")
     rst = ct.reset_landing_zone(landingZoneIdentifier=lz["arn"])["operationIdentifier"]
@@ -611,9 +554,10 @@ def check_request_log():
 def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
-    checks = [check_controltower, check_root_mfa, check_securityhub, check_guardduty, check_sns,
-              check_apply_calls, check_request_log, check_unsupported_and_reset, check_account_contacts,
-              check_faults]
+    import selfcheck_controltower as ct  # after this module is loaded: it imports the helpers above
+    checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
+              check_root_mfa, check_securityhub, check_guardduty, check_sns, check_apply_calls,
+              check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -5,7 +5,8 @@
 
 Every request goes to moto's own WSGI app unless it is one of ours:
   * test hooks under /_groundwork/ (plain HTTP + JSON, no SigV4);
-  * Control Tower (all of it), Security Hub standards + ListOrganizationAdminAccounts,
+  * Control Tower (all of it: controltower.py), Account Regions (regions.py),
+    Security Hub standards + ListOrganizationAdminAccounts,
     GuardDuty org configuration: routed by the SigV4 credential-scope service name
     (as moto itself dispatches) plus method and path from botocore's service models.
 SNS email subscriptions, Security Hub default standards and the IAM account summary
@@ -23,7 +24,6 @@ Extension state is keyed by the account id moto would use for the same request a
 the SigV4 region; POST /moto-api/reset clears it.  See README.md beside this file.
 """
 import argparse
-import datetime
 import io
 import json
 import os
@@ -33,7 +33,6 @@ import sys
 import threading
 import time
 import urllib.parse
-import uuid
 
 import botocore.loaders
 from werkzeug.exceptions import InternalServerError
@@ -64,26 +63,17 @@ from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
 
 import account_contacts  # Account Management's AccountId rules (beside this file)
+import controltower
 import faults  # the fault-injection test hook (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
+import regions
+from wire import DEFAULT_ACCOUNT, ApiError, json_response
 
 LOCK = threading.RLock()  # the server is threaded; guards every piece of state below
-CT_LZ = {}  # account -> landing zone dict (one per account, lives in its home region)
-CT_OPS = {}  # operationIdentifier -> operation dict
 SH_SUBS = {}  # (account, region) -> {standardsArn: subscription dict}
 GD_ORG = {}  # (account, region, detectorId) -> org configuration dict
 UNSUPPORTED = {"service": None}  # SigV4 service name answered with moto's HTML 500
-DEFAULT_ACCOUNT = "123456789012"
 SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
-def iso(t):
-    """Smithy date-time (RFC 3339, UTC, millisecond precision)."""
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
 def caller(req):
@@ -103,26 +93,6 @@ def caller(req):
     return account, region, service
 
 
-def json_response(obj, status=200, headers=None):
-    headers = {"x-amzn-RequestId": str(uuid.uuid4()), **(headers or {})}
-    return Response(json.dumps(obj), status, headers=headers, content_type="application/json")
-
-
-class ApiError(Exception):
-    """An AWS rest-json error: status, x-amzn-ErrorType header and the model's body."""
-
-    def __init__(self, status, code, body):
-        super().__init__(code)
-        self.status, self.code, self.body = status, code, body
-
-    def response(self):
-        return json_response(self.body, self.status, {"x-amzn-ErrorType": self.code})
-
-
-def ct_error(status, code, message):  # Control Tower error shapes: {message}
-    return ApiError(status, code, {"message": message})
-
-
 def sh_error(status, code, message):  # Security Hub error shapes: {Message, Code}
     return ApiError(status, code, {"__type": code, "Code": code, "Message": message})
 
@@ -130,147 +100,6 @@ def sh_error(status, code, message):  # Security Hub error shapes: {Message, Cod
 def gd_bad_request(message):  # GuardDuty BadRequestException: {message, type}
     return ApiError(400, "BadRequestException",
                     {"message": message, "type": "InvalidInputException", "__type": "InvalidInputException"})
-
-
-# --------------------------------------------------------------------------- Control Tower
-CT_NOT_FOUND = "The requested resource does not exist."
-
-
-def ct_delay():
-    """Seconds until a new operation auto-completes; negative = only the test hook completes it."""
-    return float(os.environ.get("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "2"))
-
-
-def ct_tick():
-    """Complete every operation whose delay has elapsed (lazily, on each Control Tower call)."""
-    t = time.monotonic()
-    for op in list(CT_OPS.values()):
-        if op["status"] == "IN_PROGRESS" and op["due"] is not None and t >= op["due"]:
-            ct_finish(op, "SUCCEEDED", None)
-
-
-def ct_finish(op, status, message):
-    op.update(status=status, end=now(), message=message, due=None)
-    lz = CT_LZ.get(op["account"])
-    if lz and lz["arn"] == op["arn"]:
-        lz["status"] = "ACTIVE" if status == "SUCCEEDED" else "FAILED"
-        if status == "SUCCEEDED":
-            lz["drift"] = "IN_SYNC"
-
-
-def ct_start(account, region, arn, op_type):
-    op_id = str(mock_random.uuid4())
-    delay = ct_delay()
-    CT_OPS[op_id] = {"id": op_id, "account": account, "region": region, "arn": arn,
-                     "type": op_type, "status": "IN_PROGRESS", "start": now(), "end": None,
-                     "message": None, "due": time.monotonic() + delay if delay >= 0 else None}
-    return op_id
-
-
-def ct_new_arn(account, region):
-    suffix = mock_random.get_random_string(16, include_digits=True).upper()
-    return f"arn:aws:controltower:{region}:{account}:landingzone/{suffix}"
-
-
-def ct_find_lz(account, region, identifier):
-    """The caller's landing zone, visible only from its home region (else 404 like AWS)."""
-    lz = CT_LZ.get(account)
-    if not identifier:
-        raise ct_error(400, "ValidationException", "landingZoneIdentifier is required")
-    if not lz or lz["arn"] != identifier or lz["region"] != region:
-        raise ct_error(404, "ResourceNotFoundException", CT_NOT_FOUND)
-    return lz
-
-
-def ct_check_version(body):
-    version = body.get("version")
-    if not isinstance(version, str) or not re.fullmatch(r"\d+.\d+", version):
-        raise ct_error(400, "ValidationException", "version must match pattern \\d+.\\d+")
-    return version
-
-
-def ct_busy(account):
-    if any(o["account"] == account and o["status"] == "IN_PROGRESS" for o in CT_OPS.values()):
-        raise ct_error(409, "ConflictException",
-                       "AWS Control Tower cannot begin another operation while the landing zone "
-                       "is processing an operation.")
-
-
-def ct_list_landing_zones(account, region, body):
-    lz = CT_LZ.get(account)  # account-wide: AWS lists it from every region
-    return {"landingZones": [{"arn": lz["arn"]}] if lz else []}
-
-
-def ct_get_landing_zone(account, region, body):
-    lz = ct_find_lz(account, region, body.get("landingZoneIdentifier"))
-    detail = {"arn": lz["arn"], "status": lz["status"], "version": lz["version"],
-              "latestAvailableVersion": lz["latest"], "driftStatus": {"status": lz["drift"]},
-              "manifest": lz["manifest"]}
-    if lz.get("remediationTypes"):
-        detail["remediationTypes"] = lz["remediationTypes"]
-    return {"landingZone": detail}
-
-
-def ct_create_landing_zone(account, region, body):
-    version = ct_check_version(body)
-    if account in CT_LZ:
-        raise ct_error(409, "ConflictException",
-                       "AWS Control Tower cannot create a landing zone because one already exists.")
-    arn = ct_new_arn(account, region)
-    CT_LZ[account] = {"arn": arn, "region": region, "status": "PROCESSING", "drift": "IN_SYNC",
-                      "version": version, "latest": "3.3", "manifest": body.get("manifest") or {},
-                      "remediationTypes": body.get("remediationTypes")}
-    return {"arn": arn, "operationIdentifier": ct_start(account, region, arn, "CREATE")}
-
-
-def ct_update_landing_zone(account, region, body):
-    version = ct_check_version(body)
-    lz = ct_find_lz(account, region, body.get("landingZoneIdentifier"))
-    ct_busy(account)
-    lz.update(version=version, status="PROCESSING")
-    if body.get("manifest") is not None:
-        lz["manifest"] = body["manifest"]
-    if body.get("remediationTypes") is not None:
-        lz["remediationTypes"] = body["remediationTypes"]
-    return {"operationIdentifier": ct_start(account, region, lz["arn"], "UPDATE")}
-
-
-def ct_reset_landing_zone(account, region, body):
-    lz = ct_find_lz(account, region, body.get("landingZoneIdentifier"))
-    ct_busy(account)
-    lz["status"] = "PROCESSING"
-    return {"operationIdentifier": ct_start(account, region, lz["arn"], "RESET")}
-
-
-def ct_op_summary(op, detail=False):
-    out = {"operationType": op["type"], "operationIdentifier": op["id"], "status": op["status"]}
-    if detail:
-        out["startTime"] = iso(op["start"])
-        if op["end"]:
-            out["endTime"] = iso(op["end"])
-        if op["message"]:
-            out["statusMessage"] = op["message"]
-    return out
-
-
-def ct_get_landing_zone_operation(account, region, body):
-    op = CT_OPS.get(body.get("operationIdentifier") or "")
-    if not op or op["account"] != account or op["region"] != region:
-        raise ct_error(404, "ResourceNotFoundException", CT_NOT_FOUND)
-    return {"operationDetails": ct_op_summary(op, detail=True)}
-
-
-def ct_list_landing_zone_operations(account, region, body):
-    flt = body.get("filter") or {}
-    ops = [o for o in CT_OPS.values() if o["account"] == account and o["region"] == region
-           and o["type"] in (flt.get("types") or [o["type"]])
-           and o["status"] in (flt.get("statuses") or [o["status"]])]
-    ops.sort(key=lambda o: o["start"], reverse=True)
-    return {"landingZoneOperations": [ct_op_summary(o) for o in ops]}
-
-
-def ct_list_enabled_controls(account, region, body):
-    return {"enabledControls": []}
 
 
 # --------------------------------------------------------------------------- Security Hub
@@ -619,20 +448,14 @@ GuardDutyBackend.enable_organization_admin_account = _gd_enable_admin
 
 # --------------------------------------------------------------------------- routing
 ROUTES = {
-    ("controltower", "POST", "/list-landingzones"): ct_list_landing_zones,
-    ("controltower", "POST", "/get-landingzone"): ct_get_landing_zone,
-    ("controltower", "POST", "/create-landingzone"): ct_create_landing_zone,
-    ("controltower", "POST", "/update-landingzone"): ct_update_landing_zone,
-    ("controltower", "POST", "/reset-landingzone"): ct_reset_landing_zone,
-    ("controltower", "POST", "/get-landingzone-operation"): ct_get_landing_zone_operation,
-    ("controltower", "POST", "/list-landingzone-operations"): ct_list_landing_zone_operations,
-    ("controltower", "POST", "/list-enabled-controls"): ct_list_enabled_controls,
     ("securityhub", "GET", "/standards"): sh_describe_standards,
     ("securityhub", "POST", "/standards/get"): sh_get_enabled_standards,
     ("securityhub", "POST", "/standards/register"): sh_batch_enable_standards,
     ("securityhub", "POST", "/standards/deregister"): sh_batch_disable_standards,
     ("securityhub", "GET", "/organization/admin"): sh_list_organization_admin_accounts,
 }
+ROUTES.update(controltower.ROUTES)
+ROUTES.update(regions.ROUTES)
 GD_ADMIN_PATH = re.compile(r"^/detector/([^/]+)/admin/?$")
 
 
@@ -642,30 +465,6 @@ def read_json(req):
 
 
 # --------------------------------------------------------------------------- test hooks
-def hook_ct_landing_zone(b):
-    account, region = b.get("account", DEFAULT_ACCOUNT), b.get("region", "us-east-1")
-    status, drift = b.get("status", "ACTIVE"), b.get("drift", "IN_SYNC")
-    if status not in ("ACTIVE", "PROCESSING", "FAILED") or drift not in ("IN_SYNC", "DRIFTED"):
-        return json_response({"error": "bad status or drift"}, 400)
-    old = CT_LZ.get(account)
-    arn = old["arn"] if old and old["region"] == region else ct_new_arn(account, region)
-    CT_LZ[account] = {"arn": arn, "region": region, "status": status, "drift": drift,
-                      "version": b.get("version", "3.3"), "latest": b.get("latestAvailableVersion", "3.3"),
-                      "manifest": b.get("manifest") or {}, "remediationTypes": b.get("remediationTypes")}
-    return json_response({"arn": arn})
-
-
-def hook_ct_complete(b):
-    op = CT_OPS.get(b.get("operationIdentifier") or "")
-    status = b.get("status", "SUCCEEDED")
-    if op is None:
-        return json_response({"error": "unknown operationIdentifier"}, 404)
-    if status not in ("SUCCEEDED", "FAILED"):
-        return json_response({"error": "status must be SUCCEEDED or FAILED"}, 400)
-    ct_finish(op, status, b.get("statusMessage"))
-    return json_response({"operationIdentifier": op["id"], "status": status})
-
-
 def hook_account_summary(b):
     summary = iam_backends[b.get("account", DEFAULT_ACCOUNT)]["aws"].account_summary
     summary._account_mfa_enabled = int(b.get("AccountMFAEnabled", summary._account_mfa_enabled))
@@ -720,10 +519,7 @@ def plain(value):
 def groundwork_state():
     """What /moto-api/data.json cannot show: the extension's state and the moto state the
     `apply` calls change outside moto's tracked models. Read-only, deterministic."""
-    lzs = {a: {k: v for k, v in lz.items()} for a, lz in CT_LZ.items()}
-    ops = [{k: (iso(v) if isinstance(v, datetime.datetime) else v) for k, v in o.items() if k != "due"}
-           for o in sorted(CT_OPS.values(), key=lambda o: (o["start"], o["id"]))]
-    state = {"controltower": {"landingZones": lzs, "operations": ops},
+    state = {"controltower": controltower.state(),
              "organizations": {}, "identitystore": {}, "securityhub": {"hubs": {}}, "guardduty": {}}
     for account, _, b in existing(organizations_backends):
         if b.org is not None:
@@ -764,18 +560,19 @@ def hook_faults_clear(b):
 HOOKS = {
     "/_groundwork/faults": hook_faults,
     "/_groundwork/faults/clear": hook_faults_clear,
-    "/_groundwork/controltower/landing-zone": hook_ct_landing_zone,
-    "/_groundwork/controltower/operations/complete": hook_ct_complete,
     "/_groundwork/iam/account-summary": hook_account_summary,
     "/_groundwork/securityhub/standard-status": hook_sh_standard_status,
     "/_groundwork/sns/confirm": hook_sns_confirm,
     "/_groundwork/unsupported": hook_unsupported,
+    **controltower.HOOKS,
+    **regions.HOOKS,
 }
 
 
 def reset_extension():
     with LOCK:
-        CT_LZ.clear(), CT_OPS.clear(), SH_SUBS.clear(), GD_ORG.clear()
+        controltower.reset(), regions.reset()
+        SH_SUBS.clear(), GD_ORG.clear()
         UNSUPPORTED["service"] = None
         faults.clear()
         provisioning.reset()
@@ -979,11 +776,14 @@ class GroundworkApp:
         if path == "/_groundwork/requests/peak" and method == "GET":
             return json_response({"peak": peak_overlap(requests_snapshot())})(environ, start_response)
         if path == "/_groundwork/requests/clear" and method == "POST":
+            # Read the (ignored) body: werkzeug drains unread request bytes after answering and
+            # would block on them until the client gave up.
+            req.get_data()
             clear_requests()
             return json_response({"requests": []})(environ, start_response)
         if path == "/_groundwork/state" and method == "GET":
             with LOCK:
-                ct_tick()
+                controltower.tick()
                 body = json.dumps(groundwork_state(), sort_keys=True, default=str)
             return Response(body, 200, content_type="application/json")(environ, start_response)
         if path.startswith("/_groundwork/"):
@@ -1034,7 +834,7 @@ class GroundworkApp:
         try:
             body = read_json(req) if method == "POST" else {}
             with LOCK:
-                ct_tick()
+                controltower.tick()
                 resp = json_response(handler(account, region, body, *args))
         except ApiError as e:
             resp = e.response()

@@ -3,53 +3,64 @@
 use aws_smithy_types::{Document, Number};
 
 use crate::aws::{At, Aws, AwsError, error::classify};
+use crate::landing_zone::{self, Integrations};
 
 /// The output name under which a started landing zone operation's id is kept.
 pub const OPERATION: &str = "landing-zone-operation";
-
-/// The landing zone manifest version groundwork was tested with.
-pub const TESTED_VERSION: &str = "3.3";
-
-/// The manifest for a new landing zone (version 3.x shape); the account ids are filled in when the
-/// accounts exist.
-pub fn manifest(regions: &[String]) -> serde_json::Value {
-    serde_json::json!({
-        "governedRegions": regions,
-        "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
-        "centralizedLogging": {
-            "accountId": "",
-            "configurations": {"loggingBucket": {"retentionDays": 365}, "accessLoggingBucket": {"retentionDays": 3650}},
-            "enabled": true
-        },
-        "securityRoles": {"accountId": ""},
-        "accessManagement": {"enabled": true}
-    })
-}
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_controltower::Client {
     aws.client(at, aws_sdk_controltower::Client::new)
 }
 
-/// Starts the landing zone; returns the operation id to poll.
+/// Starts the landing zone with the manifest of `version` (one of [`landing_zone::SHAPES`]);
+/// returns the operation id to poll.
 pub async fn create_landing_zone(
     aws: &Aws,
     at: &At,
     version: &str,
-    manifest: &serde_json::Value,
-    log_archive: &str,
-    audit: &str,
+    integrations: &Integrations,
 ) -> Result<String, AwsError> {
-    let mut m = manifest.clone();
-    m["centralizedLogging"]["accountId"] = log_archive.into();
-    m["securityRoles"]["accountId"] = audit.into();
+    let shape = shape(version);
+    let manifest = (shape.build)(integrations);
     let out = client(aws, at)
         .create_landing_zone()
-        .version(version)
-        .manifest(to_document(&m))
+        .version(shape.version)
+        .manifest(to_document(&manifest))
         .send()
         .await
-        .map_err(|e| classify(&e, "controltower:CreateLandingZone", &at.account, Some(&at.region)))?;
+        .map_err(|e| {
+            explain_refusal(classify(&e, "controltower:CreateLandingZone", &at.account, Some(&at.region)), version)
+        })?;
     Ok(out.operation_identifier().to_owned())
+}
+
+/// How a CreateLandingZone reads in a plan and the action log: the version, then exactly the manifest
+/// that will be sent, block by block, with accounts still to be created shown by name.
+pub fn params(version: &str, regions: &[String], log_archive: &str, audit: &str) -> Vec<(&'static str, String)> {
+    let shown = Integrations { regions: regions.to_vec(), log_archive: log_archive.into(), audit: audit.into() };
+    let manifest = (shape(version).build)(&shown);
+    let mut p = vec![("version", version.to_owned())];
+    for key in ["governedRegions", "centralizedLogging", "config", "securityRoles", "accessManagement", "backup"] {
+        if let Some(v) = manifest.get(key) {
+            p.push((key, v.to_string()));
+        }
+    }
+    p
+}
+
+/// The manifest shape of a version, or the newest one.
+fn shape(version: &str) -> &'static landing_zone::Shape {
+    landing_zone::SHAPES.iter().find(|s| s.version == version).unwrap_or_else(|| landing_zone::newest())
+}
+
+/// AWS accepts only its latest landing zone version for a new landing zone. When it refuses ours,
+/// say so plainly with the two ways forward; never retry with a guessed version.
+pub fn explain_refusal(mut e: AwsError, version: &str) -> AwsError {
+    if landing_zone::version_refused(&e.message) {
+        let step = crate::catalog::step(crate::catalog::StepId::ControlTower);
+        e.message = step.say("version-refused", &[("version", version), ("aws", &e.message)]);
+    }
+    e
 }
 
 pub async fn reset_landing_zone(aws: &Aws, at: &At, arn: &str) -> Result<String, AwsError> {

@@ -69,12 +69,33 @@ pub enum Action {
         email: String,
         phone: String,
     },
+    CreateOrganizationalUnit {
+        parent: String,
+        name: String,
+        output: String,
+    },
+    MoveAccount {
+        account: Ref,
+        from: String,
+        to: Ref,
+    },
     CreateServiceRole {
         role: iam::ServiceRole,
     },
+    /// Repairs an existing service role that lacks its managed policy.
+    AttachRolePolicy {
+        role: &'static str,
+        policy: &'static str,
+    },
+    /// Repairs an existing service role that lacks its inline policy.
+    PutRolePolicy {
+        role: iam::ServiceRole,
+    },
     CreateLandingZone {
+        /// One of `landing_zone::SHAPES`; the manifest is written from it when the accounts exist.
         version: String,
-        manifest: serde_json::Value,
+        /// Governed Regions, the home Region first.
+        regions: Vec<String>,
         log_archive: Ref,
         audit: Ref,
     },
@@ -167,7 +188,11 @@ impl Action {
             Action::EnableServiceAccess { .. } => "organizations:EnableAWSServiceAccess",
             Action::CreateAccount { .. } => "organizations:CreateAccount",
             Action::PutAlternateContact { .. } => "account:PutAlternateContact",
+            Action::CreateOrganizationalUnit { .. } => "organizations:CreateOrganizationalUnit",
+            Action::MoveAccount { .. } => "organizations:MoveAccount",
             Action::CreateServiceRole { .. } => "iam:CreateRole",
+            Action::AttachRolePolicy { .. } => "iam:AttachRolePolicy",
+            Action::PutRolePolicy { .. } => "iam:PutRolePolicy",
             Action::CreateLandingZone { .. } => "controltower:CreateLandingZone",
             Action::ResetLandingZone { .. } => "controltower:ResetLandingZone",
             Action::WaitForLandingZone { .. } => "controltower:GetLandingZoneOperation",
@@ -215,6 +240,20 @@ impl Action {
                 p.push(("PhoneNumber", phone.clone()));
                 p
             }
+            Action::CreateOrganizationalUnit { parent, name, .. } => {
+                vec![("ParentId", parent.clone()), ("Name", name.clone())]
+            }
+            Action::MoveAccount { account, from, to } => vec![
+                ("AccountId", account.show()),
+                ("SourceParentId", from.clone()),
+                ("DestinationParentId", to.show()),
+            ],
+            Action::AttachRolePolicy { role, policy } => {
+                vec![("RoleName", (*role).to_owned()), ("PolicyArn", (*policy).to_owned())]
+            }
+            Action::PutRolePolicy { role } => {
+                vec![("RoleName", role.name.to_owned()), ("PolicyName", role.inline_name())]
+            }
             Action::CreateServiceRole { role } => {
                 vec![
                     ("RoleName", role.name.to_owned()),
@@ -222,12 +261,9 @@ impl Action {
                     ("TrustedService", role.service.to_owned()),
                 ]
             }
-            Action::CreateLandingZone { version, manifest, log_archive, audit } => vec![
-                ("version", version.clone()),
-                ("governedRegions", manifest["governedRegions"].to_string()),
-                ("logArchive", log_archive.show()),
-                ("audit", audit.show()),
-            ],
+            Action::CreateLandingZone { version, regions, log_archive, audit } => {
+                controltower::params(version, regions, &log_archive.show(), &audit.show())
+            }
             Action::ResetLandingZone { arn } => vec![("landingZoneIdentifier", arn.clone())],
             Action::WaitForLandingZone { operation } => vec![("operationIdentifier", operation.show())],
             Action::CreateUser { user_name, email, .. } => {
@@ -300,10 +336,24 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::PutAlternateContact { account, own, kind, name, title, email, phone } => {
             account::put_alternate_contact(aws, at, account, *own, [kind, name, title, email, phone]).await
         }
+        Action::CreateOrganizationalUnit { parent, name, output } => {
+            let id = organizations::create_ou(aws, at, parent, name).await?;
+            outputs.insert(output.clone(), id);
+            Ok(())
+        }
+        Action::MoveAccount { account, from, to } => {
+            organizations::move_account(aws, at, &account.resolve(outputs)?, from, &to.resolve(outputs)?).await
+        }
         Action::CreateServiceRole { role } => iam::create_service_role(aws, at, role).await,
-        Action::CreateLandingZone { version, manifest, log_archive, audit } => {
-            let (log, aud) = (log_archive.resolve(outputs)?, audit.resolve(outputs)?);
-            let op = controltower::create_landing_zone(aws, at, version, manifest, &log, &aud).await?;
+        Action::AttachRolePolicy { role, policy } => iam::attach_policy(aws, at, role, policy).await,
+        Action::PutRolePolicy { role } => iam::put_inline(aws, at, role).await,
+        Action::CreateLandingZone { version, regions, log_archive, audit } => {
+            let integrations = crate::landing_zone::Integrations {
+                regions: regions.clone(),
+                log_archive: log_archive.resolve(outputs)?,
+                audit: audit.resolve(outputs)?,
+            };
+            let op = controltower::create_landing_zone(aws, at, version, &integrations).await?;
             outputs.insert(controltower::OPERATION.into(), op);
             Ok(())
         }

@@ -10,16 +10,7 @@ fn client(aws: &Aws, at: &At) -> aws_sdk_organizations::Client {
     aws.client(at, aws_sdk_organizations::Client::new)
 }
 
-/// The service principals with trusted access in the organization.
-pub async fn service_access(aws: &Aws, at: &At) -> Result<Vec<String>, AwsError> {
-    let _slot = aws.permit().await;
-    let out = client(aws, at)
-        .list_aws_service_access_for_organization()
-        .send()
-        .await
-        .map_err(|e| classify(&e, "organizations:ListAWSServiceAccessForOrganization", &at.account, None))?;
-    Ok(out.enabled_service_principals().iter().filter_map(|p| p.service_principal().map(str::to_owned)).collect())
-}
+pub use crate::aws::organizations::service_access;
 
 pub async fn create_organization(aws: &Aws, at: &At) -> Result<(), AwsError> {
     client(aws, at)
@@ -84,4 +75,75 @@ fn failed(at: &At, message: String) -> AwsError {
         code: None,
         message,
     }
+}
+
+/// The organization's root id.
+pub async fn root(aws: &Aws, at: &At) -> Result<String, AwsError> {
+    let _slot = aws.permit().await;
+    let out = client(aws, at)
+        .list_roots()
+        .send()
+        .await
+        .map_err(|e| classify(&e, "organizations:ListRoots", &at.account, None))?;
+    Ok(out.roots().first().and_then(|r| r.id()).unwrap_or_default().to_owned())
+}
+
+/// The OUs directly under a parent, as (id, name), every page.
+pub async fn ous_under(aws: &Aws, at: &At, parent: &str) -> Result<Vec<(String, String)>, AwsError> {
+    let c = client(aws, at);
+    let (mut ous, mut token) = (Vec::new(), None);
+    loop {
+        let _slot = aws.permit().await;
+        let out = c
+            .list_organizational_units_for_parent()
+            .parent_id(parent)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "organizations:ListOrganizationalUnitsForParent", &at.account, None))?;
+        ous.extend(
+            out.organizational_units()
+                .iter()
+                .map(|o| (o.id().unwrap_or_default().to_owned(), o.name().unwrap_or_default().to_owned())),
+        );
+        token = out.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(ous);
+        }
+    }
+}
+
+/// The id of an account's (or OU's) parent.
+pub async fn parent(aws: &Aws, at: &At, child: &str) -> Result<String, AwsError> {
+    let _slot = aws.permit().await;
+    let out = client(aws, at)
+        .list_parents()
+        .child_id(child)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "organizations:ListParents", &at.account, None))?;
+    Ok(out.parents().first().and_then(|p| p.id()).unwrap_or_default().to_owned())
+}
+
+pub async fn create_ou(aws: &Aws, at: &At, parent: &str, name: &str) -> Result<String, AwsError> {
+    let out = client(aws, at)
+        .create_organizational_unit()
+        .parent_id(parent)
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "organizations:CreateOrganizationalUnit", &at.account, None))?;
+    Ok(out.organizational_unit().and_then(|o| o.id()).unwrap_or_default().to_owned())
+}
+
+pub async fn move_account(aws: &Aws, at: &At, account: &str, from: &str, to: &str) -> Result<(), AwsError> {
+    client(aws, at)
+        .move_account()
+        .account_id(account)
+        .source_parent_id(from)
+        .destination_parent_id(to)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "organizations:MoveAccount", &at.account, None))?;
+    Ok(())
 }
