@@ -3,11 +3,8 @@
 //! make are bounded by the session's concurrency limit.
 
 mod alerts;
-mod contacts;
 mod control_tower;
 mod guardduty;
-mod organization;
-mod root_mfa;
 mod security_hub;
 
 use futures_util::future::join_all;
@@ -17,6 +14,7 @@ pub use alerts::lets_eventbridge_publish;
 use crate::aws::{Aws, AwsError};
 use crate::catalog::{self, Step, StepId};
 use crate::facts::Facts;
+use crate::steps;
 use crate::verdict::{Finding, Status, StepResult, combine};
 
 /// Checks the given steps concurrently and returns their results in lab order.
@@ -36,11 +34,11 @@ pub async fn check(aws: &Aws, facts: &Facts, id: StepId) -> StepResult {
         return conclude(step, vec![finding]);
     }
     let findings = match id {
-        StepId::RootMfa => root_mfa::check(aws, facts, step).await,
-        StepId::Contacts => contacts::check(aws, facts, step).await,
-        StepId::Organization => organization::check(facts, step),
+        StepId::RootMfa => steps::root_mfa::check(aws, facts, step).await,
+        StepId::Contacts => steps::contacts::check(aws, facts, step).await,
+        StepId::Organization => steps::organization::check(facts, aws.region(), step),
         StepId::ControlTower => control_tower::check(facts, step),
-        StepId::IdentityCenter => crate::steps::identity_center::check(aws, facts, step).await,
+        StepId::IdentityCenter => steps::identity_center::check(aws, facts, step).await,
         StepId::Guardduty => guardduty::check(aws, facts, step).await,
         StepId::SecurityHub => security_hub::check(aws, facts, step).await,
         StepId::Alerts => alerts::check(aws, facts, step).await,

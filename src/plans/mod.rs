@@ -3,13 +3,11 @@
 //! overwrite or delete what the person has is a conflict, and a plan with a conflict is never run.
 
 mod alerts;
-mod contacts;
 mod control_tower;
 mod control_tower_launch;
 mod control_tower_preflight;
 mod guardduty;
 mod guessed;
-mod organization;
 mod security_hub;
 
 pub use guessed::CONFIRM_KEYS;
@@ -87,18 +85,15 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
     }
     let mut ctx = Ctx { aws, facts, ask, record, step: catalog::step(id) };
     let mut plan = match id {
-        StepId::RootMfa => Plan { manual: true, ..Plan::default() },
-        StepId::Contacts => contacts::plan(&mut ctx).await?,
-        StepId::Organization => organization::plan(&ctx)?,
+        StepId::RootMfa => crate::steps::root_mfa::plan_live(&ctx).await?,
+        StepId::Contacts => crate::steps::contacts::plan_live(&mut ctx).await?,
+        StepId::Organization => crate::steps::organization::plan_live(&ctx)?,
         StepId::ControlTower => control_tower::plan(&mut ctx).await?,
         StepId::IdentityCenter => crate::steps::identity_center::plan_live(&mut ctx).await?,
         StepId::Guardduty => guardduty::plan(&mut ctx).await?,
         StepId::SecurityHub => security_hub::plan(&mut ctx).await?,
         StepId::Alerts => alerts::plan(&mut ctx).await?,
     };
-    if id == StepId::RootMfa {
-        plan.notes.push(say("plan-root-mfa-recheck", &[]));
-    }
     guessed::review(&mut ctx, &mut plan)?;
     Ok(plan)
 }

@@ -252,7 +252,7 @@ fn is_assigned_anywhere(dir: &Directory, set: &str) -> bool {
 pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
     match observe(aws, facts).await {
         Ok(o) => judge(&o, step),
-        Err(e) => vec![Finding::new(&e.account, e.region.as_deref(), Status::Unknown, e.explain())],
+        Err(e) => vec![super::unknown(&e)],
     }
 }
 

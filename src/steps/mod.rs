@@ -1,5 +1,17 @@
 //! Steps in one shape: each observes AWS once into a plain value, and judges and plans from that
 //! same value with pure functions, so a step's verdict and its plan can never disagree.
-//! identity-center is the first step in this shape; the others still live in `checks/` and `plans/`.
+//! root-mfa, contacts, organization and identity-center are in this shape; the other steps still
+//! live in `checks/` and `plans/`.
 
+pub mod contacts;
 pub mod identity_center;
+pub mod organization;
+pub mod root_mfa;
+
+use crate::aws::AwsError;
+use crate::verdict::{Finding, Status};
+
+/// A read that failed: the step (or the account) is unknown, with AWS's reason and what to do.
+pub fn unknown(err: &AwsError) -> Finding {
+    Finding::new(&err.account, err.region.as_deref(), Status::Unknown, err.explain())
+}
