@@ -15,6 +15,8 @@ pub struct Organization {
 pub struct OrgAccount {
     pub id: String,
     pub name: String,
+    /// The account's root email (GuardDuty's CreateMembers needs it).
+    pub email: String,
     pub active: bool,
 }
 
@@ -54,6 +56,7 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
         accounts.extend(out.accounts().iter().map(|a| OrgAccount {
             id: a.id().unwrap_or_default().to_owned(),
             name: a.name().unwrap_or_default().to_owned(),
+            email: a.email().unwrap_or_default().to_owned(),
             // `state` replaced `status`; moto and older answers only send the latter.
             active: match a.state() {
                 Some(state) => *state == AccountState::Active,

@@ -59,6 +59,8 @@ from moto.sns.responses import SNSResponse
 from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
 
+import members as member_accounts  # GuardDuty and Security Hub member accounts (members.py)
+
 LOCK = threading.RLock()  # run_simple is threaded; guards every piece of state below
 CT_LZ = {}  # account -> landing zone dict (one per account, lives in its home region)
 CT_OPS = {}  # operationIdentifier -> operation dict
@@ -377,6 +379,8 @@ def _enable_hub(self, enable_default_standards=True, tags=None):
 
 
 def _disable_hub(self):
+    with LOCK:
+        member_accounts.sh_before_disable(self)
     result = _moto_disable_hub(self)
     with LOCK:
         SH_SUBS.pop((self.account_id, self.region_name), None)
@@ -424,6 +428,10 @@ def gd_update_organization_configuration(account, region, body, detector_id):
         members = "NEW" if body["autoEnable"] else "NONE"
     if members is not None and members not in GD_STATUSES:
         raise gd_bad_request(f"The request failed because autoEnableOrganizationMembers {members} is not valid.")
+    named = {f.get("name") for f in body.get("features") or []}
+    if {"EKS_RUNTIME_MONITORING", "RUNTIME_MONITORING"} <= named:  # AWS: naming both is an error
+        raise gd_bad_request("The request failed because both EKS_RUNTIME_MONITORING and RUNTIME_MONITORING "
+                             "were specified.")
     for feat in body.get("features") or []:  # merged by name, like AWS
         if feat.get("name") not in GD_FEATURES + ["EKS_RUNTIME_MONITORING", "AI_PROTECTION"] or \
                 feat.get("autoEnable", "NONE") not in GD_STATUSES:
@@ -443,6 +451,7 @@ def gd_update_organization_configuration(account, region, body, detector_id):
                 old["autoEnable"] = add["autoEnable"]
     if members is not None:
         cfg["autoEnableOrganizationMembers"] = members
+        member_accounts.gd_auto_enable_changed(account, region, members)
     return {}
 
 
@@ -591,6 +600,12 @@ class GuardDutyDetectorExists(GuardDutyException):
         return [("X-Amzn-ErrorType", "BadRequestException"), ("Content-Type", "application/json")]
 
 
+class GuardDutyBadFeatures(GuardDutyDetectorExists):
+    def __init__(self):
+        GuardDutyException.__init__(self, "InvalidInputException", "The request failed because both "
+                                    "EKS_RUNTIME_MONITORING and RUNTIME_MONITORING were specified.")
+
+
 _moto_create_detector = GuardDutyBackend.create_detector
 _moto_gd_enable_admin = GuardDutyBackend.enable_organization_admin_account
 
@@ -598,6 +613,9 @@ _moto_gd_enable_admin = GuardDutyBackend.enable_organization_admin_account
 def _create_detector(self, *args, **kwargs):
     if self.detectors:
         raise GuardDutyDetectorExists()
+    features = kwargs.get("features") if "features" in kwargs else (args[4] if len(args) > 4 else None)
+    if {"EKS_RUNTIME_MONITORING", "RUNTIME_MONITORING"} <= {f.get("name") for f in features or []}:
+        raise GuardDutyBadFeatures()  # AWS: naming both is an error
     return _moto_create_detector(self, *args, **kwargs)
 
 
@@ -741,6 +759,7 @@ def groundwork_state():
                                   "organizationConfiguration": GD_ORG.get((account, region, d))}
                               for d, det in sorted(b.detectors.items())},
                 "delegatedAdmins": list(b.admin_account_ids)}
+    state["members"] = member_accounts.state()
     return state
 
 
@@ -751,12 +770,14 @@ HOOKS = {
     "/_groundwork/securityhub/standard-status": hook_sh_standard_status,
     "/_groundwork/sns/confirm": hook_sns_confirm,
     "/_groundwork/unsupported": hook_unsupported,
+    "/_groundwork/guardduty/enrol": member_accounts.hook_gd_enrol,
 }
 
 
 def reset_extension():
     with LOCK:
         CT_LZ.clear(), CT_OPS.clear(), SH_SUBS.clear(), GD_ORG.clear()
+        member_accounts.reset()
         UNSUPPORTED["service"] = None
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
@@ -985,6 +1006,8 @@ class GroundworkApp:
         if service is not None and service == UNSUPPORTED["service"]:
             return InternalServerError()(environ, start_response)  # moto's page for a missing service
         handler, args = ROUTES.get((service, method, path.rstrip("/") or "/")), ()
+        if handler is None:
+            handler, args = member_accounts.route(service, method, path)
         if handler is None and service == "guardduty":
             m = GD_ADMIN_PATH.match(path)
             if m and method in ("GET", "POST"):
@@ -996,7 +1019,7 @@ class GroundworkApp:
         if handler is None:
             return self.moto(environ, start_response)
         try:
-            body = read_json(req) if method == "POST" else {}
+            body = read_json(req) if method == "POST" else dict(req.args)  # GET: the query string
             with LOCK:
                 ct_tick()
                 resp = json_response(handler(account, region, body, *args))
@@ -1005,6 +1028,9 @@ class GroundworkApp:
         except ValueError:
             resp = ApiError(400, "ValidationException", {"message": "malformed JSON body"}).response()
         return resp(environ, start_response)
+
+
+member_accounts.bind(sys.modules[__name__])
 
 
 def main():
