@@ -67,7 +67,9 @@ pub async fn hub_enabled(aws: &Aws, at: &At) -> Result<bool, AwsError> {
 pub async fn hub_standards(aws: &Aws, at: &At) -> Result<Option<Vec<Standard>>, AwsError> {
     match enabled_standards(aws, at).await {
         Ok(list) => Ok(Some(list)),
-        Err(e) if e.code.as_deref().is_some_and(|c| c == "InvalidAccessException" || c == "ResourceNotFoundException") => {
+        Err(e)
+            if e.code.as_deref().is_some_and(|c| c == "InvalidAccessException" || c == "ResourceNotFoundException") =>
+        {
             Ok(None)
         }
         Err(e) => Err(e),

@@ -128,7 +128,8 @@ fn fsbp(step: &Step, region: &str, standards: &[Standard]) -> Cell {
 /// One account in one Region: its own hub and FSBP (read in the account), and, for every account
 /// but Audit, an `Enabled` membership of Audit.
 async fn cell(aws: &Aws, step: &Step, audit: &str, region: &str, account: &str, view: &View) -> Cell {
-    let hub = if account == audit { clone_seen(&view.hub) } else { sh::hub_standards(aws, &At::new(account, region)).await };
+    let hub =
+        if account == audit { clone_seen(&view.hub) } else { sh::hub_standards(aws, &At::new(account, region)).await };
     let standards = match hub {
         Err(e) => return (Status::Unknown, e.explain()),
         Ok(None) => return (Status::NotDone, step.say("account-no-hub", &[])),
@@ -141,7 +142,9 @@ async fn cell(aws: &Aws, step: &Step, audit: &str, region: &str, account: &str, 
     let membership = match &view.members {
         Some(Err(e)) => (Status::Unknown, e.explain()),
         Some(Ok(list)) => match list.iter().find(|m| m.account == account).map(|m| m.status.as_str()) {
-            Some("Enabled" | "Associated" | "ENABLED" | "ASSOCIATED") => (Status::Done, step.say("member-enabled", &[])),
+            Some("Enabled" | "Associated" | "ENABLED" | "ASSOCIATED") => {
+                (Status::Done, step.say("member-enabled", &[]))
+            }
             Some(status) => (Status::Partial, step.say("member-status", &[("status", status)])),
             None => (Status::Partial, step.say("member-none", &[])),
         },
@@ -186,7 +189,8 @@ mod tests {
         let standards = fsbp
             .map(|s| vec![Standard { arn: sh::fsbp_arn("us-east-1"), status: s.into(), reason: None }])
             .unwrap_or_default();
-        let config = OrgConfig { auto_enable: auto, auto_enable_standards: None, configuration_type: None, status: None };
+        let config =
+            OrgConfig { auto_enable: auto, auto_enable_standards: None, configuration_type: None, status: None };
         let view = View {
             admins: Ok(vec![Admin { account: "222".into(), status: "ENABLED".into() }]),
             hub: Ok(Some(standards)),

@@ -22,7 +22,9 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     let plans: Vec<(String, bool)> =
         GUARDDUTY_PLANS.iter().map(|p| ((*p).to_owned(), chosen.split(',').any(|c| c == *p))).collect();
     let accounts: Vec<(String, String)> = match &ctx.facts.accounts {
-        Ok(list) => list.iter().filter(|a| a.active && a.id != audit).map(|a| (a.id.clone(), a.email.clone())).collect(),
+        Ok(list) => {
+            list.iter().filter(|a| a.active && a.id != audit).map(|a| (a.id.clone(), a.email.clone())).collect()
+        }
         Err(e) => return Err(e.clone().into()),
     };
     let mut kept_notes = Vec::new();
@@ -79,13 +81,14 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
         for (account, email) in &accounts {
             match current.iter().find(|m| &m.account == account).map(|m| m.status.as_str()) {
                 Some("Enabled") => {}
-                Some(status) => plan.conflicts.push(ctx.say(
-                    "conflict-member-status",
-                    &[("account", account), ("region", &region), ("status", status)],
-                )),
+                Some(status) => plan.conflicts.push(
+                    ctx.say("conflict-member-status", &[("account", account), ("region", &region), ("status", status)]),
+                ),
                 // Looked at from inside: a detector of its own would be overridden by enrolment.
                 None => match detector(ctx.aws, &At::new(account, &region)).await? {
-                    Some(_) => plan.conflicts.push(ctx.say("conflict-own-detector", &[("account", account), ("region", &region)])),
+                    Some(_) => plan
+                        .conflicts
+                        .push(ctx.say("conflict-own-detector", &[("account", account), ("region", &region)])),
                     None => plan.changes.push(Change {
                         at: theirs.clone(),
                         global: false,
@@ -110,10 +113,13 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     Ok(plan)
 }
 
+/// Plans by name, each with an organization-level auto-enable value.
+type Features = Vec<(String, String)>;
+
 /// Every organization-level plan and the value groundwork sends: `ALL` for a chosen plan, the
 /// organization's own value otherwise (`NONE` where it has none), so nothing is ever lowered. Also
 /// the plans that are on although not chosen, which are kept and shown.
-fn org_features(plans: &[(String, bool)], config: &OrgConfig) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn org_features(plans: &[(String, bool)], config: &OrgConfig) -> (Features, Features) {
     let (mut features, mut kept) = (Vec::new(), Vec::new());
     for (name, on) in plans.iter().filter(|(n, _)| is_org_feature(n)) {
         let current = config.features.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());

@@ -30,10 +30,7 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
             }
         };
         let change = |at: &At, action| Change { at: at.clone(), global: false, action };
-        let hub = match own_hub(ctx, &theirs, &mut plan).await? {
-            Some(on) => on,
-            None => continue,
-        };
+        let Some(hub) = own_hub(ctx, &theirs, &mut plan).await? else { continue };
         if !is_admin {
             plan.changes.push(change(&mine, Action::EnableSecurityHubAdmin { admin: audit.clone() }));
         }
@@ -51,17 +48,19 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
             if own_hub(ctx, &At::new(account, &region), &mut plan).await?.is_none() {
                 continue; // its own standards: a conflict, already said
             }
-            match current.iter().find(|m| &m.account == account).map(|m| m.status.to_ascii_lowercase()) {
-                Some(s) if s == "enabled" || s == "associated" => {}
+            let status = current.iter().find(|m| &m.account == account).map(|m| m.status.to_ascii_lowercase());
+            let add = match status.as_deref() {
+                Some("enabled" | "associated") => false,
                 // AWS lets the administrator add back an account that was removed or deleted.
-                None => plan.changes.push(change(&theirs, Action::CreateSecurityHubMember { account: account.clone() })),
-                Some(s) if ["removed", "deleted", "resigned"].contains(&s.as_str()) => {
-                    plan.changes.push(change(&theirs, Action::CreateSecurityHubMember { account: account.clone() }));
+                None | Some("removed" | "deleted" | "resigned") => true,
+                Some(other) => {
+                    let args = [("account", account.as_str()), ("region", region.as_str()), ("status", other)];
+                    plan.conflicts.push(ctx.say("conflict-member-status", &args));
+                    false
                 }
-                Some(status) => plan.conflicts.push(ctx.say(
-                    "conflict-member-status",
-                    &[("account", account), ("region", &region), ("status", &status)],
-                )),
+            };
+            if add {
+                plan.changes.push(change(&theirs, Action::CreateSecurityHubMember { account: account.clone() }));
             }
         }
     }

@@ -47,7 +47,12 @@ pub async fn enable_admin(aws: &Aws, at: &At, admin: &str) -> Result<(), AwsErro
 
 /// Auto-enables every member account (existing and new), naming every organization-level plan
 /// with the value the plan decided (`ALL` for a chosen one, the organization's own value otherwise).
-pub async fn auto_enable_all(aws: &Aws, at: &At, detector: &str, features: &[(String, String)]) -> Result<(), AwsError> {
+pub async fn auto_enable_all(
+    aws: &Aws,
+    at: &At,
+    detector: &str,
+    features: &[(String, String)],
+) -> Result<(), AwsError> {
     let mut req = client(aws, at)
         .update_organization_configuration()
         .detector_id(detector)
