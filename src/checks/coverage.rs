@@ -35,7 +35,7 @@ pub fn account_findings(
     accounts: &[(String, String)],
     regions: &[String],
     cells: &HashMap<(String, String), Cell>,
-    covered: &str,
+    covered: &dyn Fn(&str) -> String,
     in_region: &dyn Fn(&str, &str) -> String,
 ) -> Vec<Finding> {
     accounts
@@ -46,7 +46,7 @@ pub fn account_findings(
             let statuses: Vec<Status> = seen.iter().map(|(_, c)| c.0).collect();
             let status = honest(&statuses);
             let detail = if status == Status::Done {
-                covered.to_owned()
+                covered(account)
             } else {
                 seen.iter()
                     .filter(|(_, c)| c.0 != Status::Done)
@@ -82,7 +82,7 @@ mod tests {
         }
         cells.insert(("222".to_owned(), "us-east-1".to_owned()), (Status::Done, "member".to_owned()));
         cells.insert(("222".to_owned(), "eu-west-1".to_owned()), (Status::NotDone, "not a member".to_owned()));
-        let f = account_findings(&accounts, &regions, &cells, "covered", &|r, d| format!("in {r}: {d}"));
+        let f = account_findings(&accounts, &regions, &cells, &|_| "covered".to_owned(), &|r, d| format!("in {r}: {d}"));
         assert_eq!((f[0].status, f[0].detail.as_str()), (Status::Done, "Covered."));
         assert_eq!((f[1].status, f[1].detail.as_str()), (Status::Partial, "In eu-west-1: not a member."));
     }

@@ -57,7 +57,11 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
             cells.insert((account, region.clone()), c);
         }
     }
-    let covered = step.say("account-covered", &[("regions", &regions.len().to_string())]);
+    let count = regions.len().to_string();
+    let covered = |account: &str| {
+        let key = if account == audit { "audit-covered" } else { "account-covered" };
+        step.say(key, &[("regions", &count)])
+    };
     let in_region = |r: &str, d: &str| step.say("account-in-region", &[("region", r), ("detail", d)]);
     findings.extend(coverage::account_findings(&accounts, regions, &cells, &covered, &in_region));
     findings
