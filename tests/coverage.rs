@@ -95,6 +95,33 @@ async fn every_existing_account_is_covered_after_the_applies_and_a_hub_switched_
     assert_eq!(account_finding(&json, "security-hub", &org.log_archive)["status"], "done");
 }
 
+/// An account that joins after the applies: GuardDuty's auto-enable enrols it, Security Hub's gives
+/// it a hub without FSBP, so the step is partial naming it until `apply security-hub` runs again.
+#[tokio::test]
+async fn an_account_that_joins_later_is_named_until_the_next_apply() {
+    let emu = Emulator::start();
+    let org = seed::organization(&emu).await;
+    seed::landing_zone(&emu, &org, &[REGION], "ACTIVE", "IN_SYNC");
+    let state = tempfile::tempdir().expect("tempdir");
+    apply(&emu, state.path(), "security-hub", &[]);
+    apply(&emu, state.path(), "guardduty", &[]);
+    let late = workload(&emu).await;
+
+    let (_, json) = check_json(&emu, state.path());
+    assert_eq!(common::step_status(&json, "guardduty"), "done", "{json:#}");
+    assert_eq!(common::step_status(&json, "security-hub"), "partial", "{json:#}");
+    let f = account_finding(&json, "security-hub", &late);
+    assert!(f["detail"].as_str().is_some_and(|d| d.contains("Foundational Security Best Practices is not enabled")), "{f}");
+
+    let plan = groundwork(&emu.url(), state.path()).args(["plan", "security-hub"]).output().expect("plan");
+    let plan = String::from_utf8_lossy(&plan.stdout).to_string();
+    assert!(plan.contains(&format!("securityhub:BatchEnableStandards · account {late}")), "{plan}");
+    assert!(!plan.contains("  2. "), "only FSBP in the new account is planned:\n{plan}");
+    apply(&emu, state.path(), "security-hub", &[]);
+    let (_, json) = check_json(&emu, state.path());
+    assert_eq!(common::step_status(&json, "security-hub"), "done", "{json:#}");
+}
+
 #[tokio::test]
 async fn guardduty_in_a_standalone_account_is_partial() {
     let emu = Emulator::start();

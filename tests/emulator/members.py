@@ -21,6 +21,11 @@ Security Hub CSPM (POST/GET /members: CreateMembers, ListMembers)
   * DisableSecurityHub in a member removes its membership; in the administrator it is refused.
   * ListMembers pages like GuardDuty's; OnlyAssociated defaults to true.
 
+Accounts that join later (CreateAccount): with GuardDuty auto-enable NEW or ALL they are enrolled at
+once; with Security Hub AutoEnable they get a hub in every Region where the administrator has one
+(with the default standards only if AutoEnableStandards is DEFAULT) and become members. AWS does
+both shortly after the account joins; here it happens within the CreateAccount call.
+
 State is keyed by (administrator account, Region); POST /moto-api/reset clears it.
 """
 import os
@@ -28,7 +33,7 @@ import time
 
 from moto.guardduty.models import guardduty_backends
 from moto.organizations.exceptions import OrganizationsClientError
-from moto.organizations.models import organizations_backends
+from moto.organizations.models import OrganizationsBackend, organizations_backends
 from moto.securityhub.exceptions import SecurityHubClientError
 from moto.securityhub.models import SecurityHubBackend, securityhub_backends
 
@@ -221,6 +226,40 @@ def sh_before_disable(backend):
         if region == backend.region_name and backend.account_id in members:
             members[backend.account_id]["MemberStatus"] = "Removed"
             members[backend.account_id]["UpdatedAt"] = now_iso()
+
+
+_moto_create_account = OrganizationsBackend.create_account
+
+
+def _create_account(self, **kwargs):
+    status = _moto_create_account(self, **kwargs)
+    with S.LOCK:
+        on_join(self, self.accounts[-1])
+    return status
+
+
+def on_join(org_backend, account):
+    """What the organization's auto-enable settings do for an account that has just joined."""
+    mgmt = org_backend.account_id
+    for (admin, region, _), cfg in list(S.GD_ORG.items()):
+        if cfg["autoEnableOrganizationMembers"] in ("NEW", "ALL") and org_accounts(admin)[0] == mgmt:
+            gd_add_member(admin, region, account.id, account.email)
+    conf = SecurityHubBackend._org_configs.get(org_backend.org.id) or {}
+    admin = conf.get("admin_account_id")
+    if not (conf.get("auto_enable") and admin):
+        return
+    for region, admin_hub in dict.items(securityhub_backends[admin]):
+        if not admin_hub.enabled:
+            continue
+        hub = securityhub_backends[account.id][region]
+        if not hub.enabled:
+            hub.enable_security_hub(enable_default_standards=conf.get("auto_enable_standards", "DEFAULT") == "DEFAULT")
+        SH_MEMBERS.setdefault((admin, region), {})[account.id] = {
+            "AccountId": account.id, "Email": account.email, "MasterId": admin, "AdministratorId": admin,
+            "MemberStatus": "Enabled", "InvitedAt": now_iso(), "UpdatedAt": now_iso()}
+
+
+OrganizationsBackend.create_account = _create_account
 
 
 def route(service, method, path):

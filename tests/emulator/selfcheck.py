@@ -603,6 +603,14 @@ def check_members():
     check([m["AccountId"] for m in sh_audit.list_members()["Members"]] == [MGMT], "disabling ends membership")
     left = {m["AccountId"]: m["MemberStatus"] for m in sh_audit.list_members(OnlyAssociated=False)["Members"]}
     check(left[others[1]] == "Removed", left)
+    # An account that joins later: enrolled by GuardDuty's ALL, given a hub (no standards: NONE) and membership.
+    sh_audit.update_organization_configuration(AutoEnable=True, AutoEnableStandards="NONE")
+    late = org.create_account(Email="late@example.com", AccountName="Late")["CreateAccountStatus"]["AccountId"]
+    check(late in {x["AccountId"] for x in gd_audit.list_members(DetectorId=det, MaxResults=50, NextToken="20")["Members"]}
+          | {x["AccountId"] for x in gd_audit.list_members(DetectorId=det, MaxResults=50)["Members"]}, "late enrolled")
+    late_sh = client("securityhub", creds=assume(late, "OrganizationAccountAccessRole"))
+    check(late_sh.get_enabled_standards()["StandardsSubscriptions"] == [], "a hub without default standards")
+    check(late in {m["AccountId"] for m in sh_audit.list_members()["Members"]}, "late is a member")
 
 
 def main():
