@@ -111,7 +111,10 @@ async fn an_account_that_joins_later_is_named_until_the_next_apply() {
     assert_eq!(common::step_status(&json, "guardduty"), "done", "{json:#}");
     assert_eq!(common::step_status(&json, "security-hub"), "partial", "{json:#}");
     let f = account_finding(&json, "security-hub", &late);
-    assert!(f["detail"].as_str().is_some_and(|d| d.contains("Foundational Security Best Practices is not enabled")), "{f}");
+    assert!(
+        f["detail"].as_str().is_some_and(|d| d.contains("Foundational Security Best Practices is not enabled")),
+        "{f}"
+    );
 
     let plan = groundwork(&emu.url(), state.path()).args(["plan", "security-hub"]).output().expect("plan");
     let plan = String::from_utf8_lossy(&plan.stdout).to_string();

@@ -82,7 +82,8 @@ mod tests {
         }
         cells.insert(("222".to_owned(), "us-east-1".to_owned()), (Status::Done, "member".to_owned()));
         cells.insert(("222".to_owned(), "eu-west-1".to_owned()), (Status::NotDone, "not a member".to_owned()));
-        let f = account_findings(&accounts, &regions, &cells, &|_| "covered".to_owned(), &|r, d| format!("in {r}: {d}"));
+        let f =
+            account_findings(&accounts, &regions, &cells, &|_| "covered".to_owned(), &|r, d| format!("in {r}: {d}"));
         assert_eq!((f[0].status, f[0].detail.as_str()), (Status::Done, "Covered."));
         assert_eq!((f[1].status, f[1].detail.as_str()), (Status::Partial, "In eu-west-1: not a member."));
     }
