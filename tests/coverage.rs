@@ -80,6 +80,19 @@ async fn every_existing_account_is_covered_after_the_applies_and_a_hub_switched_
         }
     }
 
+    // Audit's detectors name every plan, each off (none was chosen).
+    let gd = emu.data()["extension"]["guardduty"].clone();
+    for region in REGIONS {
+        let detectors = gd[format!("{}/{region}", org.audit)]["detectors"].as_object().expect("Audit's detector").clone();
+        let features = detectors.values().next().expect("one detector")["features"].as_array().expect("features").clone();
+        let mut named: Vec<&str> = features.iter().filter_map(|f| f["name"].as_str()).collect();
+        named.sort_unstable();
+        let mut plans = groundwork::inputs::GUARDDUTY_PLANS.to_vec();
+        plans.sort_unstable();
+        assert_eq!(named, plans, "{features:?}");
+        assert!(features.iter().all(|f| f["status"] == "DISABLED"), "{features:?}");
+    }
+
     // Someone switches the workload account's hub off in one Region.
     aws_sdk_securityhub::Client::new(&common::config(&emu, &work, "eu-west-1").await)
         .disable_security_hub()
@@ -123,6 +136,36 @@ async fn an_account_that_joins_later_is_named_until_the_next_apply() {
     apply(&emu, state.path(), "security-hub", &[]);
     let (_, json) = check_json(&emu, state.path());
     assert_eq!(common::step_status(&json, "security-hub"), "done", "{json:#}");
+}
+
+/// Brownfield accounts: GuardDuty running on its own, or a hub with other standards and no FSBP,
+/// stop the step with the account named, and nothing changes.
+#[tokio::test]
+async fn an_account_with_its_own_setup_is_a_conflict_and_nothing_changes() {
+    let emu = Emulator::start();
+    let org = seed::organization(&emu).await;
+    let work = workload(&emu).await;
+    seed::landing_zone(&emu, &org, &[REGION], "ACTIVE", "IN_SYNC");
+    let conf = common::config(&emu, &work, REGION).await;
+    aws_sdk_guardduty::Client::new(&conf).create_detector().enable(true).send().await.expect("own detector");
+    let hub = aws_sdk_securityhub::Client::new(&conf);
+    hub.enable_security_hub().enable_default_standards(false).send().await.expect("own hub");
+    let cis = format!("arn:aws:securityhub:{REGION}::standards/cis-aws-foundations-benchmark/v/1.4.0");
+    let request = aws_sdk_securityhub::types::StandardsSubscriptionRequest::builder().standards_arn(&cis).build();
+    hub.batch_enable_standards().standards_subscription_requests(request).send().await.expect("CIS");
+    // What runs already makes both steps partial.
+    assert_eq!(check(&emu, StepId::Guardduty).await.status, Status::Partial);
+    assert_eq!(check(&emu, StepId::SecurityHub).await.status, Status::Partial);
+
+    let state = tempfile::tempdir().expect("tempdir");
+    let before = emu.data()["extension"].clone();
+    for step in ["guardduty", "security-hub"] {
+        let out = groundwork(&emu.url(), state.path()).args(["apply", step, "--yes"]).output().expect("apply");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert_eq!(out.status.code(), Some(1), "{step}: {text}");
+        assert!(text.contains(&format!("account {work}")), "{step} names the account: {text}");
+    }
+    assert_eq!(emu.data()["extension"], before, "a conflict changed something");
 }
 
 #[tokio::test]
