@@ -83,8 +83,10 @@ async fn every_existing_account_is_covered_after_the_applies_and_a_hub_switched_
     // Audit's detectors name every plan, each off (none was chosen).
     let gd = emu.data()["extension"]["guardduty"].clone();
     for region in REGIONS {
-        let detectors = gd[format!("{}/{region}", org.audit)]["detectors"].as_object().expect("Audit's detector").clone();
-        let features = detectors.values().next().expect("one detector")["features"].as_array().expect("features").clone();
+        let detectors =
+            gd[format!("{}/{region}", org.audit)]["detectors"].as_object().expect("Audit's detector").clone();
+        let features =
+            detectors.values().next().expect("one detector")["features"].as_array().expect("features").clone();
         let mut named: Vec<&str> = features.iter().filter_map(|f| f["name"].as_str()).collect();
         named.sort_unstable();
         let mut plans = groundwork::inputs::GUARDDUTY_PLANS.to_vec();
@@ -245,6 +247,23 @@ async fn an_organization_level_plan_survives_apply_with_plans_none() {
     let s3 = config.features().iter().find(|f| f.name() == Some(&OrgFeature::S3DataEvents)).expect("S3");
     assert_eq!(s3.auto_enable(), Some(&OrgFeatureStatus::All), "{config:?}");
     assert_eq!(check(&emu, StepId::Guardduty).await.status, Status::Done);
+}
+
+/// Organizations unreadable while the landing zone still names Audit: the accounts cannot be
+/// listed, so neither step may be judged on the Regions alone.
+#[tokio::test]
+async fn unreadable_organizations_make_both_steps_unknown() {
+    let emu = Emulator::start();
+    let org = seed::organization(&emu).await;
+    seed::landing_zone(&emu, &org, &[REGION], "ACTIVE", "IN_SYNC");
+    seed::guardduty(&emu, &org, REGION, true, "ALL").await;
+    assert_eq!(check(&emu, StepId::Guardduty).await.status, Status::Done);
+    emu.hook("/_groundwork/unsupported", json!({"service": "organizations"}));
+    for id in [StepId::Guardduty, StepId::SecurityHub] {
+        let r = check(&emu, id).await;
+        assert_eq!(r.status, Status::Unknown, "{r:?}");
+        assert!(r.findings.iter().any(|f| f.detail.contains("organizations:")), "{r:?}");
+    }
 }
 
 /// Every Security Hub read failing (the service answers 500) is `unknown`, never "not set up".

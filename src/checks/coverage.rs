@@ -4,8 +4,21 @@
 
 use std::collections::HashMap;
 
+use crate::catalog::Step;
 use crate::facts::Facts;
 use crate::verdict::{Finding, Status, combine};
+
+/// The Audit account when the organization's accounts can be judged from here (the caller manages
+/// the organization and its accounts could be listed), or the finding that says why not. A
+/// landing zone can name Audit while Organizations is unreadable: the Regions alone never make done.
+pub fn org_audit(facts: &Facts, step: &Step) -> Result<String, Finding> {
+    let audit = super::audit_account(facts, step)?;
+    match (&facts.organization, &facts.accounts) {
+        (Err(e), _) | (_, Err(e)) => Err(super::unknown(e)),
+        _ if facts.managed_org().is_none() => Err(super::blocked(facts, step, "needs-management-account")),
+        _ => Ok(audit),
+    }
+}
 
 /// One account's state in one Region: its status and what was seen, in a person's words.
 pub type Cell = (Status, String);

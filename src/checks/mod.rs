@@ -119,6 +119,9 @@ mod tests {
             ("needs-organization", "audit_account("),
             ("needs-management-account", "audit_account("),
             ("needs-audit-account", "audit_account("),
+            ("needs-organization", "org_audit("),
+            ("needs-management-account", "org_audit("),
+            ("needs-audit-account", "org_audit("),
             ("conflict-other-admin", "audit_admin("),
         ];
         for id in StepId::ALL {

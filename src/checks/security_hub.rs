@@ -29,7 +29,7 @@ struct View {
 }
 
 pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
-    let audit = match super::audit_account(facts, step) {
+    let audit = match coverage::org_audit(facts, step) {
         Ok(id) => id,
         Err(blocked) => return standalone(aws, facts, step, blocked).await,
     };
