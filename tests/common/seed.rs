@@ -165,9 +165,12 @@ pub async fn security_hub_members(emu: &Emulator, org: &Org, region: &str) {
     let orgs = aws_sdk_organizations::Client::new(&config(emu, MGMT, REGION).await);
     let accounts = orgs.list_accounts().send().await.expect("list accounts");
     let audit = aws_sdk_securityhub::Client::new(&config(emu, &org.audit, region).await);
-    for account in accounts.accounts().iter().filter_map(|a| a.id()).filter(|id| *id != org.audit) {
-        let detail = aws_sdk_securityhub::types::AccountDetails::builder().account_id(account).build();
-        let out = audit.create_members().account_details(detail).send().await.expect("create member");
+    let others: Vec<&str> = accounts.accounts().iter().filter_map(|a| a.id()).filter(|id| *id != org.audit).collect();
+    for batch in others.chunks(50) {
+        // One call for up to 50 accounts, as AWS allows.
+        let details =
+            batch.iter().map(|id| aws_sdk_securityhub::types::AccountDetails::builder().account_id(*id).build());
+        let out = audit.create_members().set_account_details(Some(details.collect())).send().await.expect("members");
         assert!(out.unprocessed_accounts().is_empty(), "{out:?}");
     }
 }

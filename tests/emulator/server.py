@@ -789,7 +789,8 @@ def reset_extension():
 # appended when a request arrives and get their "end" just before the last chunk of the answer
 # is written (see LoggedResponse).
 REQUESTS = []  # dicts: service, operation, account, role_account, region, start, end
-REQUESTS_LOCK = threading.Lock()  # its own lock: recording never waits on the extension's LOCK
+REQUESTS_LOCK = threading.RLock()  # its own lock: recording never waits on the extension's LOCK; re-entrant, so a
+# finalizer that records an end while its thread is already recording cannot deadlock the log
 # GROUNDWORK_EMULATOR_LATENCY_MS: every AWS request waits this long before it is answered, like a
 # network round trip to AWS (default 0). scripts/bench.py --latency-ms sets it; tests leave it off.
 LATENCY = max(0.0, float(os.environ.get("GROUNDWORK_EMULATOR_LATENCY_MS") or 0)) / 1000
