@@ -44,13 +44,15 @@ pub struct Input {
 }
 
 /// The GuardDuty protection plans a person may turn on (each is billed on its own).
-pub const GUARDDUTY_PLANS: [&str; 6] = [
+pub const GUARDDUTY_PLANS: [&str; 8] = [
     "S3_DATA_EVENTS",
     "EKS_AUDIT_LOGS",
     "EBS_MALWARE_PROTECTION",
     "RDS_LOGIN_EVENTS",
     "RUNTIME_MONITORING",
     "LAMBDA_NETWORK_LOGS",
+    "AI_PROTECTION",
+    "AI_ANALYST",
 ];
 
 /// Finds an input's declaration.

@@ -120,6 +120,7 @@ async fn security_hub_with_fsbp_incomplete_is_partial() {
     let emu = Emulator::start();
     let org = seed::organization(&emu).await;
     seed::security_hub(&emu, &org, REGION, true, true).await;
+    seed::security_hub_members(&emu, &org, REGION).await;
     assert_eq!(check(&emu, StepId::SecurityHub).await.status, Status::Done);
     emu.hook(
         "/_groundwork/securityhub/standard-status",
@@ -130,6 +131,8 @@ async fn security_hub_with_fsbp_incomplete_is_partial() {
     let r = check(&emu, StepId::SecurityHub).await;
     assert_eq!(r.status, Status::Partial, "{r:?}");
     assert!(r.findings[0].detail.contains("NO_AVAILABLE_CONFIGURATION_RECORDER"), "{r:?}");
+    let audit = r.findings.iter().find(|f| f.region.is_none() && f.account == org.audit).expect("Audit's finding");
+    assert_eq!(audit.status, Status::Partial, "{audit:?}");
 }
 
 #[tokio::test]
@@ -186,7 +189,13 @@ async fn guardduty_is_read_in_audit_in_every_governed_region() {
     let by_region = |region: &str| r.findings.iter().find(|f| f.region.as_deref() == Some(region)).expect("region");
     assert_eq!(by_region("us-east-1").status, Status::Done, "{r:?}");
     assert_eq!(by_region("eu-west-1").status, Status::NotDone, "{r:?}");
-    assert!(r.findings.iter().all(|f| f.account == org.audit));
+    // The Regions' setup is Audit's; then one finding per account, enrolled in us-east-1 only.
+    assert!(r.findings.iter().filter(|f| f.region.is_some()).all(|f| f.account == org.audit));
+    for account in [MGMT, org.log_archive.as_str(), org.audit.as_str()] {
+        let f = r.findings.iter().find(|f| f.region.is_none() && f.account == account).expect("account finding");
+        assert_eq!(f.status, Status::Partial, "{f:?}");
+        assert!(f.detail.contains("eu-west-1"), "{f:?}");
+    }
 
     seed::guardduty(&emu, &org, "eu-west-1", true, "ALL").await;
     assert_eq!(checks::check(&aws, &facts, StepId::Guardduty).await.status, Status::Done);

@@ -37,6 +37,8 @@ async fn fifty_accounts_in_four_regions_are_all_covered_within_the_bound() {
     seed::landing_zone(&emu, &org, &REGIONS, "ACTIVE", "IN_SYNC");
     for region in REGIONS {
         seed::guardduty(&emu, &org, region, true, "ALL").await;
+        seed::security_hub(&emu, &org, region, false, true).await;
+        seed::security_hub_members(&emu, &org, region).await;
     }
     emu.hook("/_groundwork/requests/clear", serde_json::json!({}));
 
@@ -56,7 +58,20 @@ async fn fifty_accounts_in_four_regions_are_all_covered_within_the_bound() {
         regions.sort_unstable();
         assert_eq!(regions, ["eu-central-1", "eu-west-1", "us-east-1", "us-west-2"], "{id}: {r:?}");
     }
+    // GuardDuty and Security Hub: every account has its own finding, and is covered.
+    for id in [StepId::Guardduty, StepId::SecurityHub] {
+        let r = &results[id as usize];
+        let per_account: Vec<&str> =
+            r.findings.iter().filter(|f| f.region.is_none()).map(|f| f.account.as_str()).collect();
+        assert_eq!(per_account.len(), 51, "{id}: {r:?}");
+    }
     assert_eq!(results[StepId::Guardduty as usize].status, Status::Done);
+    // Audit's hub has no FSBP (seeded without default standards): partial there, every member done.
+    let hub = &results[StepId::SecurityHub as usize];
+    assert_eq!(hub.status, Status::Partial, "{hub:?}");
+    assert!(
+        hub.findings.iter().filter(|f| f.region.is_none() && f.account != org.audit).all(|f| f.status == Status::Done)
+    );
 
     // The server saw no more than the bound at once, and did see concurrency.
     let peak = get(&emu, "/_groundwork/requests/peak")["peak"].as_u64().expect("peak");
@@ -65,6 +80,32 @@ async fn fifty_accounts_in_four_regions_are_all_covered_within_the_bound() {
 
     // One AssumeRole per member account per run, however many steps and Regions read Audit.
     let requests = get(&emu, "/_groundwork/requests");
+    // GuardDuty's coverage comes from Audit's member list alone: no call inside any other account.
+    // Security Hub reads each account's standards once per Region, and nothing more per account.
+    let calls = |service: &str, account: &str| {
+        requests["requests"]
+            .as_array()
+            .map_or(0, |l| l.iter().filter(|r| r["service"] == service && r["account"] == account).count())
+    };
+    let work: Vec<String> = facts
+        .accounts
+        .as_ref()
+        .expect("accounts")
+        .iter()
+        .map(|a| a.id.clone())
+        .filter(|id| id != MGMT && id != &org.audit)
+        .collect();
+    assert!(work.iter().all(|a| calls("guardduty", a) == 0), "GuardDuty read inside a member account");
+    assert!(work.iter().all(|a| calls("securityhub", a) == REGIONS.len()), "Security Hub: one read per Region");
+    let total = |service: &str| {
+        requests["requests"].as_array().map_or(0, |l| l.iter().filter(|r| r["service"] == service).count())
+    };
+    eprintln!(
+        "calls for 51 accounts x 4 Regions: guardduty {}, securityhub {}",
+        total("guardduty"),
+        total("securityhub")
+    );
+
     let mut assumed: HashMap<String, usize> = HashMap::new();
     for r in requests["requests"].as_array().expect("requests") {
         if r["operation"] == "AssumeRole" {

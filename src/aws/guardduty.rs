@@ -62,10 +62,18 @@ pub async fn detector(aws: &Aws, at: &At) -> Result<Option<Detector>, AwsError> 
     Ok(Some(Detector { id: id.clone(), status: out.status().map_or("", |s| s.as_str()).to_owned() }))
 }
 
-/// `AutoEnableOrganizationMembers` for the organization (`ALL`, `NEW` or `NONE`), read by the
-/// delegated administrator.
+/// The organization's GuardDuty configuration, as the delegated administrator reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrgConfig {
+    /// `AutoEnableOrganizationMembers`: `ALL`, `NEW` or `NONE`.
+    pub members: String,
+    /// Each protection plan's organization-level auto-enable (`ALL`, `NEW` or `NONE`), by name.
+    pub features: Vec<(String, String)>,
+}
+
+/// The organization configuration, read by the delegated administrator.
 #[allow(deprecated)] // reads the old boolean only as a fallback
-pub async fn auto_enable(aws: &Aws, at: &At, detector_id: &str) -> Result<String, AwsError> {
+pub async fn org_config(aws: &Aws, at: &At, detector_id: &str) -> Result<OrgConfig, AwsError> {
     let _slot = aws.permit().await;
     let out = aws
         .client(at, aws_sdk_guardduty::Client::new)
@@ -74,10 +82,50 @@ pub async fn auto_enable(aws: &Aws, at: &At, detector_id: &str) -> Result<String
         .send()
         .await
         .map_err(|e| classify(&e, "guardduty:DescribeOrganizationConfiguration", &at.account, Some(&at.region)))?;
-    Ok(match out.auto_enable_organization_members() {
+    let members = match out.auto_enable_organization_members() {
         Some(v) => v.as_str().to_owned(),
         // Older answers only carry the deprecated boolean, which meant "new accounts".
         None if out.auto_enable() == Some(true) => "NEW".to_owned(),
         None => "NONE".to_owned(),
-    })
+    };
+    let features = out
+        .features()
+        .iter()
+        .filter_map(|f| Some((f.name()?.as_str().to_owned(), f.auto_enable()?.as_str().to_owned())))
+        .collect();
+    Ok(OrgConfig { members, features })
+}
+
+/// A member account as the administrator lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub account: String,
+    /// `RelationshipStatus`: `Enabled` when GuardDuty watches the account for the organization.
+    pub status: String,
+}
+
+/// Every member of the administrator's detector (associated or not), all pages.
+pub async fn members(aws: &Aws, at: &At, detector_id: &str) -> Result<Vec<Member>, AwsError> {
+    let client = aws.client(at, aws_sdk_guardduty::Client::new);
+    let (mut members, mut token) = (Vec::new(), None);
+    loop {
+        let _slot = aws.permit().await;
+        let out = client
+            .list_members()
+            .detector_id(detector_id)
+            .only_associated("false")
+            .max_results(50)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "guardduty:ListMembers", &at.account, Some(&at.region)))?;
+        members.extend(out.members().iter().map(|m| Member {
+            account: m.account_id().unwrap_or_default().to_owned(),
+            status: m.relationship_status().unwrap_or_default().to_owned(),
+        }));
+        token = out.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(members);
+        }
+    }
 }

@@ -15,6 +15,8 @@ pub struct Organization {
 pub struct OrgAccount {
     pub id: String,
     pub name: String,
+    /// The account's root email (GuardDuty's CreateMembers needs it).
+    pub email: String,
     pub active: bool,
     /// `Account.State` as AWS sends it (`ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, ...).
     pub state: String,
@@ -57,6 +59,7 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
             OrgAccount {
                 id: a.id().unwrap_or_default().to_owned(),
                 name: a.name().unwrap_or_default().to_owned(),
+                email: a.email().unwrap_or_default().to_owned(),
                 state: a
                     .state()
                     .map(|s| s.as_str().to_owned())

@@ -19,6 +19,8 @@ pub struct Standard {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgConfig {
     pub auto_enable: bool,
+    /// `DEFAULT` or `NONE`: whether new members also get AWS's default standards (FSBP and CIS).
+    pub auto_enable_standards: Option<String>,
     /// `LOCAL` or `CENTRAL`, when AWS says.
     pub configuration_type: Option<String>,
     /// `PENDING`, `ENABLED` or `FAILED`, for central configuration.
@@ -60,6 +62,53 @@ pub async fn hub_enabled(aws: &Aws, at: &At) -> Result<bool, AwsError> {
     }
 }
 
+/// The standards the account is subscribed to in the Region, or `None` when it has no hub there
+/// (AWS answers a read in an account without a hub with `InvalidAccessException`).
+pub async fn hub_standards(aws: &Aws, at: &At) -> Result<Option<Vec<Standard>>, AwsError> {
+    match enabled_standards(aws, at).await {
+        Ok(list) => Ok(Some(list)),
+        Err(e)
+            if e.code.as_deref().is_some_and(|c| c == "InvalidAccessException" || c == "ResourceNotFoundException") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A member account as the administrator lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub account: String,
+    /// `MemberStatus`: `Enabled` (or the older `Associated`) when the administrator manages it.
+    pub status: String,
+}
+
+/// Every member of the administrator (associated or not), all pages.
+pub async fn members(aws: &Aws, at: &At) -> Result<Vec<Member>, AwsError> {
+    let client = aws.client(at, aws_sdk_securityhub::Client::new);
+    let (mut members, mut token) = (Vec::new(), None);
+    loop {
+        let _slot = aws.permit().await;
+        let out = client
+            .list_members()
+            .only_associated(false)
+            .max_results(50)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "securityhub:ListMembers", &at.account, Some(&at.region)))?;
+        members.extend(out.members().iter().map(|m| Member {
+            account: m.account_id().unwrap_or_default().to_owned(),
+            status: m.member_status().unwrap_or_default().to_owned(),
+        }));
+        token = out.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(members);
+        }
+    }
+}
+
 /// The standards the account is subscribed to in the Region.
 pub async fn enabled_standards(aws: &Aws, at: &At) -> Result<Vec<Standard>, AwsError> {
     let client = aws.client(at, aws_sdk_securityhub::Client::new);
@@ -95,6 +144,7 @@ pub async fn org_config(aws: &Aws, at: &At) -> Result<OrgConfig, AwsError> {
     let central = out.organization_configuration();
     Ok(OrgConfig {
         auto_enable: out.auto_enable().unwrap_or(false),
+        auto_enable_standards: out.auto_enable_standards().map(|s| s.as_str().to_owned()),
         configuration_type: central.and_then(|c| c.configuration_type()).map(|t| t.as_str().to_owned()),
         status: central.and_then(|c| c.status()).map(|s| s.as_str().to_owned()),
     })

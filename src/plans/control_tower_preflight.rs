@@ -107,7 +107,7 @@ mod tests {
 
     fn account(name: &str, active: bool) -> OrgAccount {
         let state = if active { "ACTIVE" } else { "SUSPENDED" };
-        OrgAccount { id: "111111111111".into(), name: name.into(), active, state: state.into() }
+        OrgAccount { id: "111111111111".into(), name: name.into(), email: String::new(), active, state: state.into() }
     }
 
     #[test]

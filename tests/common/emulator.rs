@@ -28,7 +28,8 @@ impl Emulator {
 
     /// Calls a test hook (or /moto-api/); panics unless it answers 2xx.
     pub fn hook(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
-        let (status, text) = http(self.inner.port, "POST", path, &body.to_string()).expect("emulator reachable");
+        let (status, text) = http(self.inner.port, "POST", path, &body.to_string())
+            .unwrap_or_else(|e| panic!("emulator not reachable for {path}: {e}"));
         assert!((200..300).contains(&status), "{path} answered {status}: {text}");
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
     }

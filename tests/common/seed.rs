@@ -219,6 +219,10 @@ pub async fn guardduty(emu: &Emulator, org: &Org, region: &str, enabled: bool, a
         .send()
         .await
         .expect("update organization configuration");
+    if auto == "ALL" {
+        // A day later: AWS has enrolled every existing account (the emulator waits for this hook).
+        emu.hook("/_groundwork/guardduty/enrol", json!({"account": org.audit, "region": region}));
+    }
 }
 
 /// Security Hub CSPM in `region`: Audit's hub (with or without the default standards), Audit as
@@ -233,6 +237,28 @@ pub async fn security_hub(emu: &Emulator, org: &Org, region: &str, default_stand
         .await
         .expect("delegate Security Hub to Audit");
     audit.update_organization_configuration().auto_enable(auto).send().await.expect("auto-enable members");
+}
+
+/// Every other active account of the organization made a Security Hub member of Audit in `region`
+/// (AWS turns on a hub with the default standards in each; the management account turns its own on
+/// first, as AWS requires).
+pub async fn security_hub_members(emu: &Emulator, org: &Org, region: &str) {
+    aws_sdk_securityhub::Client::new(&config(emu, MGMT, region).await)
+        .enable_security_hub()
+        .send()
+        .await
+        .expect("enable the management account's hub");
+    let orgs = aws_sdk_organizations::Client::new(&config(emu, MGMT, REGION).await);
+    let accounts = orgs.list_accounts().send().await.expect("list accounts");
+    let audit = aws_sdk_securityhub::Client::new(&config(emu, &org.audit, region).await);
+    let others: Vec<&str> = accounts.accounts().iter().filter_map(|a| a.id()).filter(|id| *id != org.audit).collect();
+    for batch in others.chunks(50) {
+        // One call for up to 50 accounts, as AWS allows.
+        let details =
+            batch.iter().map(|id| aws_sdk_securityhub::types::AccountDetails::builder().account_id(*id).build());
+        let out = audit.create_members().set_account_details(Some(details.collect())).send().await.expect("members");
+        assert!(out.unprocessed_accounts().is_empty(), "{out:?}");
+    }
 }
 
 /// The alert path in `account`/`region`: topic, EventBridge policy, email subscription (confirmed
@@ -288,6 +314,7 @@ pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
     for region in regions {
         guardduty(emu, &org, region, true, "ALL").await;
         security_hub(emu, &org, region, true, true).await;
+        security_hub_members(emu, &org, region).await;
         alerts(emu, &org.audit, region, true).await;
     }
     org

@@ -551,12 +551,78 @@ def check_request_log():
     check(get("/_groundwork/requests") == {"requests": []}, "reset clears the log")
 
 
+def check_members():
+    """GuardDuty and Security Hub members from the delegated administrator, as AWS documents them."""
+    audit, creds = organization()
+    org = client("organizations")
+    others = [org.create_account(Email=f"w{n}@example.com", AccountName=f"Workload {n}")["CreateAccountStatus"]
+              ["AccountId"] for n in range(25)]
+    gd, gd_audit = client("guardduty"), client("guardduty", creds=creds)
+    gd.enable_organization_admin_account(AdminAccountId=audit)
+    det = gd_audit.create_detector(Enable=True)["DetectorId"]
+    # ALL enrols nobody at once: AWS takes up to 24 hours (here: until the hook).
+    gd_audit.update_organization_configuration(DetectorId=det, AutoEnableOrganizationMembers="ALL",
+                                               Features=[{"Name": "S3_DATA_EVENTS", "AutoEnable": "ALL"}])
+    check(gd_audit.list_members(DetectorId=det, OnlyAssociated="false")["Members"] == [], "ALL is not instant")
+    e = error(gd_audit.update_organization_configuration, "BadRequestException", 400, DetectorId=det,
+              Features=[{"Name": "RUNTIME_MONITORING", "AutoEnable": "NONE"},
+                        {"Name": "EKS_RUNTIME_MONITORING", "AutoEnable": "NONE"}])
+    # CreateMembers enrols one now, with a detector in it carrying the organization's plans.
+    out = gd_audit.create_members(DetectorId=det, AccountDetails=[{"AccountId": others[0], "Email": "w0@example.com"},
+                                                                  {"AccountId": audit, "Email": "a@example.com"}])
+    check([u["AccountId"] for u in out["UnprocessedAccounts"]] == [audit], out)
+    m = gd_audit.list_members(DetectorId=det)["Members"]
+    check([(x["AccountId"], x["RelationshipStatus"]) for x in m] == [(others[0], "Enabled")], m)
+    member_det = gd.list_detectors()  # the management account is not enrolled
+    check(member_det["DetectorIds"] == [], member_det)
+    post("/_groundwork/guardduty/enrol", {"account": audit, "region": "us-east-1"})
+    pages, token = [], None
+    while True:
+        kw = {"NextToken": token} if token else {}
+        r = gd_audit.list_members(DetectorId=det, MaxResults=50, **kw)
+        pages.append(r["Members"])
+        token = r.get("NextToken")
+        if not token:
+            break
+    listed = {x["AccountId"] for p in pages for x in p}
+    check(len(pages) > 1 and listed == set(others) | {MGMT}, (len(pages), listed))
+    det_mgmt = gd.list_detectors()["DetectorIds"]
+    check(len(det_mgmt) == 1 and gd.get_detector(DetectorId=det_mgmt[0])["Status"] == "ENABLED", det_mgmt)
+    # Security Hub: CreateMembers enables a hub with the default standards, never the management account's.
+    sh, sh_audit = client("securityhub"), client("securityhub", creds=creds)
+    sh_audit.enable_security_hub(EnableDefaultStandards=False)
+    sh.enable_organization_admin_account(AdminAccountId=audit)
+    out = sh_audit.create_members(AccountDetails=[{"AccountId": MGMT}, {"AccountId": others[1]}])
+    check([u["AccountId"] for u in out["UnprocessedAccounts"]] == [MGMT], out)
+    work = client("securityhub", creds=assume(others[1], "OrganizationAccountAccessRole"))
+    subs = {s["StandardsArn"] for s in work.get_enabled_standards()["StandardsSubscriptions"]}
+    check(subs == {FSBP.format(r="us-east-1"), CIS12}, subs)
+    sh.enable_security_hub(EnableDefaultStandards=False)
+    check(sh_audit.create_members(AccountDetails=[{"AccountId": MGMT}])["UnprocessedAccounts"] == [], "mgmt after its hub")
+    check(sh.get_enabled_standards()["StandardsSubscriptions"] == [], "no standards added to an existing hub")
+    listed = {m["AccountId"]: m["MemberStatus"] for m in sh_audit.list_members()["Members"]}
+    check(listed == {MGMT: "Enabled", others[1]: "Enabled"}, listed)
+    error(sh_audit.disable_security_hub, "InvalidInputException", 400)
+    work.disable_security_hub()
+    check([m["AccountId"] for m in sh_audit.list_members()["Members"]] == [MGMT], "disabling ends membership")
+    left = {m["AccountId"]: m["MemberStatus"] for m in sh_audit.list_members(OnlyAssociated=False)["Members"]}
+    check(left[others[1]] == "Removed", left)
+    # An account that joins later: enrolled by GuardDuty's ALL, given a hub (no standards: NONE) and membership.
+    sh_audit.update_organization_configuration(AutoEnable=True, AutoEnableStandards="NONE")
+    late = org.create_account(Email="late@example.com", AccountName="Late")["CreateAccountStatus"]["AccountId"]
+    check(late in {x["AccountId"] for x in gd_audit.list_members(DetectorId=det, MaxResults=50, NextToken="20")["Members"]}
+          | {x["AccountId"] for x in gd_audit.list_members(DetectorId=det, MaxResults=50)["Members"]}, "late enrolled")
+    late_sh = client("securityhub", creds=assume(late, "OrganizationAccountAccessRole"))
+    check(late_sh.get_enabled_standards()["StandardsSubscriptions"] == [], "a hub without default standards")
+    check(late in {m["AccountId"] for m in sh_audit.list_members()["Members"]}, "late is a member")
+
+
 def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
     import selfcheck_controltower as ct  # after this module is loaded: it imports the helpers above
     checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
-              check_root_mfa, check_securityhub, check_guardduty, check_sns, check_apply_calls,
+              check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults]
     failed = 0
     for fn in checks:

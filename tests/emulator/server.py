@@ -66,8 +66,9 @@ import account_contacts  # Account Management's AccountId rules (beside this fil
 import controltower
 import faults  # the fault-injection test hook (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
+import members as member_accounts  # GuardDuty and Security Hub member accounts (members.py)
 import regions
-from wire import DEFAULT_ACCOUNT, ApiError, json_response
+from wire import DEFAULT_ACCOUNT, ApiError, iso, json_response, now  # noqa: F401 (members.py uses iso and now)
 
 LOCK = threading.RLock()  # the server is threaded; guards every piece of state below
 SH_SUBS = {}  # (account, region) -> {standardsArn: subscription dict}
@@ -214,6 +215,8 @@ def _enable_hub(self, enable_default_standards=True, tags=None):
 
 
 def _disable_hub(self):
+    with LOCK:
+        member_accounts.sh_before_disable(self)
     result = _moto_disable_hub(self)
     with LOCK:
         SH_SUBS.pop((self.account_id, self.region_name), None)
@@ -261,6 +264,10 @@ def gd_update_organization_configuration(account, region, body, detector_id):
         members = "NEW" if body["autoEnable"] else "NONE"
     if members is not None and members not in GD_STATUSES:
         raise gd_bad_request(f"The request failed because autoEnableOrganizationMembers {members} is not valid.")
+    named = {f.get("name") for f in body.get("features") or []}
+    if {"EKS_RUNTIME_MONITORING", "RUNTIME_MONITORING"} <= named:  # AWS: naming both is an error
+        raise gd_bad_request("The request failed because both EKS_RUNTIME_MONITORING and RUNTIME_MONITORING "
+                             "were specified.")
     for feat in body.get("features") or []:  # merged by name, like AWS
         if feat.get("name") not in GD_FEATURES + ["EKS_RUNTIME_MONITORING", "AI_PROTECTION"] or \
                 feat.get("autoEnable", "NONE") not in GD_STATUSES:
@@ -280,6 +287,7 @@ def gd_update_organization_configuration(account, region, body, detector_id):
                 old["autoEnable"] = add["autoEnable"]
     if members is not None:
         cfg["autoEnableOrganizationMembers"] = members
+        member_accounts.gd_auto_enable_changed(account, region, members)
     return {}
 
 
@@ -428,6 +436,12 @@ class GuardDutyDetectorExists(GuardDutyException):
         return [("X-Amzn-ErrorType", "BadRequestException"), ("Content-Type", "application/json")]
 
 
+class GuardDutyBadFeatures(GuardDutyDetectorExists):
+    def __init__(self):
+        GuardDutyException.__init__(self, "InvalidInputException", "The request failed because both "
+                                    "EKS_RUNTIME_MONITORING and RUNTIME_MONITORING were specified.")
+
+
 _moto_create_detector = GuardDutyBackend.create_detector
 _moto_gd_enable_admin = GuardDutyBackend.enable_organization_admin_account
 
@@ -435,6 +449,9 @@ _moto_gd_enable_admin = GuardDutyBackend.enable_organization_admin_account
 def _create_detector(self, *args, **kwargs):
     if self.detectors:
         raise GuardDutyDetectorExists()
+    features = kwargs.get("features") if "features" in kwargs else (args[4] if len(args) > 4 else None)
+    if {"EKS_RUNTIME_MONITORING", "RUNTIME_MONITORING"} <= {f.get("name") for f in features or []}:
+        raise GuardDutyBadFeatures()  # AWS: naming both is an error
     return _moto_create_detector(self, *args, **kwargs)
 
 
@@ -545,6 +562,7 @@ def groundwork_state():
                                   "organizationConfiguration": GD_ORG.get((account, region, d))}
                               for d, det in sorted(b.detectors.items())},
                 "delegatedAdmins": list(b.admin_account_ids)}
+    state["members"] = member_accounts.state()
     return state
 
 
@@ -566,6 +584,7 @@ HOOKS = {
     "/_groundwork/unsupported": hook_unsupported,
     **controltower.HOOKS,
     **regions.HOOKS,
+    "/_groundwork/guardduty/enrol": member_accounts.hook_gd_enrol,
 }
 
 
@@ -573,6 +592,7 @@ def reset_extension():
     with LOCK:
         controltower.reset(), regions.reset()
         SH_SUBS.clear(), GD_ORG.clear()
+        member_accounts.reset()
         UNSUPPORTED["service"] = None
         faults.clear()
         provisioning.reset()
@@ -586,7 +606,8 @@ def reset_extension():
 # appended when a request arrives and get their "end" just before the last chunk of the answer
 # is written (see LoggedResponse).
 REQUESTS = []  # dicts: service, operation, account, role_account, region, start, end
-REQUESTS_LOCK = threading.Lock()  # its own lock: recording never waits on the extension's LOCK
+REQUESTS_LOCK = threading.RLock()  # its own lock: recording never waits on the extension's LOCK; re-entrant, so a
+# finalizer that records an end while its thread is already recording cannot deadlock the log
 # GROUNDWORK_EMULATOR_LATENCY_MS: every AWS request waits this long before it is answered, like a
 # network round trip to AWS (default 0). scripts/bench.py --latency-ms sets it; tests leave it off.
 LATENCY = max(0.0, float(os.environ.get("GROUNDWORK_EMULATOR_LATENCY_MS") or 0)) / 1000
@@ -809,6 +830,8 @@ class GroundworkApp:
         if service is not None and service == UNSUPPORTED["service"]:
             return InternalServerError()(environ, start_response)  # moto's page for a missing service
         handler, args = ROUTES.get((service, method, path.rstrip("/") or "/")), ()
+        if handler is None:
+            handler, args = member_accounts.route(service, method, path)
         if handler is None and service == "guardduty":
             m = GD_ADMIN_PATH.match(path)
             if m and method in ("GET", "POST"):
@@ -832,7 +855,7 @@ class GroundworkApp:
         if handler is None:
             return self.moto(environ, start_response)
         try:
-            body = read_json(req) if method == "POST" else {}
+            body = read_json(req) if method == "POST" else dict(req.args)  # GET: the query string
             with LOCK:
                 controltower.tick()
                 resp = json_response(handler(account, region, body, *args))
@@ -841,6 +864,9 @@ class GroundworkApp:
         except ValueError:
             resp = ApiError(400, "ValidationException", {"message": "malformed JSON body"}).response()
         return resp(environ, start_response)
+
+
+member_accounts.bind(sys.modules[__name__])
 
 
 def main():

@@ -154,7 +154,18 @@ pub enum Action {
     },
     GuardDutyAutoEnable {
         detector: Ref,
-        plans: Vec<(String, bool)>,
+        /// Every organization-level plan and the auto-enable value it is given.
+        features: Vec<(String, String)>,
+    },
+    /// Enrols one existing organization account as a GuardDuty member, from the administrator.
+    CreateGuardDutyMember {
+        detector: Ref,
+        account: String,
+        email: String,
+    },
+    /// Makes one existing organization account a Security Hub member, from the administrator.
+    CreateSecurityHubMember {
+        account: String,
     },
     EnableHub,
     EnableFsbp,
@@ -206,6 +217,8 @@ impl Action {
             Action::CreateDetector { .. } => "guardduty:CreateDetector",
             Action::EnableGuardDutyAdmin { .. } => "guardduty:EnableOrganizationAdminAccount",
             Action::GuardDutyAutoEnable { .. } => "guardduty:UpdateOrganizationConfiguration",
+            Action::CreateGuardDutyMember { .. } => "guardduty:CreateMembers",
+            Action::CreateSecurityHubMember { .. } => "securityhub:CreateMembers",
             Action::EnableHub => "securityhub:EnableSecurityHub",
             Action::EnableFsbp => "securityhub:BatchEnableStandards",
             Action::EnableSecurityHubAdmin { .. } => "securityhub:EnableOrganizationAdminAccount",
@@ -295,17 +308,21 @@ impl Action {
             Action::EnableGuardDutyAdmin { admin } | Action::EnableSecurityHubAdmin { admin } => {
                 vec![("AdminAccountId", admin.clone())]
             }
-            Action::GuardDutyAutoEnable { detector, plans: p } => vec![
+            Action::GuardDutyAutoEnable { detector, features } => vec![
                 ("DetectorId", detector.show()),
                 ("AutoEnableOrganizationMembers", "ALL".into()),
-                ("Features", plans(p)),
+                ("Features", features.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(",")),
             ],
+            Action::CreateGuardDutyMember { detector, account, email } => {
+                vec![("DetectorId", detector.show()), ("AccountId", account.clone()), ("Email", email.clone())]
+            }
+            Action::CreateSecurityHubMember { account } => vec![("AccountId", account.clone())],
             Action::EnableHub => {
                 vec![("EnableDefaultStandards", "false".into()), ("ControlFindingGenerator", "SECURITY_CONTROL".into())]
             }
             Action::EnableFsbp => vec![("StandardsArn", "aws-foundational-security-best-practices/v/1.0.0".into())],
             Action::SecurityHubAutoEnable => {
-                vec![("AutoEnable", "true".into()), ("AutoEnableStandards", "DEFAULT".into())]
+                vec![("AutoEnable", "true".into()), ("AutoEnableStandards", "NONE".into())]
             }
             Action::CreateTopic { name, .. } => {
                 vec![("Name", name.clone()), ("Policy", "owner + events.amazonaws.com may publish".into())]
@@ -398,9 +415,13 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             Ok(())
         }
         Action::EnableGuardDutyAdmin { admin } => guardduty::enable_admin(aws, at, admin).await,
-        Action::GuardDutyAutoEnable { detector, plans } => {
-            guardduty::auto_enable_all(aws, at, &detector.resolve(outputs)?, plans).await
+        Action::GuardDutyAutoEnable { detector, features } => {
+            guardduty::auto_enable_all(aws, at, &detector.resolve(outputs)?, features).await
         }
+        Action::CreateGuardDutyMember { detector, account, email } => {
+            guardduty::create_member(aws, at, &detector.resolve(outputs)?, account, email).await
+        }
+        Action::CreateSecurityHubMember { account } => securityhub::create_member(aws, at, account).await,
         Action::EnableHub => securityhub::enable_hub(aws, at).await,
         Action::EnableFsbp => securityhub::enable_fsbp(aws, at).await,
         Action::EnableSecurityHubAdmin { admin } => securityhub::enable_admin(aws, at, admin).await,
