@@ -91,3 +91,44 @@ async fn an_assignment_still_provisioning_at_the_limit_is_not_success() {
     let (_, json) = check_json(&emu, dir.path());
     assert_ne!(step_status(&json, "identity-center"), "done", "not provisioned, not done: {json:#}");
 }
+
+/// The second call of a composite change fails (the permission set exists, its policy does not):
+/// the apply stops there, and the next apply finishes the job; `check` agrees.
+#[tokio::test]
+async fn a_failure_between_the_two_calls_of_a_permission_set_is_finished_by_the_next_apply() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let org = groundwork(&emu.url(), dir.path()).args(["apply", "organization", "--yes"]).output().expect("org");
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+    emu.hook(
+        "/_groundwork/faults",
+        serde_json::json!({"operation": "AttachManagedPolicyToPermissionSet", "count": 1,
+                           "code": "InternalServerException", "status": 500, "message": "injected"}),
+    );
+    let first = groundwork(&emu.url(), dir.path())
+        .args(["apply", "identity-center", "--yes"])
+        .args(SETS)
+        .output()
+        .expect("apply");
+    let said = format!("{}{}", String::from_utf8_lossy(&first.stdout), String::from_utf8_lossy(&first.stderr));
+    assert_ne!(first.status.code(), Some(0), "{said}");
+    assert!(said.contains("A change failed"), "{said}");
+    let (_, json) = check_json(&emu, dir.path());
+    assert_ne!(step_status(&json, "identity-center"), "done", "{json:#}");
+
+    let second = groundwork(&emu.url(), dir.path())
+        .args(["apply", "identity-center", "--yes"])
+        .args(SETS)
+        .output()
+        .expect("apply");
+    let said = format!("{}{}", String::from_utf8_lossy(&second.stdout), String::from_utf8_lossy(&second.stderr));
+    assert_eq!(second.status.code(), Some(0), "{said}");
+    assert!(said.contains("sso:AttachManagedPolicyToPermissionSet"), "the missing part is made: {said}");
+    let sso = aws_sdk_ssoadmin::Client::new(&config(&emu, MGMT, REGION).await);
+    let instances = sso.list_instances().send().await.expect("instances");
+    let instance = instances.instances()[0].instance_arn().expect("arn").to_owned();
+    let sets = sso.list_permission_sets().instance_arn(&instance).send().await.expect("sets");
+    assert_eq!(sets.permission_sets().len(), 2, "AdministratorAccess once (finished), ReadOnlyAccess: {said}");
+    let (_, json) = check_json(&emu, dir.path());
+    assert_eq!(step_status(&json, "identity-center"), "done", "{json:#}");
+}

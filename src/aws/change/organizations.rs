@@ -1,10 +1,10 @@
 //! Organizations: create the organization and accounts, turn on trusted access.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
 
-use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
+use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify, missing};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_organizations::Client {
     aws.client(at, aws_sdk_organizations::Client::new)
@@ -32,8 +32,14 @@ pub async fn enable_service_access(aws: &Aws, at: &At, principal: &str) -> Resul
     Ok(())
 }
 
-/// Creates an account and waits (AWS does this asynchronously, usually within minutes).
+/// How long one run waits for a new account: AWS creates most within minutes.
+pub const ACCOUNT_LIMIT: Duration = Duration::from_mins(15);
+
+/// Creates an account and waits for it, up to the limit (AWS does this asynchronously). Past the
+/// limit the outcome is "still in progress", never success: the next plan finds the account once
+/// AWS has made it.
 pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Result<String, AwsError> {
+    const ACTION: &str = "organizations:CreateAccount";
     let c = client(aws, at);
     let out = c
         .create_account()
@@ -41,20 +47,22 @@ pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Resu
         .email(email)
         .send()
         .await
-        .map_err(|e| classify(&e, "organizations:CreateAccount", &at.account, None))?;
+        .map_err(|e| classify(&e, ACTION, &at.account, None))?;
     let mut status = out.create_account_status().cloned();
+    let (started, limit) = (Instant::now(), aws.wait_limit(ACCOUNT_LIMIT));
     loop {
         let Some(s) = &status else { return Err(failed(at, "CreateAccount returned no status".into())) };
         match s.state() {
-            Some(CreateAccountState::Succeeded) => return Ok(s.account_id().unwrap_or_default().to_owned()),
+            Some(CreateAccountState::Succeeded) => return missing(s.account_id(), ACTION, "AccountId", at),
             Some(CreateAccountState::Failed) => {
                 let reason = s.failure_reason().map_or("unknown", |r| r.as_str());
                 return Err(failed(at, format!("creating account {name} failed: {reason}")));
             }
+            _ if started.elapsed() >= limit => return Err(crate::aws::still_in_progress(ACTION, at, limit)),
             _ => {}
         }
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        let id = s.id().unwrap_or_default().to_owned();
+        tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
+        let id = missing(s.id(), ACTION, "CreateAccountStatus.Id", at)?;
         status = c
             .describe_create_account_status()
             .create_account_request_id(id)
