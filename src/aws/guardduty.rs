@@ -1,6 +1,6 @@
 //! GuardDuty: the delegated administrator, the detector, and organization auto-enable.
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError, error::classify, missing};
 
 /// A delegated administrator as GuardDuty reports it, in one Region.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,21 +19,26 @@ pub struct Detector {
 
 /// The organization's GuardDuty administrators in `at.region` (called from the management account).
 pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
+    const ACTION: &str = "guardduty:ListOrganizationAdminAccounts";
     let _slot = aws.permit().await;
-    let out = aws
+    let found: Vec<_> = aws
         .client(at, aws_sdk_guardduty::Client::new)
         .list_organization_admin_accounts()
+        .into_paginator()
+        .items()
         .send()
+        .try_collect()
         .await
-        .map_err(|e| classify(&e, "guardduty:ListOrganizationAdminAccounts", &at.account, Some(&at.region)))?;
-    let mut admins: Vec<Admin> = out
-        .admin_accounts()
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    let mut admins = found
         .iter()
-        .map(|a| Admin {
-            account: a.admin_account_id().unwrap_or_default().to_owned(),
-            status: a.admin_status().map_or("", |s| s.as_str()).to_owned(),
+        .map(|a| {
+            Ok(Admin {
+                account: missing(a.admin_account_id(), ACTION, "AdminAccountId", at)?,
+                status: a.admin_status().map_or("", |s| s.as_str()).to_owned(),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<Admin>, AwsError>>()?;
     admins.dedup();
     Ok(admins)
 }
@@ -119,10 +124,12 @@ pub async fn members(aws: &Aws, at: &At, detector_id: &str) -> Result<Vec<Member
             .send()
             .await
             .map_err(|e| classify(&e, "guardduty:ListMembers", &at.account, Some(&at.region)))?;
-        members.extend(out.members().iter().map(|m| Member {
-            account: m.account_id().unwrap_or_default().to_owned(),
-            status: m.relationship_status().unwrap_or_default().to_owned(),
-        }));
+        for m in out.members() {
+            members.push(Member {
+                account: missing(m.account_id(), "guardduty:ListMembers", "AccountId", at)?,
+                status: m.relationship_status().unwrap_or_default().to_owned(),
+            });
+        }
         token = out.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
         if token.is_none() {
             return Ok(members);

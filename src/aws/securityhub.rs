@@ -1,7 +1,7 @@
 //! Security Hub CSPM (the `securityhub` API). groundwork never calls the Security Hub V2 operations:
 //! enabling V2 would move the person to a different, per-resource pricing plan.
 
-use super::{At, Aws, AwsError, error::classify, guardduty::Admin};
+use super::{At, Aws, AwsError, error::classify, guardduty::Admin, missing};
 
 /// The FSBP standard's ARN in a Region.
 pub fn fsbp_arn(region: &str) -> String {
@@ -29,21 +29,26 @@ pub struct OrgConfig {
 
 /// The Security Hub CSPM delegated administrators (called from the management account).
 pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
+    const ACTION: &str = "securityhub:ListOrganizationAdminAccounts";
     let _slot = aws.permit().await;
-    let out = aws
+    let found: Vec<_> = aws
         .client(at, aws_sdk_securityhub::Client::new)
         .list_organization_admin_accounts()
+        .into_paginator()
+        .items()
         .send()
+        .try_collect()
         .await
-        .map_err(|e| classify(&e, "securityhub:ListOrganizationAdminAccounts", &at.account, Some(&at.region)))?;
-    Ok(out
-        .admin_accounts()
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    found
         .iter()
-        .map(|a| Admin {
-            account: a.account_id().unwrap_or_default().to_owned(),
-            status: a.status().map_or("", |s| s.as_str()).to_owned(),
+        .map(|a| {
+            Ok(Admin {
+                account: missing(a.account_id(), ACTION, "AccountId", at)?,
+                status: a.status().map_or("", |s| s.as_str()).to_owned(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Whether the hub is enabled in the account and Region.
@@ -98,10 +103,12 @@ pub async fn members(aws: &Aws, at: &At) -> Result<Vec<Member>, AwsError> {
             .send()
             .await
             .map_err(|e| classify(&e, "securityhub:ListMembers", &at.account, Some(&at.region)))?;
-        members.extend(out.members().iter().map(|m| Member {
-            account: m.account_id().unwrap_or_default().to_owned(),
-            status: m.member_status().unwrap_or_default().to_owned(),
-        }));
+        for m in out.members() {
+            members.push(Member {
+                account: missing(m.account_id(), "securityhub:ListMembers", "AccountId", at)?,
+                status: m.member_status().unwrap_or_default().to_owned(),
+            });
+        }
         token = out.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
         if token.is_none() {
             return Ok(members);
@@ -122,11 +129,13 @@ pub async fn enabled_standards(aws: &Aws, at: &At) -> Result<Vec<Standard>, AwsE
             .send()
             .await
             .map_err(|e| classify(&e, "securityhub:GetEnabledStandards", &at.account, Some(&at.region)))?;
-        standards.extend(out.standards_subscriptions().iter().map(|s| Standard {
-            arn: s.standards_arn().unwrap_or_default().to_owned(),
-            status: s.standards_status().map_or("", |v| v.as_str()).to_owned(),
-            reason: s.standards_status_reason().and_then(|r| r.status_reason_code()).map(|c| c.as_str().to_owned()),
-        }));
+        for s in out.standards_subscriptions() {
+            standards.push(Standard {
+                arn: missing(s.standards_arn(), "securityhub:GetEnabledStandards", "StandardsArn", at)?,
+                status: s.standards_status().map_or("", |v| v.as_str()).to_owned(),
+                reason: s.standards_status_reason().and_then(|r| r.status_reason_code()).map(|c| c.as_str().to_owned()),
+            });
+        }
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(standards);

@@ -24,8 +24,9 @@ pub async fn caller_identity(aws: &Aws) -> Result<Identity, AwsError> {
         .send()
         .await
         .map_err(|e| classify(&e, "sts:GetCallerIdentity", "unknown", Some(aws.region())))?;
+    let at = super::At::new("unknown", aws.region());
     Ok(Identity {
-        account: out.account().unwrap_or_default().to_owned(),
-        arn: out.arn().unwrap_or_default().to_owned(),
+        account: super::missing(out.account(), "sts:GetCallerIdentity", "Account", &at)?,
+        arn: super::missing(out.arn(), "sts:GetCallerIdentity", "Arn", &at)?,
     })
 }
