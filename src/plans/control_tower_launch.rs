@@ -24,6 +24,7 @@ pub async fn plan(ctx: &mut Ctx<'_>, mut plan: Plan) -> Result<Plan, PlanError> 
     governed.extend(regions.split(',').map(|r| r.trim().to_owned()).filter(|r| *r != home));
     let known = preflight::regions(ctx, &mut plan, &governed).await;
     preflight::identity_center(ctx, &mut plan, &access, &home, known.as_deref()).await?;
+    preflight::config_resources(ctx, &mut plan, &governed, known.as_deref()).await;
     if !plan.conflicts.is_empty() {
         return Ok(plan);
     }
