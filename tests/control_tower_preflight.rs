@@ -188,3 +188,26 @@ async fn an_organization_trail_already_logging_is_a_note_about_cost() {
     let plan = refused(&emu, dir, &org, &["Trusted access for cloudtrail.amazonaws.com is already on"]);
     assert!(!plan.contains("company-trail"), "{plan}");
 }
+
+/// What the preflight cannot read it says it could not check, with AWS's reason; it never passes
+/// silently, and a read it cannot make does not stop the plan on its own.
+#[tokio::test]
+async fn reads_that_fail_are_said_not_passed_silently() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let org = seed::organization(&emu).await;
+    let deny = |operation: &str, account: &str| {
+        serde_json::json!({"operation": operation, "account": account, "code": "AccessDeniedException",
+                           "status": 403, "message": "injected"})
+    };
+    emu.hook("/_groundwork/faults", deny("DescribeDeliveryChannels", &org.audit));
+    emu.hook("/_groundwork/faults", deny("DescribeTrails", MGMT));
+    let (_, plan) = run(&emu, state.path(), &["plan", "control-tower"], &org);
+    let audit = format!("Could not check the Audit account {} for existing AWS Config resources", org.audit);
+    assert!(plan.contains(&audit), "{plan}");
+    assert!(plan.contains("config:DescribeDeliveryChannels"), "the failed call is named:\n{plan}");
+    assert!(!plan.contains("Could not check the Log Archive"), "Log Archive was readable:\n{plan}");
+    assert!(plan.contains("Could not check for an organization trail"), "{plan}");
+    assert!(plan.contains("cloudtrail:DescribeTrails"), "{plan}");
+    assert!(plan.contains("controltower:CreateLandingZone"), "notes do not stop the plan:\n{plan}");
+}
