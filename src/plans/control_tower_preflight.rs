@@ -35,7 +35,8 @@ pub async fn organization(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) -> Result<V
 }
 
 /// An organization trail already logging: Control Tower adds its own, so events are delivered
-/// twice and the second copy is billed. A note, not a conflict: AWS launches anyway. Read from the
+/// twice and the second copy is billed ("you may see duplicate charges", Control Tower User Guide,
+/// about-logging.html). A note, not a conflict: AWS launches anyway. Read from the
 /// configured Region, which sees every multi-Region trail (all console-made organization trails
 /// are) and the single-Region ones homed there.
 async fn trails(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) {
@@ -51,7 +52,8 @@ async fn trails(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) {
 
 /// A Config recorder or delivery channel already in Log Archive or Audit, in a governed Region,
 /// makes the launch fail: AWS says existing Config resources must be deleted before those accounts
-/// join a landing zone. Each is a conflict (groundwork deletes nothing). Accounts still to be
+/// join a landing zone (Control Tower User Guide, getting-started-configure.html). Each is a
+/// conflict (groundwork deletes nothing). Accounts still to be
 /// created have none; Regions that are not usable are conflicts already. An account that cannot be
 /// read is a note saying so, once.
 pub async fn config_resources(ctx: &Ctx<'_>, plan: &mut Plan, governed: &[String], known: Option<&[AccountRegion]>) {
