@@ -149,7 +149,8 @@ fn answers(
 /// confirmed guess of Audit or Log Archive whichever step asked it.
 fn remember_inputs(rec: &mut Record, answers: &std::collections::BTreeMap<String, String>, id: StepId) {
     let prefix = format!("{id}.");
-    let kept = |k: &String| k.starts_with(&prefix) || plans::CONFIRM_KEYS.contains(&k.as_str());
+    let kept =
+        |k: &String| (k.starts_with(&prefix) || plans::CONFIRM_KEYS.contains(&k.as_str())) && inputs::remembered(k);
     rec.inputs.extend(answers.iter().filter(|(k, _)| kept(k)).map(|(k, v)| (k.clone(), v.clone())));
 }
 

@@ -24,12 +24,20 @@ pub enum Kind {
     /// A 12-digit account id that confirms a guess: its default is offered to a person at a
     /// prompt, never taken silently (see `offered_only`).
     AccountId,
+    /// A landing zone version: two numbers and a dot, such as `4.0` (AWS's pattern).
+    Version,
 }
 
 /// Whether an input's default may only be offered to a person, never used without one: a
 /// confirmation must come from someone who saw what they confirm.
 fn offered_only(input: &Input) -> bool {
     input.kind == Kind::AccountId
+}
+
+/// Whether an answer is remembered for next time. An expert override (a version) holds for the run
+/// that sets it only: remembered, it would outlive the groundwork release it was meant to bridge.
+pub fn remembered(key: &str) -> bool {
+    declared(key).is_none_or(|i| i.kind != Kind::Version)
 }
 
 /// One input, as `steps/<id>.toml` declares it.
@@ -79,6 +87,12 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
         }
         Kind::YesNo => matches!(v.to_lowercase().as_str(), "yes" | "no" | "y" | "n"),
         Kind::AccountId => v.len() == 12 && v.chars().all(|c| c.is_ascii_digit()),
+        Kind::Version => {
+            // AWS's pattern for a landing zone version: \d+.\d+
+            let parts: Vec<&str> = v.split('.').collect();
+            parts.len() == 2
+                && parts.iter().all(|p| (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+        }
     };
     if !ok {
         return Err(say(&format!("input-invalid-{}", kind_name(kind)), &[("value", v)]));
@@ -111,6 +125,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::UserName => "user-name",
         Kind::YesNo => "yes-no",
         Kind::AccountId => "account-id",
+        Kind::Version => "version",
     }
 }
 
@@ -162,6 +177,12 @@ pub enum InputError {
 pub trait Ask: Send + Sync {
     /// The value for `key`; `default` is used when the person has not answered.
     fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError>;
+
+    /// The value for `key` only when one was given (`--set` or remembered): for an expert override
+    /// that is never asked, prompted for or listed as a question.
+    fn given(&self, _key: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Answers from `--set` and the record; prompts on a terminal for anything else (unless `--yes`).
@@ -177,6 +198,10 @@ impl Prompter {
 }
 
 impl Ask for Prompter {
+    fn given(&self, key: &str) -> Option<String> {
+        self.answers.get(key).cloned()
+    }
+
     fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
         if let Some(v) = self.answers.get(key) {
             return Ok(v.clone());
@@ -225,6 +250,10 @@ pub struct Placeholders {
 }
 
 impl Ask for Placeholders {
+    fn given(&self, key: &str) -> Option<String> {
+        self.answers.get(key).cloned()
+    }
+
     fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
         if let Some(v) = self.answers.get(key) {
             return Ok(v.clone());
@@ -258,6 +287,10 @@ mod tests {
         assert!(validate(Kind::Severity, "11").is_err());
         assert_eq!(validate(Kind::GuarddutyPlans, "s3_data_events").as_deref(), Ok("S3_DATA_EVENTS"));
         assert!(validate(Kind::GuarddutyPlans, "EVERYTHING").is_err());
+        assert_eq!(validate(Kind::Version, " 4.1 ").as_deref(), Ok("4.1"));
+        for bad in ["4", "latest", "4.x", "4..1", "v4.1", "4.1.2", "4.-1", "12345.0"] {
+            assert!(validate(Kind::Version, bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -285,6 +318,18 @@ mod tests {
         assert_eq!(script.get(key, Some(found)).as_deref(), Ok(found));
         assert!(validate(Kind::AccountId, "22222222222").is_err());
         assert!(validate(Kind::AccountId, "2222222222a2").is_err());
+    }
+
+    #[test]
+    fn an_expert_override_is_never_asked_nor_remembered() {
+        let key = "control-tower.version";
+        let mut plan = Placeholders::default();
+        assert_eq!(plan.given(key), None);
+        assert!(plan.unanswered.is_empty() && plan.missing.is_empty(), "the wizard does not ask it");
+        plan.answers.insert(key.to_owned(), "4.1".to_owned());
+        assert_eq!(plan.given(key).as_deref(), Some("4.1"));
+        assert!(!remembered(key));
+        assert!(remembered("control-tower.regions"));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 pub mod account;
 pub mod change;
+pub mod cloudtrail;
+pub mod config_service;
 pub mod controltower;
 pub mod error;
 pub mod eventbridge;

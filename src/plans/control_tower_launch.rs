@@ -24,6 +24,7 @@ pub async fn plan(ctx: &mut Ctx<'_>, mut plan: Plan) -> Result<Plan, PlanError> 
     governed.extend(regions.split(',').map(|r| r.trim().to_owned()).filter(|r| *r != home));
     let known = preflight::regions(ctx, &mut plan, &governed).await;
     preflight::identity_center(ctx, &mut plan, &access, &home, known.as_deref()).await?;
+    preflight::config_resources(ctx, &mut plan, &governed, known.as_deref()).await;
     if !plan.conflicts.is_empty() {
         return Ok(plan);
     }
@@ -37,16 +38,12 @@ pub async fn plan(ctx: &mut Ctx<'_>, mut plan: Plan) -> Result<Plan, PlanError> 
         plan.changes.clear();
         return Ok(plan);
     }
+    let version = version(ctx, &mut plan)?;
     let at = ctx.me(&home);
     plan.changes.push(Change {
         at: at.clone(),
         global: false,
-        action: Action::CreateLandingZone {
-            version: landing_zone::newest().version.into(),
-            regions: governed,
-            log_archive,
-            audit,
-        },
+        action: Action::CreateLandingZone { version, regions: governed, log_archive, audit },
     });
     plan.changes.push(Change {
         at,
@@ -55,6 +52,22 @@ pub async fn plan(ctx: &mut Ctx<'_>, mut plan: Plan) -> Result<Plan, PlanError> 
     });
     plan.notes.push(ctx.say("plan-duration", &[]));
     Ok(plan)
+}
+
+/// The version to create: the newest groundwork knows, or the expert override
+/// `control-tower.version` (written with the newest manifest shape, and said so). An override older
+/// than the newest known is refused: AWS creates only its latest version.
+fn version(ctx: &Ctx<'_>, plan: &mut Plan) -> Result<String, PlanError> {
+    let known = landing_zone::newest().version;
+    let Some(wanted) = ctx.ask.given("control-tower.version") else { return Ok(known.to_owned()) };
+    if landing_zone::older(&wanted, known) {
+        let why = ctx.say("input-version-older", &[("version", &wanted), ("known", known)]);
+        return Err(InputError::Invalid(why).into());
+    }
+    if wanted != known {
+        plan.notes.push(ctx.say("plan-version-override", &[("version", &wanted), ("known", known)]));
+    }
+    Ok(wanted)
 }
 
 /// An existing shared account to reuse, or the change that creates it.

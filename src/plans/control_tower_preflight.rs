@@ -2,10 +2,10 @@
 //! the first change. Reads only. Each finding is a conflict (nothing will be changed) or a note.
 
 use super::{Ctx, Plan, PlanError};
-use crate::aws::At;
 use crate::aws::change::organizations;
 use crate::aws::organizations::OrgAccount;
 use crate::aws::regions::{self, AccountRegion};
+use crate::aws::{At, cloudtrail, config_service};
 
 /// The organization: all features, the shared accounts usable, no other setup owning Config or
 /// CloudTrail. Returns the service principals with trusted access.
@@ -30,7 +30,58 @@ pub async fn organization(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) -> Result<V
             plan.conflicts.push(ctx.say("conflict-trusted-access", &[("principal", principal)]));
         }
     }
+    trails(ctx, plan, mgmt).await;
     Ok(access)
+}
+
+/// An organization trail already logging: Control Tower adds its own, so events are delivered
+/// twice and the second copy is billed ("you may see duplicate charges", Control Tower User Guide,
+/// about-logging.html). A note, not a conflict: AWS launches anyway. Read from the
+/// configured Region, which sees every multi-Region trail (all console-made organization trails
+/// are) and the single-Region ones homed there.
+async fn trails(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &At) {
+    match cloudtrail::organization_trails(ctx.aws, mgmt).await {
+        Ok(trails) => {
+            for t in trails.iter().filter(|t| t.logging) {
+                plan.notes.push(ctx.say("note-org-trail", &[("trail", &t.name), ("region", &t.home_region)]));
+            }
+        }
+        Err(e) => plan.notes.push(ctx.say("note-trails-unverified", &[("why", &e.explain())])),
+    }
+}
+
+/// A Config recorder or delivery channel already in Log Archive or Audit, in a governed Region,
+/// makes the launch fail: AWS says existing Config resources must be deleted before those accounts
+/// join a landing zone (Control Tower User Guide, getting-started-configure.html). Each is a
+/// conflict (groundwork deletes nothing). Accounts still to be
+/// created have none; Regions that are not usable are conflicts already. An account that cannot be
+/// read is a note saying so, once.
+pub async fn config_resources(ctx: &Ctx<'_>, plan: &mut Plan, governed: &[String], known: Option<&[AccountRegion]>) {
+    let usable = |r: &String| known.is_none_or(|k| k.iter().any(|k| k.name == *r && k.usable()));
+    let shared = [("Log Archive", &ctx.facts.log_archive), ("Audit", &ctx.facts.audit)];
+    for (name, account) in shared.iter().filter_map(|(n, a)| a.as_ref().map(|a| (*n, a.id.as_str()))) {
+        for region in governed.iter().filter(|r| usable(r)) {
+            match config_service::resources(ctx.aws, &At::new(account, region)).await {
+                Ok(found) if found.is_empty() => {}
+                Ok(found) => {
+                    let list = |names: &[String]| if names.is_empty() { "none".to_owned() } else { names.join(", ") };
+                    let args = [
+                        ("name", name),
+                        ("account", account),
+                        ("region", region.as_str()),
+                        ("recorders", &list(&found.recorders)),
+                        ("channels", &list(&found.delivery_channels)),
+                    ];
+                    plan.conflicts.push(ctx.say("conflict-config-resources", &args));
+                }
+                Err(e) => {
+                    let args = [("name", name), ("account", account), ("why", &e.explain())];
+                    plan.notes.push(ctx.say("note-config-unverified", &args));
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// Every governed Region must be a Region of this account, and enabled when it is opt-in. When the

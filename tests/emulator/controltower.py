@@ -28,7 +28,9 @@ from moto.ssoadmin.models import SSOAdminBackend
 import regions
 from wire import DEFAULT_ACCOUNT, ApiError, iso, json_response, now
 
-LATEST = "4.0"  # the only version CreateLandingZone accepts since 2025-11-17
+# The only version CreateLandingZone accepts (4.0 since 2025-11-17). GROUNDWORK_EMULATOR_CT_LATEST
+# plays AWS having moved on to a newer version with the same manifest schema.
+LATEST = os.environ.get("GROUNDWORK_EMULATOR_CT_LATEST", "4.0")
 NOT_FOUND = "The requested resource does not exist."
 VERSION_REFUSED = "Your AWS Control Tower landing zone version must be latest available version."
 CLOUDTRAIL_ROLE = "AWSControlTowerCloudTrailRole"

@@ -622,6 +622,7 @@ def main():
         check(resp.status == 200 and resp.read() == b"ok", "health")
     import selfcheck_controltower as ct  # after this module is loaded: it imports the helpers above
     checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
+              ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults]
     failed = 0

@@ -1,4 +1,4 @@
-"""Self-check of Control Tower (landing zone 4.0) and Account Regions, imported by selfcheck.py."""
+"""Self-check of Control Tower (landing zone 4.0), Account Regions and organization trails, imported by selfcheck.py."""
 import time
 
 from selfcheck import CT_DELAY, MGMT, check, client, error, organization, post
@@ -174,3 +174,28 @@ def check_identity_center_region():
     post("/_groundwork/identitycenter/instance-region", {"account": MGMT, "region": "eu-west-1"})
     check(client("sso-admin", "us-east-1").list_instances()["Instances"] == [], "none outside its Region")
     check(len(client("sso-admin", "eu-west-1").list_instances()["Instances"]) == 1, "one in its Region")
+
+
+def check_org_trail():
+    """Organization trails need the management account, all features and trusted access for
+    CloudTrail (org_trail.py); a trail that meets them is moto's, logging once started."""
+    ct = client("cloudtrail")
+    client("s3").create_bucket(Bucket="org-trail-logs")
+    error(ct.create_trail, "OrganizationsNotInUseException", 400, Name="org", S3BucketName="org-trail-logs",
+          IsOrganizationTrail=True)
+    member, creds = organization()
+    error(ct.create_trail, "CloudTrailAccessNotEnabledException", 400, Name="org", S3BucketName="org-trail-logs",
+          IsOrganizationTrail=True)
+    mct = client("cloudtrail", creds=creds)
+    client("s3", creds=creds).create_bucket(Bucket="member-trail-logs")
+    error(mct.create_trail, "NotOrganizationMasterAccountException", 400, Name="org",
+          S3BucketName="member-trail-logs", IsOrganizationTrail=True)
+    mct.create_trail(Name="own", S3BucketName="member-trail-logs")  # an account trail needs none of it
+    client("organizations").enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
+    ct.create_trail(Name="org", S3BucketName="org-trail-logs", IsOrganizationTrail=True, IsMultiRegionTrail=True)
+    ct.start_logging(Name="org")
+    trails = client("cloudtrail", region="eu-west-1").describe_trails(includeShadowTrails=True)["trailList"]
+    org = [t for t in trails if t["Name"] == "org"]
+    check(len(org) == 1 and org[0]["IsOrganizationTrail"] and org[0]["HomeRegion"] == "us-east-1", f"{trails}")
+    status = client("cloudtrail", region="eu-west-1").get_trail_status(Name=org[0]["TrailARN"])
+    check(status["IsLogging"] is True, f"{status}")

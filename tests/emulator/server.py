@@ -14,7 +14,8 @@ are handled by small patches/writes on moto's own models, so moto's answers stay
 so are a few AWS behaviours an idempotent `apply` relies on (AWS managed policies, trusted
 access for iam, duplicate detectors/hubs/permission sets/memberships/assignments).
 GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
-Account Management's alternate contacts follow AWS's AccountId rules (account_contacts.py), and
+Account Management's alternate contacts follow AWS's AccountId rules (account_contacts.py),
+CloudTrail organization trails AWS's preconditions (org_trail.py), and
 POST /_groundwork/faults makes the next calls of a named operation fail (faults.py).
 Identity Center account assignments are provisioned after GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS
 (provisioning.py).
@@ -65,6 +66,7 @@ from moto.ssoadmin.models import SSOAdminBackend
 import account_contacts  # Account Management's AccountId rules (beside this file)
 import controltower
 import faults  # the fault-injection test hook (beside this file)
+import org_trail  # organization trails' preconditions (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
 import members as member_accounts  # GuardDuty and Security Hub member accounts (members.py)
 import regions
@@ -846,6 +848,18 @@ class GroundworkApp:
             try:
                 refused = account_contacts.check(account, req.headers.get("Authorization"), path,
                                                  json.loads(data) if data else {})
+            except ValueError:
+                refused = (400, "ValidationException", {"message": "malformed JSON body"})
+            if refused is not None:
+                return ApiError(*refused).response()(environ, start_response)
+        if handler is None and service == "cloudtrail" and method == "POST":
+            data = req.get_data()
+            environ["wsgi.input"] = io.BytesIO(data)  # moto reads the body again from here
+            environ["CONTENT_LENGTH"] = str(len(data))
+            environ.pop("wsgi.input_terminated", None)
+            operation = (req.headers.get("X-Amz-Target") or "").rsplit(".", 1)[-1]
+            try:
+                refused = org_trail.check(account, operation, json.loads(data) if data else {})
             except ValueError:
                 refused = (400, "ValidationException", {"message": "malformed JSON body"})
             if refused is not None:

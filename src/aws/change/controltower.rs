@@ -12,8 +12,9 @@ fn client(aws: &Aws, at: &At) -> aws_sdk_controltower::Client {
     aws.client(at, aws_sdk_controltower::Client::new)
 }
 
-/// Starts the landing zone with the manifest of `version` (one of [`landing_zone::SHAPES`]);
-/// returns the operation id to poll.
+/// Starts the landing zone at `version` with that version's manifest shape, or the newest shape for
+/// a version groundwork does not know (the expert override `control-tower.version`); returns the
+/// operation id to poll.
 pub async fn create_landing_zone(
     aws: &Aws,
     at: &At,
@@ -22,15 +23,10 @@ pub async fn create_landing_zone(
 ) -> Result<String, AwsError> {
     let shape = shape(version);
     let manifest = (shape.build)(integrations);
-    let out = client(aws, at)
-        .create_landing_zone()
-        .version(shape.version)
-        .manifest(to_document(&manifest))
-        .send()
-        .await
-        .map_err(|e| {
-            explain_refusal(classify(&e, "controltower:CreateLandingZone", &at.account, Some(&at.region)), version)
-        })?;
+    let out =
+        client(aws, at).create_landing_zone().version(version).manifest(to_document(&manifest)).send().await.map_err(
+            |e| explain_refusal(classify(&e, "controltower:CreateLandingZone", &at.account, Some(&at.region)), version),
+        )?;
     Ok(out.operation_identifier().to_owned())
 }
 
@@ -48,7 +44,7 @@ pub fn params(version: &str, regions: &[String], log_archive: &str, audit: &str)
     p
 }
 
-/// The manifest shape of a version, or the newest one.
+/// The manifest shape of a version, or the newest one (for an expert override's version).
 fn shape(version: &str) -> &'static landing_zone::Shape {
     landing_zone::SHAPES.iter().find(|s| s.version == version).unwrap_or_else(|| landing_zone::newest())
 }
@@ -58,7 +54,14 @@ fn shape(version: &str) -> &'static landing_zone::Shape {
 pub fn explain_refusal(mut e: AwsError, version: &str) -> AwsError {
     if landing_zone::version_refused(&e.message) {
         let step = crate::catalog::step(crate::catalog::StepId::ControlTower);
-        e.message = step.say("version-refused", &[("version", version), ("aws", &e.message)]);
+        let known = landing_zone::newest().version;
+        // A version groundwork has no shape for came from the expert override.
+        let key = if landing_zone::SHAPES.iter().any(|s| s.version == version) {
+            "version-refused"
+        } else {
+            "version-refused-override"
+        };
+        e.message = step.say(key, &[("version", version), ("aws", &e.message), ("known", known)]);
     }
     e
 }

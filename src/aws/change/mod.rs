@@ -92,7 +92,8 @@ pub enum Action {
         role: iam::ServiceRole,
     },
     CreateLandingZone {
-        /// One of `landing_zone::SHAPES`; the manifest is written from it when the accounts exist.
+        /// One of `landing_zone::SHAPES`, or an expert override (written with the newest shape); the
+        /// manifest is written when the accounts exist.
         version: String,
         /// Governed Regions, the home Region first.
         regions: Vec<String>,
