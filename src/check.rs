@@ -25,9 +25,6 @@ pub async fn live(global: &Global, concurrency: u16, steps: &[StepId]) -> Result
     let store = Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
     let aws = Aws::load(&global.settings(concurrency)).await?;
     let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
-    let mut results = checks::run(&aws, &facts, steps).await;
-    let checked_at = record::now();
-
     let account = facts.identity.account.clone();
     let mut rec = match store.load(&account) {
         Ok(loaded) => {
@@ -41,6 +38,9 @@ pub async fn live(global: &Global, concurrency: u16, steps: &[StepId]) -> Result
             Record::new(&account)
         }
     };
+    // Judged with the person's remembered answers (the alert severity), as the plan was made.
+    let mut results = checks::run_with(&aws, &facts, &rec.inputs, steps).await;
+    let checked_at = record::now();
     apply_skips(&rec, &mut results);
     remember(&mut rec, &facts.identity.arn, &checked_at, &results);
     if let Err(e) = store.save(&rec) {

@@ -24,7 +24,8 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
         let topic = format!("arn:aws:sns:{region}:{account}:{TOPIC}");
         let rule_arn = format!("arn:aws:events:{region}:{account}:rule/{RULE}");
         let change = |action| Change { at: at.clone(), global: false, action };
-        let topic_exists = match alerts::topic_policy(ctx.aws, &at, &topic).await? {
+        let request = crate::checks::Publish { topic: &topic, rule_arn: &rule_arn, account: &account };
+        let topic_exists = match alerts::topic_access(ctx.aws, &at, &topic).await? {
             None => {
                 plan.changes.push(change(Action::CreateTopic {
                     name: TOPIC.into(),
@@ -32,7 +33,15 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
                 }));
                 false
             }
-            Some(p) if p.as_deref().is_some_and(crate::checks::lets_eventbridge_publish) => true,
+            // Judged by the same rules as the check: this rule may publish, and the topic's key
+            // is not one EventBridge cannot use.
+            Some(a) if a.kms_key.is_some() => {
+                plan.conflicts.push(ctx.say("conflict-topic-key", &[("topic", &topic)]));
+                continue;
+            }
+            Some(a) if crate::checks::publish_access(a.policy.as_deref(), &request) == crate::checks::Access::Allowed => {
+                true
+            }
             Some(_) => {
                 plan.conflicts.push(ctx.say("conflict-topic-policy", &[("topic", &topic)]));
                 continue;
@@ -69,10 +78,12 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     Ok(plan)
 }
 
-/// GuardDuty findings at or above `min` (a validated number from 1 to 10).
+/// GuardDuty findings at or above `min` (a validated number from 1 to 10): the threshold the
+/// check reads from the same answer (`checks::min_severity`).
 fn pattern(min: &str) -> String {
     // Kept as the person wrote it (7 stays 7, not 7.0), so the pattern reads as they meant it.
-    let threshold = serde_json::from_str::<serde_json::Number>(min).map_or(json!(7), serde_json::Value::Number);
+    let threshold = serde_json::from_str::<serde_json::Number>(min)
+        .map_or_else(|_| json!(crate::checks::min_severity(None)), serde_json::Value::Number);
     json!({"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
            "detail": {"severity": [{"numeric": [">=", threshold]}]}})
     .to_string()

@@ -245,8 +245,9 @@ impl Runtime {
             }
             Effect::Check { id, generation } => {
                 let Some(f) = self.facts.clone() else { return };
+                let answers = self.record.inputs.clone();
                 tokio::spawn(async move {
-                    let result = checks::check(&aws, &f, id).await;
+                    let result = checks::check_with(&aws, &f, &answers, id).await;
                     let _ = tx.send(Event::Ui(Msg::Checked { id, generation, result }));
                 });
             }

@@ -547,11 +547,37 @@ def check_request_log():
     check(get("/_groundwork/requests") == {"requests": []}, "reset clears the log")
 
 
+def check_test_event_pattern():
+    events = client("events")
+    pattern = json.dumps({"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
+                          "detail": {"severity": [{"numeric": [">=", 7]}]}})
+
+    def event(severity, account=MGMT, **extra):
+        e = {"version": "0", "id": "1", "detail-type": "GuardDuty Finding", "source": "aws.guardduty",
+             "account": account, "time": "2026-12-01T00:00:00Z", "region": "us-east-1", "resources": [],
+             "detail": {"accountId": account, "severity": severity, "type": "Recon:EC2/PortProbeUnprotectedPort"}}
+        e.update(extra)
+        return json.dumps(e)
+
+    check(events.test_event_pattern(EventPattern=pattern, Event=event(7))["Result"] is True, "7 matches >= 7")
+    check(events.test_event_pattern(EventPattern=pattern, Event=event(6.9))["Result"] is False, "6.9 does not")
+    narrow = json.dumps({"source": ["aws.guardduty"], "account": ["999999999999"]})
+    check(events.test_event_pattern(EventPattern=narrow, Event=event(8))["Result"] is False, "account filter")
+    either = json.dumps({"source": ["aws.guardduty"], "$or": [{"region": ["eu-west-1"]}, {"detail": {"severity": [8]}}]})
+    check(events.test_event_pattern(EventPattern=either, Event=event(8))["Result"] is True, "$or branch")
+    check(events.test_event_pattern(EventPattern=either, Event=event(7))["Result"] is False, "$or neither")
+    error(lambda: events.test_event_pattern(EventPattern="{not json", Event=event(7)),
+          "InvalidEventPatternException", 400)
+    no_time = json.loads(event(7))
+    del no_time["time"]
+    error(lambda: events.test_event_pattern(EventPattern=pattern, Event=json.dumps(no_time)), "ValidationException", 400)
+
+
 def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
     checks = [check_controltower, check_root_mfa, check_securityhub, check_guardduty, check_sns,
-              check_apply_calls, check_request_log, check_unsupported_and_reset]
+              check_apply_calls, check_request_log, check_unsupported_and_reset, check_test_event_pattern]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

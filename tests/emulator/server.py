@@ -59,6 +59,8 @@ from moto.sns.responses import SNSResponse
 from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
 
+import eventbridge  # noqa: F401  TestEventPattern by moto's matcher (patches moto on import)
+
 LOCK = threading.RLock()  # run_simple is threaded; guards every piece of state below
 CT_LZ = {}  # account -> landing zone dict (one per account, lives in its home region)
 CT_OPS = {}  # operationIdentifier -> operation dict

@@ -23,13 +23,12 @@ pub async fn rule(aws: &Aws, at: &At, name: &str) -> Result<Option<RuleState>, A
     }
 }
 
-/// Whether a topic of that ARN exists (GetTopicAttributes answers NotFound otherwise).
-pub async fn topic_policy(aws: &Aws, at: &At, arn: &str) -> Result<Option<Option<String>>, AwsError> {
-    let _slot = aws.permit().await;
-    match aws.client(at, aws_sdk_sns::Client::new).get_topic_attributes().topic_arn(arn).send().await {
-        Ok(out) => Ok(Some(out.attributes().and_then(|a| a.get("Policy")).cloned())),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => Ok(None),
-        Err(e) => Err(classify(&e, "sns:GetTopicAttributes", &at.account, Some(&at.region))),
+/// The topic's policy and encryption, or `None` when no topic of that ARN exists.
+pub async fn topic_access(aws: &Aws, at: &At, arn: &str) -> Result<Option<crate::aws::sns::TopicAccess>, AwsError> {
+    match crate::aws::sns::topic_access(aws, at, arn).await {
+        Ok(access) => Ok(Some(access)),
+        Err(e) if e.code.as_deref() == Some("NotFound") => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -71,18 +70,36 @@ pub async fn put_rule(aws: &Aws, at: &At, name: &str, pattern: &str) -> Result<(
     Ok(())
 }
 
+/// The Id groundwork gives its target: `groundwork-sns`, or the first `groundwork-sns-N` no
+/// existing target of the rule uses, so PutTargets never replaces someone else's target.
+pub fn free_target_id(taken: &[String]) -> String {
+    let base = "groundwork-sns";
+    std::iter::once(base.to_owned())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|id| !taken.contains(id))
+        .unwrap_or_else(|| base.to_owned())
+}
+
 pub async fn put_target(aws: &Aws, at: &At, rule: &str, topic: &str) -> Result<(), AwsError> {
-    let target =
-        aws_sdk_eventbridge::types::Target::builder().id("groundwork-sns").arn(topic).build().map_err(|e| {
-            AwsError {
-                kind: crate::aws::ErrorKind::Other,
-                action: "events:PutTargets",
-                account: at.account.clone(),
-                region: Some(at.region.clone()),
-                code: None,
-                message: e.to_string(),
-            }
-        })?;
+    let fail = |message: String| AwsError {
+        kind: crate::aws::ErrorKind::Other,
+        action: "events:PutTargets",
+        account: at.account.clone(),
+        region: Some(at.region.clone()),
+        code: None,
+        message,
+    };
+    // Read just before writing: an Id taken since the plan was shown is still not reused.
+    let existing = crate::aws::eventbridge::targets(aws, at, rule).await?;
+    if existing.iter().any(|t| t.arn == topic) {
+        return Ok(());
+    }
+    let taken: Vec<String> = existing.into_iter().map(|t| t.id).collect();
+    let target = aws_sdk_eventbridge::types::Target::builder()
+        .id(free_target_id(&taken))
+        .arn(topic)
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
     let out = aws
         .client(at, aws_sdk_eventbridge::Client::new)
         .put_targets()
@@ -93,14 +110,17 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, topic: &str) -> Result<(
         .map_err(|e| classify(&e, "events:PutTargets", &at.account, Some(&at.region)))?;
     if out.failed_entry_count() > 0 {
         let why = out.failed_entries().first().and_then(|f| f.error_message()).unwrap_or("unknown").to_owned();
-        return Err(AwsError {
-            kind: crate::aws::ErrorKind::Other,
-            action: "events:PutTargets",
-            account: at.account.clone(),
-            region: Some(at.region.clone()),
-            code: None,
-            message: why,
-        });
+        return Err(fail(why));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_target_id_is_one_nobody_uses() {
+        assert_eq!(super::free_target_id(&[]), "groundwork-sns");
+        assert_eq!(super::free_target_id(&["groundwork-sns".into()]), "groundwork-sns-2");
+        assert_eq!(super::free_target_id(&["groundwork-sns".into(), "groundwork-sns-2".into()]), "groundwork-sns-3");
+    }
 }
