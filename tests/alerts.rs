@@ -194,3 +194,58 @@ async fn groundworks_target_never_replaces_an_existing_one() {
     let ours = format!("arn:aws:sns:{REGION}:{MGMT}:groundwork-security-alerts");
     assert_eq!(targets, [("groundwork-sns".to_owned(), theirs), ("groundwork-sns-2".to_owned(), ours)]);
 }
+
+#[tokio::test]
+async fn two_governed_regions_share_one_topic_and_one_confirmation() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let org = seed::organization(&emu).await;
+    seed::landing_zone(&emu, &org, &["us-east-1", "eu-west-1"], "ACTIVE", "IN_SYNC");
+    let out = groundwork(&emu.url(), state.path())
+        .args(["apply", "alerts", "--yes", "--set", "alerts.email=alerts@example.com"])
+        .output()
+        .expect("apply");
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(said.contains("groundwork-alerts-forwarding"), "{said}");
+
+    // One subscription to confirm, in the home Region; none anywhere else.
+    let mut subscriptions = 0;
+    for region in ["us-east-1", "eu-west-1"] {
+        let sns = aws_sdk_sns::Client::new(&config(&emu, &org.audit, region).await);
+        subscriptions += sns.list_subscriptions().send().await.expect("subscriptions").subscriptions().len();
+    }
+    assert_eq!(subscriptions, 1);
+    emu.hook(
+        "/_groundwork/sns/confirm",
+        json!({"account": org.audit, "region": "us-east-1", "endpoint": "alerts@example.com",
+               "topicArn": format!("arn:aws:sns:us-east-1:{}:groundwork-security-alerts", org.audit)}),
+    );
+    // The check follows eu-west-1's route to the home Region's rule and topic.
+    let r = check(&emu).await;
+    assert_eq!(r.status, Status::Done, "{r:#?}");
+    let eu = r.findings.iter().find(|f| f.region.as_deref() == Some("eu-west-1")).expect("eu-west-1");
+    assert!(eu.detail.contains("forwards these findings to the event bus in us-east-1"), "{eu:?}");
+    // Applying again changes nothing.
+    let again = groundwork(&emu.url(), state.path())
+        .args(["plan", "alerts", "--set", "alerts.email=alerts@example.com"])
+        .output()
+        .expect("plan");
+    let again = String::from_utf8_lossy(&again.stdout).to_string();
+    assert!(!again.contains("  1. "), "{again}");
+
+    // A role EventBridge may not assume breaks only the forwarding Region.
+    let iam = aws_sdk_iam::Client::new(&config(&emu, &org.audit, REGION).await);
+    let lambda = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    iam.update_assume_role_policy()
+        .role_name("groundwork-alerts-forwarding")
+        .policy_document(lambda.to_string())
+        .send()
+        .await
+        .expect("trust");
+    let r = check(&emu).await;
+    let status = |region: &str| r.findings.iter().find(|f| f.region.as_deref() == Some(region)).map(|f| f.status);
+    assert_eq!(status("us-east-1"), Some(Status::Done), "{r:#?}");
+    assert_eq!(status("eu-west-1"), Some(Status::Partial), "{r:#?}");
+    assert!(r.findings.iter().any(|f| f.detail.contains("does not let EventBridge (events.amazonaws.com) assume")), "{r:#?}");
+}

@@ -17,6 +17,8 @@ pub struct Rule {
 pub struct Target {
     pub id: String,
     pub arn: String,
+    /// The role EventBridge acts through (needed to send to another Region's event bus).
+    pub role: Option<String>,
 }
 
 /// Every rule on the default event bus.
@@ -64,7 +66,11 @@ pub async fn targets(aws: &Aws, at: &At, rule: &str) -> Result<Vec<Target>, AwsE
             .send()
             .await
             .map_err(|e| classify(&e, "events:ListTargetsByRule", &at.account, Some(&at.region)))?;
-        targets.extend(out.targets().iter().map(|t| Target { id: t.id().to_owned(), arn: t.arn().to_owned() }));
+        targets.extend(out.targets().iter().map(|t| Target {
+            id: t.id().to_owned(),
+            arn: t.arn().to_owned(),
+            role: t.role_arn().map(str::to_owned),
+        }));
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(targets);

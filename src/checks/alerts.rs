@@ -2,19 +2,24 @@
 //! organization), an enabled EventBridge rule that EventBridge itself says matches GuardDuty
 //! findings at or above the chosen severity about every active account, targeting an SNS topic in
 //! the rule's Region that this rule may publish to (policy and encryption), with a confirmed email.
-//! A piece that cannot be read makes only itself unknown: another complete rule still counts.
+//! A Region may instead forward its findings to the home Region's event bus (a rule whose target
+//! is that bus, through a role EventBridge may use); the check then follows the route to the home
+//! Region's rules, judged on findings from the forwarding Region. A piece that cannot be read makes
+//! only itself unknown: another complete rule still counts.
 
 mod policy;
+mod route;
 mod samples;
 
 pub use policy::{Access, Publish, publish_access};
+pub use route::{RoleAccess, role_forwards};
 pub use samples::min_severity;
 
 use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
 
-use crate::aws::{At, Aws, AwsError, eventbridge, sns};
+use crate::aws::{At, Aws, AwsError, eventbridge, iam, sns};
 use crate::catalog::Step;
 use crate::facts::Facts;
 use crate::verdict::{Finding, Status};
@@ -23,14 +28,26 @@ use samples::{Kind, Sample};
 /// A verdict on one piece of the path, and what was seen.
 type Seen = (Status, String);
 
+/// What every judgement in one run shares.
+struct Judge<'a> {
+    aws: &'a Aws,
+    step: &'a Step,
+    /// The accounts findings can be about.
+    about: &'a [String],
+    min: f64,
+    /// Where findings from other Regions may be forwarded to.
+    home: &'a str,
+}
+
 pub async fn check(aws: &Aws, facts: &Facts, answers: &BTreeMap<String, String>, step: &Step) -> Vec<Finding> {
     let account = facts.audit.as_ref().map_or(&facts.identity.account, |a| &a.id);
     let min = min_severity(answers.get("alerts.min-severity").map(String::as_str));
     let about = accounts_watched(facts, account);
-    let about = &about;
+    let judge = Judge { aws, step, about: &about, min, home: &facts.home_region };
+    let judge = &judge;
     join_all(facts.governed_regions.iter().map(|region| async move {
         let at = At::new(account, region);
-        match region_status(aws, &at, step, about, min).await {
+        match region_status(judge, &at, region, true).await {
             Ok((status, detail)) => Finding::new(account, Some(region), status, detail),
             Err(e) => super::unknown(&e),
         }
@@ -50,15 +67,16 @@ fn accounts_watched(facts: &Facts, account: &str) -> Vec<String> {
     ids
 }
 
-/// The best alert path found in one Region.
-async fn region_status(aws: &Aws, at: &At, step: &Step, about: &[String], min: f64) -> Result<Seen, AwsError> {
+/// The best alert path in one Region's rules for findings from `origin` (the same Region, or one
+/// that forwards to it); `follow` lets a rule's route to the home Region's bus be followed.
+async fn region_status(j: &Judge<'_>, at: &At, origin: &str, follow: bool) -> Result<Seen, AwsError> {
     let mut best: Option<Seen> = None;
-    for rule in eventbridge::rules(aws, at).await? {
+    for rule in eventbridge::rules(j.aws, at).await? {
         let Some(pattern) = rule.pattern.as_deref() else { continue }; // a schedule, not an event rule
-        let candidate = match rule_status(aws, at, step, &rule, pattern, about, min).await {
+        let candidate = match rule_status(j, at, origin, &rule, pattern, follow).await {
             Ok(None) => continue,
             Ok(Some(seen)) => seen,
-            Err(e) => (Status::Unknown, step.say("rule-unreadable", &[("rule", &rule.name), ("why", &e.explain())])),
+            Err(e) => (Status::Unknown, j.step.say("rule-unreadable", &[("rule", &rule.name), ("why", &e.explain())])),
         };
         let done = candidate.0 == Status::Done;
         if best.as_ref().is_none_or(|b| rank(candidate.0) > rank(b.0)) {
@@ -68,20 +86,20 @@ async fn region_status(aws: &Aws, at: &At, step: &Step, about: &[String], min: f
             break;
         }
     }
-    Ok(best.unwrap_or_else(|| (Status::NotDone, step.say("no-rule", &[]))))
+    Ok(best.unwrap_or_else(|| (Status::NotDone, j.step.say("no-rule", &[]))))
 }
 
-/// One rule: `None` when it matches no GuardDuty finding at all (not an alert rule).
+/// One rule: `None` when it is about something else than GuardDuty findings.
 async fn rule_status(
-    aws: &Aws,
+    j: &Judge<'_>,
     at: &At,
-    step: &Step,
+    origin: &str,
     rule: &eventbridge::Rule,
     pattern: &str,
-    about: &[String],
-    min: f64,
+    follow: bool,
 ) -> Result<Option<Seen>, AwsError> {
-    let samples = samples::samples(&at.account, &at.region, about, min);
+    let (aws, step) = (j.aws, j.step);
+    let samples = samples::samples(&at.account, origin, j.about, j.min);
     // A pattern that never names GuardDuty gets one probe: enough to tell it is about something else.
     let mentions = pattern.to_ascii_lowercase().contains("guardduty");
     let (mut any, mut missed): (bool, Option<&Sample>) = (false, None);
@@ -107,11 +125,11 @@ async fn rule_status(
         let args = [("rule", rule.name.as_str()), ("sample", &describe(step, s))];
         return Ok(Some((Status::Partial, step.say("rule-narrow", &args))));
     }
-    let mut seen = targets_status(aws, at, step, rule).await?;
+    let mut seen = targets_status(j, at, origin, rule, follow).await?;
     let below = samples.iter().find(|s| s.kind == Kind::Below);
     if let Some(s) = below {
         if seen.0 == Status::Done && eventbridge::test_event_pattern(aws, at, pattern, &s.event).await? {
-            seen.1 = format!("{} {}", seen.1, step.say("also-lower", &[("min", &format!("{min:.1}"))]));
+            seen.1 = format!("{} {}", seen.1, step.say("also-lower", &[("min", &format!("{:.1}", j.min))]));
         }
     }
     Ok(Some(seen))
@@ -122,23 +140,71 @@ fn describe(step: &Step, s: &Sample) -> String {
     step.say(key, &[("severity", &format!("{:.1}", s.severity)), ("account", &s.about), ("region", &s.region)])
 }
 
-/// Follows one rule to its SNS topics; a topic that cannot be read makes only itself unknown.
-async fn targets_status(aws: &Aws, at: &At, step: &Step, rule: &eventbridge::Rule) -> Result<Seen, AwsError> {
+/// Follows one rule to its SNS topics (or its route to the home Region); a piece that cannot be
+/// read makes only itself unknown.
+async fn targets_status(
+    j: &Judge<'_>,
+    at: &At,
+    origin: &str,
+    rule: &eventbridge::Rule,
+    follow: bool,
+) -> Result<Seen, AwsError> {
+    let step = j.step;
     let mut best: Option<Seen> = None;
-    for target in eventbridge::targets(aws, at, &rule.name).await? {
-        let Some(topic) = TopicArn::parse(&target.arn) else { continue };
-        let candidate = match topic_status(aws, at, step, rule, &topic).await {
-            Ok(seen) => seen,
-            Err(e) => (
-                Status::Unknown,
-                step.say("topic-unreadable", &[("rule", &rule.name), ("topic", &target.arn), ("why", &e.explain())]),
-            ),
+    for target in eventbridge::targets(j.aws, at, &rule.name).await? {
+        let result = if let Some(topic) = TopicArn::parse(&target.arn) {
+            topic_status(j.aws, at, step, rule, &topic).await
+        } else if follow && at.region != j.home && home_bus(&target.arn, &at.account, j.home) {
+            Box::pin(route_status(j, at, origin, rule, &target)).await
+        } else {
+            continue;
         };
+        let candidate = result.unwrap_or_else(|e| {
+            let args = [("rule", rule.name.as_str()), ("topic", &target.arn), ("why", &e.explain())];
+            (Status::Unknown, step.say("topic-unreadable", &args))
+        });
         if best.as_ref().is_none_or(|b| rank(candidate.0) > rank(b.0)) {
             best = Some(candidate);
         }
     }
     Ok(best.unwrap_or_else(|| (Status::Partial, step.say("no-topic", &[("rule", &rule.name)]))))
+}
+
+/// The default event bus of this account in the home Region.
+fn home_bus(arn: &str, account: &str, home: &str) -> bool {
+    arn == format!("arn:aws:events:{home}:{account}:event-bus/default")
+}
+
+/// A rule that forwards to the home Region's bus: the role must let EventBridge send there, and a
+/// rule in the home Region must carry findings from `origin` on to a topic.
+async fn route_status(
+    j: &Judge<'_>,
+    at: &At,
+    origin: &str,
+    rule: &eventbridge::Rule,
+    target: &eventbridge::Target,
+) -> Result<Seen, AwsError> {
+    let step = j.step;
+    let base = [("rule", rule.name.as_str()), ("home", j.home)];
+    let Some(role_arn) = target.role.as_deref() else {
+        return Ok((Status::Partial, step.say("route-no-role", &base)));
+    };
+    let role_name = role_arn.rsplit('/').next().unwrap_or(role_arn);
+    let with_role = [base[0], base[1], ("role", role_arn)];
+    let Some(docs) = iam::role_docs(j.aws, at, role_name).await? else {
+        return Ok((Status::Partial, step.say("route-role-missing", &with_role)));
+    };
+    match route::role_forwards(&docs, &target.arn) {
+        RoleAccess::Allowed => {}
+        RoleAccess::NotTrusted => return Ok((Status::Partial, step.say("route-role-untrusted", &with_role))),
+        RoleAccess::Denied => return Ok((Status::Partial, step.say("route-role-denied", &with_role))),
+        RoleAccess::Unclear(why) => {
+            let args = [with_role[0], with_role[1], with_role[2], ("why", &why)];
+            return Ok((Status::Unknown, step.say("route-role-unclear", &args)));
+        }
+    }
+    let (status, then) = region_status(j, &At::new(&at.account, j.home), origin, false).await?;
+    Ok((status, step.say("route", &[base[0], base[1], ("then", &then)])))
 }
 
 /// An SNS topic ARN's parts: `arn:PARTITION:sns:REGION:ACCOUNT:NAME`.

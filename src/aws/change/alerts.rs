@@ -80,7 +80,9 @@ pub fn free_target_id(taken: &[String]) -> String {
         .unwrap_or_else(|| base.to_owned())
 }
 
-pub async fn put_target(aws: &Aws, at: &At, rule: &str, topic: &str) -> Result<(), AwsError> {
+/// Adds `arn` as a target of the rule (through `role`, for another Region's event bus), unless
+/// the rule already sends there.
+pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, role: Option<&str>) -> Result<(), AwsError> {
     let fail = |message: String| AwsError {
         kind: crate::aws::ErrorKind::Other,
         action: "events:PutTargets",
@@ -89,19 +91,35 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, topic: &str) -> Result<(
         code: None,
         message,
     };
-    // Read just before writing: an Id taken since the plan was shown is still not reused.
-    let existing = crate::aws::eventbridge::targets(aws, at, rule).await?;
-    if existing.iter().any(|t| t.arn == topic) {
-        return Ok(());
+    let client = aws.client(at, aws_sdk_eventbridge::Client::new);
+    // Read just before writing: an Id taken since the plan was shown is still not reused. (The
+    // caller holds this action's concurrency permit, so these reads take none.)
+    let mut taken = Vec::new();
+    let mut token = None;
+    loop {
+        let out = client
+            .list_targets_by_rule()
+            .rule(rule)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "events:ListTargetsByRule", &at.account, Some(&at.region)))?;
+        if out.targets().iter().any(|t| t.arn() == arn) {
+            return Ok(());
+        }
+        taken.extend(out.targets().iter().map(|t| t.id().to_owned()));
+        token = out.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
     }
-    let taken: Vec<String> = existing.into_iter().map(|t| t.id).collect();
     let target = aws_sdk_eventbridge::types::Target::builder()
         .id(free_target_id(&taken))
-        .arn(topic)
+        .arn(arn)
+        .set_role_arn(role.map(str::to_owned))
         .build()
         .map_err(|e| fail(e.to_string()))?;
-    let out = aws
-        .client(at, aws_sdk_eventbridge::Client::new)
+    let out = client
         .put_targets()
         .rule(rule)
         .targets(target)
@@ -112,6 +130,31 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, topic: &str) -> Result<(
         let why = out.failed_entries().first().and_then(|f| f.error_message()).unwrap_or("unknown").to_owned();
         return Err(fail(why));
     }
+    Ok(())
+}
+
+/// A role trusted by `events.amazonaws.com` with one inline policy (`policy`, built by the plan
+/// and shown before anything is created).
+pub async fn create_forwarding_role(aws: &Aws, at: &At, name: &str, policy: &str) -> Result<(), AwsError> {
+    let client = aws.client(at, aws_sdk_iam::Client::new);
+    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    client
+        .create_role()
+        .role_name(name)
+        .description("groundwork: EventBridge forwards GuardDuty findings to the home Region's event bus")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .map_err(|e| classify(&e, "iam:CreateRole", &at.account, None))?;
+    client
+        .put_role_policy()
+        .role_name(name)
+        .policy_name("forward-to-home-bus")
+        .policy_document(policy)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "iam:PutRolePolicy", &at.account, None))?;
     Ok(())
 }
 

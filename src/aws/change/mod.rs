@@ -145,6 +145,19 @@ pub enum Action {
         rule: String,
         topic: String,
     },
+    /// A role EventBridge assumes to forward events to another Region's bus, with the inline
+    /// policy (JSON) that allows exactly that.
+    CreateForwardingRole {
+        name: String,
+        bus: String,
+        policy: String,
+    },
+    /// A rule target that forwards to another Region's event bus through `role`.
+    PutBusTarget {
+        rule: String,
+        bus: String,
+        role: String,
+    },
 }
 
 impl Action {
@@ -174,7 +187,8 @@ impl Action {
             Action::CreateTopic { .. } => "sns:CreateTopic",
             Action::Subscribe { .. } => "sns:Subscribe",
             Action::PutRule { .. } => "events:PutRule",
-            Action::PutTarget { .. } => "events:PutTargets",
+            Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
+            Action::CreateForwardingRole { .. } => "iam:CreateRole",
         }
     }
 
@@ -259,6 +273,14 @@ impl Action {
             }
             Action::PutRule { name, pattern } => vec![("Name", name.clone()), ("EventPattern", pattern.clone())],
             Action::PutTarget { rule, topic } => vec![("Rule", rule.clone()), ("Target", topic.clone())],
+            Action::CreateForwardingRole { name, bus, .. } => vec![
+                ("RoleName", name.clone()),
+                ("TrustedService", "events.amazonaws.com".into()),
+                ("Allows", format!("events:PutEvents on {bus}")),
+            ],
+            Action::PutBusTarget { rule, bus, role } => {
+                vec![("Rule", rule.clone()), ("Target", bus.clone()), ("RoleArn", role.clone())]
+            }
         }
     }
 }
@@ -331,6 +353,10 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateTopic { name, policy } => alerts::create_topic(aws, at, name, policy).await,
         Action::Subscribe { topic, email } => alerts::subscribe(aws, at, topic, email).await,
         Action::PutRule { name, pattern } => alerts::put_rule(aws, at, name, pattern).await,
-        Action::PutTarget { rule, topic } => alerts::put_target(aws, at, rule, topic).await,
+        Action::PutTarget { rule, topic } => alerts::put_target(aws, at, rule, topic, None).await,
+        Action::CreateForwardingRole { name, policy, .. } => {
+            alerts::create_forwarding_role(aws, at, name, policy).await
+        }
+        Action::PutBusTarget { rule, bus, role } => alerts::put_target(aws, at, rule, bus, Some(role)).await,
     }
 }

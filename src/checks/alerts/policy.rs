@@ -73,7 +73,7 @@ fn applies(s: &Value, req: &Publish<'_>) -> Applies {
 }
 
 /// `"*"`, `{"AWS": "*"}` or the EventBridge service principal (a string or in a list).
-fn principal(s: &Value) -> bool {
+pub(super) fn principal(s: &Value) -> bool {
     let eventbridge = |v: &Value| strings(Some(v)).iter().any(|p| p == "*" || p == "events.amazonaws.com");
     match s.get("Principal") {
         Some(Value::String(p)) => p == "*",
@@ -124,7 +124,7 @@ fn conditions(c: Option<&Value>, req: &Publish<'_>) -> Applies {
     Applies::Yes
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
+pub(super) fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
@@ -133,7 +133,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 /// IAM's wildcard match: `*` any run of characters, `?` any one.
-fn glob(pattern: &str, text: &str, fold: bool) -> bool {
+pub(super) fn glob(pattern: &str, text: &str, fold: bool) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = if fold {
         (pattern.to_lowercase().chars().collect(), text.to_lowercase().chars().collect())
     } else {
