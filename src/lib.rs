@@ -5,6 +5,7 @@ pub mod apply;
 pub mod aws;
 pub mod catalog;
 pub mod check;
+pub mod drill;
 pub mod checks;
 pub mod cli;
 pub mod emulator;

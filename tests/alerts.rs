@@ -249,3 +249,50 @@ async fn two_governed_regions_share_one_topic_and_one_confirmation() {
     assert_eq!(status("eu-west-1"), Some(Status::Partial), "{r:#?}");
     assert!(r.findings.iter().any(|f| f.detail.contains("does not let EventBridge (events.amazonaws.com) assume")), "{r:#?}");
 }
+
+#[tokio::test]
+async fn the_drill_shows_a_sample_finding_reach_the_confirmed_email_or_says_why_not() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let gd = aws_sdk_guardduty::Client::new(&config(&emu, MGMT, REGION).await);
+    gd.create_detector().enable(true).send().await.expect("detector");
+    let out = groundwork(&emu.url(), state.path())
+        .args(["apply", "alerts", "--yes", "--set", "alerts.email=alerts@example.com"])
+        .output()
+        .expect("apply");
+    assert_eq!(out.status.code(), Some(1), "pending until confirmed: {}", String::from_utf8_lossy(&out.stdout));
+    let drill = || {
+        groundwork(&emu.url(), state.path())
+            .env("GROUNDWORK_POLL_SECONDS", "0.2")
+            .args(["drill", "--yes", "--wait-seconds", "3"])
+            .output()
+            .expect("drill")
+    };
+
+    // Pending: matched and delivered to the topic, but no email, and it says why.
+    let out = drill();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("Sample findings are free"), "{said}");
+    assert!(said.contains("[✓] the rule matched it"), "{said}");
+    assert!(said.contains("[✓] EventBridge delivered it to the topic"), "{said}");
+    assert!(!said.contains("[✓] SNS delivered it"), "{said}");
+    assert!(said.contains("alerts@example.com has not confirmed the subscription"), "{said}");
+
+    // Confirmed: the email is delivered, and the runbook follows.
+    emu.hook(
+        "/_groundwork/sns/confirm",
+        json!({"account": MGMT, "region": REGION, "endpoint": "alerts@example.com",
+               "topicArn": format!("arn:aws:sns:{REGION}:{MGMT}:groundwork-security-alerts")}),
+    );
+    let out = drill();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("[✓] SNS delivered it to the confirmed email subscription(s)"), "{said}");
+    assert!(said.contains("reached 1 confirmed email subscription(s)"), "{said}");
+    assert!(said.contains("Runbook: UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS"), "{said}");
+    // Each sample finding is a logged change.
+    let log = groundwork(&emu.url(), state.path()).args(["log", "--json"]).output().expect("log");
+    let log = String::from_utf8_lossy(&log.stdout).to_string();
+    assert_eq!(log.matches("guardduty:CreateSampleFindings").count(), 2, "{log}");
+}

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-const SERVICES: [&str; 11] = [
+const SERVICES: [&str; 12] = [
     "sts",
     "iam",
     "account",
@@ -14,6 +14,7 @@ const SERVICES: [&str; 11] = [
     "securityhub",
     "events",
     "sns",
+    "cloudwatch",
 ];
 
 /// Every `"service:Action"` literal in the Rust files of a directory (each SDK call names its IAM

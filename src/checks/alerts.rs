@@ -13,7 +13,7 @@ mod samples;
 
 pub use policy::{Access, Publish, publish_access};
 pub use route::{RoleAccess, role_forwards};
-pub use samples::min_severity;
+pub use samples::{finding_event, min_severity};
 
 use std::collections::BTreeMap;
 

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
 
-pub use alerts::{Access, Publish, RoleAccess, min_severity, publish_access, role_forwards};
+pub use alerts::{Access, Publish, RoleAccess, finding_event, min_severity, publish_access, role_forwards};
 
 use crate::aws::{Aws, AwsError};
 use crate::catalog::{self, Step, StepId};

@@ -59,6 +59,8 @@ from moto.sns.responses import SNSResponse
 from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
 
+import cloudwatch_cbor  # GetMetricStatistics in the protocol the Rust SDK speaks to CloudWatch
+import drill  # CreateSampleFindings carried along the alert path (GuardDuty -> EventBridge -> SNS)
 import eventbridge  # noqa: F401  TestEventPattern by moto's matcher (patches moto on import)
 
 LOCK = threading.RLock()  # run_simple is threaded; guards every piece of state below
@@ -111,6 +113,9 @@ class ApiError(Exception):
 
     def response(self):
         return json_response(self.body, self.status, {"x-amzn-ErrorType": self.code})
+
+
+drill.install(ApiError)
 
 
 def ct_error(status, code, message):  # Control Tower error shapes: {message}
@@ -736,6 +741,7 @@ def groundwork_state():
                 "hubEnabled": b.enabled, "standards": {arn: sub["StandardsStatus"] for arn, sub in
                                                         sorted(SH_SUBS.get((account, region), {}).items())}}
     state["securityhub"]["organizationConfigs"] = plain(SecurityHubBackend._org_configs)
+    state["drill"] = {"deliveries": list(drill.DELIVERIES)}
     for account, region, b in existing(guardduty_backends):
         if b.detectors or b.admin_account_ids:
             state["guardduty"][f"{account}/{region}"] = {
@@ -760,6 +766,7 @@ def reset_extension():
     with LOCK:
         CT_LZ.clear(), CT_OPS.clear(), SH_SUBS.clear(), GD_ORG.clear()
         UNSUPPORTED["service"] = None
+        drill.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
@@ -986,6 +993,8 @@ class GroundworkApp:
         account, region, service = who
         if service is not None and service == UNSUPPORTED["service"]:
             return InternalServerError()(environ, start_response)  # moto's page for a missing service
+        if cloudwatch_cbor.handles(service, path):
+            return cloudwatch_cbor.respond(req, account, region)(environ, start_response)
         handler, args = ROUTES.get((service, method, path.rstrip("/") or "/")), ()
         if handler is None and service == "guardduty":
             m = GD_ADMIN_PATH.match(path)
@@ -993,6 +1002,8 @@ class GroundworkApp:
                 handler = (gd_describe_organization_configuration if method == "GET"
                            else gd_update_organization_configuration)
                 args = (m.group(1),)
+        if handler is None:
+            handler, args = drill.route(service, method, path)
         if handler is None and service == "controltower":  # the rest of Control Tower: as moto would
             return InternalServerError()(environ, start_response)
         if handler is None:

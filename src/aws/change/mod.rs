@@ -5,6 +5,7 @@
 pub mod account;
 pub mod alerts;
 pub mod controltower;
+pub mod drill;
 pub mod guardduty;
 pub mod iam;
 pub mod identity_center;
@@ -152,6 +153,11 @@ pub enum Action {
         bus: String,
         policy: String,
     },
+    /// One sample finding (the drill): free, titled "[SAMPLE]" in GuardDuty.
+    CreateSampleFinding {
+        detector: String,
+        finding_type: String,
+    },
     /// A rule target that forwards to another Region's event bus through `role`.
     PutBusTarget {
         rule: String,
@@ -189,6 +195,7 @@ impl Action {
             Action::PutRule { .. } => "events:PutRule",
             Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
             Action::CreateForwardingRole { .. } => "iam:CreateRole",
+            Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
         }
     }
 
@@ -281,6 +288,9 @@ impl Action {
             Action::PutBusTarget { rule, bus, role } => {
                 vec![("Rule", rule.clone()), ("Target", bus.clone()), ("RoleArn", role.clone())]
             }
+            Action::CreateSampleFinding { detector, finding_type } => {
+                vec![("DetectorId", detector.clone()), ("FindingTypes", finding_type.clone())]
+            }
         }
     }
 }
@@ -358,5 +368,8 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             alerts::create_forwarding_role(aws, at, name, policy).await
         }
         Action::PutBusTarget { rule, bus, role } => alerts::put_target(aws, at, rule, bus, Some(role)).await,
+        Action::CreateSampleFinding { detector, finding_type } => {
+            drill::create_sample_finding(aws, at, detector, finding_type).await
+        }
     }
 }

@@ -66,8 +66,20 @@ fn sample(bus_account: &str, region: &str, about: &str, severity: f64, kind: Kin
         Kind::AttackSequence => "AttackSequence:IAM/CompromisedCredentials",
         _ => "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
     };
+    Sample {
+        event: finding_event(bus_account, region, about, finding_type, severity),
+        should_match: kind != Kind::Below,
+        severity,
+        about: about.to_owned(),
+        region: region.to_owned(),
+        kind,
+    }
+}
+
+/// A "GuardDuty Finding" event as `bus_account`'s default bus in `region` receives it.
+pub fn finding_event(bus_account: &str, region: &str, about: &str, finding_type: &str, severity: f64) -> String {
     let id = format!("groundwork-sample-{about}-{region}-{}", (severity * 10.0).round());
-    let event = json!({
+    json!({
         "version": "0", "id": id, "detail-type": "GuardDuty Finding", "source": "aws.guardduty",
         "account": bus_account, "time": "2026-01-01T00:00:00Z", "region": region, "resources": [],
         "detail": {
@@ -77,15 +89,8 @@ fn sample(bus_account: &str, region: &str, about: &str, severity: f64, kind: Kin
             "resource": {"resourceType": "AccessKey"},
             "service": {"serviceName": "guardduty", "archived": false, "count": 1}
         }
-    });
-    Sample {
-        event: event.to_string(),
-        should_match: kind != Kind::Below,
-        severity,
-        about: about.to_owned(),
-        region: region.to_owned(),
-        kind,
-    }
+    })
+    .to_string()
 }
 
 #[cfg(test)]
