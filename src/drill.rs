@@ -74,6 +74,7 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<u8, String> {
         ("account", account.as_str()),
         ("region", at.region.as_str()),
         ("seconds", &args.wait_seconds.to_string()),
+        ("poll", &format!("{:.0}", aws.poll_interval().as_secs_f64().max(1.0))),
     ];
     println!("\n{}", say("drill-intro", &args_intro));
     for w in &watched {
@@ -92,12 +93,8 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<u8, String> {
         global: false,
         action: Action::CreateSampleFinding { detector: detector.id.clone(), finding_type: FINDING_TYPE.into() },
     };
-    let actor = Actor {
-        aws: &aws,
-        principal: &facts.identity.arn,
-        log_dir: store.dir(),
-        log_account: &facts.identity.account,
-    };
+    let actor =
+        Actor { aws: &aws, principal: &facts.identity.arn, log_dir: store.dir(), log_account: &facts.identity.account };
     let mut on = |event: crate::perform::Event| {
         if let Some(line) = event.line() {
             println!("{line}");

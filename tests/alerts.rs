@@ -33,7 +33,13 @@ struct Path {
 
 impl Path {
     async fn pattern(&self, pattern: &serde_json::Value) {
-        self.events.put_rule().name("guardduty-high").event_pattern(pattern.to_string()).send().await.expect("put rule");
+        self.events
+            .put_rule()
+            .name("guardduty-high")
+            .event_pattern(pattern.to_string())
+            .send()
+            .await
+            .expect("put rule");
     }
 
     async fn policy(&self, statements: serde_json::Value) {
@@ -64,7 +70,8 @@ async fn complete_path(emu: &Emulator) -> Path {
     let topic = seed::alerts(emu, &org.audit, REGION, true).await;
     let conf = config(emu, &org.audit, REGION).await;
     let events = aws_sdk_eventbridge::Client::new(&conf);
-    let rule_arn = events.describe_rule().name("guardduty-high").send().await.expect("rule").arn().expect("arn").to_owned();
+    let rule_arn =
+        events.describe_rule().name("guardduty-high").send().await.expect("rule").arn().expect("arn").to_owned();
     Path { events, sns: aws_sdk_sns::Client::new(&conf), topic, rule_arn, audit: org.audit }
 }
 
@@ -100,7 +107,8 @@ async fn each_silent_failure_is_not_done_and_says_why() {
     assert_says(&check(&emu).await, Status::Partial, "does not let EventBridge publish");
     p.policy(json!([p.allow(&json!({"StringEquals": {"aws:SourceAccount": "999999999999"}}))])).await;
     assert_says(&check(&emu).await, Status::Partial, "does not let EventBridge publish");
-    let deny = json!({"Sid": "NoPublish", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": p.topic});
+    let deny =
+        json!({"Sid": "NoPublish", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": p.topic});
     p.policy(json!([p.allow(&json!({})), deny])).await;
     assert_says(&check(&emu).await, Status::Partial, "denies it (NoPublish)");
     // Conditions that name this rule and this account: done.
@@ -127,7 +135,8 @@ async fn each_silent_failure_is_not_done_and_says_why() {
 async fn several_rules_in_a_region_and_an_unreadable_one_only_makes_itself_unknown() {
     let emu = Emulator::start();
     let p = complete_path(&emu).await;
-    let target = |id: &str, arn: &str| aws_sdk_eventbridge::types::Target::builder().id(id).arn(arn).build().expect("t");
+    let target =
+        |id: &str, arn: &str| aws_sdk_eventbridge::types::Target::builder().id(id).arn(arn).build().expect("t");
     // A rule about something else, and a GuardDuty rule whose topic is gone (cannot be read).
     p.events.put_rule().name("aaa-ec2").event_pattern(r#"{"source":["aws.ec2"]}"#).send().await.expect("rule");
     p.events.put_targets().rule("aaa-ec2").targets(target("t", &p.topic)).send().await.expect("targets");
@@ -247,7 +256,10 @@ async fn two_governed_regions_share_one_topic_and_one_confirmation() {
     let status = |region: &str| r.findings.iter().find(|f| f.region.as_deref() == Some(region)).map(|f| f.status);
     assert_eq!(status("us-east-1"), Some(Status::Done), "{r:#?}");
     assert_eq!(status("eu-west-1"), Some(Status::Partial), "{r:#?}");
-    assert!(r.findings.iter().any(|f| f.detail.contains("does not let EventBridge (events.amazonaws.com) assume")), "{r:#?}");
+    assert!(
+        r.findings.iter().any(|f| f.detail.contains("does not let EventBridge (events.amazonaws.com) assume")),
+        "{r:#?}"
+    );
 }
 
 #[tokio::test]

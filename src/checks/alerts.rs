@@ -127,10 +127,11 @@ async fn rule_status(
     }
     let mut seen = targets_status(j, at, origin, rule, follow).await?;
     let below = samples.iter().find(|s| s.kind == Kind::Below);
-    if let Some(s) = below {
-        if seen.0 == Status::Done && eventbridge::test_event_pattern(aws, at, pattern, &s.event).await? {
-            seen.1 = format!("{} {}", seen.1, step.say("also-lower", &[("min", &format!("{:.1}", j.min))]));
-        }
+    if let Some(s) = below
+        && seen.0 == Status::Done
+        && eventbridge::test_event_pattern(aws, at, pattern, &s.event).await?
+    {
+        seen.1 = format!("{} {}", seen.1, step.say("also-lower", &[("min", &format!("{:.1}", j.min))]));
     }
     Ok(Some(seen))
 }
@@ -225,7 +226,13 @@ impl<'a> TopicArn<'a> {
 }
 
 /// Whether this rule's events reach this topic's email subscribers.
-async fn topic_status(aws: &Aws, at: &At, step: &Step, rule: &eventbridge::Rule, topic: &TopicArn<'_>) -> Result<Seen, AwsError> {
+async fn topic_status(
+    aws: &Aws,
+    at: &At,
+    step: &Step,
+    rule: &eventbridge::Rule,
+    topic: &TopicArn<'_>,
+) -> Result<Seen, AwsError> {
     let args = [("rule", rule.name.as_str()), ("topic", topic.arn)];
     // EventBridge delivers only to targets in the rule's own Region (event buses excepted).
     if topic.region != at.region {

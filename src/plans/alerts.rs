@@ -37,7 +37,11 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
         match alerts::rule(ctx.aws, &at, RULE).await? {
             None => {
                 plan.changes.push(change(Action::PutRule { name: RULE.into(), pattern: pattern.clone() }));
-                forwards.push(change(Action::PutBusTarget { rule: RULE.into(), bus: bus.clone(), role: role_arn.clone() }));
+                forwards.push(change(Action::PutBusTarget {
+                    rule: RULE.into(),
+                    bus: bus.clone(),
+                    role: role_arn.clone(),
+                }));
             }
             Some(r) if !r.enabled || !same_json(r.pattern.as_deref(), &pattern) => {
                 plan.conflicts.push(ctx.say("conflict-rule", &[("rule", RULE), ("region", region)]));

@@ -74,15 +74,16 @@ pub async fn put_rule(aws: &Aws, at: &At, name: &str, pattern: &str) -> Result<(
 /// existing target of the rule uses, so PutTargets never replaces someone else's target.
 pub fn free_target_id(taken: &[String]) -> String {
     let base = "groundwork-sns";
+    // One more candidate than ids in use, so one is always free.
     std::iter::once(base.to_owned())
-        .chain((2..).map(|n| format!("{base}-{n}")))
+        .chain((2..=taken.len() + 2).map(|n| format!("{base}-{n}")))
         .find(|id| !taken.contains(id))
         .unwrap_or_else(|| base.to_owned())
 }
 
 /// Adds `arn` as a target of the rule (through `role`, for another Region's event bus), unless
 /// the rule already sends there.
-pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, role: Option<&str>) -> Result<(), AwsError> {
+pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, via: Option<&str>) -> Result<(), AwsError> {
     let fail = |message: String| AwsError {
         kind: crate::aws::ErrorKind::Other,
         action: "events:PutTargets",
@@ -94,29 +95,29 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, role: Option<
     let client = aws.client(at, aws_sdk_eventbridge::Client::new);
     // Read just before writing: an Id taken since the plan was shown is still not reused. (The
     // caller holds this action's concurrency permit, so these reads take none.)
-    let mut taken = Vec::new();
-    let mut token = None;
+    let mut ids_in_use = Vec::new();
+    let mut next = None;
     loop {
         let out = client
             .list_targets_by_rule()
             .rule(rule)
-            .set_next_token(token)
+            .set_next_token(next)
             .send()
             .await
             .map_err(|e| classify(&e, "events:ListTargetsByRule", &at.account, Some(&at.region)))?;
         if out.targets().iter().any(|t| t.arn() == arn) {
             return Ok(());
         }
-        taken.extend(out.targets().iter().map(|t| t.id().to_owned()));
-        token = out.next_token().map(str::to_owned);
-        if token.is_none() {
+        ids_in_use.extend(out.targets().iter().map(|t| t.id().to_owned()));
+        next = out.next_token().map(str::to_owned);
+        if next.is_none() {
             break;
         }
     }
     let target = aws_sdk_eventbridge::types::Target::builder()
-        .id(free_target_id(&taken))
+        .id(free_target_id(&ids_in_use))
         .arn(arn)
-        .set_role_arn(role.map(str::to_owned))
+        .set_role_arn(via.map(str::to_owned))
         .build()
         .map_err(|e| fail(e.to_string()))?;
     let out = client

@@ -30,8 +30,8 @@ pub async fn metric_sum(
     use aws_sdk_cloudwatch::types::{Dimension, Statistic};
     let _slot = aws.permit().await;
     // CloudWatch keeps datapoints by minute: from the start of the drill's minute to a minute ahead.
-    let start = since.checked_sub(std::time::Duration::from_secs(60)).unwrap_or(since);
-    let end = SystemTime::now() + std::time::Duration::from_secs(60);
+    let start = since.checked_sub(std::time::Duration::from_mins(1)).unwrap_or(since);
+    let end = SystemTime::now() + std::time::Duration::from_mins(1);
     let out = aws
         .client(at, aws_sdk_cloudwatch::Client::new)
         .get_metric_statistics()

@@ -174,7 +174,7 @@ impl Action {
             Action::EnableServiceAccess { .. } => "organizations:EnableAWSServiceAccess",
             Action::CreateAccount { .. } => "organizations:CreateAccount",
             Action::PutAlternateContact { .. } => "account:PutAlternateContact",
-            Action::CreateServiceRole { .. } => "iam:CreateRole",
+            Action::CreateServiceRole { .. } | Action::CreateForwardingRole { .. } => "iam:CreateRole",
             Action::CreateLandingZone { .. } => "controltower:CreateLandingZone",
             Action::ResetLandingZone { .. } => "controltower:ResetLandingZone",
             Action::WaitForLandingZone { .. } => "controltower:GetLandingZoneOperation",
@@ -194,7 +194,6 @@ impl Action {
             Action::Subscribe { .. } => "sns:Subscribe",
             Action::PutRule { .. } => "events:PutRule",
             Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
-            Action::CreateForwardingRole { .. } => "iam:CreateRole",
             Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
         }
     }

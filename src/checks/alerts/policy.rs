@@ -185,7 +185,10 @@ mod tests {
         use serde_json::json;
         assert_eq!(with(&json!([allow(&json!({}))])), Access::Allowed);
         assert_eq!(with(&json!(allow(&json!({"Action": "SNS:Publish"})))), Access::Allowed);
-        assert_eq!(with(&json!([allow(&json!({"Resource": "arn:aws:sns:us-east-1:222222222222:*"}))])), Access::Allowed);
+        assert_eq!(
+            with(&json!([allow(&json!({"Resource": "arn:aws:sns:us-east-1:222222222222:*"}))])),
+            Access::Allowed
+        );
         let cond = json!({"Condition": {"ArnEquals": {"aws:SourceArn": RULE}}});
         assert_eq!(with(&json!([allow(&cond)])), Access::Allowed);
         let cond = json!({"Condition": {"StringEquals": {"AWS:SourceAccount": "222222222222"}, "ArnLike": {"aws:SourceArn": "arn:aws:events:*:222222222222:rule/*"}}});
@@ -195,11 +198,15 @@ mod tests {
     #[test]
     fn another_rule_account_topic_or_a_deny_does_not() {
         use serde_json::json;
-        let other_rule = json!({"Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:222222222222:rule/other"}}});
+        let other_rule =
+            json!({"Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:222222222222:rule/other"}}});
         assert_eq!(with(&json!([allow(&other_rule)])), Access::NotAllowed);
         let other_account = json!({"Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}}});
         assert_eq!(with(&json!([allow(&other_account)])), Access::NotAllowed);
-        assert_eq!(with(&json!([allow(&json!({"Resource": "arn:aws:sns:us-east-1:222222222222:other"}))])), Access::NotAllowed);
+        assert_eq!(
+            with(&json!([allow(&json!({"Resource": "arn:aws:sns:us-east-1:222222222222:other"}))])),
+            Access::NotAllowed
+        );
         assert_eq!(with(&json!([allow(&json!({"Principal": {"Service": "sqs.amazonaws.com"}}))])), Access::NotAllowed);
         let deny = json!({"Sid": "NoEvents", "Effect": "Deny", "Principal": "*", "Action": "sns:*", "Resource": "*"});
         assert_eq!(with(&json!([allow(&json!({})), deny])), Access::Denied("NoEvents".into()));

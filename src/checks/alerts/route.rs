@@ -71,7 +71,7 @@ mod tests {
         let trust = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
                                           "Action": "sts:AssumeRole"}]});
         let put = json!({"Statement": [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": BUS}]});
-        assert_eq!(role_forwards(&docs(&trust, &[put.clone()]), BUS), RoleAccess::Allowed);
+        assert_eq!(role_forwards(&docs(&trust, std::slice::from_ref(&put)), BUS), RoleAccess::Allowed);
         assert!(matches!(role_forwards(&docs(&trust, &[]), BUS), RoleAccess::Unclear(_)));
         let other_bus = json!({"Statement": [{"Effect": "Allow", "Action": "events:PutEvents",
                                               "Resource": "arn:aws:events:eu-west-1:222222222222:event-bus/default"}]});
