@@ -172,7 +172,6 @@ pub enum Effect {
     AskSkipReason { id: StepId },
     SaveSkip { id: StepId, reason: Option<String> },
     Open { url: String },
-    /// `groundwork drill`, in the terminal the wizard hands over for it.
     Drill,
     Quit,
 }
