@@ -170,7 +170,9 @@ async fn watch(aws: &Aws, at: &At, watched: &[Watched], since: SystemTime, limit
             }
         }
         shown = seen;
-        if seen.emailed > 0.0 || seen.failed || start.elapsed() >= limit {
+        // With no confirmed subscription anywhere, nothing more can arrive once the topic has it.
+        let nobody = watched.iter().flat_map(|w| &w.topics).all(|t| t.confirmed.is_empty());
+        if seen.emailed > 0.0 || seen.failed || (seen.delivered_to_topic && nobody) || start.elapsed() >= limit {
             return Ok(seen);
         }
         println!("  {}", say("drill-waiting", &[("seconds", &secs)]));

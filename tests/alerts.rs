@@ -276,7 +276,7 @@ async fn the_drill_shows_a_sample_finding_reach_the_confirmed_email_or_says_why_
     let drill = || {
         groundwork(&emu.url(), state.path())
             .env("GROUNDWORK_POLL_SECONDS", "0.2")
-            .args(["drill", "--yes", "--wait-seconds", "3"])
+            .args(["drill", "--yes", "--wait-seconds", "30"])
             .output()
             .expect("drill")
     };

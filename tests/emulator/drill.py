@@ -75,7 +75,8 @@ def create_sample_findings(account, region, body, detector_id):
     detectors = guardduty_backends[account][region].detectors
     if detector_id not in detectors:
         raise bad_request("The request is rejected because the input detectorId is not owned by the current account.")
-    types = body.get("findingTypes") or ["UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS"]
+    # AWS: no findingTypes means one sample of every supported type; the emulator knows these few.
+    types = body.get("findingTypes") or list(SEVERITY)
     for finding_type in types:
         event = finding_event(account, region, detector_id, finding_type)
         deliver(account, region, event, hops=1)
