@@ -102,17 +102,18 @@ async fn rule_status(
     let samples = samples::samples(&at.account, origin, j.about, j.min);
     // A pattern that never names GuardDuty gets one probe: enough to tell it is about something else.
     let mentions = pattern.to_ascii_lowercase().contains("guardduty");
-    let (mut any, mut missed): (bool, Option<&Sample>) = (false, None);
-    for (n, s) in samples.iter().filter(|s| s.should_match).enumerate() {
-        if (n > 0 && !mentions && !any) || (any && missed.is_some()) {
-            break;
-        }
-        if eventbridge::test_event_pattern(aws, at, pattern, &s.event).await? {
-            any = true;
-        } else if missed.is_none() {
-            missed = Some(s);
+    let wanted: Vec<&Sample> = samples.iter().filter(|s| s.should_match).collect();
+    let Some((first, rest)) = wanted.split_first() else { return Ok(None) };
+    let mut matched = vec![eventbridge::test_event_pattern(aws, at, pattern, &first.event).await?];
+    if matched[0] || mentions {
+        // The rest at once (one per account): the session's bound still limits calls in flight.
+        let answers = join_all(rest.iter().map(|s| eventbridge::test_event_pattern(aws, at, pattern, &s.event))).await;
+        for answer in answers {
+            matched.push(answer?);
         }
     }
+    let any = matched.iter().any(|m| *m);
+    let missed = wanted.iter().zip(&matched).find(|(_, m)| !**m).map(|(s, _)| *s);
     // A rule that names GuardDuty yet matches none of its findings here is a broken alert rule,
     // not an unrelated one: it is reported with the first finding it would drop.
     if !any && !mentions {
