@@ -126,7 +126,7 @@ async fn recheck(s: &mut Session, id: StepId) -> u8 {
     if let Ok(f) = facts::gather(&s.aws).await {
         s.facts = f;
     }
-    let result = checks::check(&s.aws, &s.facts, id).await;
+    let result = checks::check_with(&s.aws, &s.facts, &s.record.inputs, id).await;
     println!(
         "\n{}",
         say("apply-rechecked", &[("status", &crate::output::label(result.status)), ("summary", &result.summary)])

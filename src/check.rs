@@ -25,10 +25,24 @@ pub async fn live(global: &Global, concurrency: u16, steps: &[StepId]) -> Result
     let store = Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
     let aws = Aws::load(&global.settings(concurrency)).await?;
     let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
-    let mut results = checks::run(&aws, &facts, steps).await;
+    let account = facts.identity.account.clone();
+    let remembered = match store.load(&account) {
+        Ok(loaded) => {
+            if let Some(w) = loaded.warning {
+                eprintln!("groundwork: {w}");
+            }
+            loaded.record.inputs
+        }
+        Err(e) => {
+            eprintln!("groundwork: {e}");
+            std::collections::BTreeMap::new()
+        }
+    };
+    // Judged with the person's remembered answers (the alert severity), as the plan was made.
+    let mut results = checks::run_with(&aws, &facts, &remembered, steps).await;
     let checked_at = record::now();
 
-    let mut rec = Record::new(&facts.identity.account);
+    let mut rec = Record::new(&account);
     let principal = facts.identity.arn.clone();
     if let Err(e) = store.change(&mut rec, |r| remember(r, &principal, &checked_at, &results)) {
         eprintln!("groundwork: {e}");

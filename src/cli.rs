@@ -47,6 +47,18 @@ pub enum Command {
     Report(ReportArgs),
     /// Try groundwork on a local AWS emulator: no AWS account needed, nothing real is touched.
     Sandbox,
+    /// Send one sample GuardDuty finding (free) and watch it travel to your inbox.
+    Drill(DrillArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// How long to watch the finding travel before saying what is still unseen.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub wait_seconds: u64,
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +146,7 @@ pub fn main() -> ExitCode {
         Some(Command::Log(args)) => show_log(&cli.global, &args),
         Some(Command::Report(args)) => runtime.block_on(crate::report::run(&cli.global, &args)),
         Some(Command::Sandbox) => runtime.block_on(crate::sandbox::run(&cli.global)),
+        Some(Command::Drill(args)) => runtime.block_on(crate::drill::run(&cli.global, &args)),
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             runtime.block_on(crate::wizard::runtime::run(cli.global.settings(8), cli.global.state_dir.clone()))
         }

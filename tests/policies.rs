@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-const SERVICES: [&str; 13] = [
+const SERVICES: [&str; 14] = [
     "sts",
     "iam",
     "account",
@@ -16,6 +16,7 @@ const SERVICES: [&str; 13] = [
     "sns",
     "config",
     "cloudtrail",
+    "cloudwatch",
 ];
 
 /// Every `"service:Action"` literal in the Rust files of a directory (each SDK call names its IAM

@@ -1,13 +1,24 @@
-//! EventBridge: rules on the default bus and where they send events.
+//! EventBridge: rules on the default bus, where they send events, and whether a pattern matches
+//! an event (asked of EventBridge itself, so the answer follows its own matching rules).
 
 use super::{At, Aws, AwsError, error::classify};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     pub name: String,
+    pub arn: String,
     pub enabled: bool,
     /// The raw event pattern (JSON), when the rule has one.
     pub pattern: Option<String>,
+}
+
+/// One target of a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub id: String,
+    pub arn: String,
+    /// The role EventBridge acts through (needed to send to another Region's event bus).
+    pub role: Option<String>,
 }
 
 /// Every rule on the default event bus.
@@ -23,11 +34,17 @@ pub async fn rules(aws: &Aws, at: &At) -> Result<Vec<Rule>, AwsError> {
             .send()
             .await
             .map_err(|e| classify(&e, "events:ListRules", &at.account, Some(&at.region)))?;
-        rules.extend(out.rules().iter().map(|r| Rule {
-            name: r.name().unwrap_or_default().to_owned(),
-            enabled: r.state().is_some_and(|s| s.as_str() == "ENABLED"),
-            pattern: r.event_pattern().map(str::to_owned),
-        }));
+        for r in out.rules() {
+            let (Some(name), Some(arn)) = (r.name(), r.arn()) else {
+                return Err(missing(at, "events:ListRules", "a rule's Name or Arn"));
+            };
+            rules.push(Rule {
+                name: name.to_owned(),
+                arn: arn.to_owned(),
+                enabled: r.state() == Some(&aws_sdk_eventbridge::types::RuleState::Enabled),
+                pattern: r.event_pattern().map(str::to_owned),
+            });
+        }
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(rules);
@@ -35,15 +52,60 @@ pub async fn rules(aws: &Aws, at: &At) -> Result<Vec<Rule>, AwsError> {
     }
 }
 
+/// Every target of a rule (all pages).
+pub async fn targets(aws: &Aws, at: &At, rule: &str) -> Result<Vec<Target>, AwsError> {
+    let client = aws.client(at, aws_sdk_eventbridge::Client::new);
+    let mut targets = Vec::new();
+    let mut token = None;
+    loop {
+        let _slot = aws.permit().await;
+        let out = client
+            .list_targets_by_rule()
+            .rule(rule)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "events:ListTargetsByRule", &at.account, Some(&at.region)))?;
+        targets.extend(out.targets().iter().map(|t| Target {
+            id: t.id().to_owned(),
+            arn: t.arn().to_owned(),
+            role: t.role_arn().map(str::to_owned),
+        }));
+        token = out.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(targets);
+        }
+    }
+}
+
 /// The ARNs a rule delivers to.
 pub async fn target_arns(aws: &Aws, at: &At, rule: &str) -> Result<Vec<String>, AwsError> {
+    Ok(targets(aws, at, rule).await?.into_iter().map(|t| t.arn).collect())
+}
+
+/// Whether EventBridge would match `event` (a JSON event with id, account, source, time, region,
+/// resources and detail-type) against `pattern`.
+pub async fn test_event_pattern(aws: &Aws, at: &At, pattern: &str, event: &str) -> Result<bool, AwsError> {
     let _slot = aws.permit().await;
     let out = aws
         .client(at, aws_sdk_eventbridge::Client::new)
-        .list_targets_by_rule()
-        .rule(rule)
+        .test_event_pattern()
+        .event_pattern(pattern)
+        .event(event)
         .send()
         .await
-        .map_err(|e| classify(&e, "events:ListTargetsByRule", &at.account, Some(&at.region)))?;
-    Ok(out.targets().iter().map(|t| t.arn().to_owned()).collect())
+        .map_err(|e| classify(&e, "events:TestEventPattern", &at.account, Some(&at.region)))?;
+    Ok(out.result())
+}
+
+/// An answer that lacks a field AWS always sends: an error that says which, never an empty id.
+fn missing(at: &At, action: &'static str, what: &str) -> AwsError {
+    AwsError {
+        kind: super::ErrorKind::Other,
+        action,
+        account: at.account.clone(),
+        region: Some(at.region.clone()),
+        code: None,
+        message: format!("the answer lacks {what}"),
+    }
 }

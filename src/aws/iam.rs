@@ -1,4 +1,4 @@
-//! IAM: what the account summary says about the root user.
+//! IAM: what the account summary says about the root user, and what a role lets a service do.
 
 use aws_sdk_iam::types::SummaryKeyType;
 
@@ -32,5 +32,87 @@ pub async fn root_credentials(aws: &Aws, at: &At) -> Result<RootCredentials, Aws
             code: None,
             message: "the account summary has no AccountMFAEnabled or AccountAccessKeysPresent".into(),
         }),
+    }
+}
+
+/// What decides whether EventBridge may act through a role: who may assume it, and its inline
+/// policies (documents as JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleDocs {
+    pub trust: String,
+    pub inline: Vec<String>,
+}
+
+/// A role's trust policy and inline policies, or `None` when no role of that name exists.
+pub async fn role_docs(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleDocs>, AwsError> {
+    let client = aws.client(at, aws_sdk_iam::Client::new);
+    let role = {
+        let _slot = aws.permit().await;
+        match client.get_role().role_name(name).send().await {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => return Ok(None),
+            Err(e) => return Err(classify(&e, "iam:GetRole", &at.account, None)),
+        }
+    };
+    let trust = role.role().and_then(|r| r.assume_role_policy_document()).map(url_decode).unwrap_or_default();
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let _slot = aws.permit().await;
+        let out = client
+            .list_role_policies()
+            .role_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "iam:ListRolePolicies", &at.account, None))?;
+        names.extend(out.policy_names().iter().cloned());
+        marker = out.marker().map(str::to_owned);
+        if !out.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    let mut inline = Vec::new();
+    for policy in names {
+        let _slot = aws.permit().await;
+        let out = client
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(&policy)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "iam:GetRolePolicy", &at.account, None))?;
+        inline.push(url_decode(out.policy_document()));
+    }
+    Ok(Some(RoleDocs { trust, inline }))
+}
+
+/// IAM returns policy documents URL-encoded (RFC 3986); a plain document passes unchanged.
+fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn policy_documents_are_url_decoded() {
+        assert_eq!(super::url_decode("%7B%22a%22%3A1%7D"), r#"{"a":1}"#);
+        assert_eq!(super::url_decode(r#"{"a":"100%"}"#), r#"{"a":"100%"}"#);
     }
 }

@@ -1,4 +1,4 @@
-//! SNS: a topic's access policy and its subscriptions.
+//! SNS: a topic's access policy, its encryption, and its subscriptions.
 
 use super::{At, Aws, AwsError, error::classify};
 
@@ -12,8 +12,17 @@ pub struct Subscription {
     pub confirmed: bool,
 }
 
-/// The topic's access policy document (JSON), if it has one.
-pub async fn topic_policy(aws: &Aws, at: &At, topic_arn: &str) -> Result<Option<String>, AwsError> {
+/// What decides whether EventBridge can publish to a topic.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopicAccess {
+    /// The topic's access policy document (JSON), if it has one.
+    pub policy: Option<String>,
+    /// The KMS key of server-side encryption (`KmsMasterKeyId`), when the topic is encrypted.
+    pub kms_key: Option<String>,
+}
+
+/// The topic's access policy and encryption key.
+pub async fn topic_access(aws: &Aws, at: &At, topic_arn: &str) -> Result<TopicAccess, AwsError> {
     let _slot = aws.permit().await;
     let out = aws
         .client(at, aws_sdk_sns::Client::new)
@@ -22,7 +31,8 @@ pub async fn topic_policy(aws: &Aws, at: &At, topic_arn: &str) -> Result<Option<
         .send()
         .await
         .map_err(|e| classify(&e, "sns:GetTopicAttributes", &at.account, Some(&at.region)))?;
-    Ok(out.attributes().and_then(|a| a.get("Policy")).cloned())
+    let get = |k: &str| out.attributes().and_then(|a| a.get(k)).filter(|v| !v.is_empty()).cloned();
+    Ok(TopicAccess { policy: get("Policy"), kms_key: get("KmsMasterKeyId") })
 }
 
 /// Every subscription to the topic.

@@ -8,9 +8,11 @@ mod coverage;
 mod guardduty;
 mod security_hub;
 
+use std::collections::BTreeMap;
+
 use futures_util::future::join_all;
 
-pub use alerts::lets_eventbridge_publish;
+pub use alerts::{Access, Publish, RoleAccess, finding_event, min_severity, publish_access, role_forwards};
 
 use crate::aws::{Aws, AwsError};
 use crate::catalog::{self, Step, StepId};
@@ -18,16 +20,30 @@ use crate::facts::Facts;
 use crate::steps;
 use crate::verdict::{Finding, Status, StepResult, combine};
 
-/// Checks the given steps concurrently and returns their results in lab order.
+/// The person's answers (`step.key` to value, as the record remembers them): a check judges with
+/// the same choices the plan was made with, such as the alert severity.
+pub type Answers = BTreeMap<String, String>;
+
+/// Checks the given steps concurrently, with every input at its default.
 pub async fn run(aws: &Aws, facts: &Facts, steps: &[StepId]) -> Vec<StepResult> {
+    run_with(aws, facts, &Answers::new(), steps).await
+}
+
+/// Checks the given steps concurrently with the person's answers; results in lab order.
+pub async fn run_with(aws: &Aws, facts: &Facts, answers: &Answers, steps: &[StepId]) -> Vec<StepResult> {
     let mut ids = steps.to_vec();
     ids.sort();
     ids.dedup();
-    join_all(ids.into_iter().map(|id| check(aws, facts, id))).await
+    join_all(ids.into_iter().map(|id| check_with(aws, facts, answers, id))).await
 }
 
-/// Checks one step.
+/// Checks one step, with every input at its default.
 pub async fn check(aws: &Aws, facts: &Facts, id: StepId) -> StepResult {
+    check_with(aws, facts, &Answers::new(), id).await
+}
+
+/// Checks one step with the person's answers.
+pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId) -> StepResult {
     let step = catalog::step(id);
     if let Some(why) = undetermined(facts, id) {
         // Judged on a guessed Region or account, a step could say done where it is not.
@@ -42,7 +58,7 @@ pub async fn check(aws: &Aws, facts: &Facts, id: StepId) -> StepResult {
         StepId::IdentityCenter => steps::identity_center::check(aws, facts, step).await,
         StepId::Guardduty => guardduty::check(aws, facts, step).await,
         StepId::SecurityHub => security_hub::check(aws, facts, step).await,
-        StepId::Alerts => alerts::check(aws, facts, step).await,
+        StepId::Alerts => alerts::check(aws, facts, answers, step).await,
     };
     conclude(step, findings)
 }

@@ -1,16 +1,22 @@
-//! alerts: in the Audit account (or this account outside an organization), per governed Region: a
-//! topic whose policy lets EventBridge publish, an email subscription, and a rule sending GuardDuty
-//! findings at or above the chosen severity to it. Existing topics and rules of the same name are
-//! used only if they already do exactly this; otherwise groundwork stops rather than change them.
+//! alerts: in the Audit account (or this account outside an organization), one topic and one email
+//! subscription in the home Region, with a rule sending GuardDuty findings at or above the chosen
+//! severity to it; every other governed Region forwards its findings to the home Region's event bus
+//! (a rule per Region, through one role EventBridge may use), so the person confirms one email and
+//! receives one copy per finding. A Region that already has its own working topic keeps it.
+//! Existing topics, rules and roles of the same name are used only if they already do exactly this
+//! (judged by the check's own rules); otherwise groundwork stops rather than change them.
 
 use serde_json::json;
 
 use super::{Change, Ctx, Plan, PlanError};
 use crate::aws::change::{Action, alerts};
-use crate::aws::{At, eventbridge, sns};
+use crate::aws::{At, eventbridge, iam, sns};
+use crate::checks::{Access, Publish, publish_access};
 
 pub const TOPIC: &str = "groundwork-security-alerts";
 pub const RULE: &str = "groundwork-guardduty-findings";
+/// The role EventBridge uses to forward findings to the home Region's event bus.
+pub const ROLE: &str = "groundwork-alerts-forwarding";
 
 pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
@@ -19,60 +25,131 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     let min = ctx.ask.get("alerts.min-severity", None)?;
     let resend = ctx.ask.get("alerts.resend-confirmation", None)? == "yes";
     let pattern = pattern(&min);
-    for region in ctx.facts.governed_regions.clone() {
-        let at = At::new(&account, &region);
-        let topic = format!("arn:aws:sns:{region}:{account}:{TOPIC}");
-        let rule_arn = format!("arn:aws:events:{region}:{account}:rule/{RULE}");
+    let home = ctx.facts.home_region.clone();
+    let bus = format!("arn:aws:events:{home}:{account}:event-bus/default");
+    let role_arn = format!("arn:aws:iam::{account}:role/{ROLE}");
+
+    home_path(ctx, &mut plan, &At::new(&account, &home), &email, resend, &pattern).await?;
+    let mut forwards = Vec::new();
+    for region in ctx.facts.governed_regions.iter().filter(|r| **r != home) {
+        let at = At::new(&account, region);
         let change = |action| Change { at: at.clone(), global: false, action };
-        let topic_exists = match alerts::topic_policy(ctx.aws, &at, &topic).await? {
-            None => {
-                plan.changes.push(change(Action::CreateTopic {
-                    name: TOPIC.into(),
-                    policy: policy(&topic, &account, &rule_arn),
-                }));
-                false
-            }
-            Some(p) if p.as_deref().is_some_and(crate::checks::lets_eventbridge_publish) => true,
-            Some(_) => {
-                plan.conflicts.push(ctx.say("conflict-topic-policy", &[("topic", &topic)]));
-                continue;
-            }
-        };
-        let subs = if topic_exists { sns::subscriptions(ctx.aws, &at, &topic).await? } else { Vec::new() };
-        match subs.iter().find(|s| s.protocol == "email" && s.endpoint.eq_ignore_ascii_case(&email)) {
-            Some(s) if s.confirmed => {}
-            Some(_) if resend => {
-                plan.changes.push(change(Action::Subscribe { topic: topic.clone(), email: email.clone() }));
-            }
-            Some(_) => plan.notes.push(ctx.say("plan-pending", &[("email", &email), ("region", &region)])),
-            None => {
-                plan.changes.push(change(Action::Subscribe { topic: topic.clone(), email: email.clone() }));
-                // Only the person can click the confirmation link AWS emails.
-                plan.manual = true;
-            }
-        }
         match alerts::rule(ctx.aws, &at, RULE).await? {
             None => {
                 plan.changes.push(change(Action::PutRule { name: RULE.into(), pattern: pattern.clone() }));
-                plan.changes.push(change(Action::PutTarget { rule: RULE.into(), topic }));
+                forwards.push(change(Action::PutBusTarget {
+                    rule: RULE.into(),
+                    bus: bus.clone(),
+                    role: role_arn.clone(),
+                }));
             }
             Some(r) if !r.enabled || !same_json(r.pattern.as_deref(), &pattern) => {
-                plan.conflicts.push(ctx.say("conflict-rule", &[("rule", RULE), ("region", &region)]));
+                plan.conflicts.push(ctx.say("conflict-rule", &[("rule", RULE), ("region", region)]));
             }
             Some(_) => {
-                if !eventbridge::target_arns(ctx.aws, &at, RULE).await?.contains(&topic) {
-                    plan.changes.push(change(Action::PutTarget { rule: RULE.into(), topic }));
+                // A Region set up with its own topic (groundwork's earlier layout) keeps it.
+                let own_topic = format!("arn:aws:sns:{region}:{account}:{TOPIC}");
+                let targets = eventbridge::target_arns(ctx.aws, &at, RULE).await?;
+                if !targets.contains(&bus) && !targets.contains(&own_topic) {
+                    forwards.push(change(Action::PutBusTarget {
+                        rule: RULE.into(),
+                        bus: bus.clone(),
+                        role: role_arn.clone(),
+                    }));
                 }
             }
         }
     }
+    if !forwards.is_empty() {
+        let global = At::new(&account, &home);
+        match iam::role_docs(ctx.aws, &global, ROLE).await? {
+            None => plan.changes.push(Change {
+                at: global,
+                global: true,
+                action: Action::CreateForwardingRole {
+                    name: ROLE.into(),
+                    bus: bus.clone(),
+                    policy: json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                        "Action": "events:PutEvents", "Resource": bus}]})
+                    .to_string(),
+                },
+            }),
+            Some(docs) if crate::checks::role_forwards(&docs, &bus) == crate::checks::RoleAccess::Allowed => {}
+            Some(_) => plan.conflicts.push(ctx.say("conflict-role", &[("role", ROLE), ("home", &home)])),
+        }
+        plan.changes.extend(forwards);
+    }
     Ok(plan)
 }
 
-/// GuardDuty findings at or above `min` (a validated number from 1 to 10).
+/// The home Region: the topic EventBridge may publish to, the email subscription, the rule.
+async fn home_path(
+    ctx: &mut Ctx<'_>,
+    plan: &mut Plan,
+    at: &At,
+    email: &str,
+    resend: bool,
+    pattern: &str,
+) -> Result<(), PlanError> {
+    let (account, region) = (at.account.as_str(), at.region.as_str());
+    let topic = format!("arn:aws:sns:{region}:{account}:{TOPIC}");
+    let rule_arn = format!("arn:aws:events:{region}:{account}:rule/{RULE}");
+    let change = |action| Change { at: at.clone(), global: false, action };
+    let request = Publish { topic: &topic, rule_arn: &rule_arn, account };
+    let topic_exists = match alerts::topic_access(ctx.aws, at, &topic).await? {
+        None => {
+            let policy = policy(&topic, account, &rule_arn);
+            plan.changes.push(change(Action::CreateTopic { name: TOPIC.into(), policy }));
+            false
+        }
+        // Judged by the same rules as the check: this rule may publish, and the topic's key is not
+        // one EventBridge cannot use.
+        Some(a) if a.kms_key.is_some() => {
+            plan.conflicts.push(ctx.say("conflict-topic-key", &[("topic", &topic)]));
+            return Ok(());
+        }
+        Some(a) if publish_access(a.policy.as_deref(), &request) == Access::Allowed => true,
+        Some(_) => {
+            plan.conflicts.push(ctx.say("conflict-topic-policy", &[("topic", &topic)]));
+            return Ok(());
+        }
+    };
+    let subs = if topic_exists { sns::subscriptions(ctx.aws, at, &topic).await? } else { Vec::new() };
+    match subs.iter().find(|s| s.protocol == "email" && s.endpoint.eq_ignore_ascii_case(email)) {
+        Some(s) if s.confirmed => {}
+        Some(_) if resend => {
+            plan.changes.push(change(Action::Subscribe { topic: topic.clone(), email: email.to_owned() }));
+        }
+        Some(_) => plan.notes.push(ctx.say("plan-pending", &[("email", email), ("region", region)])),
+        None => {
+            plan.changes.push(change(Action::Subscribe { topic: topic.clone(), email: email.to_owned() }));
+            // Only the person can click the confirmation link AWS emails.
+            plan.manual = true;
+        }
+    }
+    match alerts::rule(ctx.aws, at, RULE).await? {
+        None => {
+            plan.changes.push(change(Action::PutRule { name: RULE.into(), pattern: pattern.to_owned() }));
+            plan.changes.push(change(Action::PutTarget { rule: RULE.into(), topic }));
+        }
+        Some(r) if !r.enabled || !same_json(r.pattern.as_deref(), pattern) => {
+            plan.conflicts.push(ctx.say("conflict-rule", &[("rule", RULE), ("region", region)]));
+        }
+        Some(_) => {
+            if !eventbridge::target_arns(ctx.aws, at, RULE).await?.contains(&topic) {
+                plan.changes.push(change(Action::PutTarget { rule: RULE.into(), topic }));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// GuardDuty findings at or above `min` (a validated number from 1 to 10): the threshold the
+/// check reads from the same answer (`checks::min_severity`).
 fn pattern(min: &str) -> String {
     // Kept as the person wrote it (7 stays 7, not 7.0), so the pattern reads as they meant it.
-    let threshold = serde_json::from_str::<serde_json::Number>(min).map_or(json!(7), serde_json::Value::Number);
+    let threshold = serde_json::from_str::<serde_json::Number>(min)
+        .map_or_else(|_| json!(crate::checks::min_severity(None)), serde_json::Value::Number);
     json!({"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
            "detail": {"severity": [{"numeric": [">=", threshold]}]}})
     .to_string()

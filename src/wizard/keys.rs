@@ -27,6 +27,7 @@ pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
             KeyCode::Char('R') => Some(Msg::RecheckAll),
             KeyCode::Char('s') => Some(Msg::ToggleSkip),
             KeyCode::Char('o') => Some(Msg::OpenLink),
+            KeyCode::Char('d') => Some(Msg::Drill),
             KeyCode::Char('?') => Some(Msg::Help),
             KeyCode::Char('q') | KeyCode::Esc => Some(Msg::Quit),
             _ => None,
@@ -49,6 +50,7 @@ mod tests {
         assert_eq!(map(key(KeyCode::Enter), Some(Overlay::Confirm(StepId::Alerts))), Some(Msg::No));
         assert_eq!(map(key(KeyCode::Char('y')), Some(Overlay::Confirm(StepId::Alerts))), Some(Msg::Yes));
         assert_eq!(map(key(KeyCode::Char('y')), None), None);
+        assert_eq!(map(key(KeyCode::Char('d')), None), Some(Msg::Drill));
     }
 
     #[test]

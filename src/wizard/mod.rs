@@ -50,6 +50,10 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             return vec![Effect::AskSkipReason { id }];
         }
+        Msg::Drill if id == StepId::Alerts && m.connection == Connection::Ready && !m.step(id).busy() => {
+            return vec![Effect::Drill];
+        }
+        Msg::Drill => m.notice = Some(catalog::say("wizard-drill-where", &[])),
         Msg::OpenLink => {
             if let Some(link) = catalog::step(id).links.first() {
                 m.notice = Some(catalog::say("wizard-opening", &[("url", &link.url)]));

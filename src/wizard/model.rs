@@ -113,6 +113,8 @@ pub enum Msg {
     RecheckAll,
     ToggleSkip,
     OpenLink,
+    /// The alerts drill: a sample finding, watched on its way to the inbox.
+    Drill,
     Help,
     Quit,
     Yes,
@@ -170,6 +172,7 @@ pub enum Effect {
     AskSkipReason { id: StepId },
     SaveSkip { id: StepId, reason: Option<String> },
     Open { url: String },
+    Drill,
     Quit,
 }
 

@@ -256,8 +256,9 @@ impl Runtime {
             }
             Effect::Check { id, generation } => {
                 let Some(f) = self.facts.clone() else { return };
+                let answers = self.record.inputs.clone();
                 tokio::spawn(async move {
-                    let result = checks::check(&aws, &f, id).await;
+                    let result = checks::check_with(&aws, &f, &answers, id).await;
                     let _ = tx.send(Event::Ui(Msg::Checked { id, generation, result }));
                 });
             }
@@ -302,6 +303,11 @@ impl Runtime {
                     .stdout(std::process::Stdio::null())
                     .stderr(std::process::Stdio::null())
                     .spawn();
+            }
+            Effect::Drill => {
+                // The drill says how it ended on the terminal; the wizard then re-checks Alerts.
+                let _ = self.suspended(terminal, || self.drill());
+                let _ = self.tx.send(Event::Ui(Msg::Recheck));
             }
             Effect::Quit => {}
         }
@@ -356,6 +362,33 @@ impl Runtime {
     }
 
     /// Runs a prompt with the screen handed back to the normal terminal, then restores the screen.
+    /// Runs `groundwork drill` as a child on the terminal (it asks its own yes), with this
+    /// session's profile, Region, state directory and, in the sandbox, the emulator; then waits
+    /// for Enter so the person can read the runbook before the wizard comes back.
+    fn drill(&self) -> Option<i32> {
+        let exe = std::env::current_exe().ok()?;
+        let mut cmd = std::process::Command::new(exe);
+        cmd.arg("drill").arg("--region").arg(self.aws.region()).env("GROUNDWORK_STATE_DIR", self.store.dir());
+        if let Some(endpoint) = &self.sandbox {
+            // The same throwaway keys and address the sandbox session uses: nothing can reach AWS.
+            for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"] {
+                cmd.env_remove(var);
+            }
+            cmd.env("AWS_ENDPOINT_URL", endpoint)
+                .env("AWS_ACCESS_KEY_ID", "sandbox")
+                .env("AWS_SECRET_ACCESS_KEY", "sandbox")
+                .env("AWS_EC2_METADATA_DISABLED", "true");
+        } else if let Some(profile) = self.aws.profile() {
+            cmd.arg("--profile").arg(profile);
+        }
+        let code = cmd.status().ok().and_then(|s| s.code());
+        eprint!("\n{} ", say("wizard-drill-back", &[]));
+        let _ = std::io::Write::flush(&mut std::io::stderr());
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
+        code
+    }
+
     fn suspended<T>(&self, terminal: &mut ratatui::DefaultTerminal, prompt: impl FnOnce() -> T) -> T {
         self.keys_paused.store(true, Ordering::SeqCst);
         // Let the key reader finish its current poll so it cannot take the prompt's keys.

@@ -229,3 +229,13 @@ fn the_record_shows_once_the_caller_is_known_without_overwriting_live_results() 
     assert_eq!(m.step(StepId::Alerts).status(), Some(Status::Skipped));
     assert_eq!(m.id(m.selected), StepId::RootMfa);
 }
+
+#[test]
+fn d_runs_the_drill_only_on_the_alerts_step() {
+    let mut m = connected(&[]);
+    select(&mut m, StepId::Guardduty);
+    assert_eq!(update(&mut m, Msg::Drill), vec![]);
+    assert!(m.notice.as_deref().is_some_and(|n| n.contains("Alerts by email")), "{:?}", m.notice);
+    select(&mut m, StepId::Alerts);
+    assert_eq!(update(&mut m, Msg::Drill), vec![Effect::Drill]);
+}

@@ -8,6 +8,7 @@ operation the extension adds (plus the multi-account cases) and the request log
 (including that parallel calls overlap), exits non-zero on failure.
 GROUNDWORK_EMULATOR_CT_DELAY_SECONDS should match the server's (default 2).
 """
+import datetime
 import json
 import os
 import sys
@@ -617,6 +618,70 @@ def check_members():
     check(late in {m["AccountId"] for m in sh_audit.list_members()["Members"]}, "late is a member")
 
 
+def check_test_event_pattern():
+    events = client("events")
+    pattern = json.dumps({"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
+                          "detail": {"severity": [{"numeric": [">=", 7]}]}})
+
+    def event(severity, account=MGMT, **extra):
+        e = {"version": "0", "id": "1", "detail-type": "GuardDuty Finding", "source": "aws.guardduty",
+             "account": account, "time": "2026-12-01T00:00:00Z", "region": "us-east-1", "resources": [],
+             "detail": {"accountId": account, "severity": severity, "type": "Recon:EC2/PortProbeUnprotectedPort"}}
+        e.update(extra)
+        return json.dumps(e)
+
+    check(events.test_event_pattern(EventPattern=pattern, Event=event(7))["Result"] is True, "7 matches >= 7")
+    check(events.test_event_pattern(EventPattern=pattern, Event=event(6.9))["Result"] is False, "6.9 does not")
+    narrow = json.dumps({"source": ["aws.guardduty"], "account": ["999999999999"]})
+    check(events.test_event_pattern(EventPattern=narrow, Event=event(8))["Result"] is False, "account filter")
+    either = json.dumps({"source": ["aws.guardduty"], "$or": [{"region": ["eu-west-1"]}, {"detail": {"severity": [8]}}]})
+    check(events.test_event_pattern(EventPattern=either, Event=event(8))["Result"] is True, "$or branch")
+    check(events.test_event_pattern(EventPattern=either, Event=event(7))["Result"] is False, "$or neither")
+    error(lambda: events.test_event_pattern(EventPattern="{not json", Event=event(7)),
+          "InvalidEventPatternException", 400)
+    no_time = json.loads(event(7))
+    del no_time["time"]
+    error(lambda: events.test_event_pattern(EventPattern=pattern, Event=json.dumps(no_time)), "ValidationException", 400)
+
+
+def check_sample_finding_travels():
+    gd, events, sns, cw = client("guardduty"), client("events"), client("sns"), client("cloudwatch")
+    detector = gd.create_detector(Enable=True)["DetectorId"]
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    rule_arn = events.put_rule(Name="gd", EventPattern=json.dumps(
+        {"source": ["aws.guardduty"], "detail": {"severity": [{"numeric": [">=", 7]}]}}))["RuleArn"]
+    events.put_targets(Rule="gd", Targets=[{"Id": "t", "Arn": topic}])
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com")
+
+    def total(namespace, name, dim, value):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        out = cw.get_metric_statistics(Namespace=namespace, MetricName=name, Dimensions=[{"Name": dim, "Value": value}],
+                                       StartTime=now - datetime.timedelta(minutes=10),
+                                       EndTime=now + datetime.timedelta(minutes=1), Period=60, Statistics=["Sum"])
+        return sum(p["Sum"] for p in out["Datapoints"])
+
+    high = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS"
+    # The default policy does not let EventBridge publish: matched, invoked, failed.
+    gd.create_sample_findings(DetectorId=detector, FindingTypes=[high])
+    check(total("AWS/Events", "MatchedEvents", "RuleName", "gd") == 1, "matched")
+    check(total("AWS/Events", "FailedInvocations", "RuleName", "gd") == 1, "failed without a policy")
+    check(total("AWS/SNS", "NumberOfMessagesPublished", "TopicName", "alerts") == 0, "nothing published")
+    policy = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                             "Action": "sns:Publish", "Resource": topic,
+                             "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}]}
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
+    gd.create_sample_findings(DetectorId=detector, FindingTypes=[high])
+    check(total("AWS/SNS", "NumberOfMessagesPublished", "TopicName", "alerts") == 1, "published")
+    check(total("AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", "alerts") == 0, "pending gets nothing")
+    post("/_groundwork/sns/confirm", {"account": MGMT, "region": "us-east-1", "topicArn": topic, "endpoint": "a@example.com"})
+    gd.create_sample_findings(DetectorId=detector, FindingTypes=[high])
+    check(total("AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", "alerts") == 1, "confirmed gets it")
+    # A low-severity finding does not match; an unknown detector is refused.
+    gd.create_sample_findings(DetectorId=detector, FindingTypes=["Recon:EC2/PortProbeUnprotectedPort"])
+    check(total("AWS/Events", "MatchedEvents", "RuleName", "gd") == 3, "low severity not matched")
+    error(lambda: gd.create_sample_findings(DetectorId="nope", FindingTypes=[high]), "BadRequestException", 400)
+
+
 def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
@@ -624,7 +689,8 @@ def main():
     checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
-              check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults]
+              check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults,
+              check_test_event_pattern, check_sample_finding_travels]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -70,6 +70,9 @@ import org_trail  # organization trails' preconditions (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
 import members as member_accounts  # GuardDuty and Security Hub member accounts (members.py)
 import regions
+import cloudwatch_cbor  # GetMetricStatistics in the protocol the Rust SDK speaks to CloudWatch
+import drill  # CreateSampleFindings carried along the alert path (GuardDuty -> EventBridge -> SNS)
+import eventbridge  # noqa: F401  TestEventPattern by moto's matcher (patches moto on import)
 from wire import DEFAULT_ACCOUNT, ApiError, iso, json_response, now  # noqa: F401 (members.py uses iso and now)
 
 LOCK = threading.RLock()  # the server is threaded; guards every piece of state below
@@ -94,6 +97,9 @@ def caller(req):
         k = BaseResponse.access_key_regex.search(auth)
         account = get_account_id_from(k.group(1) if k else "AKIAEXAMPLE")
     return account, region, service
+
+
+drill.install(ApiError)
 
 
 def sh_error(status, code, message):  # Security Hub error shapes: {Message, Code}
@@ -557,6 +563,7 @@ def groundwork_state():
                 "hubEnabled": b.enabled, "standards": {arn: sub["StandardsStatus"] for arn, sub in
                                                         sorted(SH_SUBS.get((account, region), {}).items())}}
     state["securityhub"]["organizationConfigs"] = plain(SecurityHubBackend._org_configs)
+    state["drill"] = {"deliveries": list(drill.DELIVERIES)}
     for account, region, b in existing(guardduty_backends):
         if b.detectors or b.admin_account_ids:
             state["guardduty"][f"{account}/{region}"] = {
@@ -598,6 +605,7 @@ def reset_extension():
         UNSUPPORTED["service"] = None
         faults.clear()
         provisioning.reset()
+        drill.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
@@ -831,6 +839,8 @@ class GroundworkApp:
         account, region, service = who
         if service is not None and service == UNSUPPORTED["service"]:
             return InternalServerError()(environ, start_response)  # moto's page for a missing service
+        if cloudwatch_cbor.handles(service, path):
+            return cloudwatch_cbor.respond(req, account, region)(environ, start_response)
         handler, args = ROUTES.get((service, method, path.rstrip("/") or "/")), ()
         if handler is None:
             handler, args = member_accounts.route(service, method, path)
@@ -864,6 +874,8 @@ class GroundworkApp:
                 refused = (400, "ValidationException", {"message": "malformed JSON body"})
             if refused is not None:
                 return ApiError(*refused).response()(environ, start_response)
+        if handler is None:
+            handler, args = drill.route(service, method, path)
         if handler is None and service == "controltower":  # the rest of Control Tower: as moto would
             return InternalServerError()(environ, start_response)
         if handler is None:

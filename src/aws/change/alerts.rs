@@ -23,13 +23,12 @@ pub async fn rule(aws: &Aws, at: &At, name: &str) -> Result<Option<RuleState>, A
     }
 }
 
-/// Whether a topic of that ARN exists (GetTopicAttributes answers NotFound otherwise).
-pub async fn topic_policy(aws: &Aws, at: &At, arn: &str) -> Result<Option<Option<String>>, AwsError> {
-    let _slot = aws.permit().await;
-    match aws.client(at, aws_sdk_sns::Client::new).get_topic_attributes().topic_arn(arn).send().await {
-        Ok(out) => Ok(Some(out.attributes().and_then(|a| a.get("Policy")).cloned())),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => Ok(None),
-        Err(e) => Err(classify(&e, "sns:GetTopicAttributes", &at.account, Some(&at.region))),
+/// The topic's policy and encryption, or `None` when no topic of that ARN exists.
+pub async fn topic_access(aws: &Aws, at: &At, arn: &str) -> Result<Option<crate::aws::sns::TopicAccess>, AwsError> {
+    match crate::aws::sns::topic_access(aws, at, arn).await {
+        Ok(access) => Ok(Some(access)),
+        Err(e) if e.code.as_deref() == Some("NotFound") => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -71,20 +70,57 @@ pub async fn put_rule(aws: &Aws, at: &At, name: &str, pattern: &str) -> Result<(
     Ok(())
 }
 
-pub async fn put_target(aws: &Aws, at: &At, rule: &str, topic: &str) -> Result<(), AwsError> {
-    let target =
-        aws_sdk_eventbridge::types::Target::builder().id("groundwork-sns").arn(topic).build().map_err(|e| {
-            AwsError {
-                kind: crate::aws::ErrorKind::Other,
-                action: "events:PutTargets",
-                account: at.account.clone(),
-                region: Some(at.region.clone()),
-                code: None,
-                message: e.to_string(),
-            }
-        })?;
-    let out = aws
-        .client(at, aws_sdk_eventbridge::Client::new)
+/// The Id groundwork gives its target: `groundwork-sns`, or the first `groundwork-sns-N` no
+/// existing target of the rule uses, so PutTargets never replaces someone else's target.
+pub fn free_target_id(taken: &[String]) -> String {
+    let base = "groundwork-sns";
+    // One more candidate than ids in use, so one is always free.
+    std::iter::once(base.to_owned())
+        .chain((2..=taken.len() + 2).map(|n| format!("{base}-{n}")))
+        .find(|id| !taken.contains(id))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// Adds `arn` as a target of the rule (through `role`, for another Region's event bus), unless
+/// the rule already sends there.
+pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, via: Option<&str>) -> Result<(), AwsError> {
+    let fail = |message: String| AwsError {
+        kind: crate::aws::ErrorKind::Other,
+        action: "events:PutTargets",
+        account: at.account.clone(),
+        region: Some(at.region.clone()),
+        code: None,
+        message,
+    };
+    let client = aws.client(at, aws_sdk_eventbridge::Client::new);
+    // Read just before writing: an Id taken since the plan was shown is still not reused. (The
+    // caller holds this action's concurrency permit, so these reads take none.)
+    let mut ids_in_use = Vec::new();
+    let mut next = None;
+    loop {
+        let out = client
+            .list_targets_by_rule()
+            .rule(rule)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "events:ListTargetsByRule", &at.account, Some(&at.region)))?;
+        if out.targets().iter().any(|t| t.arn() == arn) {
+            return Ok(());
+        }
+        ids_in_use.extend(out.targets().iter().map(|t| t.id().to_owned()));
+        next = out.next_token().map(str::to_owned);
+        if next.is_none() {
+            break;
+        }
+    }
+    let target = aws_sdk_eventbridge::types::Target::builder()
+        .id(free_target_id(&ids_in_use))
+        .arn(arn)
+        .set_role_arn(via.map(str::to_owned))
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let out = client
         .put_targets()
         .rule(rule)
         .targets(target)
@@ -93,14 +129,42 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, topic: &str) -> Result<(
         .map_err(|e| classify(&e, "events:PutTargets", &at.account, Some(&at.region)))?;
     if out.failed_entry_count() > 0 {
         let why = out.failed_entries().first().and_then(|f| f.error_message()).unwrap_or("unknown").to_owned();
-        return Err(AwsError {
-            kind: crate::aws::ErrorKind::Other,
-            action: "events:PutTargets",
-            account: at.account.clone(),
-            region: Some(at.region.clone()),
-            code: None,
-            message: why,
-        });
+        return Err(fail(why));
     }
     Ok(())
+}
+
+/// A role trusted by `events.amazonaws.com` with one inline policy (`policy`, built by the plan
+/// and shown before anything is created).
+pub async fn create_forwarding_role(aws: &Aws, at: &At, name: &str, policy: &str) -> Result<(), AwsError> {
+    let client = aws.client(at, aws_sdk_iam::Client::new);
+    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    client
+        .create_role()
+        .role_name(name)
+        .description("groundwork: EventBridge forwards GuardDuty findings to the home Region's event bus")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .map_err(|e| classify(&e, "iam:CreateRole", &at.account, None))?;
+    client
+        .put_role_policy()
+        .role_name(name)
+        .policy_name("forward-to-home-bus")
+        .policy_document(policy)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "iam:PutRolePolicy", &at.account, None))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_target_id_is_one_nobody_uses() {
+        assert_eq!(super::free_target_id(&[]), "groundwork-sns");
+        assert_eq!(super::free_target_id(&["groundwork-sns".into()]), "groundwork-sns-2");
+        assert_eq!(super::free_target_id(&["groundwork-sns".into(), "groundwork-sns-2".into()]), "groundwork-sns-3");
+    }
 }

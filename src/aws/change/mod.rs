@@ -5,6 +5,7 @@
 pub mod account;
 pub mod alerts;
 pub mod controltower;
+pub mod drill;
 pub mod guardduty;
 pub mod iam;
 pub mod identity_center;
@@ -190,6 +191,24 @@ pub enum Action {
         rule: String,
         topic: String,
     },
+    /// A role EventBridge assumes to forward events to another Region's bus, with the inline
+    /// policy (JSON) that allows exactly that.
+    CreateForwardingRole {
+        name: String,
+        bus: String,
+        policy: String,
+    },
+    /// One sample finding (the drill): free, titled "[SAMPLE]" in GuardDuty.
+    CreateSampleFinding {
+        detector: String,
+        finding_type: String,
+    },
+    /// A rule target that forwards to another Region's event bus through `role`.
+    PutBusTarget {
+        rule: String,
+        bus: String,
+        role: String,
+    },
 }
 
 impl Action {
@@ -202,7 +221,7 @@ impl Action {
             Action::PutAlternateContact { .. } => "account:PutAlternateContact",
             Action::CreateOrganizationalUnit { .. } => "organizations:CreateOrganizationalUnit",
             Action::MoveAccount { .. } => "organizations:MoveAccount",
-            Action::CreateServiceRole { .. } => "iam:CreateRole",
+            Action::CreateServiceRole { .. } | Action::CreateForwardingRole { .. } => "iam:CreateRole",
             Action::AttachRolePolicy { .. } => "iam:AttachRolePolicy",
             Action::PutRolePolicy { .. } => "iam:PutRolePolicy",
             Action::CreateLandingZone { .. } => "controltower:CreateLandingZone",
@@ -227,7 +246,8 @@ impl Action {
             Action::CreateTopic { .. } => "sns:CreateTopic",
             Action::Subscribe { .. } => "sns:Subscribe",
             Action::PutRule { .. } => "events:PutRule",
-            Action::PutTarget { .. } => "events:PutTargets",
+            Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
+            Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
         }
     }
 
@@ -333,6 +353,17 @@ impl Action {
             }
             Action::PutRule { name, pattern } => vec![("Name", name.clone()), ("EventPattern", pattern.clone())],
             Action::PutTarget { rule, topic } => vec![("Rule", rule.clone()), ("Target", topic.clone())],
+            Action::CreateForwardingRole { name, bus, .. } => vec![
+                ("RoleName", name.clone()),
+                ("TrustedService", "events.amazonaws.com".into()),
+                ("Allows", format!("events:PutEvents on {bus}")),
+            ],
+            Action::PutBusTarget { rule, bus, role } => {
+                vec![("Rule", rule.clone()), ("Target", bus.clone()), ("RoleArn", role.clone())]
+            }
+            Action::CreateSampleFinding { detector, finding_type } => {
+                vec![("DetectorId", detector.clone()), ("FindingTypes", finding_type.clone())]
+            }
         }
     }
 }
@@ -430,6 +461,13 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateTopic { name, policy } => alerts::create_topic(aws, at, name, policy).await,
         Action::Subscribe { topic, email } => alerts::subscribe(aws, at, topic, email).await,
         Action::PutRule { name, pattern } => alerts::put_rule(aws, at, name, pattern).await,
-        Action::PutTarget { rule, topic } => alerts::put_target(aws, at, rule, topic).await,
+        Action::PutTarget { rule, topic } => alerts::put_target(aws, at, rule, topic, None).await,
+        Action::CreateForwardingRole { name, policy, .. } => {
+            alerts::create_forwarding_role(aws, at, name, policy).await
+        }
+        Action::PutBusTarget { rule, bus, role } => alerts::put_target(aws, at, rule, bus, Some(role)).await,
+        Action::CreateSampleFinding { detector, finding_type } => {
+            drill::create_sample_finding(aws, at, detector, finding_type).await
+        }
     }
 }

@@ -1,0 +1,49 @@
+//! The drill: one sample GuardDuty finding (free; titled "[SAMPLE]"), and the CloudWatch metrics
+//! of the alert path it travels (rules in AWS/Events, topics in AWS/SNS).
+
+use std::time::SystemTime;
+
+use crate::aws::{At, Aws, AwsError, error::classify};
+
+/// Creates one sample finding of `finding_type` in the detector. The caller holds the permit.
+pub async fn create_sample_finding(aws: &Aws, at: &At, detector: &str, finding_type: &str) -> Result<(), AwsError> {
+    aws.client(at, aws_sdk_guardduty::Client::new)
+        .create_sample_findings()
+        .detector_id(detector)
+        .finding_types(finding_type)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "guardduty:CreateSampleFindings", &at.account, Some(&at.region)))?;
+    Ok(())
+}
+
+/// The sum of a Count metric with one dimension, from `since` to now (one-minute periods).
+pub async fn metric_sum(
+    aws: &Aws,
+    at: &At,
+    namespace: &str,
+    metric: &str,
+    dimension: (&str, &str),
+    since: SystemTime,
+) -> Result<f64, AwsError> {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, Statistic};
+    let _slot = aws.permit().await;
+    // CloudWatch keeps datapoints by minute: from the start of the drill's minute to a minute ahead.
+    let start = since.checked_sub(std::time::Duration::from_mins(1)).unwrap_or(since);
+    let end = SystemTime::now() + std::time::Duration::from_mins(1);
+    let out = aws
+        .client(at, aws_sdk_cloudwatch::Client::new)
+        .get_metric_statistics()
+        .namespace(namespace)
+        .metric_name(metric)
+        .dimensions(Dimension::builder().name(dimension.0).value(dimension.1).build())
+        .start_time(DateTime::from(start))
+        .end_time(DateTime::from(end))
+        .period(60)
+        .statistics(Statistic::Sum)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "cloudwatch:GetMetricStatistics", &at.account, Some(&at.region)))?;
+    Ok(out.datapoints().iter().filter_map(|d| d.sum()).sum())
+}

@@ -1,0 +1,219 @@
+//! `groundwork drill`: with the person's yes, one sample high-severity GuardDuty finding in Audit's
+//! home-Region detector, then watching it travel the alert path through the path's own CloudWatch
+//! metrics (the rule matched it, EventBridge delivered it to the topic, SNS delivered it to the
+//! confirmed subscriptions), with a time limit; then a short runbook for that finding type.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::aws::change::{Action, drill};
+use crate::aws::{At, Aws, AwsError, eventbridge, guardduty, sns};
+use crate::catalog::{StepId, say};
+use crate::cli::{DrillArgs, Global};
+use crate::perform::{Actor, run_changes};
+use crate::plans::Change;
+use crate::{checks, facts};
+
+/// The finding the drill creates: high severity (8), about stolen instance credentials.
+pub const FINDING_TYPE: &str = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+const SEVERITY: f64 = 8.0;
+
+/// One rule that matches the sample, and the topics it sends to.
+struct Watched {
+    rule: String,
+    topics: Vec<Topic>,
+}
+
+struct Topic {
+    arn: String,
+    name: String,
+    confirmed: Vec<String>,
+    pending: Vec<String>,
+}
+
+/// What the metrics have shown so far.
+#[derive(Default, Clone, Copy, PartialEq)]
+struct Seen {
+    matched: bool,
+    delivered_to_topic: bool,
+    failed: bool,
+    emailed: f64,
+}
+
+pub async fn run(global: &Global, args: &DrillArgs) -> u8 {
+    match drill_run(global, args).await {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("groundwork: {message}");
+            2
+        }
+    }
+}
+
+async fn drill_run(global: &Global, args: &DrillArgs) -> Result<u8, String> {
+    let store = crate::record::Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
+    let aws = Aws::load(&global.settings(8)).await?;
+    let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
+    print!("{}", crate::output::header(&facts, aws.region(), aws.profile()));
+    let account = facts.audit.as_ref().map_or(&facts.identity.account, |a| &a.id);
+    let at = At::new(account, &facts.home_region);
+    let explain = |e: AwsError| e.explain_for(aws.profile());
+    let Some(detector) = guardduty::detector(&aws, &at).await.map_err(explain)? else {
+        println!("{}", say("drill-no-detector", &[("account", account), ("region", &at.region)]));
+        return Ok(1);
+    };
+    let watched = watched(&aws, &at).await.map_err(explain)?;
+    if watched.is_empty() {
+        println!("{}", say("drill-no-path", &[("region", &at.region)]));
+        return Ok(1);
+    }
+    let limit = Duration::from_secs(args.wait_seconds);
+    let args_intro = [
+        ("type", FINDING_TYPE),
+        ("detector", detector.id.as_str()),
+        ("account", account.as_str()),
+        ("region", at.region.as_str()),
+        ("seconds", &args.wait_seconds.to_string()),
+        ("poll", &format!("{:.0}", aws.poll_interval().as_secs_f64().max(1.0))),
+    ];
+    println!("\n{}", say("drill-intro", &args_intro));
+    for w in &watched {
+        for t in &w.topics {
+            let emails = if t.confirmed.is_empty() { say("drill-nobody", &[]) } else { t.confirmed.join(", ") };
+            println!("  {}", say("drill-watching", &[("rule", &w.rule), ("topic", &t.name), ("emails", &emails)]));
+        }
+    }
+    if !confirmed(args.yes) {
+        eprintln!("groundwork: {}", say("apply-cancelled", &[]));
+        return Ok(1);
+    }
+    let started = SystemTime::now();
+    let change = Change {
+        at: at.clone(),
+        global: false,
+        action: Action::CreateSampleFinding { detector: detector.id.clone(), finding_type: FINDING_TYPE.into() },
+    };
+    let actor =
+        Actor { aws: &aws, principal: &facts.identity.arn, log_dir: store.dir(), log_account: &facts.identity.account };
+    let mut on = |event: crate::perform::Event| {
+        if let Some(line) = event.line() {
+            println!("{line}");
+        }
+    };
+    run_changes(&actor, StepId::Alerts, &[change], &mut on).await.map_err(explain)?;
+    let seen = watch(&aws, &at, &watched, started, limit).await.map_err(explain)?;
+    let delivered = conclude(&watched, seen);
+    println!("\n{}", say("drill-runbook", &[("region", &at.region)]));
+    Ok(u8::from(!delivered))
+}
+
+/// The rules in Audit's home Region that match a sample finding like the drill's, with their
+/// topics in that Region.
+async fn watched(aws: &Aws, at: &At) -> Result<Vec<Watched>, AwsError> {
+    let event = checks::finding_event(&at.account, &at.region, &at.account, FINDING_TYPE, SEVERITY);
+    let mut out = Vec::new();
+    for rule in eventbridge::rules(aws, at).await? {
+        let Some(pattern) = rule.pattern.as_deref() else { continue };
+        if !rule.enabled || !eventbridge::test_event_pattern(aws, at, pattern, &event).await? {
+            continue;
+        }
+        let mut topics = Vec::new();
+        for target in eventbridge::targets(aws, at, &rule.name).await? {
+            let prefix = format!(":sns:{}:", at.region);
+            if !target.arn.starts_with("arn:") || !target.arn.contains(&prefix) {
+                continue;
+            }
+            let name = target.arn.rsplit(':').next().unwrap_or_default().to_owned();
+            let subs = sns::subscriptions(aws, at, &target.arn).await?;
+            let emails = |confirmed: bool| {
+                subs.iter()
+                    .filter(|s| s.protocol.starts_with("email") && s.confirmed == confirmed)
+                    .map(|s| s.endpoint.clone())
+                    .collect()
+            };
+            topics.push(Topic { arn: target.arn.clone(), name, confirmed: emails(true), pending: emails(false) });
+        }
+        if !topics.is_empty() {
+            out.push(Watched { rule: rule.name, topics });
+        }
+    }
+    Ok(out)
+}
+
+/// Polls the path's metrics until an email was delivered, a delivery failed, or time runs out.
+async fn watch(aws: &Aws, at: &At, watched: &[Watched], since: SystemTime, limit: Duration) -> Result<Seen, AwsError> {
+    let start = Instant::now();
+    let mut shown = Seen::default();
+    loop {
+        let mut seen = Seen::default();
+        for w in watched {
+            let rule = ("RuleName", w.rule.as_str());
+            seen.matched |= drill::metric_sum(aws, at, "AWS/Events", "MatchedEvents", rule, since).await? > 0.0;
+            seen.failed |= drill::metric_sum(aws, at, "AWS/Events", "FailedInvocations", rule, since).await? > 0.0;
+            for t in &w.topics {
+                let topic = ("TopicName", t.name.as_str());
+                seen.delivered_to_topic |=
+                    drill::metric_sum(aws, at, "AWS/SNS", "NumberOfMessagesPublished", topic, since).await? > 0.0;
+                seen.emailed +=
+                    drill::metric_sum(aws, at, "AWS/SNS", "NumberOfNotificationsDelivered", topic, since).await?;
+            }
+        }
+        let secs = start.elapsed().as_secs().to_string();
+        for (now, before, key) in [
+            (seen.matched, shown.matched, "drill-seen-matched"),
+            (seen.delivered_to_topic, shown.delivered_to_topic, "drill-seen-topic"),
+            (seen.failed, shown.failed, "drill-seen-failed"),
+            (seen.emailed > 0.0, shown.emailed > 0.0, "drill-seen-emailed"),
+        ] {
+            if now && !before {
+                println!("  {}", say(key, &[("seconds", &secs)]));
+            }
+        }
+        shown = seen;
+        // With no confirmed subscription anywhere, nothing more can arrive once the topic has it.
+        let nobody = watched.iter().flat_map(|w| &w.topics).all(|t| t.confirmed.is_empty());
+        if seen.emailed > 0.0 || seen.failed || (seen.delivered_to_topic && nobody) || start.elapsed() >= limit {
+            return Ok(seen);
+        }
+        println!("  {}", say("drill-waiting", &[("seconds", &secs)]));
+        tokio::time::sleep(aws.poll_interval().min(limit.saturating_sub(start.elapsed()))).await;
+    }
+}
+
+/// Says what was seen and what was not, and why; true when an email was delivered.
+fn conclude(watched: &[Watched], seen: Seen) -> bool {
+    let topics: Vec<&Topic> = watched.iter().flat_map(|w| &w.topics).collect();
+    let arns: Vec<&str> = topics.iter().map(|t| t.arn.as_str()).collect();
+    let pending: Vec<&str> = topics.iter().flat_map(|t| &t.pending).map(String::as_str).collect();
+    let line = if seen.emailed > 0.0 {
+        say("drill-done", &[("count", &format!("{:.0}", seen.emailed))])
+    } else if seen.failed {
+        say("drill-failed", &[("topics", &arns.join(", "))])
+    } else if !seen.matched {
+        say("drill-unseen-matched", &[])
+    } else if !seen.delivered_to_topic {
+        say("drill-unseen-topic", &[("topics", &arns.join(", "))])
+    } else if topics.iter().all(|t| t.confirmed.is_empty()) && !pending.is_empty() {
+        say("drill-pending", &[("emails", &pending.join(", "))])
+    } else {
+        say("drill-unseen-email", &[])
+    };
+    println!("\n{line}");
+    seen.emailed > 0.0
+}
+
+/// Asks "Run the drill? [y/N]" on a terminal; without one, only `--yes` proceeds.
+fn confirmed(yes: bool) -> bool {
+    if yes {
+        return true;
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!("groundwork: {}", say("apply-needs-yes", &[]));
+        return false;
+    }
+    eprint!("{} ", say("drill-confirm", &[]));
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    matches!(line.trim().to_lowercase().as_str(), "y" | "yes")
+}
