@@ -10,6 +10,7 @@ pub mod guardduty;
 pub mod iam;
 pub mod identity_center;
 pub mod organizations;
+mod params;
 pub mod securityhub;
 
 use std::collections::HashMap;
@@ -254,117 +255,6 @@ impl Action {
     /// Whether performing it changes anything in AWS (waiting does not).
     pub fn is_change(&self) -> bool {
         !matches!(self, Action::WaitForLandingZone { .. })
-    }
-
-    /// The key parameters, as a person and the action log read them. Never a secret.
-    pub fn params(&self) -> Vec<(&'static str, String)> {
-        let plans = |p: &[(String, bool)]| {
-            p.iter().map(|(n, on)| format!("{n}={}", if *on { "on" } else { "off" })).collect::<Vec<_>>().join(",")
-        };
-        match self {
-            Action::CreateOrganization => vec![("FeatureSet", "ALL".into())],
-            Action::EnableServiceAccess { principal } => vec![("ServicePrincipal", principal.clone())],
-            Action::CreateAccount { name, email, .. } => vec![("AccountName", name.clone()), ("Email", email.clone())],
-            Action::PutAlternateContact { account, own, kind, name, title, email, phone } => {
-                let mut p = vec![("AlternateContactType", kind.clone())];
-                if !own {
-                    p.push(("AccountId", account.clone()));
-                }
-                p.extend([("Name", name.clone()), ("Title", title.clone()), ("EmailAddress", email.clone())]);
-                p.push(("PhoneNumber", phone.clone()));
-                p
-            }
-            Action::CreateOrganizationalUnit { parent, name, .. } => {
-                vec![("ParentId", parent.clone()), ("Name", name.clone())]
-            }
-            Action::MoveAccount { account, from, to } => vec![
-                ("AccountId", account.show()),
-                ("SourceParentId", from.clone()),
-                ("DestinationParentId", to.show()),
-            ],
-            Action::AttachRolePolicy { role, policy } => {
-                vec![("RoleName", (*role).to_owned()), ("PolicyArn", (*policy).to_owned())]
-            }
-            Action::PutRolePolicy { role } => {
-                vec![("RoleName", role.name.to_owned()), ("PolicyName", role.inline_name())]
-            }
-            Action::CreateServiceRole { role } => {
-                vec![
-                    ("RoleName", role.name.to_owned()),
-                    ("Path", "/service-role/".into()),
-                    ("TrustedService", role.service.to_owned()),
-                ]
-            }
-            Action::CreateLandingZone { version, regions, log_archive, audit } => {
-                controltower::params(version, regions, &log_archive.show(), &audit.show())
-            }
-            Action::ResetLandingZone { arn } => vec![("landingZoneIdentifier", arn.clone())],
-            Action::WaitForLandingZone { operation } => vec![("operationIdentifier", operation.show())],
-            Action::CreateUser { user_name, email, .. } => {
-                vec![("UserName", user_name.clone()), ("Email", email.clone())]
-            }
-            Action::CreateGroup { name, .. } => vec![("DisplayName", name.clone())],
-            Action::AddToGroup { group, user, .. } => vec![("GroupId", group.show()), ("UserId", user.show())],
-            Action::CreatePermissionSet { name, session, .. } => {
-                vec![("Name", name.clone()), ("SessionDuration", session.clone())]
-            }
-            Action::AttachManagedPolicy { name, permission_set, policy_arn, .. } => vec![
-                ("PermissionSet", name.clone()),
-                ("PermissionSetArn", permission_set.show()),
-                ("ManagedPolicyArn", policy_arn.clone()),
-            ],
-            Action::ProvisionPermissionSet { name, permission_set, .. } => vec![
-                ("PermissionSet", name.clone()),
-                ("PermissionSetArn", permission_set.clone()),
-                ("TargetType", "ALL_PROVISIONED_ACCOUNTS".into()),
-            ],
-            Action::AssignAccount { account, permission_set, group, .. } => {
-                vec![
-                    ("TargetId", account.clone()),
-                    ("PermissionSetArn", permission_set.show()),
-                    ("PrincipalId (group)", group.show()),
-                ]
-            }
-            Action::CreateDetector { plans: p } => vec![("Enable", "true".into()), ("Features", plans(p))],
-            Action::EnableGuardDutyAdmin { admin } | Action::EnableSecurityHubAdmin { admin } => {
-                vec![("AdminAccountId", admin.clone())]
-            }
-            Action::GuardDutyAutoEnable { detector, features } => vec![
-                ("DetectorId", detector.show()),
-                ("AutoEnableOrganizationMembers", "ALL".into()),
-                ("Features", features.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(",")),
-            ],
-            Action::CreateGuardDutyMember { detector, account, email } => {
-                vec![("DetectorId", detector.show()), ("AccountId", account.clone()), ("Email", email.clone())]
-            }
-            Action::CreateSecurityHubMember { account } => vec![("AccountId", account.clone())],
-            Action::EnableHub => {
-                vec![("EnableDefaultStandards", "false".into()), ("ControlFindingGenerator", "SECURITY_CONTROL".into())]
-            }
-            Action::EnableFsbp => vec![("StandardsArn", "aws-foundational-security-best-practices/v/1.0.0".into())],
-            Action::SecurityHubAutoEnable => {
-                vec![("AutoEnable", "true".into()), ("AutoEnableStandards", "NONE".into())]
-            }
-            Action::CreateTopic { name, .. } => {
-                vec![("Name", name.clone()), ("Policy", "owner + events.amazonaws.com may publish".into())]
-            }
-            Action::Subscribe { topic, email } => {
-                vec![("TopicArn", topic.clone()), ("Protocol", "email".into()), ("Endpoint", email.clone())]
-            }
-            Action::PutRule { name, pattern } => vec![("Name", name.clone()), ("EventPattern", pattern.clone())],
-            Action::PutTarget { rule, topic } => vec![("Rule", rule.clone()), ("Target", topic.clone())],
-            Action::CreateForwardingRole { name, bus, .. } => vec![
-                ("RoleName", name.clone()),
-                ("TrustedService", "events.amazonaws.com".into()),
-                ("Allows", format!("events:PutEvents on {bus}")),
-            ],
-            Action::PutBusTarget { rule, bus, role } => {
-                vec![("Rule", rule.clone()), ("Target", bus.clone()), ("RoleArn", role.clone())]
-            }
-            Action::CreateSampleFinding { detector, finding_type } => {
-                vec![("DetectorId", detector.clone()), ("FindingTypes", finding_type.clone())]
-            }
-        }
     }
 }
 
