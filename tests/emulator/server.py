@@ -17,7 +17,7 @@ GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
 Account Management's alternate contacts follow AWS's AccountId rules (account_contacts.py), and
 POST /_groundwork/faults makes the next calls of a named operation fail (faults.py).
 Identity Center account assignments are provisioned after GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS
-(provisioning.py).
+(provisioning.py). Every list answers in pages of GROUNDWORK_EMULATOR_PAGE_SIZE items (paging.py).
 GET /_groundwork/requests is a log of every AWS request served (service, operation, account,
 region, monotonic start/end), so tests and scripts/bench.py can count calls and see overlap.
 Extension state is keyed by the account id moto would use for the same request and by
@@ -65,6 +65,7 @@ from moto.ssoadmin.models import SSOAdminBackend
 import account_contacts  # Account Management's AccountId rules (beside this file)
 import controltower
 import faults  # the fault-injection test hook (beside this file)
+import paging  # every list answers in small pages, as on AWS (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
 import regions
 from wire import DEFAULT_ACCOUNT, ApiError, json_response
@@ -574,7 +575,7 @@ def reset_extension():
         controltower.reset(), regions.reset()
         SH_SUBS.clear(), GD_ORG.clear()
         UNSUPPORTED["service"] = None
-        faults.clear()
+        faults.clear(), paging.reset()
         provisioning.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
@@ -761,7 +762,7 @@ class GroundworkApp:
             fault = faults.take(service, operation, account, region)
             if fault is not None:
                 return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)
-            return LoggedResponse(self.dispatch(req, environ, start_response, who), entry)
+            return LoggedResponse(paging.serve(self.dispatch, req, environ, start_response, who, operation), entry)
         except BaseException:
             finish_request(entry)
             raise
