@@ -801,6 +801,7 @@ class GroundworkApp:
                     resp = json_response({"error": str(e)}, 400)
             return resp(environ, start_response)
         if path.rstrip("/") == "/moto-api/reset" and method == "POST":
+            req.get_data()  # moto ignores a body; unread, werkzeug would block draining it (as above)
             reset_extension()
             clear_requests()
             return self.moto(environ, start_response)
