@@ -132,7 +132,7 @@ class Call:
         """A copy of the request environ asking for moto's page `token`."""
         environ, body = dict(self.environ), self.body
         name = self.sp.token_in
-        if self.sp.token_in_query:
+        if self.sp.token_in_query or (self.sp.protocol == "query" and not self.form):  # GET ?Action=...
             query = {**self.query, name: [token]}
             environ["QUERY_STRING"] = urllib.parse.urlencode(query, doseq=True)
         elif self.sp.protocol == "query":
