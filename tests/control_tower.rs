@@ -264,6 +264,11 @@ async fn a_landing_zone_at_home_in_an_opt_in_region_is_found_there() {
     let emu = Emulator::start();
     let state = tempfile::tempdir().expect("tempdir");
     let org = seed::organization(&emu).await;
+    // Two other services first: Control Tower's trusted access is then on the second page of
+    // ListAWSServiceAccessForOrganization (the emulator pages by two, as AWS pages), so a read of
+    // the first page only would not see it.
+    seed::trusted_access(&emu, "account.amazonaws.com").await;
+    seed::trusted_access(&emu, "config.amazonaws.com").await;
     orgs(&emu)
         .await
         .enable_aws_service_access()

@@ -38,9 +38,10 @@ fn a_version_that_is_not_a_version_is_refused_before_anything_is_read() {
 /// (created before CreateLandingZone, found by name on the next run).
 async fn confirmations(emu: &Emulator) -> Vec<String> {
     let orgs = aws_sdk_organizations::Client::new(&config(emu, MGMT, REGION).await);
-    let accounts = orgs.list_accounts().send().await.expect("list accounts");
+    let pages: Vec<_> = orgs.list_accounts().into_paginator().send().try_collect().await.expect("list accounts");
+    let accounts: Vec<_> = pages.iter().flat_map(|p| p.accounts().iter().cloned()).collect();
     let id = |name: &str| {
-        let a = accounts.accounts().iter().find(|a| a.name() == Some(name)).expect("account");
+        let a = accounts.iter().find(|a| a.name() == Some(name)).expect("account");
         a.id().expect("id").to_owned()
     };
     let (log, audit) = (id("Log Archive"), id("Audit"));

@@ -70,7 +70,9 @@ async fn fifty_accounts_in_four_regions_are_all_covered_within_the_bound() {
     let hub = &results[StepId::SecurityHub as usize];
     assert_eq!(hub.status, Status::Partial, "{hub:?}");
     assert!(
-        hub.findings.iter().filter(|f| f.region.is_none() && f.account != org.audit).all(|f| f.status == Status::Done)
+        hub.findings.iter().filter(|f| f.region.is_none() && f.account != org.audit).all(|f| f.status == Status::Done),
+        "{:#?}",
+        hub.findings.iter().filter(|f| f.status != Status::Done).collect::<Vec<_>>()
     );
 
     // The server saw no more than the bound at once, and did see concurrency.

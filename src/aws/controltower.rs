@@ -64,16 +64,20 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
     }))
 }
 
-/// The landing zone ARN listed in one Region, if any.
+/// The landing zone ARN listed in one Region, if any (every page: AWS may answer with an empty
+/// first page and a token).
 async fn list(aws: &Aws, at: &At) -> Result<Option<String>, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws
+    let zones: Vec<_> = aws
         .client(at, aws_sdk_controltower::Client::new)
         .list_landing_zones()
+        .into_paginator()
+        .items()
         .send()
+        .try_collect()
         .await
         .map_err(|e| classify(&e, "controltower:ListLandingZones", &at.account, Some(&at.region)))?;
-    Ok(out.landing_zones().iter().find_map(|z| z.arn()).map(str::to_owned))
+    Ok(zones.iter().find_map(|z| z.arn()).map(str::to_owned))
 }
 
 /// Looks for a landing zone at home in an opt-in Region, when Control Tower has trusted access.
@@ -108,17 +112,20 @@ async fn search_opt_in(aws: &Aws, here: &At) -> Result<Option<String>, AwsError>
 async fn last_failure(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> {
     use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
     let client = aws.client(home, aws_sdk_controltower::Client::new);
-    let failed = {
+    let failed: Vec<_> = {
         let _slot = aws.permit().await;
         client
             .list_landing_zone_operations()
             .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::Failed).build())
+            .into_paginator()
+            .items()
             .send()
+            .try_collect()
             .await
             .map_err(|e| classify(&e, "controltower:ListLandingZoneOperations", &home.account, Some(&home.region)))?
     };
     let mut latest: Option<(f64, String)> = None;
-    for id in failed.landing_zone_operations().iter().filter_map(|o| o.operation_identifier()).take(5) {
+    for id in failed.iter().filter_map(|o| o.operation_identifier()).take(5) {
         let _slot = aws.permit().await;
         let out = client
             .get_landing_zone_operation()

@@ -46,15 +46,18 @@ pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
 /// The account's detector in `at.region`, if it has one (AWS allows one per account and Region).
 pub async fn detector(aws: &Aws, at: &At) -> Result<Option<Detector>, AwsError> {
     let client = aws.client(at, aws_sdk_guardduty::Client::new);
-    let ids = {
+    let ids: Vec<String> = {
         let _slot = aws.permit().await;
         client
             .list_detectors()
+            .into_paginator()
+            .items()
             .send()
+            .try_collect()
             .await
             .map_err(|e| classify(&e, "guardduty:ListDetectors", &at.account, Some(&at.region)))?
     };
-    let Some(id) = ids.detector_ids().first() else {
+    let Some(id) = ids.first() else {
         return Ok(None);
     };
     let _slot = aws.permit().await;

@@ -79,14 +79,22 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
     }
 }
 
-/// The service principals with trusted access in the organization (management account only).
+/// The service principals with trusted access in the organization (management account only),
+/// every page.
 pub async fn service_access(aws: &Aws, at: &At) -> Result<Vec<String>, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws
+    // This paginator has no `items()`: the pages are collected, then their items.
+    let pages: Vec<_> = aws
         .client(at, aws_sdk_organizations::Client::new)
         .list_aws_service_access_for_organization()
+        .into_paginator()
         .send()
+        .try_collect()
         .await
         .map_err(|e| classify(&e, "organizations:ListAWSServiceAccessForOrganization", &at.account, None))?;
-    Ok(out.enabled_service_principals().iter().filter_map(|p| p.service_principal().map(str::to_owned)).collect())
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.enabled_service_principals())
+        .filter_map(|p| p.service_principal().map(str::to_owned))
+        .collect())
 }

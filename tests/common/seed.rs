@@ -249,9 +249,10 @@ pub async fn security_hub_members(emu: &Emulator, org: &Org, region: &str) {
         .await
         .expect("enable the management account's hub");
     let orgs = aws_sdk_organizations::Client::new(&config(emu, MGMT, REGION).await);
-    let accounts = orgs.list_accounts().send().await.expect("list accounts");
+    let pages: Vec<_> = orgs.list_accounts().into_paginator().send().try_collect().await.expect("list accounts");
     let audit = aws_sdk_securityhub::Client::new(&config(emu, &org.audit, region).await);
-    let others: Vec<&str> = accounts.accounts().iter().filter_map(|a| a.id()).filter(|id| *id != org.audit).collect();
+    let others: Vec<&str> =
+        pages.iter().flat_map(|p| p.accounts().iter().filter_map(|a| a.id())).filter(|id| *id != org.audit).collect();
     for batch in others.chunks(50) {
         // One call for up to 50 accounts, as AWS allows.
         let details =

@@ -47,6 +47,11 @@ def client(service, region="us-east-1", creds=None):
                         config=Config(retries={"total_max_attempts": 1}))
 
 
+def every(c, operation, key, **kwargs):
+    """Every item of a list, read page by page as AWS (and the emulator) answer it."""
+    return [item for page in c.get_paginator(operation).paginate(**kwargs) for item in page[key]]
+
+
 def error(fn, code, status, **kwargs):
     try:
         fn(**kwargs)
@@ -87,7 +92,7 @@ def check_root_mfa():
 
 def check_securityhub():
     sh, region = client("securityhub"), "us-east-1"
-    arns = [s["StandardsArn"] for s in sh.describe_standards()["Standards"]]
+    arns = [s["StandardsArn"] for s in every(sh, "describe_standards", "Standards")]
     check(arns == [FSBP.format(r=region), CIS12, CIS14.format(r=region)], arns)
     error(sh.get_enabled_standards, "InvalidAccessException", 401)
     error(sh.batch_enable_standards, "InvalidAccessException", 401,
@@ -611,8 +616,9 @@ def check_members():
     # An account that joins later: enrolled by GuardDuty's ALL, given a hub (no standards: NONE) and membership.
     sh_audit.update_organization_configuration(AutoEnable=True, AutoEnableStandards="NONE")
     late = org.create_account(Email="late@example.com", AccountName="Late")["CreateAccountStatus"]["AccountId"]
-    check(late in {x["AccountId"] for x in gd_audit.list_members(DetectorId=det, MaxResults=50, NextToken="20")["Members"]}
-          | {x["AccountId"] for x in gd_audit.list_members(DetectorId=det, MaxResults=50)["Members"]}, "late enrolled")
+    members = {x["AccountId"] for page in gd_audit.get_paginator("list_members").paginate(DetectorId=det)
+               for x in page["Members"]}
+    check(late in members, "late enrolled")
     late_sh = client("securityhub", creds=assume(late, "OrganizationAccountAccessRole"))
     check(late_sh.get_enabled_standards()["StandardsSubscriptions"] == [], "a hub without default standards")
     check(late in {m["AccountId"] for m in sh_audit.list_members()["Members"]}, "late is a member")
@@ -686,11 +692,13 @@ def main():
     with urllib.request.urlopen(URL + "/_groundwork/health") as resp:
         check(resp.status == 200 and resp.read() == b"ok", "health")
     import selfcheck_controltower as ct  # after this module is loaded: it imports the helpers above
+    import selfcheck_paging as paging
     checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults,
-              check_test_event_pattern, check_sample_finding_travels]
+              check_test_event_pattern, check_sample_finding_travels,
+              paging.check_paging_json, paging.check_paging_rest_and_query]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -1,7 +1,7 @@
 """Self-check of Control Tower (landing zone 4.0), Account Regions and organization trails, imported by selfcheck.py."""
 import time
 
-from selfcheck import CT_DELAY, MGMT, check, client, error, organization, post
+from selfcheck import CT_DELAY, MGMT, check, client, error, every, organization, post
 
 VERSION_REFUSED = "Your AWS Control Tower landing zone version must be latest available version."
 CLOUDTRAIL_POLICY = "arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy"
@@ -129,7 +129,7 @@ def check_controltower():
     rst = ct.reset_landing_zone(landingZoneIdentifier=arn)["operationIdentifier"]
     post("/_groundwork/controltower/operations/complete", {"operationIdentifier": rst, "status": "SUCCEEDED"})
     check(ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]["status"] == "ACTIVE", "active after reset")
-    ops = ct.list_landing_zone_operations()["landingZoneOperations"]
+    ops = every(ct, "list_landing_zone_operations", "landingZoneOperations")
     check({o["operationIdentifier"] for o in ops} == {op_id, upd, rst}, ops)
     failed = ct.list_landing_zone_operations(filter={"statuses": ["FAILED"]})["landingZoneOperations"]
     check([o["operationIdentifier"] for o in failed] == [upd], failed)

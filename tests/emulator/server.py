@@ -18,7 +18,7 @@ Account Management's alternate contacts follow AWS's AccountId rules (account_co
 CloudTrail organization trails AWS's preconditions (org_trail.py), and
 POST /_groundwork/faults makes the next calls of a named operation fail (faults.py).
 Identity Center account assignments are provisioned after GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS
-(provisioning.py).
+(provisioning.py). Every list answers in pages of GROUNDWORK_EMULATOR_PAGE_SIZE items (paging.py).
 GET /_groundwork/requests is a log of every AWS request served (service, operation, account,
 region, monotonic start/end), so tests and scripts/bench.py can count calls and see overlap.
 Extension state is keyed by the account id moto would use for the same request and by
@@ -67,6 +67,7 @@ import account_contacts  # Account Management's AccountId rules (beside this fil
 import controltower
 import faults  # the fault-injection test hook (beside this file)
 import org_trail  # organization trails' preconditions (beside this file)
+import paging  # every list answers in small pages, as on AWS (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
 import members as member_accounts  # GuardDuty and Security Hub member accounts (members.py)
 import regions
@@ -603,7 +604,7 @@ def reset_extension():
         SH_SUBS.clear(), GD_ORG.clear()
         member_accounts.reset()
         UNSUPPORTED["service"] = None
-        faults.clear()
+        faults.clear(), paging.reset()
         provisioning.reset()
         drill.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
@@ -792,7 +793,7 @@ class GroundworkApp:
             fault = faults.take(service, operation, account, region)
             if fault is not None:
                 return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)
-            return LoggedResponse(self.dispatch(req, environ, start_response, who), entry)
+            return LoggedResponse(paging.serve(self.dispatch, req, environ, start_response, who, operation), entry)
         except BaseException:
             finish_request(entry)
             raise
@@ -831,6 +832,7 @@ class GroundworkApp:
                     resp = json_response({"error": str(e)}, 400)
             return resp(environ, start_response)
         if path.rstrip("/") == "/moto-api/reset" and method == "POST":
+            req.get_data()  # moto ignores a body; unread, werkzeug would block draining it (as above)
             reset_extension()
             clear_requests()
             return self.moto(environ, start_response)

@@ -85,15 +85,17 @@ fn failed(at: &At, message: String) -> AwsError {
     }
 }
 
-/// The organization's root id.
+/// The organization's root id (every page: a first page may be empty and carry a token).
 pub async fn root(aws: &Aws, at: &At) -> Result<String, AwsError> {
     let _slot = aws.permit().await;
-    let out = client(aws, at)
+    let pages: Vec<_> = client(aws, at)
         .list_roots()
+        .into_paginator()
         .send()
+        .try_collect()
         .await
         .map_err(|e| classify(&e, "organizations:ListRoots", &at.account, None))?;
-    Ok(out.roots().first().and_then(|r| r.id()).unwrap_or_default().to_owned())
+    Ok(pages.iter().flat_map(|p| p.roots()).find_map(|r| r.id()).unwrap_or_default().to_owned())
 }
 
 /// The OUs directly under a parent, as (id, name), every page.
@@ -121,16 +123,18 @@ pub async fn ous_under(aws: &Aws, at: &At, parent: &str) -> Result<Vec<(String, 
     }
 }
 
-/// The id of an account's (or OU's) parent.
+/// The id of an account's (or OU's) parent (every page, as for the root).
 pub async fn parent(aws: &Aws, at: &At, child: &str) -> Result<String, AwsError> {
     let _slot = aws.permit().await;
-    let out = client(aws, at)
+    let pages: Vec<_> = client(aws, at)
         .list_parents()
         .child_id(child)
+        .into_paginator()
         .send()
+        .try_collect()
         .await
         .map_err(|e| classify(&e, "organizations:ListParents", &at.account, None))?;
-    Ok(out.parents().first().and_then(|p| p.id()).unwrap_or_default().to_owned())
+    Ok(pages.iter().flat_map(|p| p.parents()).find_map(|p| p.id()).unwrap_or_default().to_owned())
 }
 
 pub async fn create_ou(aws: &Aws, at: &At, parent: &str, name: &str) -> Result<String, AwsError> {
