@@ -85,21 +85,22 @@ impl Tmux {
     }
 }
 
-/// Identity Center, GuardDuty, Security Hub, alerts and contacts, through the keys alone.
+/// Identity Center, GuardDuty, Security Hub, alerts and contacts, through the keys alone. After a
+/// step is done the cursor is already on the next one.
 fn finish_the_afternoon(tmux: &Tmux) {
-    tmux.keys(&["j", "Enter"]); // Identity Center
+    tmux.keys(&["Enter"]); // Identity Center
     for answer in ["ada", "Ada", "Lovelace", "ada@example.com", ""] {
         tmux.wait_for("[identity-center.");
         tmux.type_line(answer);
     }
     confirm(tmux, "✓ IAM Identity Center users");
-    tmux.keys(&["j", "Enter"]); // GuardDuty: the paid plans prompt defaults to none
+    tmux.keys(&["Enter"]); // GuardDuty: the paid plans prompt defaults to none
     tmux.wait_for("[guardduty.plans]");
     tmux.type_line("");
     confirm(tmux, "✓ GuardDuty");
-    tmux.keys(&["j", "Enter"]); // Security Hub asks nothing
+    tmux.keys(&["Enter"]); // Security Hub asks nothing
     confirm(tmux, "✓ Security Hub CSPM");
-    tmux.keys(&["j", "Enter"]); // Alerts
+    tmux.keys(&["Enter"]); // Alerts
     for answer in ["alerts@example.com", "", ""] {
         tmux.wait_for("[alerts.");
         tmux.type_line(answer);
@@ -127,9 +128,12 @@ fn finish_the_afternoon(tmux: &Tmux) {
     confirm(tmux, "✓ Account contacts");
 }
 
-/// Confirms the plan on screen and waits for the step's new state.
+/// Scrolls the plan on screen to its end (only then is `y` offered), confirms it and waits for the
+/// step's new state.
 fn confirm(tmux: &Tmux, then: &str) {
-    tmux.wait_for("changes? y / N");
+    tmux.wait_for("Confirm");
+    tmux.keys(&["End"]);
+    tmux.wait_for("? y / N");
     tmux.keys(&["y"]);
     tmux.wait_for(then);
 }
@@ -154,13 +158,15 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
 
     // The organization: Enter, see the plan, confirm with y.
     tmux.keys(&["j", "j", "Enter"]);
-    tmux.wait_for("Apply these 1 changes? y / N");
+    tmux.wait_for("Apply this 1 change? y / N");
     tmux.keys(&["y"]);
     tmux.wait_for("✓ AWS Organization");
     tmux.wait_for("1 of 8 done");
+    // Done: the cursor moved on to the next step not done.
+    tmux.wait_for("┌ control-tower ");
 
     // Contacts: skipped with a reason, which the wizard remembers.
-    tmux.keys(&["k", "s"]);
+    tmux.keys(&["k", "k", "s"]);
     tmux.wait_for("Why skip this step?");
     tmux.type_line("the lawyer is choosing the addresses");
     tmux.wait_for("– Account contacts");
@@ -175,6 +181,12 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     tmux.type_line("log@example.com");
     tmux.wait_for("Email for the new Audit account");
     tmux.type_line("audit@example.com");
+    // The plan is longer than the dialog: y is offered once its end has been in view.
+    let screen = tmux.wait_for("more line");
+    assert!(!screen.contains("y / N"), "{screen}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("See the whole plan first");
+    tmux.keys(&["End"]);
     tmux.wait_for("Apply these 7 changes? y / N");
     tmux.keys(&["y"]);
     tmux.wait_for("IN_PROGRESS after 0 min");
@@ -204,6 +216,7 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     );
     tmux.wait_for("✓ Control Tower landing zone");
     let screen = tmux.wait_for("3 of 8 done");
+    tmux.wait_for("┌ identity-center ");
     assert!(screen.contains("– Account contacts"), "the skip survived the restart:\n{screen}");
 
     finish_the_afternoon(&tmux);
@@ -224,4 +237,63 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
         .filter(|l| l.contains("controltower:CreateLandingZone") && l.contains(r#""result":"ok""#))
         .count();
     assert_eq!(creates, 1);
+}
+
+/// The contacts question on screen (its `[contacts.…]` key), and an answer that fits it.
+fn contacts_question(screen: &str) -> (String, &'static str) {
+    let key = screen.lines().rev().find(|l| l.contains("[contacts.")).unwrap_or_default().trim().to_owned();
+    let answer = if key.contains(".email]") {
+        "ops@example.com"
+    } else if key.contains(".phone]") {
+        "+1 555 555 0100"
+    } else {
+        "Ada Lovelace"
+    };
+    (key, answer)
+}
+
+#[test]
+fn a_mistyped_email_is_seen_in_the_confirmation_and_corrected_there() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::new();
+    tmux.start(&emu, state.path());
+    tmux.wait_for("Steps · 0 of 8 done");
+    tmux.wait_for("○ Account contacts");
+    tmux.keys(&["j", "Enter"]);
+    // The step's context is on screen with its first question.
+    let screen = tmux.wait_for("[contacts.");
+    assert!(screen.contains("Account contacts") && screen.contains("Cost:"), "{screen}");
+    for _ in 0..12 {
+        let (key, answer) = contacts_question(&tmux.wait_for("[contacts."));
+        tmux.type_line(if key.contains("security.email") { "ada@exmaple.com" } else { answer });
+    }
+    tmux.wait_for("Confirm");
+    tmux.keys(&["End"]);
+    let screen = tmux.wait_for("e change answers");
+    assert!(screen.contains("ada@exmaple.com"), "the typo is in the plan:\n{screen}");
+    // e: every question again, the answers given as defaults; only the typo is retyped.
+    tmux.keys(&["e"]);
+    for _ in 0..12 {
+        let screen = tmux.wait_for("[contacts.");
+        if contacts_question(&screen).0.contains("security.email") {
+            assert!(screen.contains("ada@exmaple.com"), "the earlier answer is offered:\n{screen}");
+            tmux.type_line("ada@example.com");
+        } else {
+            tmux.type_line("");
+        }
+    }
+    tmux.wait_for("Confirm");
+    tmux.keys(&["End"]);
+    let screen = tmux.wait_for("? y / N");
+    assert!(screen.contains("ada@example.com") && !screen.contains("ada@exmaple.com"), "{screen}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("✓ Account contacts");
+    tmux.keys(&["q"]);
+    tmux.wait_for("GROUNDWORK-EXITED-0");
+
+    let (_, json) = check_json(&emu, state.path());
+    assert_eq!(step_status(&json, "contacts"), "done", "{json:#}");
+    let text = json.to_string();
+    assert!(text.contains("security ada@example.com") && !text.contains("exmaple"), "{json:#}");
 }

@@ -42,7 +42,21 @@ fn judge(step: &Step, account: &str, own: bool, answers: &[Result<Option<String>
         CONTACT_TYPES.iter().zip(answers).filter(|(_, a)| matches!(a, Ok(Some(_)))).map(|(kind, _)| *kind).collect();
     let missing: Vec<&str> = CONTACT_TYPES.iter().filter(|k| !set.contains(k)).copied().collect();
     let (status, detail) = match set.len() {
-        3 => (Status::Done, step.say("all-set", &[])),
+        // The addresses are named, so a person can see a typo in what AWS will write to.
+        3 => {
+            let to: Vec<String> = CONTACT_TYPES
+                .iter()
+                .zip(answers)
+                .map(|(kind, a)| {
+                    format!(
+                        "{} {}",
+                        kind.to_lowercase(),
+                        a.as_ref().ok().and_then(|v| v.as_deref()).unwrap_or_default()
+                    )
+                })
+                .collect();
+            (Status::Done, step.say("all-set", &[("to", &to.join(", "))]))
+        }
         0 => (Status::NotDone, step.say("none-set", &[])),
         _ => (Status::Partial, step.say("some-set", &[("set", &set.join(", ")), ("missing", &missing.join(", "))])),
     };
@@ -58,7 +72,9 @@ mod tests {
     fn all_three_or_partial() {
         let s = step(StepId::Contacts);
         let some = |v: &str| Ok(Some(v.to_owned()));
-        assert_eq!(judge(s, "1", true, &[some("a"), some("b"), some("c")]).status, Status::Done);
+        let done = judge(s, "1", true, &[some("a@x.io"), some("b"), some("c")]);
+        assert_eq!(done.status, Status::Done);
+        assert!(done.detail.contains("security a@x.io, billing b, operations c"), "{}", done.detail);
         assert_eq!(judge(s, "1", true, &[some("a"), Ok(None), Ok(None)]).status, Status::Partial);
         assert_eq!(judge(s, "1", true, &[Ok(None), Ok(None), Ok(None)]).status, Status::NotDone);
     }

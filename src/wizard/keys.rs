@@ -13,13 +13,22 @@ pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
     }
     match overlay {
         // The default answer is no: only an explicit y applies changes.
-        Some(Overlay::Confirm(_) | Overlay::QuitWhileRunning) => match key.code {
+        Some(Overlay::Confirm(_)) => match key.code {
+            KeyCode::Char('y' | 'Y') => Some(Msg::Yes),
+            KeyCode::Char('e') => Some(Msg::EditAnswers),
+            KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => Some(Msg::No),
+            code => scroll(code, true),
+        },
+        Some(Overlay::QuitWhileRunning) => match key.code {
             KeyCode::Char('y' | 'Y') => Some(Msg::Yes),
             KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => Some(Msg::No),
             _ => None,
         },
         Some(Overlay::Help) => Some(Msg::No),
         None => match key.code {
+            // Shift+↑↓ (or K J) scroll the detail pane line by line; ↑↓ move between steps.
+            KeyCode::Up if key.modifiers.contains(KeyModifiers::SHIFT) => Some(Msg::LineUp),
+            KeyCode::Down if key.modifiers.contains(KeyModifiers::SHIFT) => Some(Msg::LineDown),
             KeyCode::Up | KeyCode::Char('k') => Some(Msg::Up),
             KeyCode::Down | KeyCode::Char('j') => Some(Msg::Down),
             KeyCode::Enter => Some(Msg::Run),
@@ -29,8 +38,23 @@ pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
             KeyCode::Char('o') => Some(Msg::OpenLink),
             KeyCode::Char('?') => Some(Msg::Help),
             KeyCode::Char('q') | KeyCode::Esc => Some(Msg::Quit),
-            _ => None,
+            code => scroll(code, false),
         },
+    }
+}
+
+/// The keys that scroll: in a dialog the arrows too, on the main screen the pages and K J.
+fn scroll(code: KeyCode, dialog: bool) -> Option<Msg> {
+    match code {
+        KeyCode::Up | KeyCode::Char('k') if dialog => Some(Msg::LineUp),
+        KeyCode::Down | KeyCode::Char('j') if dialog => Some(Msg::LineDown),
+        KeyCode::Char('K') if !dialog => Some(Msg::LineUp),
+        KeyCode::Char('J') if !dialog => Some(Msg::LineDown),
+        KeyCode::PageUp => Some(Msg::PageUp),
+        KeyCode::PageDown | KeyCode::Char(' ') => Some(Msg::PageDown),
+        KeyCode::Home | KeyCode::Char('g') => Some(Msg::Home),
+        KeyCode::End | KeyCode::Char('G') => Some(Msg::End),
+        _ => None,
     }
 }
 
@@ -49,6 +73,17 @@ mod tests {
         assert_eq!(map(key(KeyCode::Enter), Some(Overlay::Confirm(StepId::Alerts))), Some(Msg::No));
         assert_eq!(map(key(KeyCode::Char('y')), Some(Overlay::Confirm(StepId::Alerts))), Some(Msg::Yes));
         assert_eq!(map(key(KeyCode::Char('y')), None), None);
+        assert_eq!(map(key(KeyCode::Char('e')), Some(Overlay::Confirm(StepId::Alerts))), Some(Msg::EditAnswers));
+    }
+
+    #[test]
+    fn arrows_scroll_a_dialog_and_pages_scroll_the_detail_pane() {
+        let confirm = Some(Overlay::Confirm(StepId::Alerts));
+        assert_eq!(map(key(KeyCode::Down), confirm), Some(Msg::LineDown));
+        assert_eq!(map(key(KeyCode::End), confirm), Some(Msg::End));
+        assert_eq!(map(key(KeyCode::PageDown), None), Some(Msg::PageDown));
+        assert_eq!(map(KeyEvent::new(KeyCode::Down, KeyModifiers::SHIFT), None), Some(Msg::LineDown));
+        assert_eq!(map(key(KeyCode::Home), None), Some(Msg::Home));
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //! clock, no randomness. Intents are imperative (`Run`, `Skip`), results past tense (`Checked`),
 //! effects imperative (`Check`). A step is never shown done without a live re-check after an apply.
 
+mod detail;
 pub mod keys;
 mod model;
 pub mod runtime;
+pub mod scroll;
 mod terminal;
 pub mod view;
 
-pub use model::{Activity, Connection, Effect, Header, Model, Msg, Overlay, Proposal, StepView};
+pub use model::{Activity, Connection, Effect, Header, Model, Msg, Overlay, Proposal, Scroll, StepView};
 
 use crate::catalog::{self, StepId};
 use crate::verdict::Status;
@@ -20,8 +22,15 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     }
     let id = m.id(m.selected);
     match msg {
-        Msg::Up => m.selected = m.selected.saturating_sub(1),
-        Msg::Down => m.selected = (m.selected + 1).min(m.steps.len() - 1),
+        Msg::Up | Msg::Down => {
+            m.selected =
+                if msg == Msg::Up { m.selected.saturating_sub(1) } else { (m.selected + 1).min(m.steps.len() - 1) };
+            m.scroll.detail = 0;
+        }
+        Msg::LineUp | Msg::LineDown | Msg::PageUp | Msg::PageDown | Msg::Home | Msg::End => {
+            let window = view::detail_window(m);
+            m.scroll.detail = moved(window, &msg);
+        }
         Msg::Help => m.overlay = Some(Overlay::Help),
         Msg::Quit if m.steps.iter().any(|s| matches!(s.activity, Activity::Applying { .. })) => {
             m.overlay = Some(Overlay::QuitWhileRunning);
@@ -82,8 +91,64 @@ fn run(m: &mut Model, id: StepId) -> Vec<Effect> {
     vec![Effect::Plan { id }]
 }
 
+/// Where a scroll key takes a window's top line.
+fn moved(w: scroll::Window, msg: &Msg) -> usize {
+    let page = w.visible.saturating_sub(1).max(1);
+    let top = match msg {
+        Msg::LineUp => w.top.saturating_sub(1),
+        Msg::LineDown => w.top + 1,
+        Msg::PageUp => w.top.saturating_sub(page),
+        Msg::PageDown => w.top + page,
+        Msg::Home => 0,
+        _ => w.max_top(),
+    };
+    top.min(w.max_top())
+}
+
+/// The confirm dialog's window over a step's plan, at the model's screen size and scroll.
+pub fn confirm_window(m: &Model, id: StepId) -> Option<scroll::Window> {
+    let Activity::Confirming(p) = &m.step(id).activity else { return None };
+    let area = ratatui::layout::Rect::new(0, 0, m.size.0, m.size.1);
+    Some(scroll::Confirm::layout(area, &crate::output::inert(&p.text), m.scroll.confirm).window)
+}
+
+fn see_confirm(m: &mut Model, id: StepId) {
+    if let Some(w) = confirm_window(m, id) {
+        m.scroll.confirm = w.top;
+        m.scroll.seen_end |= w.at_end();
+    }
+}
+
 fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
     match (overlay, msg) {
+        // `y` is not offered before the whole plan could be seen.
+        (Overlay::Confirm(_), Msg::Yes) if !m.scroll.seen_end => {
+            m.notice = Some(catalog::say("wizard-see-all-first", &[]));
+            Vec::new()
+        }
+        (
+            Overlay::Confirm(id),
+            msg @ (Msg::LineUp | Msg::LineDown | Msg::PageUp | Msg::PageDown | Msg::Home | Msg::End),
+        ) => {
+            if let Some(w) = confirm_window(m, id) {
+                m.scroll.confirm = moved(w, &msg);
+                m.notice = None;
+                see_confirm(m, id);
+            }
+            Vec::new()
+        }
+        (Overlay::Confirm(id), Msg::EditAnswers) => {
+            let Activity::Confirming(p) = &m.step(id).activity else { return Vec::new() };
+            if p.asked.is_empty() {
+                m.notice = Some(catalog::say("wizard-nothing-to-edit", &[]));
+                return Vec::new();
+            }
+            let keys = p.asked.clone();
+            m.overlay = None;
+            m.notice = None;
+            m.step_mut(id).activity = Activity::Planning;
+            vec![Effect::AskInputs { id, keys }]
+        }
         (Overlay::Confirm(id), Msg::Yes) => {
             m.overlay = None;
             let Activity::Confirming(p) = std::mem::take(&mut m.step_mut(id).activity) else { return Vec::new() };
@@ -114,6 +179,7 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
             | Msg::Progress { .. }
             | Msg::Applied { .. }
             | Msg::Resuming { .. }
+            | Msg::Resized { .. }
             | Msg::Planned { .. }),
         ) => result(m, msg),
         _ => Vec::new(),
@@ -126,6 +192,13 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick { now } => {
             m.now = now;
             m.tick += 1;
+        }
+        Msg::Resized { width, height } => {
+            m.size = (width, height);
+            if let Some(Overlay::Confirm(id)) = m.overlay {
+                see_confirm(m, id);
+            }
+            m.scroll.detail = m.scroll.detail.min(view::detail_window(m).max_top());
         }
         Msg::Identified { header, recorded, notice } => {
             m.header = header;
@@ -147,9 +220,16 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Checked { id, generation, result } => {
             let step = m.step_mut(id);
             if generation == step.generation {
+                let settled = result.status.is_settled();
                 step.result = Some(result);
                 step.live = true;
                 step.checking = false;
+                if m.advance == Some(id) {
+                    m.advance = None;
+                    if settled && m.selected == id as usize {
+                        next_not_done(m);
+                    }
+                }
             }
         }
         Msg::NeedInputs { id, keys } => return vec![Effect::AskInputs { id, keys }],
@@ -158,6 +238,9 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             if p.changes() > 0 && p.plan.conflicts.is_empty() {
                 step.activity = Activity::Confirming(p);
                 m.overlay = Some(Overlay::Confirm(id));
+                m.scroll.confirm = 0;
+                m.scroll.seen_end = false;
+                see_confirm(m, id);
             } else {
                 step.activity = Activity::Planned(p);
             }
@@ -171,6 +254,7 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Applied { id, result } => {
+            m.advance = result.is_ok().then_some(id);
             m.step_mut(id).activity = match result {
                 Ok(()) => Activity::Idle,
                 Err(why) => Activity::Failed(why),
@@ -187,6 +271,17 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// After a step is done, the cursor moves to the next step that is not, wrapping to the start.
+fn next_not_done(m: &mut Model) {
+    let n = m.steps.len();
+    if let Some(next) =
+        (1..n).map(|k| (m.selected + k) % n).find(|i| !m.steps[*i].status().is_some_and(Status::is_settled))
+    {
+        m.selected = next;
+        m.scroll.detail = 0;
+    }
 }
 
 #[cfg(test)]

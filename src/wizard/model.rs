@@ -19,11 +19,13 @@ pub struct Header {
     pub sandbox: Option<String>,
 }
 
-/// A plan ready to confirm: its text as the CLI prints it, and the plan itself to perform.
+/// A plan ready to confirm: its text as the CLI prints it, the plan itself to perform, and every
+/// question the plan asked with the answer it used (offered again when the person edits them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proposal {
     pub text: String,
     pub plan: Plan,
+    pub asked: Vec<(String, Option<String>)>,
 }
 
 impl Proposal {
@@ -89,6 +91,17 @@ pub enum Connection {
     Failed(String),
 }
 
+/// How far the confirm dialog and the detail pane are scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scroll {
+    /// The first line of the plan in the confirm dialog.
+    pub confirm: usize,
+    /// The person could see the plan's last line: only then is `y` offered.
+    pub seen_end: bool,
+    /// The first line of the detail pane.
+    pub detail: usize,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub header: Header,
@@ -102,6 +115,11 @@ pub struct Model {
     pub tick: u64,
     pub notice: Option<String>,
     pub quit: bool,
+    /// The terminal's columns and rows, for what fits on screen.
+    pub size: (u16, u16),
+    pub scroll: Scroll,
+    /// A step just applied: once its re-check says it is settled, the cursor moves on.
+    pub advance: Option<StepId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +135,19 @@ pub enum Msg {
     Quit,
     Yes,
     No,
+    /// Scrolling the confirm dialog, or the detail pane when no dialog is open.
+    LineUp,
+    LineDown,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Ask the step's questions again, with the answers in use as defaults.
+    EditAnswers,
+    Resized {
+        width: u16,
+        height: u16,
+    },
     Tick {
         now: i64,
     },
@@ -189,6 +220,9 @@ impl Model {
             tick: 0,
             notice: None,
             quit: false,
+            size: (120, 40),
+            scroll: Scroll::default(),
+            advance: None,
         }
     }
 

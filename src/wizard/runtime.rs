@@ -114,13 +114,16 @@ impl Runtime {
         let mut terminal = ratatui::init();
         terminal::spawn_keys(self.tx.clone(), self.keys_paused.clone());
         terminal::spawn_clock(self.tx.clone());
+        if let Ok(size) = terminal.size() {
+            update(model, Msg::Resized { width: size.width, height: size.height });
+        }
         self.effect(model, Effect::Connect, &mut terminal);
         while !model.quit {
             let _ = terminal.draw(|f| view::draw(f, model, theme));
             let Some(event) = rx.recv().await else { break };
             let msg = match event {
                 Event::Key(key) => keys::map(key, model.overlay),
-                Event::Redraw => None,
+                Event::Redraw => terminal.size().ok().map(|s| Msg::Resized { width: s.width, height: s.height }),
                 Event::Ui(msg) => {
                     self.remember(model, &msg);
                     Some(msg)
@@ -263,7 +266,7 @@ impl Runtime {
             }
             Effect::Plan { id } => self.spawn_plan(id),
             Effect::AskInputs { id, keys } => {
-                let answers = self.suspended(terminal, || terminal::ask_inputs(&keys));
+                let answers = self.suspended(terminal, || terminal::ask_inputs(id, &keys));
                 match answers {
                     Some(values) => {
                         self.change(|r| r.inputs.extend(values.clone()));
@@ -317,7 +320,10 @@ impl Runtime {
                 // Every question the plan raised that was never answered, defaults shown to confirm.
                 Ok(_) if !ask.unanswered.is_empty() => Msg::NeedInputs { id, keys: ask.unanswered },
                 // Every value came from an answer: this is the plan to confirm, no second read needed.
-                Ok(plan) => Msg::Planned { id, result: Ok(Proposal { text: plans::render(id, &plan, &f), plan }) },
+                Ok(plan) => {
+                    let text = plans::render(id, &plan, &f);
+                    Msg::Planned { id, result: Ok(Proposal { text, plan, asked: ask.asked }) }
+                }
                 Err(e) => Msg::Planned { id, result: Err(e.to_string()) },
             };
             let _ = tx.send(Event::Ui(msg));

@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::Msg;
 use super::runtime::{Event, unix_now};
+use crate::catalog::{StepId, say};
 use crate::inputs;
 
 /// Reads keys on a thread of its own and sends them to the loop; skips reading while paused.
@@ -54,8 +55,10 @@ pub(super) fn spawn_clock(tx: UnboundedSender<Event>) {
     });
 }
 
-/// Asks each input with validation and its default; `None` when the person cancels.
-pub(super) fn ask_inputs(keys: &[(String, Option<String>)]) -> Option<Vec<(String, String)>> {
+/// Asks each input with validation and its default; `None` when the person cancels. The step's
+/// title, why and cost come first, so a prompt that refers to them has them on screen.
+pub(super) fn ask_inputs(id: StepId, keys: &[(String, Option<String>)]) -> Option<Vec<(String, String)>> {
+    println!("{}\n{}", inputs::context(id), say("wizard-prompt-keys", &[]));
     let mut answers = Vec::new();
     for (key, default) in keys {
         let input = inputs::declared(key)?;

@@ -37,7 +37,16 @@ fn proposal(conflict: bool) -> Proposal {
         conflicts: if conflict { vec!["no".into()] } else { Vec::new() },
         ..Plan::default()
     };
-    Proposal { text: "plan".into(), plan }
+    Proposal { text: "plan".into(), plan, asked: vec![("alerts.email".into(), Some("typo@example.con".into()))] }
+}
+
+/// A plan of `n` changes, each with a parameter line.
+fn long_proposal(n: usize) -> Proposal {
+    let text = (1..=n)
+        .map(|k| format!("  {k}. organizations:CreateOrganization · account 1 · global\n       FeatureSet: ALL"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Proposal { text, ..proposal(false) }
 }
 
 fn select(m: &mut Model, id: StepId) {
@@ -228,4 +237,96 @@ fn the_record_shows_once_the_caller_is_known_without_overwriting_live_results() 
     assert_eq!(m.step(StepId::Contacts).status(), Some(Status::Partial));
     assert_eq!(m.step(StepId::Alerts).status(), Some(Status::Skipped));
     assert_eq!(m.id(m.selected), StepId::RootMfa);
+}
+
+#[test]
+fn y_is_not_taken_before_the_end_of_the_plan_could_be_seen() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Resized { width: 80, height: 24 });
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(long_proposal(30)) });
+    assert!(!m.scroll.seen_end, "60 lines of plan do not fit in 24 rows");
+    assert!(update(&mut m, Msg::Yes).is_empty(), "no apply before the end was in view");
+    assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
+    update(&mut m, Msg::PageDown);
+    assert!(m.scroll.confirm > 0 && !m.scroll.seen_end);
+    update(&mut m, Msg::End);
+    assert!(m.scroll.seen_end);
+    // Scrolling back up does not take the answer away.
+    update(&mut m, Msg::Home);
+    assert_eq!(m.scroll.confirm, 0);
+    assert!(matches!(&update(&mut m, Msg::Yes)[..], [Effect::Apply { .. }]));
+}
+
+#[test]
+fn a_plan_that_fits_can_be_answered_at_once() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(long_proposal(3)) });
+    assert!(m.scroll.seen_end);
+    // A smaller window hides part of it again, but what was seen stays seen.
+    update(&mut m, Msg::Resized { width: 80, height: 8 });
+    assert!(m.scroll.seen_end);
+}
+
+#[test]
+fn answers_can_be_edited_from_the_confirmation() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) });
+    let effects = update(&mut m, Msg::EditAnswers);
+    let keys = vec![("alerts.email".to_owned(), Some("typo@example.con".to_owned()))];
+    assert_eq!(effects, vec![Effect::AskInputs { id, keys }], "every answer in use, offered as the default");
+    assert_eq!(m.overlay, None);
+    assert_eq!(m.step(id).activity, Activity::Planning);
+    // A step that asks nothing has nothing to edit: the dialog stays.
+    update(&mut m, Msg::Planned { id, result: Ok(Proposal { asked: Vec::new(), ..proposal(false) }) });
+    assert!(update(&mut m, Msg::EditAnswers).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
+}
+
+#[test]
+fn the_cursor_moves_on_once_a_step_is_rechecked_done() {
+    let mut m = connected(&[StepId::RootMfa]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) });
+    update(&mut m, Msg::Yes);
+    let Effect::Check { generation, .. } = update(&mut m, Msg::Applied { id, result: Ok(()) })[0] else {
+        panic!("a re-check")
+    };
+    update(&mut m, Msg::Checked { id, generation, result: result(id, Status::Done) });
+    assert_eq!(m.id(m.selected), StepId::ControlTower, "the next step not done");
+    // A step re-checked not done keeps the cursor where it is.
+    select(&mut m, StepId::Contacts);
+    update(&mut m, Msg::Applied { id: StepId::Contacts, result: Ok(()) });
+    let generation = m.step(StepId::Contacts).generation;
+    update(
+        &mut m,
+        Msg::Checked { id: StepId::Contacts, generation, result: result(StepId::Contacts, Status::Partial) },
+    );
+    assert_eq!(m.id(m.selected), StepId::Contacts);
+}
+
+#[test]
+fn the_detail_pane_scrolls_within_its_text() {
+    let mut m = connected(&[]);
+    select(&mut m, StepId::RootMfa);
+    update(&mut m, Msg::Resized { width: 80, height: 24 });
+    update(&mut m, Msg::End);
+    let end = m.scroll.detail;
+    assert!(end > 0, "root MFA's manual steps are below the bottom edge at 80x24");
+    update(&mut m, Msg::PageDown);
+    assert_eq!(m.scroll.detail, end, "never past the end");
+    update(&mut m, Msg::LineUp);
+    assert_eq!(m.scroll.detail, end - 1);
+    update(&mut m, Msg::Down);
+    assert_eq!(m.scroll.detail, 0, "another step starts at its top");
 }

@@ -1,0 +1,108 @@
+//! The detail pane: everything about the selected step, scrolled with PgUp/PgDn, Home/End and
+//! Shift+↑↓ when it is longer than the pane. Text from AWS is made inert before it is drawn.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::scroll::Window;
+use super::view::{self, Theme};
+use super::{Activity, Model, StepView};
+use crate::catalog::{self, say};
+use crate::output::inert;
+
+/// The selected step's text: verdict, findings, plan or progress, why, cost, what to do by hand.
+fn text(m: &Model, theme: Theme) -> Text<'static> {
+    let id = m.id(m.selected);
+    let step = catalog::step(id);
+    let s = m.step(id);
+    let mut text = Text::default();
+    let (label, status) = view::step_label(m, id);
+    text.push_line(Line::from(vec![
+        Span::styled(step.title.clone(), Style::default().add_modifier(Modifier::BOLD)),
+        Span::raw("  "),
+        Span::styled(label, theme.status(status)),
+    ]));
+    let summary = s.result.as_ref().map_or_else(|| step.summary.clone(), |r| r.summary.clone());
+    text.push_line(Line::from(inert(&summary)));
+    if let Some(reason) = &s.skip {
+        text.push_line(Line::from(say("wizard-skipped-because", &[("reason", &inert(reason))])));
+    }
+    if s.result.is_some() && !s.live {
+        text.push_line(Line::styled(say("wizard-from-record", &[]), theme.fg(Color::DarkGray)));
+    }
+    activity(&mut text, s, m, theme);
+    section(&mut text, &say("wizard-seen", &[]));
+    for finding in s.result.iter().flat_map(|r| &r.findings) {
+        let place =
+            finding.region.as_ref().map_or_else(|| finding.account.clone(), |r| format!("{} {r}", finding.account));
+        text.push_line(Line::from(vec![
+            Span::styled(format!("{} ", crate::output::label(finding.status)), theme.status(Some(finding.status))),
+            Span::raw(inert(&format!("{place}: {}", finding.detail))),
+        ]));
+    }
+    section(&mut text, &say("wizard-why", &[]));
+    text.push_line(Line::from(step.why.trim().replace('\n', " ")));
+    section(&mut text, &say("wizard-cost", &[]));
+    text.push_line(Line::from(step.cost.clone()));
+    if let Some(manual) = &step.manual {
+        section(&mut text, &say("wizard-by-hand", &[]));
+        text.extend(manual.trim().lines().map(|l| Line::from(l.to_owned())));
+    }
+    for link in &step.links {
+        text.push_line(Line::from(format!("{}: {}", link.label, link.url)));
+    }
+    text
+}
+
+/// The pane's window: how many wrapped lines its text has, how many fit, where it is scrolled to.
+pub(super) fn window(m: &Model, area: Rect) -> Window {
+    let inner = (area.width.saturating_sub(2), usize::from(area.height.saturating_sub(2)));
+    let total = Paragraph::new(text(m, Theme { color: false })).wrap(Wrap { trim: false }).line_count(inner.0);
+    Window::at(m.scroll.detail, inner.1, total)
+}
+
+/// Draws the pane; when its text is longer than the pane, the title says which lines are in view
+/// and the keys that scroll.
+pub(super) fn draw(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
+    let id = m.id(m.selected);
+    let w = window(m, area);
+    let mut title = say("wizard-detail-title", &[("id", id.as_str())]);
+    if !(w.top == 0 && w.at_end()) {
+        let last = (w.top + w.visible).min(w.total);
+        title += &say(
+            "wizard-detail-range",
+            &[("first", &(w.top + 1).to_string()), ("last", &last.to_string()), ("total", &w.total.to_string())],
+        );
+    }
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let top = u16::try_from(w.top).unwrap_or(u16::MAX);
+    f.render_widget(Paragraph::new(text(m, theme)).block(block).wrap(Wrap { trim: false }).scroll((top, 0)), area);
+}
+
+fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme) {
+    match &s.activity {
+        Activity::Idle => {}
+        Activity::Planning => text.push_line(Line::from(say("wizard-working-out", &[]))),
+        Activity::Planned(p) | Activity::Confirming(p) => {
+            section(text, &say("wizard-plan", &[]));
+            text.extend(p.text.lines().map(|l| Line::from(inert(l))));
+        }
+        Activity::Applying { since } => {
+            section(text, &say("wizard-applying", &[("elapsed", &view::elapsed((m.now - since).max(0)))]));
+            text.extend(s.log.iter().rev().take(12).rev().map(|l| Line::from(inert(l))));
+        }
+        Activity::Failed(why) => {
+            section(text, &say("wizard-failed", &[]));
+            text.push_line(Line::styled(inert(why), theme.fg(Color::Red)));
+            text.extend(s.log.iter().rev().take(6).rev().map(|l| Line::from(inert(l))));
+        }
+    }
+}
+
+fn section(text: &mut Text<'static>, title: &str) {
+    text.push_line(Line::from(""));
+    text.push_line(Line::styled(title.to_owned(), Style::default().add_modifier(Modifier::BOLD)));
+}
