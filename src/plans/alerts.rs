@@ -17,7 +17,8 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     let account = ctx.facts.audit.as_ref().map_or_else(|| ctx.facts.identity.account.clone(), |a| a.id.clone());
     let email = ctx.ask.get("alerts.email", None)?;
     let min = ctx.ask.get("alerts.min-severity", None)?;
-    let resend = ctx.ask.get("alerts.resend-confirmation", None)? == "yes";
+    // Asked only once a pending subscription exists: before that the answer changes nothing.
+    let mut resend = None;
     let pattern = pattern(&min);
     for region in ctx.facts.governed_regions.clone() {
         let at = At::new(&account, &region);
@@ -41,10 +42,17 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
         let subs = if topic_exists { sns::subscriptions(ctx.aws, &at, &topic).await? } else { Vec::new() };
         match subs.iter().find(|s| s.protocol == "email" && s.endpoint.eq_ignore_ascii_case(&email)) {
             Some(s) if s.confirmed => {}
-            Some(_) if resend => {
-                plan.changes.push(change(Action::Subscribe { topic: topic.clone(), email: email.clone() }));
+            Some(_) => {
+                let again = match resend {
+                    Some(again) => again,
+                    None => *resend.insert(ctx.ask.get("alerts.resend-confirmation", None)? == "yes"),
+                };
+                if again {
+                    plan.changes.push(change(Action::Subscribe { topic: topic.clone(), email: email.clone() }));
+                } else {
+                    plan.notes.push(ctx.say("plan-pending", &[("email", &email), ("region", &region)]));
+                }
             }
-            Some(_) => plan.notes.push(ctx.say("plan-pending", &[("email", &email), ("region", &region)])),
             None => {
                 plan.changes.push(change(Action::Subscribe { topic: topic.clone(), email: email.clone() }));
                 // Only the person can click the confirmation link AWS emails.

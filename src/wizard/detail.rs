@@ -30,7 +30,13 @@ fn text(m: &Model, theme: Theme) -> Text<'static> {
     if let Some(reason) = &s.skip {
         text.push_line(Line::from(say("wizard-skipped-because", &[("reason", &inert(reason))])));
     }
-    if s.result.is_some() && !s.live {
+    if let Some(why) = &s.stale {
+        let time = s.checked_at.map_or_else(|| say("wizard-stale-record", &[]), |t| clock(t) + " UTC");
+        text.push_line(Line::styled(
+            say("wizard-stale", &[("time", &time), ("why", &inert(why))]),
+            theme.fg(Color::Red),
+        ));
+    } else if s.result.is_some() && !s.live {
         text.push_line(Line::styled(say("wizard-from-record", &[]), theme.fg(Color::DarkGray)));
     }
     activity(&mut text, s, m, theme);
@@ -100,6 +106,12 @@ fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme) {
             text.extend(s.log.iter().rev().take(6).rev().map(|l| Line::from(inert(l))));
         }
     }
+}
+
+/// "14:02" from Unix seconds, in UTC.
+pub(super) fn clock(unix: i64) -> String {
+    let day = unix.rem_euclid(86_400);
+    format!("{:02}:{:02}", day / 3600, day % 3600 / 60)
 }
 
 fn section(text: &mut Text<'static>, title: &str) {

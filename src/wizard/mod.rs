@@ -41,8 +41,16 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Run => return run(m, id),
         Msg::Recheck if m.connection == Connection::Ready => return vec![m.recheck(id)],
+        // The account is read again first, so no verdict rests on what was read before.
         Msg::RecheckAll if m.connection == Connection::Ready => {
-            return StepId::ALL.into_iter().map(|id| m.recheck(id)).collect();
+            let generations = StepId::ALL
+                .into_iter()
+                .map(|id| match m.recheck(id) {
+                    Effect::Check { generation, .. } => (id, generation),
+                    _ => (id, 0),
+                })
+                .collect();
+            return vec![Effect::CheckAll { generations }];
         }
         // Reading the account failed (expired SSO session, no network): R tries again.
         Msg::RecheckAll if matches!(m.connection, Connection::Failed(_)) => {
@@ -175,6 +183,7 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
             msg @ (Msg::Tick { .. }
             | Msg::Connected(_)
             | Msg::ConnectFailed(_)
+            | Msg::RecheckFailed(_)
             | Msg::Checked { .. }
             | Msg::Progress { .. }
             | Msg::Applied { .. }
@@ -217,13 +226,22 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             return StepId::ALL.into_iter().map(|id| m.recheck(id)).collect();
         }
         Msg::ConnectFailed(why) => m.connection = Connection::Failed(why),
+        Msg::RecheckFailed(why) => {
+            for step in m.steps.iter_mut().filter(|s| s.checking) {
+                step.checking = false;
+                step.stale = step.result.is_some().then(|| why.clone());
+            }
+        }
         Msg::Checked { id, generation, result } => {
+            let now = m.now;
             let step = m.step_mut(id);
             if generation == step.generation {
                 let settled = result.status.is_settled();
                 step.result = Some(result);
                 step.live = true;
                 step.checking = false;
+                step.checked_at = Some(now);
+                step.stale = None;
                 if m.advance == Some(id) {
                     m.advance = None;
                     if settled && m.selected == id as usize {

@@ -62,6 +62,10 @@ pub struct StepView {
     pub activity: Activity,
     /// What an apply printed, newest last.
     pub log: Vec<String>,
+    /// When (Unix seconds) the live result came.
+    pub checked_at: Option<i64>,
+    /// Why the last re-check could not be made: the result shown is older, and marked so.
+    pub stale: Option<String>,
 }
 
 impl StepView {
@@ -159,6 +163,8 @@ pub enum Msg {
     },
     Connected(Header),
     ConnectFailed(String),
+    /// Re-reading the account for a re-check of every step failed: nothing was re-checked.
+    RecheckFailed(String),
     Checked {
         id: StepId,
         generation: u64,
@@ -194,13 +200,35 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Connect,
-    Check { id: StepId, generation: u64 },
-    Plan { id: StepId },
-    AskInputs { id: StepId, keys: Vec<(String, Option<String>)> },
-    Apply { id: StepId, plan: Plan },
-    AskSkipReason { id: StepId },
-    SaveSkip { id: StepId, reason: Option<String> },
-    Open { url: String },
+    Check {
+        id: StepId,
+        generation: u64,
+    },
+    /// Re-read the account, then check every step with what was read.
+    CheckAll {
+        generations: Vec<(StepId, u64)>,
+    },
+    Plan {
+        id: StepId,
+    },
+    AskInputs {
+        id: StepId,
+        keys: Vec<(String, Option<String>)>,
+    },
+    Apply {
+        id: StepId,
+        plan: Plan,
+    },
+    AskSkipReason {
+        id: StepId,
+    },
+    SaveSkip {
+        id: StepId,
+        reason: Option<String>,
+    },
+    Open {
+        url: String,
+    },
     Quit,
 }
 

@@ -89,7 +89,12 @@ async fn perform_and_report(
     let actor = Actor { aws, principal: &f.identity.arn, log_dir: dir, log_account: &f.identity.account };
     let progress = tx.clone();
     let mut on = move |ev: perform::Event| {
-        if let Some(line) = ev.line() {
+        // The CLI's words say to run the apply again; in the wizard, quitting is enough.
+        let line = match &ev {
+            perform::Event::Waiting { operation } => Some(say("wizard-waiting", &[("operation", operation)])),
+            other => other.line(),
+        };
+        if let Some(line) = line {
             let _ = progress.send(Event::Ui(Msg::Progress { id, line }));
         }
         let _ = progress.send(Event::Perform(ev));
@@ -262,6 +267,27 @@ impl Runtime {
                 tokio::spawn(async move {
                     let result = checks::check(&aws, &f, id).await;
                     let _ = tx.send(Event::Ui(Msg::Checked { id, generation, result }));
+                });
+            }
+            Effect::CheckAll { generations } => {
+                let profile = self.aws.profile().map(str::to_owned);
+                tokio::spawn(async move {
+                    let fresh = match facts::gather(&aws).await {
+                        Ok(f) => Arc::new(f),
+                        Err(e) => {
+                            let _ = tx.send(Event::Ui(Msg::RecheckFailed(e.explain_for(profile.as_deref()))));
+                            return;
+                        }
+                    };
+                    let _ = tx.send(Event::Facts { facts: fresh.clone(), first: false });
+                    let checks = generations.into_iter().map(|(id, generation)| {
+                        let (aws, f, tx) = (aws.clone(), fresh.clone(), tx.clone());
+                        async move {
+                            let result = checks::check(&aws, &f, id).await;
+                            let _ = tx.send(Event::Ui(Msg::Checked { id, generation, result }));
+                        }
+                    });
+                    futures_util::future::join_all(checks).await;
                 });
             }
             Effect::Plan { id } => self.spawn_plan(id),

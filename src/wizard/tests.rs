@@ -330,3 +330,30 @@ fn the_detail_pane_scrolls_within_its_text() {
     update(&mut m, Msg::Down);
     assert_eq!(m.scroll.detail, 0, "another step starts at its top");
 }
+
+#[test]
+fn a_failed_recheck_of_every_step_marks_each_verdict_with_its_age() {
+    let mut m = connected(&[]);
+    let generation = m.step(StepId::Organization).generation;
+    update(&mut m, Msg::Tick { now: 50_520 });
+    let earlier = result(StepId::Organization, Status::NotDone);
+    update(&mut m, Msg::Checked { id: StepId::Organization, generation, result: earlier });
+    let effects = update(&mut m, Msg::RecheckAll);
+    assert!(
+        matches!(&effects[..], [Effect::CheckAll { generations }] if generations.len() == 8),
+        "the account is read again first"
+    );
+    assert!(m.steps.iter().all(|s| s.checking));
+    update(&mut m, Msg::RecheckFailed("unreachable".into()));
+    let org = m.step(StepId::Organization);
+    assert!(!org.checking);
+    assert_eq!((org.stale.as_deref(), org.checked_at), (Some("unreachable"), Some(50_520)));
+    assert_eq!(detail::clock(50_520), "14:02");
+    // The next live result clears the mark.
+    let generation = m.step(StepId::Organization).generation;
+    update(
+        &mut m,
+        Msg::Checked { id: StepId::Organization, generation, result: result(StepId::Organization, Status::Done) },
+    );
+    assert_eq!(m.step(StepId::Organization).stale, None);
+}

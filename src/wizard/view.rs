@@ -164,6 +164,12 @@ fn mark(m: &Model, id: StepId) -> (String, String, Option<Status>) {
     if m.blocked_by(id).is_some() && s.skip.is_none() {
         return ("·".into(), String::new(), None);
     }
+    // A verdict the last re-check could not renew carries the time it is from.
+    let suffix = if s.stale.is_some() {
+        format!(" {}", s.checked_at.map_or_else(|| say("wizard-stale-record", &[]), detail::clock))
+    } else {
+        String::new()
+    };
     let mark = match s.status() {
         Some(Status::Done) => "✓",
         Some(Status::Partial) => "◐",
@@ -172,7 +178,7 @@ fn mark(m: &Model, id: StepId) -> (String, String, Option<Status>) {
         Some(Status::Skipped | Status::NotApplicable) => "–",
         None => " ",
     };
-    (mark.into(), String::new(), s.status())
+    (mark.into(), suffix, s.status())
 }
 
 fn draw_list(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
