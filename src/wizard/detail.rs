@@ -39,6 +39,14 @@ fn text(m: &Model, theme: Theme) -> Text<'static> {
     } else if s.result.is_some() && !s.live {
         text.push_line(Line::styled(say("wizard-from-record", &[]), theme.fg(Color::DarkGray)));
     }
+    if let Some(what) = crate::sandbox::simulates(id).filter(|_| m.header.sandbox.is_some())
+        && !s.status().is_some_and(crate::verdict::Status::is_settled)
+    {
+        text.push_line(Line::styled(
+            say("sandbox-simulate-offer", &[("what", &what)]),
+            theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    }
     activity(&mut text, s, m, theme);
     section(&mut text, &say("wizard-seen", &[]));
     for finding in s.result.iter().flat_map(|r| &r.findings) {

@@ -36,6 +36,7 @@ pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
             KeyCode::Char('R') => Some(Msg::RecheckAll),
             KeyCode::Char('s') => Some(Msg::ToggleSkip),
             KeyCode::Char('o') => Some(Msg::OpenLink),
+            KeyCode::Char('x') => Some(Msg::Simulate),
             KeyCode::Char('?') => Some(Msg::Help),
             KeyCode::Char('q') | KeyCode::Esc => Some(Msg::Quit),
             code => scroll(code, false),

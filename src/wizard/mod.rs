@@ -67,6 +67,20 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             return vec![Effect::AskSkipReason { id }];
         }
+        // Never offered outside the sandbox: there the person does it in AWS.
+        Msg::Simulate if m.header.sandbox.is_some() => {
+            if crate::sandbox::simulates(id).is_none() {
+                m.notice = Some(catalog::say("sandbox-nothing-to-simulate", &[]));
+                return Vec::new();
+            }
+            if m.connection != Connection::Ready || m.step(id).busy() {
+                m.notice = Some(catalog::say("wizard-busy", &[]));
+                return Vec::new();
+            }
+            m.notice = Some(catalog::say("sandbox-simulating", &[]));
+            return vec![Effect::Simulate { id }];
+        }
+        Msg::Simulate => {}
         Msg::OpenLink => {
             if let Some(link) = catalog::step(id).links.first() {
                 m.notice = Some(catalog::say("wizard-opening", &[("url", &link.url)]));
@@ -284,6 +298,14 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::SkipReason { id, reason: Some(reason) } => {
             m.step_mut(id).skip = Some(reason.clone());
             return vec![Effect::SaveSkip { id, reason: Some(reason) }];
+        }
+        Msg::Simulated { id, result } => {
+            let ok = result.is_ok();
+            m.notice = Some(result.unwrap_or_else(|why| why));
+            if ok {
+                m.advance = Some(id);
+                return vec![m.recheck(id)];
+            }
         }
         Msg::SkipReason { reason: None, .. } => m.notice = Some(catalog::say("wizard-cancelled", &[])),
         _ => {}

@@ -148,6 +148,12 @@ pub enum Msg {
     End,
     /// Ask the step's questions again, with the answers in use as defaults.
     EditAnswers,
+    /// In the sandbox only: do what only a person can do for the step, through the emulator.
+    Simulate,
+    Simulated {
+        id: StepId,
+        result: Result<String, String>,
+    },
     Resized {
         width: u16,
         height: u16,
@@ -218,6 +224,9 @@ pub enum Effect {
     Apply {
         id: StepId,
         plan: Plan,
+    },
+    Simulate {
+        id: StepId,
     },
     AskSkipReason {
         id: StepId,

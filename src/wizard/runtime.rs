@@ -323,6 +323,14 @@ impl Runtime {
                     };
                 });
             }
+            Effect::Simulate { id } => {
+                let (Some(endpoint), Some(f)) = (self.sandbox.clone(), self.facts.clone()) else { return };
+                let email = self.record.inputs.get("alerts.email").cloned();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::sandbox::simulate(&endpoint, id, &f, email.as_deref());
+                    let _ = tx.send(Event::Ui(Msg::Simulated { id, result }));
+                });
+            }
             Effect::Open { url } => {
                 let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
                 let _ = std::process::Command::new(opener)

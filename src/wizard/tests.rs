@@ -357,3 +357,17 @@ fn a_failed_recheck_of_every_step_marks_each_verdict_with_its_age() {
     );
     assert_eq!(m.step(StepId::Organization).stale, None);
 }
+
+#[test]
+fn simulating_a_person_is_offered_only_in_the_sandbox() {
+    let mut m = connected(&[]);
+    select(&mut m, StepId::RootMfa);
+    assert!(update(&mut m, Msg::Simulate).is_empty(), "never against a real account");
+    assert_eq!(m.notice, None);
+    m.header.sandbox = Some("http://127.0.0.1:5000".into());
+    assert_eq!(update(&mut m, Msg::Simulate), vec![Effect::Simulate { id: StepId::RootMfa }]);
+    let effects = update(&mut m, Msg::Simulated { id: StepId::RootMfa, result: Ok("done".into()) });
+    assert!(matches!(&effects[..], [Effect::Check { id: StepId::RootMfa, .. }]), "only a re-check says it is done");
+    select(&mut m, StepId::Guardduty);
+    assert!(update(&mut m, Msg::Simulate).is_empty(), "GuardDuty needs no person");
+}

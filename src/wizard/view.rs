@@ -56,7 +56,7 @@ pub fn draw(f: &mut Frame<'_>, m: &Model, theme: Theme) {
     draw_footer(f, m, theme, footer);
     match m.overlay {
         Some(Overlay::Help) => {
-            popup(f, &say("wizard-help-title", &[]), &say("wizard-help", &[]), 90, 16);
+            popup(f, &say("wizard-help-title", &[]), &say("wizard-help", &[]), 80, 15);
         }
         Some(Overlay::Confirm(id)) => confirm(f, m, id),
         Some(Overlay::QuitWhileRunning) => {
