@@ -1,5 +1,6 @@
 //! `groundwork sandbox`: with no AWS credentials at all, it starts the emulator, serves the wizard
-//! against it with a banner, and stops the emulator when the wizard quits.
+//! against it with a banner, lets a newcomer finish all eight steps with the keys alone (simulating
+//! what only a person can do), and stops the emulator when the wizard quits.
 
 use std::net::TcpStream;
 use std::process::Command;
@@ -22,8 +23,107 @@ fn wait_for(socket: &str, text: &str, limit: Duration) -> String {
     }
 }
 
+fn keys(socket: &str, keys: &[&str]) {
+    for k in keys {
+        tmux(socket, &["send-keys", "-t", "sandbox", k]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+fn type_line(socket: &str, text: &str) {
+    tmux(socket, &["send-keys", "-t", "sandbox", "-l", text]);
+    tmux(socket, &["send-keys", "-t", "sandbox", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+fn wait(socket: &str, text: &str) -> String {
+    wait_for(socket, text, Duration::from_secs(60))
+}
+
+/// Answers each question of a step as it appears: `answer` picks the reply from its `[key]`.
+fn answer(socket: &str, prefix: &str, count: usize, answer: impl Fn(&str) -> &'static str) {
+    for _ in 0..count {
+        let screen = wait(socket, prefix);
+        let key = screen.lines().rev().find(|l| l.contains(prefix)).unwrap_or_default().to_owned();
+        type_line(socket, answer(&key));
+    }
+}
+
+/// Scrolls the plan to its end (only then is `y` offered), confirms, and waits for `then`.
+fn confirm(socket: &str, then: &str) {
+    wait(socket, "Confirm");
+    keys(socket, &["End"]);
+    wait(socket, "? y / N");
+    keys(socket, &["y"]);
+    wait(socket, then);
+}
+
+fn contact(key: &str) -> &'static str {
+    if key.contains(".email]") {
+        "ops@example.com"
+    } else if key.contains(".phone]") {
+        "+1 555 555 0100"
+    } else {
+        "Ada Lovelace"
+    }
+}
+
+/// All eight steps through the wizard's keys, from a brand-new account; root MFA and the alert
+/// email confirmation with the sandbox's simulate key.
+fn finish_the_journey(socket: &str) {
+    // 1 Root MFA: only a person can do it; the sandbox offers to simulate it, and says so.
+    let screen = wait(socket, "press x to simulate");
+    assert!(screen.contains("SANDBOX ONLY"), "{screen}");
+    keys(socket, &["x"]);
+    wait(socket, "✓ Root user MFA");
+    // 3 Organization (the cursor moved past contacts, which are best set once the accounts exist).
+    keys(socket, &["j", "Enter"]);
+    confirm(socket, "✓ AWS Organization");
+    // 4 Control Tower: about 20 seconds in the sandbox.
+    keys(socket, &["Enter"]);
+    answer(socket, "[control-tower.", 4, |key| match key {
+        k if k.contains("log-archive-email") => "log@example.com",
+        k if k.contains("audit-email") => "audit@example.com",
+        _ => "",
+    });
+    confirm(socket, "running");
+    wait_for(socket, "✓ Control Tower landing zone", Duration::from_secs(120));
+    // 5 to 7, the cursor already on each.
+    wait(socket, "┌ identity-center ");
+    keys(socket, &["Enter"]);
+    for reply in ["ada", "Ada", "Lovelace", "ada@example.com", ""] {
+        wait(socket, "[identity-center.");
+        type_line(socket, reply);
+    }
+    confirm(socket, "✓ IAM Identity Center users");
+    wait(socket, "┌ guardduty ");
+    keys(socket, &["Enter"]);
+    answer(socket, "[guardduty.", 1, |_| "");
+    confirm(socket, "✓ GuardDuty");
+    wait(socket, "┌ security-hub ");
+    keys(socket, &["Enter"]);
+    confirm(socket, "✓ Security Hub CSPM");
+    // 8 Alerts: subscribed, waiting on the click in the email, which the sandbox simulates.
+    wait(socket, "┌ alerts ");
+    keys(socket, &["Enter"]);
+    answer(socket, "[alerts.", 2, |key| if key.contains("alerts.email") { "alerts@example.com" } else { "" });
+    confirm(socket, "◐ Alerts by email");
+    wait(socket, "press x to simulate");
+    keys(socket, &["x"]);
+    wait(socket, "✓ Alerts by email");
+    // 2 Contacts, last, once every account exists: the first run turns on trusted access, the
+    // second reaches the member accounts with the remembered answers.
+    wait(socket, "┌ contacts ");
+    keys(socket, &["Enter"]);
+    answer(socket, "[contacts.", 12, contact);
+    confirm(socket, "◐ Account contacts");
+    keys(socket, &["Enter"]);
+    confirm(socket, "✓ Account contacts");
+    wait(socket, "Steps · 8 of 8 done");
+}
+
 #[test]
-fn the_sandbox_serves_the_wizard_and_stops_its_emulator() {
+fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator() {
     let socket = format!("groundwork-sandbox-{}", std::process::id());
     let state = tempfile::tempdir().expect("tempdir");
     let binary = assert_cmd::cargo::cargo_bin("groundwork");
@@ -46,6 +146,7 @@ fn the_sandbox_serves_the_wizard_and_stops_its_emulator() {
         .expect("the banner names the emulator's address");
     wait_for(&socket, "○ AWS Organization", Duration::from_secs(30));
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "the emulator serves while the wizard runs");
+    finish_the_journey(&socket);
 
     tmux(&socket, &["send-keys", "-t", "sandbox", "q"]);
     let screen = wait_for(&socket, "SANDBOX-EXITED-0", Duration::from_secs(30));
