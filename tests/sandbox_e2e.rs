@@ -37,7 +37,7 @@ fn type_line(socket: &str, text: &str) {
 }
 
 fn wait(socket: &str, text: &str) -> String {
-    wait_for(socket, text, Duration::from_secs(60))
+    wait_for(socket, text, Duration::from_mins(1))
 }
 
 /// Answers each question of a step as it appears: `answer` picks the reply from its `[key]`.
@@ -87,7 +87,7 @@ fn finish_the_journey(socket: &str) {
         _ => "",
     });
     confirm(socket, "running");
-    wait_for(socket, "✓ Control Tower landing zone", Duration::from_secs(120));
+    wait_for(socket, "✓ Control Tower landing zone", Duration::from_mins(2));
     // 5 to 7, the cursor already on each.
     wait(socket, "┌ identity-center ");
     keys(socket, &["Enter"]);
