@@ -18,14 +18,21 @@ pub async fn run(_global: &Global) -> u8 {
         return 2;
     }
     eprintln!("{}", say("sandbox-starting", &[]));
-    // A landing zone takes 20 seconds here rather than an hour, so the wait can be seen end to end.
-    let emulator = match Emulator::start(&[("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "20")]) {
-        Ok(e) => e,
-        Err(why) => {
-            eprintln!("groundwork: {why}");
-            return 2;
-        }
+    let Some(cache) = directories::ProjectDirs::from("", "", "groundwork").map(|d| d.cache_dir().to_path_buf()) else {
+        eprintln!("groundwork: {}", say("sandbox-no-cache", &[]));
+        return 2;
     };
+    let installing =
+        |venv: &std::path::Path| eprintln!("{}", say("emulator-installing", &[("venv", &venv.display().to_string())]));
+    // A landing zone takes 20 seconds here rather than an hour, so the wait can be seen end to end.
+    let emulator =
+        match Emulator::start_embedded(&cache, &[("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "20")], &installing) {
+            Ok(e) => e,
+            Err(why) => {
+                eprintln!("groundwork: {why}");
+                return 2;
+            }
+        };
     let state = std::env::temp_dir().join(format!("groundwork-sandbox-{}", std::process::id()));
     let settings =
         Settings { concurrency: 8, sandbox_endpoint: Some(emulator.url()), poll_seconds: 2.0, ..Settings::default() };

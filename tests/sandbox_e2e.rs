@@ -122,28 +122,51 @@ fn finish_the_journey(socket: &str) {
     wait(socket, "Steps · 8 of 8 done");
 }
 
+/// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test
+/// is pointed at it, since installing a fresh one needs PyPI, which tests may not reach.
+fn harness_venv() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join("target/emulator-venv");
+    groundwork::emulator::venv_python(&venv, &root.join("tests/emulator/requirements.txt"), &|_| {})
+        .expect("the emulator venv");
+    venv
+}
+
+/// A shell line running `binary sandbox` with no AWS configuration at all, `home` as HOME (so the
+/// cache directory is under it), and `extra` environment.
+fn sandbox_line(home: &std::path::Path, binary: &std::path::Path, extra: &str) -> String {
+    // No AWS keys, no profile, no Region: the sandbox needs none of them.
+    format!(
+        "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE -u AWS_REGION -u AWS_ENDPOINT_URL \
+         -u XDG_CACHE_HOME -u GROUNDWORK_EMULATOR_VENV -u PYTHON \
+         AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE={0}/none AWS_SHARED_CREDENTIALS_FILE={0}/none HOME={0} \
+         TERM=xterm-256color {extra} {1} sandbox; echo SANDBOX-EXITED-$?; sleep 600",
+        home.display(),
+        binary.display()
+    )
+}
+
+/// The port in the sandbox banner.
+fn banner_port(screen: &str) -> u16 {
+    let banner = screen.lines().find(|l| l.contains("SANDBOX")).expect("the sandbox banner").to_owned();
+    banner
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .expect("the banner names the emulator's address")
+}
+
 #[test]
 fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator() {
     let socket = format!("groundwork-sandbox-{}", std::process::id());
     let state = tempfile::tempdir().expect("tempdir");
     let binary = assert_cmd::cargo::cargo_bin("groundwork");
-    // No AWS keys, no profile, no Region: the sandbox needs none of them.
-    let line = format!(
-        "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE -u AWS_REGION -u AWS_ENDPOINT_URL \
-         AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE={0}/none AWS_SHARED_CREDENTIALS_FILE={0}/none HOME={0} \
-         TERM=xterm-256color {1} sandbox; echo SANDBOX-EXITED-$?; sleep 600",
-        state.path().display(),
-        binary.display()
-    );
+    let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
+    let line = sandbox_line(state.path(), &binary, &venv);
     tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-x", "120", "-y", "40", &line]);
     let screen = wait_for(&socket, "Steps · 0 of 8 done", Duration::from_secs(90));
-    let banner = screen.lines().find(|l| l.contains("SANDBOX")).expect("the sandbox banner").to_owned();
-    let port: u16 = banner
-        .split("http://127.0.0.1:")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|p| p.parse().ok())
-        .expect("the banner names the emulator's address");
+    let port = banner_port(&screen);
     wait_for(&socket, "○ AWS Organization", Duration::from_secs(30));
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "the emulator serves while the wizard runs");
     finish_the_journey(&socket);
@@ -152,5 +175,48 @@ fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator(
     let screen = wait_for(&socket, "SANDBOX-EXITED-0", Duration::from_secs(30));
     assert!(screen.contains("Sandbox stopped"), "{screen}");
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the emulator was left running on port {port}");
+    tmux(&socket, &["kill-server"]);
+}
+
+/// `cargo install` then `groundwork sandbox` from any directory: the binary, copied out of the
+/// checkout (what `cargo install --path .` does, without its minutes of release build), run from a
+/// temporary directory with a home of its own. The emulator's files come from inside the binary and
+/// land in the user's cache directory; only the venv is the harness's (installing needs PyPI).
+#[test]
+fn the_installed_binary_runs_the_sandbox_from_any_directory() {
+    let socket = format!("groundwork-installed-{}", std::process::id());
+    let place = tempfile::tempdir().expect("tempdir");
+    let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(!place.path().starts_with(checkout), "the test runs outside the checkout");
+    let binary = place.path().join("bin/groundwork");
+    std::fs::create_dir_all(place.path().join("bin")).expect("bin");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("groundwork"), &binary).expect("copy the binary");
+    let home = place.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
+    let line = sandbox_line(&home, &binary, &venv);
+    let cwd = place.path().to_string_lossy().into_owned();
+    tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-c", &cwd, "-x", "120", "-y", "40", &line]);
+    let screen = wait_for(&socket, "Steps · 0 of 8 done", Duration::from_secs(90));
+    let port = banner_port(&screen);
+    wait_for(&socket, "○ AWS Organization", Duration::from_secs(30));
+    let cache = home.join(".cache/groundwork");
+    let server = std::fs::read_dir(&cache)
+        .expect("the cache directory")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("server.py"))
+        .find(|p| p.exists());
+    assert!(server.is_some(), "the emulator's files were written to {}", cache.display());
+    tmux(&socket, &["send-keys", "-t", "sandbox", "q"]);
+    wait_for(&socket, "SANDBOX-EXITED-0", Duration::from_secs(30));
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the emulator was left running on port {port}");
+
+    // Without Python, the first start says exactly what to install.
+    tmux(&socket, &["kill-session", "-t", "sandbox"]);
+    let line = sandbox_line(&home, &binary, "PYTHON=/nonexistent/python3");
+    tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-c", &cwd, "-x", "120", "-y", "40", &line]);
+    let screen = wait_for(&socket, "SANDBOX-EXITED-2", Duration::from_secs(30));
+    assert!(screen.contains("First use: installing the AWS emulator"), "a progress line first:\n{screen}");
+    assert!(screen.contains("apt-get install python3 python3-venv"), "{screen}");
     tmux(&socket, &["kill-server"]);
 }
