@@ -211,8 +211,10 @@ fn the_installed_binary_runs_the_sandbox_from_any_directory() {
     wait_for(&socket, "SANDBOX-EXITED-0", Duration::from_secs(30));
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the emulator was left running on port {port}");
 
+    tmux(&socket, &["kill-server"]);
+
     // Without Python, the first start says exactly what to install.
-    tmux(&socket, &["kill-session", "-t", "sandbox"]);
+    let socket = format!("{socket}-no-python");
     let line = sandbox_line(&home, &binary, "PYTHON=/nonexistent/python3");
     tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-c", &cwd, "-x", "120", "-y", "40", &line]);
     let screen = wait_for(&socket, "SANDBOX-EXITED-2", Duration::from_secs(30));

@@ -18,7 +18,11 @@ struct Tmux {
 
 impl Tmux {
     fn new() -> Tmux {
-        let tmux = Tmux { socket: format!("groundwork-e2e-{}", std::process::id()), session: std::cell::Cell::new(0) };
+        // A server per test: the tests of this file run at once, and must not type into each other.
+        static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("groundwork-e2e-{}-{n}", std::process::id());
+        let tmux = Tmux { socket, session: std::cell::Cell::new(0) };
         let version = Command::new("tmux").arg("-V").output();
         assert!(
             version.is_ok_and(|o| o.status.success()),

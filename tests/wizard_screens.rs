@@ -135,6 +135,33 @@ fn the_confirm_dialog_scrolls_through_the_longest_plan() {
     }
 }
 
+/// A step's questions inside the wizard: its why and cost above, an answer given, a refused one.
+#[test]
+fn the_questions_keep_their_context() {
+    use groundwork::wizard::form::Edit;
+    let mut m =
+        model(&[Status::Done, Status::Done, Status::Done, Status::Done, Status::Done, Status::Done, Status::Done]);
+    let id = StepId::Alerts;
+    m.selected = id as usize;
+    update(&mut m, Msg::Run);
+    let keys = vec![("alerts.email".to_owned(), None), ("alerts.min-severity".to_owned(), None)];
+    update(&mut m, Msg::NeedInputs { id, keys });
+    "security@example.com".chars().for_each(|c| {
+        update(&mut m, Msg::Edit(Edit::Insert(c)));
+    });
+    update(&mut m, Msg::Submit);
+    "eleven".chars().for_each(|c| {
+        update(&mut m, Msg::Edit(Edit::Insert(c)));
+    });
+    update(&mut m, Msg::Submit);
+    for (w, h) in SIZES {
+        let screen = render(&m, w, h);
+        assert!(screen.contains("[alerts.min-severity]") && screen.contains("eleven"), "{screen}");
+        assert!(screen.contains("security@example.com"), "the answer given stays in view:\n{screen}");
+    }
+    snapshot("questions", &m);
+}
+
 /// At 80×24 root MFA's manual steps and console link are below the edge: End brings them up.
 #[test]
 fn the_detail_pane_scrolls_to_what_was_below_the_edge() {

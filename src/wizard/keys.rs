@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::form::Edit;
 use super::{Msg, Overlay};
 
 pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
@@ -12,6 +13,7 @@ pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
         return Some(Msg::Quit);
     }
     match overlay {
+        Some(Overlay::Input(_)) => line_key(key),
         // The default answer is no: only an explicit y applies changes.
         Some(Overlay::Confirm(_)) => match key.code {
             KeyCode::Char('y' | 'Y') => Some(Msg::Yes),
@@ -42,6 +44,38 @@ pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
             code => scroll(code, false),
         },
     }
+}
+
+/// A key on a question's line: typing, and a shell's editing keys.
+fn line_key(key: KeyEvent) -> Option<Msg> {
+    let control = key.modifiers.contains(KeyModifiers::CONTROL);
+    let edit = match key.code {
+        KeyCode::Enter => return Some(Msg::Submit),
+        KeyCode::Esc => return Some(Msg::No),
+        KeyCode::Char('a') if control => Edit::Start,
+        KeyCode::Char('e') if control => Edit::End,
+        KeyCode::Char('u') if control => Edit::KillStart,
+        KeyCode::Char('k') if control => Edit::KillEnd,
+        KeyCode::Char('w' | 'h') if control => {
+            if key.code == KeyCode::Char('w') {
+                Edit::KillWord
+            } else {
+                Edit::Backspace
+            }
+        }
+        KeyCode::Char('b') if control => Edit::Left,
+        KeyCode::Char('f') if control => Edit::Right,
+        KeyCode::Char(_) if control => return None,
+        KeyCode::Char(c) => Edit::Insert(c),
+        KeyCode::Backspace => Edit::Backspace,
+        KeyCode::Delete => Edit::Delete,
+        KeyCode::Left => Edit::Left,
+        KeyCode::Right => Edit::Right,
+        KeyCode::Home => Edit::Start,
+        KeyCode::End => Edit::End,
+        _ => return None,
+    };
+    Some(Msg::Edit(edit))
 }
 
 /// The keys that scroll: in a dialog the arrows too, on the main screen the pages and K J.
@@ -85,6 +119,20 @@ mod tests {
         assert_eq!(map(key(KeyCode::PageDown), None), Some(Msg::PageDown));
         assert_eq!(map(KeyEvent::new(KeyCode::Down, KeyModifiers::SHIFT), None), Some(Msg::LineDown));
         assert_eq!(map(key(KeyCode::Home), None), Some(Msg::Home));
+    }
+
+    #[test]
+    fn a_question_takes_a_shells_editing_keys() {
+        let input = Some(Overlay::Input(StepId::Alerts));
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(map(ctrl('u'), input), Some(Msg::Edit(Edit::KillStart)));
+        assert_eq!(map(ctrl('w'), input), Some(Msg::Edit(Edit::KillWord)));
+        assert_eq!(map(ctrl('a'), input), Some(Msg::Edit(Edit::Start)));
+        assert_eq!(map(ctrl('e'), input), Some(Msg::Edit(Edit::End)));
+        assert_eq!(map(ctrl('x'), input), None, "never typed as a letter");
+        assert_eq!(map(key(KeyCode::Char('q')), input), Some(Msg::Edit(Edit::Insert('q'))), "q is a letter here");
+        assert_eq!(map(key(KeyCode::Enter), input), Some(Msg::Submit));
+        assert_eq!(map(key(KeyCode::Esc), input), Some(Msg::No));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! clock, no randomness. Intents are imperative (`Run`, `Skip`), results past tense (`Checked`),
 //! effects imperative (`Check`). A step is never shown done without a live re-check after an apply.
 
+mod ask;
 mod detail;
+pub mod form;
 pub mod keys;
 mod model;
 pub mod runtime;
@@ -166,10 +168,29 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             let keys = p.asked.clone();
-            m.overlay = None;
             m.notice = None;
+            ask(m, id, &keys);
+            Vec::new()
+        }
+        (Overlay::Input(_), Msg::Edit(edit)) => {
+            if let Some(form) = &mut m.form {
+                form.edit(edit);
+            }
+            Vec::new()
+        }
+        (Overlay::Input(id), Msg::Submit) => {
+            let Some(values) = m.form.as_mut().and_then(form::Form::submit) else { return Vec::new() };
+            m.overlay = None;
+            m.form = None;
             m.step_mut(id).activity = Activity::Planning;
-            vec![Effect::AskInputs { id, keys }]
+            vec![Effect::SaveAnswers { id, values }]
+        }
+        (Overlay::Input(id), Msg::No | Msg::Quit) => {
+            m.overlay = None;
+            m.form = None;
+            m.step_mut(id).activity = Activity::Idle;
+            m.notice = Some(catalog::say("wizard-cancelled", &[]));
+            Vec::new()
         }
         (Overlay::Confirm(id), Msg::Yes) => {
             m.overlay = None;
@@ -264,7 +285,7 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::NeedInputs { id, keys } => return vec![Effect::AskInputs { id, keys }],
+        Msg::NeedInputs { id, keys } => ask(m, id, &keys),
         Msg::Planned { id, result: Ok(p) } => {
             let step = m.step_mut(id);
             if p.changes() > 0 && p.plan.conflicts.is_empty() {
@@ -311,6 +332,18 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Opens the step's questions, each offering `keys`' value; a key no step declares is a failure.
+fn ask(m: &mut Model, id: StepId, keys: &[(String, Option<String>)]) {
+    match form::Form::new(id, keys) {
+        Ok(form) => {
+            m.step_mut(id).activity = Activity::Planning;
+            m.form = Some(form);
+            m.overlay = Some(Overlay::Input(id));
+        }
+        Err(key) => m.step_mut(id).activity = Activity::Failed(catalog::say("input-unknown-key", &[("key", &key)])),
+    }
 }
 
 /// After a step is done, the cursor moves to the next step that is not, wrapping to the start.

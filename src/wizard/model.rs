@@ -84,6 +84,8 @@ impl StepView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// A step's questions (the form is `Model::form`).
+    Input(StepId),
     Confirm(StepId),
     QuitWhileRunning,
 }
@@ -124,6 +126,8 @@ pub struct Model {
     pub scroll: Scroll,
     /// A step just applied: once its re-check says it is settled, the cursor moves on.
     pub advance: Option<StepId>,
+    /// The questions being asked, while `Overlay::Input` is open.
+    pub form: Option<super::form::Form>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +152,10 @@ pub enum Msg {
     End,
     /// Ask the step's questions again, with the answers in use as defaults.
     EditAnswers,
+    /// A key typed into a question's line.
+    Edit(super::form::Edit),
+    /// Enter on a question.
+    Submit,
     /// In the sandbox only: do what only a person can do for the step, through the emulator.
     Simulate,
     Simulated {
@@ -217,9 +225,10 @@ pub enum Effect {
     Plan {
         id: StepId,
     },
-    AskInputs {
+    /// Keep the answers (they become the defaults next time) and plan with them.
+    SaveAnswers {
         id: StepId,
-        keys: Vec<(String, Option<String>)>,
+        values: Vec<(String, String)>,
     },
     Apply {
         id: StepId,
@@ -260,6 +269,7 @@ impl Model {
             size: (120, 40),
             scroll: Scroll::default(),
             advance: None,
+            form: None,
         }
     }
 

@@ -291,19 +291,9 @@ impl Runtime {
                 });
             }
             Effect::Plan { id } => self.spawn_plan(id),
-            Effect::AskInputs { id, keys } => {
-                let answers = self.suspended(terminal, || terminal::ask_inputs(id, &keys));
-                match answers {
-                    Some(values) => {
-                        self.change(|r| r.inputs.extend(values.clone()));
-                        self.spawn_plan(id);
-                    }
-                    None => {
-                        for e in update(model, Msg::Planned { id, result: Err(say("wizard-cancelled", &[])) }) {
-                            self.effect(model, e, terminal);
-                        }
-                    }
-                }
+            Effect::SaveAnswers { id, values } => {
+                self.change(|r| r.inputs.extend(values.clone()));
+                self.spawn_plan(id);
             }
             Effect::Apply { id, plan } => self.spawn_apply(id, plan.changes),
             Effect::AskSkipReason { id } => {

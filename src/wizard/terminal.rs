@@ -1,5 +1,5 @@
 //! The wizard's side of the terminal that is not drawing: the key reader (paused while a prompt
-//! owns the keyboard), the clock, and the prompts for inputs (inquire, with validation).
+//! owns the keyboard) and the clock.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,8 +10,6 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::Msg;
 use super::runtime::{Event, unix_now};
-use crate::catalog::{StepId, say};
-use crate::inputs;
 
 /// Reads keys on a thread of its own and sends them to the loop; skips reading while paused.
 pub(super) fn spawn_keys(tx: UnboundedSender<Event>, paused: Arc<AtomicBool>) {
@@ -53,27 +51,4 @@ pub(super) fn spawn_clock(tx: UnboundedSender<Event>) {
             }
         }
     });
-}
-
-/// Asks each input with validation and its default; `None` when the person cancels. The step's
-/// title, why and cost come first, so a prompt that refers to them has them on screen.
-pub(super) fn ask_inputs(id: StepId, keys: &[(String, Option<String>)]) -> Option<Vec<(String, String)>> {
-    println!("{}\n{}", inputs::context(id), say("wizard-prompt-keys", &[]));
-    let mut answers = Vec::new();
-    for (key, default) in keys {
-        let input = inputs::declared(key)?;
-        let kind = input.kind;
-        let mut prompt = inquire::Text::new(&input.prompt).with_help_message(key).with_validator(move |v: &str| {
-            Ok(match inputs::validate(kind, v) {
-                Ok(_) => inquire::validator::Validation::Valid,
-                Err(why) => inquire::validator::Validation::Invalid(why.into()),
-            })
-        });
-        if let Some(d) = default.as_ref().or(input.default.as_ref()) {
-            prompt = prompt.with_default(d);
-        }
-        let value = prompt.prompt().ok()?;
-        answers.push((key.clone(), inputs::validate(kind, &value).ok()?));
-    }
-    Some(answers)
 }

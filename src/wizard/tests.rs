@@ -103,8 +103,16 @@ fn run_plans_then_asks_then_applies_then_rechecks() {
     select(&mut m, id);
     assert_eq!(update(&mut m, Msg::Run), vec![Effect::Plan { id }]);
     assert_eq!(m.step(id).activity, Activity::Planning);
-    let keys = vec![("x.y".to_owned(), None)];
-    assert_eq!(update(&mut m, Msg::NeedInputs { id, keys: keys.clone() }), vec![Effect::AskInputs { id, keys }]);
+    // The questions are asked inside the wizard, then the answers kept and planned with.
+    let keys = vec![("alerts.email".to_owned(), None)];
+    assert!(update(&mut m, Msg::NeedInputs { id, keys }).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Input(id)));
+    "ada@example.com".chars().for_each(|c| {
+        update(&mut m, Msg::Edit(form::Edit::Insert(c)));
+    });
+    let values = vec![("alerts.email".to_owned(), "ada@example.com".to_owned())];
+    assert_eq!(update(&mut m, Msg::Submit), vec![Effect::SaveAnswers { id, values }]);
+    assert_eq!((m.overlay, &m.form), (None, &None));
     assert!(update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) }).is_empty());
     assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
     let effects = update(&mut m, Msg::Yes);
@@ -280,12 +288,20 @@ fn answers_can_be_edited_from_the_confirmation() {
     select(&mut m, id);
     update(&mut m, Msg::Run);
     update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) });
-    let effects = update(&mut m, Msg::EditAnswers);
-    let keys = vec![("alerts.email".to_owned(), Some("typo@example.con".to_owned()))];
-    assert_eq!(effects, vec![Effect::AskInputs { id, keys }], "every answer in use, offered as the default");
-    assert_eq!(m.overlay, None);
+    assert!(update(&mut m, Msg::EditAnswers).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Input(id)));
+    let field = m.form.as_ref().and_then(form::Form::field).cloned().expect("a question");
+    assert_eq!(
+        (field.key.as_str(), field.default.as_deref()),
+        ("alerts.email", Some("typo@example.con")),
+        "the answer in use, offered"
+    );
     assert_eq!(m.step(id).activity, Activity::Planning);
+    // Esc: nothing changes, and nothing is applied.
+    assert!(update(&mut m, Msg::No).is_empty());
+    assert_eq!((m.overlay, m.step(id).activity.clone()), (None, Activity::Idle));
     // A step that asks nothing has nothing to edit: the dialog stays.
+    update(&mut m, Msg::Run);
     update(&mut m, Msg::Planned { id, result: Ok(Proposal { asked: Vec::new(), ..proposal(false) }) });
     assert!(update(&mut m, Msg::EditAnswers).is_empty());
     assert_eq!(m.overlay, Some(Overlay::Confirm(id)));

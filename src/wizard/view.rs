@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::scroll::{Confirm, Window};
-use super::{Activity, Connection, Model, Overlay, detail};
+use super::{Activity, Connection, Model, Overlay, ask, detail};
 use crate::catalog::{self, StepId, say};
 use crate::output::inert;
 use crate::verdict::Status;
@@ -59,6 +59,11 @@ pub fn draw(f: &mut Frame<'_>, m: &Model, theme: Theme) {
             popup(f, &say("wizard-help-title", &[]), &say("wizard-help", &[]), 80, 15);
         }
         Some(Overlay::Confirm(id)) => confirm(f, m, id),
+        Some(Overlay::Input(_)) => {
+            if let Some(form) = &m.form {
+                ask::draw(f, form, theme);
+            }
+        }
         Some(Overlay::QuitWhileRunning) => {
             popup(f, &say("wizard-quit-title", &[]), &say("wizard-quit-running", &[]), 64, 9);
         }
