@@ -9,12 +9,12 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::scroll::Window;
 use super::view::{self, Theme};
-use super::{Activity, Model, StepView};
+use super::{Activity, Connection, Model, StepView};
 use crate::catalog::{self, say};
 use crate::output::inert;
 
 /// The selected step's text: verdict, findings, plan or progress, why, cost, what to do by hand.
-fn text(m: &Model, theme: Theme) -> Text<'static> {
+fn text(m: &Model, theme: Theme, width: u16) -> Text<'static> {
     let id = m.id(m.selected);
     let step = catalog::step(id);
     let s = m.step(id);
@@ -36,6 +36,13 @@ fn text(m: &Model, theme: Theme) -> Text<'static> {
             say("wizard-stale", &[("time", &time), ("why", &inert(why))]),
             theme.fg(Color::Red),
         ));
+    } else if let (Some(_), false, Connection::Failed(why)) = (&s.result, s.live, &m.connection) {
+        // The account could not be read at all: what the record says is as old as the record.
+        let time = say("wizard-stale-record", &[]);
+        text.push_line(Line::styled(
+            say("wizard-stale", &[("time", &time), ("why", &inert(why))]),
+            theme.fg(Color::Red),
+        ));
     } else if s.result.is_some() && !s.live {
         text.push_line(Line::styled(say("wizard-from-record", &[]), theme.fg(Color::DarkGray)));
     }
@@ -47,7 +54,7 @@ fn text(m: &Model, theme: Theme) -> Text<'static> {
             theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
         ));
     }
-    activity(&mut text, s, m, theme);
+    activity(&mut text, s, m, theme, width);
     section(&mut text, &say("wizard-seen", &[]));
     for finding in s.result.iter().flat_map(|r| &r.findings) {
         let place =
@@ -74,7 +81,7 @@ fn text(m: &Model, theme: Theme) -> Text<'static> {
 /// The pane's window: how many wrapped lines its text has, how many fit, where it is scrolled to.
 pub(super) fn window(m: &Model, area: Rect) -> Window {
     let inner = (area.width.saturating_sub(2), usize::from(area.height.saturating_sub(2)));
-    let total = Paragraph::new(text(m, Theme { color: false })).wrap(Wrap { trim: false }).line_count(inner.0);
+    let total = Paragraph::new(text(m, Theme { color: false }, inner.0)).wrap(Wrap { trim: false }).line_count(inner.0);
     Window::at(m.scroll.detail, inner.1, total)
 }
 
@@ -93,16 +100,22 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
     }
     let block = Block::default().borders(Borders::ALL).title(title);
     let top = u16::try_from(w.top).unwrap_or(u16::MAX);
-    f.render_widget(Paragraph::new(text(m, theme)).block(block).wrap(Wrap { trim: false }).scroll((top, 0)), area);
+    let width = area.width.saturating_sub(2);
+    f.render_widget(
+        Paragraph::new(text(m, theme, width)).block(block).wrap(Wrap { trim: false }).scroll((top, 0)),
+        area,
+    );
 }
 
-fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme) {
+fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme, width: u16) {
     match &s.activity {
         Activity::Idle => {}
         Activity::Planning => text.push_line(Line::from(say("wizard-working-out", &[]))),
         Activity::Planned(p) | Activity::Confirming(p) => {
             section(text, &say("wizard-plan", &[]));
-            text.extend(p.text.lines().map(|l| Line::from(inert(l))));
+            // Wrapped as the confirmation wraps it: a long parameter continues under its value.
+            let rows = super::scroll::wrap_plan(&inert(&p.text), usize::from(width).max(1));
+            text.extend(rows.into_iter().map(|r| Line::from(r.text)));
         }
         Activity::Applying { since } => {
             section(text, &say("wizard-applying", &[("elapsed", &view::elapsed((m.now - since).max(0)))]));
