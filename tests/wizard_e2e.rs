@@ -38,6 +38,11 @@ impl Tmux {
 
     /// Starts groundwork in a 120×40 window with the test's environment.
     fn start(&self, emu: &Emulator, state: &Path) {
+        self.start_with(emu, state, "");
+    }
+
+    /// Starts `groundwork ARGS` (the wizard when empty) in a 120×40 window.
+    fn start_with(&self, emu: &Emulator, state: &Path, args: &str) {
         let cmd = common::groundwork_process(&emu.url(), state);
         let mut line = String::from("env");
         for (k, v) in cmd.get_envs() {
@@ -45,7 +50,8 @@ impl Tmux {
                 line += &format!(" {}='{}'", k.to_string_lossy(), v.to_string_lossy());
             }
         }
-        line += &format!(" GROUNDWORK_POLL_SECONDS=0.2 TERM=xterm-256color {}", cmd.get_program().to_string_lossy());
+        line +=
+            &format!(" GROUNDWORK_POLL_SECONDS=0.2 TERM=xterm-256color {} {args}", cmd.get_program().to_string_lossy());
         line += "; echo GROUNDWORK-EXITED-$?; sleep 600";
         // A fresh session per start; the previous one (its groundwork exited) is closed.
         let old = self.target();
@@ -299,6 +305,49 @@ fn a_mistyped_email_is_seen_in_the_confirmation_and_corrected_there() {
 
     let (_, json) = check_json(&emu, state.path());
     assert_eq!(step_status(&json, "contacts"), "done", "{json:#}");
+    let text = json.to_string();
+    assert!(text.contains("security ada@example.com") && !text.contains("exmaple"), "{json:#}");
+}
+
+/// `groundwork apply` on a terminal: the plan shows the typo, `e` asks again with the answers given
+/// as defaults, and the corrected plan is the one applied.
+#[test]
+fn apply_on_a_terminal_offers_to_change_the_answers_before_the_yes() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::new();
+    tmux.start_with(&emu, state.path(), "apply contacts");
+    // The step's context comes before its first question.
+    let screen = tmux.wait_for("Security contact: full name");
+    assert!(screen.contains("Account contacts") && screen.contains("Cost:"), "{screen}");
+    let answers = |typo: bool| {
+        for _ in 0..12 {
+            std::thread::sleep(Duration::from_millis(200));
+            let screen = tmux.screen();
+            let asking = screen.lines().rev().find(|l| l.contains("contact:")).unwrap_or_default().to_owned();
+            let answer = match (asking.contains("Security contact: email"), typo) {
+                (true, true) => "ada@exmaple.com",
+                (true, false) => "ada@example.com",
+                (false, false) => "",
+                _ if asking.contains("email") => "ops@example.com",
+                _ if asking.contains("phone") => "+1 555 555 0100",
+                _ => "Ada Lovelace",
+            };
+            tmux.type_line(answer);
+        }
+    };
+    answers(true);
+    let screen = tmux.wait_for("e to change your answers]");
+    assert!(screen.contains("ada@exmaple.com"), "{screen}");
+    tmux.type_line("e");
+    tmux.wait_for("Security contact: full name [Ada Lovelace]");
+    answers(false);
+    let screen = tmux.wait_for("e to change your answers]");
+    let plan = screen.rsplit("== Account contacts").next().unwrap_or_default();
+    assert!(plan.contains("ada@example.com") && !plan.contains("exmaple"), "{screen}");
+    tmux.type_line("y");
+    tmux.wait_for("GROUNDWORK-EXITED-0");
+    let (_, json) = check_json(&emu, state.path());
     let text = json.to_string();
     assert!(text.contains("security ada@example.com") && !text.contains("exmaple"), "{json:#}");
 }
