@@ -177,6 +177,29 @@ fn the_detail_pane_scrolls_to_what_was_below_the_edge() {
     insta::assert_snapshot!("detail_scrolled_80x24", bottom);
 }
 
+/// The smallest screen the wizard draws on: the long plan and the questions still fit, scroll and
+/// keep their question in view.
+#[test]
+fn the_dialogs_work_on_the_smallest_screen() {
+    let id = StepId::ControlTower;
+    let mut m = model(&[Status::Done, Status::Done, Status::Done]);
+    m.selected = id as usize;
+    update(&mut m, Msg::Resized { width: 40, height: 10 });
+    update(&mut m, Msg::Run);
+    let text = include_str!("fixtures/control_tower_plan.txt").to_owned();
+    let change = Change { at: At::new("123456789012", "us-east-1"), global: true, action: Action::CreateOrganization };
+    let plan = Plan { changes: vec![change; 7], ..Plan::default() };
+    update(&mut m, Msg::Planned { id, result: Ok(Proposal { text, plan, asked: Vec::new() }) });
+    assert!(render(&m, 40, 10).contains("below"));
+    update(&mut m, Msg::End);
+    assert!(render(&m, 40, 10).contains("y / N"), "{}", render(&m, 40, 10));
+    update(&mut m, Msg::No);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::NeedInputs { id, keys: vec![("control-tower.audit-email".into(), None)] });
+    let screen = render(&m, 40, 10);
+    assert!(screen.contains("> "), "the line being typed stays in view:\n{screen}");
+}
+
 fn render(m: &Model, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal.draw(|f| draw(f, m, Theme { color: false })).expect("draw");
