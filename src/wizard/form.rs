@@ -2,7 +2,7 @@
 //! cost, edited like a shell line (Ctrl-A/E, Ctrl-U/K/W, arrows), each answer validated before the
 //! next. Pure: the keys arrive as `Edit`s, the answers leave as plain values.
 
-use crate::catalog::StepId;
+use crate::catalog::{StepId, say};
 use crate::inputs::{self, Kind};
 
 /// One question.
@@ -10,7 +10,8 @@ use crate::inputs::{self, Kind};
 pub struct Field {
     pub key: String,
     pub prompt: String,
-    kind: Kind,
+    /// How the answer is validated; `None` for free text (a skip's reason).
+    kind: Option<Kind>,
     /// What Enter on an empty line answers: the answer in use, else the declared default.
     pub default: Option<String>,
 }
@@ -36,6 +37,8 @@ pub enum Edit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     pub id: StepId,
+    /// The form asks why the step is skipped, not the step's inputs.
+    pub skip: bool,
     pub fields: Vec<Field>,
     /// The validated answers so far, one per field already asked.
     pub answers: Vec<String>,
@@ -56,12 +59,18 @@ impl Form {
                 Ok(Field {
                     key: key.clone(),
                     prompt: input.prompt.clone(),
-                    kind: input.kind,
+                    kind: Some(input.kind),
                     default: offered.clone().or_else(|| input.default.clone()),
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
-        Ok(Form { id, fields, answers: Vec::new(), line: String::new(), cursor: 0, error: None })
+        Ok(Form { id, skip: false, fields, answers: Vec::new(), line: String::new(), cursor: 0, error: None })
+    }
+
+    /// One free-text question: why the step is skipped.
+    pub fn skip_reason(id: StepId) -> Form {
+        let field = Field { key: "skip".into(), prompt: say("wizard-skip-prompt", &[]), kind: None, default: None };
+        Form { id, skip: true, fields: vec![field], answers: Vec::new(), line: String::new(), cursor: 0, error: None }
     }
 
     /// The question being asked.
@@ -125,7 +134,12 @@ impl Form {
         let field = self.field()?;
         let raw =
             if self.line.trim().is_empty() { field.default.clone().unwrap_or_default() } else { self.line.clone() };
-        match inputs::validate(field.kind, &raw) {
+        let checked = match field.kind {
+            Some(kind) => inputs::validate(kind, &raw),
+            None if raw.trim().is_empty() => Err(say("wizard-skip-empty", &[])),
+            None => Ok(raw.trim().to_owned()),
+        };
+        match checked {
             Ok(value) => {
                 self.answers.push(value);
                 self.line.clear();
@@ -198,6 +212,15 @@ mod tests {
             f.submit(),
             Some(vec![("alerts.email".into(), "typo@example.con".into()), ("alerts.min-severity".into(), "7".into())])
         );
+    }
+
+    #[test]
+    fn a_skip_needs_a_reason() {
+        let mut f = Form::skip_reason(StepId::Contacts);
+        assert_eq!(f.submit(), None);
+        assert!(f.error.is_some());
+        typed(&mut f, "  the lawyer is choosing  ");
+        assert_eq!(f.submit(), Some(vec![("skip".into(), "the lawyer is choosing".into())]));
     }
 
     #[test]

@@ -67,7 +67,8 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 m.notice = Some(catalog::say("wizard-unskipped", &[]));
                 return vec![Effect::SaveSkip { id, reason: None }];
             }
-            return vec![Effect::AskSkipReason { id }];
+            m.form = Some(form::Form::skip_reason(id));
+            m.overlay = Some(Overlay::Input(id));
         }
         // Never offered outside the sandbox: there the person does it in AWS.
         Msg::Simulate if m.header.sandbox.is_some() => {
@@ -179,16 +180,20 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         (Overlay::Input(id), Msg::Submit) => {
-            let Some(values) = m.form.as_mut().and_then(form::Form::submit) else { return Vec::new() };
+            let Some(mut values) = m.form.as_mut().and_then(form::Form::submit) else { return Vec::new() };
             m.overlay = None;
-            m.form = None;
+            if m.form.take().is_some_and(|f| f.skip) {
+                let reason = values.pop().map(|(_, reason)| reason);
+                return result(m, Msg::SkipReason { id, reason });
+            }
             m.step_mut(id).activity = Activity::Planning;
             vec![Effect::SaveAnswers { id, values }]
         }
         (Overlay::Input(id), Msg::No | Msg::Quit) => {
             m.overlay = None;
-            m.form = None;
-            m.step_mut(id).activity = Activity::Idle;
+            if !m.form.take().is_some_and(|f| f.skip) {
+                m.step_mut(id).activity = Activity::Idle;
+            }
             m.notice = Some(catalog::say("wizard-cancelled", &[]));
             Vec::new()
         }

@@ -237,9 +237,6 @@ pub enum Effect {
     Simulate {
         id: StepId,
     },
-    AskSkipReason {
-        id: StepId,
-    },
     SaveSkip {
         id: StepId,
         reason: Option<String>,

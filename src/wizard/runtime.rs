@@ -3,8 +3,6 @@
 //! on the network: every AWS call runs in a task.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -38,7 +36,6 @@ struct Runtime {
     record: Record,
     facts: Option<Arc<Facts>>,
     tx: UnboundedSender<Event>,
-    keys_paused: Arc<AtomicBool>,
     sandbox: Option<String>,
 }
 
@@ -63,8 +60,7 @@ pub async fn run(settings: Settings, state_dir: Option<std::path::PathBuf>) -> u
     let mut model = Model::new(header, StepId::ALL.iter().map(|_| (None, None)).collect(), unix_now());
     let (tx, rx) = unbounded_channel();
     let record = Record::default();
-    let mut runtime =
-        Runtime { aws, store, record, facts: None, tx, keys_paused: Arc::new(AtomicBool::new(false)), sandbox };
+    let mut runtime = Runtime { aws, store, record, facts: None, tx, sandbox };
     runtime.event_loop(&mut model, rx).await;
     0
 }
@@ -117,12 +113,12 @@ impl Runtime {
     async fn event_loop(&mut self, model: &mut Model, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>) {
         let theme = view::Theme::from_env();
         let mut terminal = ratatui::init();
-        terminal::spawn_keys(self.tx.clone(), self.keys_paused.clone());
+        terminal::spawn_keys(self.tx.clone());
         terminal::spawn_clock(self.tx.clone());
         if let Ok(size) = terminal.size() {
             update(model, Msg::Resized { width: size.width, height: size.height });
         }
-        self.effect(model, Effect::Connect, &mut terminal);
+        self.effect(Effect::Connect);
         while !model.quit {
             let _ = terminal.draw(|f| view::draw(f, model, theme));
             let Some(event) = rx.recv().await else { break };
@@ -156,7 +152,7 @@ impl Runtime {
             };
             if let Some(msg) = msg {
                 for effect in update(model, msg) {
-                    self.effect(model, effect, &mut terminal);
+                    self.effect(effect);
                 }
             }
         }
@@ -245,7 +241,7 @@ impl Runtime {
         }
     }
 
-    fn effect(&mut self, model: &mut Model, effect: Effect, terminal: &mut ratatui::DefaultTerminal) {
+    fn effect(&mut self, effect: Effect) {
         let (aws, tx) = (self.aws.clone(), self.tx.clone());
         match effect {
             Effect::Connect => {
@@ -296,14 +292,6 @@ impl Runtime {
                 self.spawn_plan(id);
             }
             Effect::Apply { id, plan } => self.spawn_apply(id, plan.changes),
-            Effect::AskSkipReason { id } => {
-                let reason =
-                    self.suspended(terminal, || inquire::Text::new(&say("wizard-skip-prompt", &[])).prompt().ok());
-                let reason = reason.filter(|r| !r.trim().is_empty());
-                for e in update(model, Msg::SkipReason { id, reason }) {
-                    self.effect(model, e, terminal);
-                }
-            }
             Effect::SaveSkip { id, reason } => {
                 let at = record::now();
                 self.change(|r| {
@@ -383,18 +371,5 @@ impl Runtime {
                 }
             }
         });
-    }
-
-    /// Runs a prompt with the screen handed back to the normal terminal, then restores the screen.
-    fn suspended<T>(&self, terminal: &mut ratatui::DefaultTerminal, prompt: impl FnOnce() -> T) -> T {
-        self.keys_paused.store(true, Ordering::SeqCst);
-        // Let the key reader finish its current poll so it cannot take the prompt's keys.
-        std::thread::sleep(Duration::from_millis(120));
-        ratatui::restore();
-        let out = prompt();
-        *terminal = ratatui::init();
-        let _ = terminal.clear();
-        self.keys_paused.store(false, Ordering::SeqCst);
-        out
     }
 }

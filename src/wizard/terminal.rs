@@ -1,8 +1,6 @@
-//! The wizard's side of the terminal that is not drawing: the key reader (paused while a prompt
-//! owns the keyboard) and the clock.
+//! The wizard's side of the terminal that is not drawing: the key reader and the clock. Every
+//! question is asked inside the wizard, so the keys never go anywhere else.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crossterm::event::{self, Event as TermEvent};
@@ -11,22 +9,10 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::Msg;
 use super::runtime::{Event, unix_now};
 
-/// Reads keys on a thread of its own and sends them to the loop; skips reading while paused.
-pub(super) fn spawn_keys(tx: UnboundedSender<Event>, paused: Arc<AtomicBool>) {
+/// Reads keys on a thread of its own and sends them to the loop.
+pub(super) fn spawn_keys(tx: UnboundedSender<Event>) {
     std::thread::spawn(move || {
         loop {
-            if paused.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(20));
-                continue;
-            }
-            match event::poll(Duration::from_millis(50)) {
-                Ok(true) => {}
-                Ok(false) => continue,
-                Err(_) => return,
-            }
-            if paused.load(Ordering::SeqCst) {
-                continue;
-            }
             let sent = match event::read() {
                 Ok(TermEvent::Key(key)) => tx.send(Event::Key(key)),
                 Ok(TermEvent::Resize(..)) => tx.send(Event::Redraw),

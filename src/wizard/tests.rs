@@ -172,10 +172,16 @@ fn skip_and_undo() {
     let mut m = connected(&[StepId::Organization]);
     let id = StepId::ControlTower;
     select(&mut m, id);
-    assert_eq!(update(&mut m, Msg::ToggleSkip), vec![Effect::AskSkipReason { id }]);
-    assert!(update(&mut m, Msg::SkipReason { id, reason: None }).is_empty());
+    assert!(update(&mut m, Msg::ToggleSkip).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Input(id)), "the reason is asked inside the wizard");
+    assert!(update(&mut m, Msg::No).is_empty());
+    assert_eq!(m.overlay, None);
     assert_eq!(m.step(id).skip, None);
-    let effects = update(&mut m, Msg::SkipReason { id, reason: Some("later".into()) });
+    update(&mut m, Msg::ToggleSkip);
+    "later".chars().for_each(|c| {
+        update(&mut m, Msg::Edit(form::Edit::Insert(c)));
+    });
+    let effects = update(&mut m, Msg::Submit);
     assert_eq!(effects, vec![Effect::SaveSkip { id, reason: Some("later".into()) }]);
     assert_eq!(m.step(id).status(), Some(Status::Skipped));
     // A skipped step no longer blocks the ones after it.
