@@ -38,13 +38,14 @@ fn text(m: &Model, theme: Theme, width: u16) -> Text<'static> {
         ));
     } else if let (Some(_), false, Connection::Failed(why)) = (&s.result, s.live, &m.connection) {
         // The account could not be read at all: what the record says is as old as the record.
-        let time = say("wizard-stale-record", &[]);
+        let time = s.checked_at.map_or_else(|| say("wizard-stale-record", &[]), |t| clock(t) + " UTC");
         text.push_line(Line::styled(
             say("wizard-stale", &[("time", &time), ("why", &inert(why))]),
             theme.fg(Color::Red),
         ));
     } else if s.result.is_some() && !s.live {
-        text.push_line(Line::styled(say("wizard-from-record", &[]), theme.fg(Color::DarkGray)));
+        let seen = s.checked_at.map_or_else(String::new, |t| say("wizard-record-age", &[("age", &age(m.now - t))]));
+        text.push_line(Line::styled(say("wizard-from-record", &[("age", &seen)]), theme.fg(Color::DarkGray)));
     }
     if let Some(what) = crate::sandbox::simulates(id).filter(|_| m.header.sandbox.is_some())
         && !s.status().is_some_and(crate::verdict::Status::is_settled)
@@ -126,6 +127,17 @@ fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme, wid
             text.push_line(Line::styled(inert(why), theme.fg(Color::Red)));
             text.extend(s.log.iter().rev().take(6).rev().map(|l| Line::from(inert(l))));
         }
+    }
+}
+
+/// How old something is, in the largest unit that says it: "40 s", "12 min", "3 h", "2 days".
+pub(super) fn age(secs: i64) -> String {
+    match secs.max(0) {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h", s / 3600),
+        s if s < 172_800 => "1 day".to_owned(),
+        s => format!("{} days", s / 86_400),
     }
 }
 

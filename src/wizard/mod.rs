@@ -249,17 +249,7 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             m.scroll.detail = m.scroll.detail.min(view::detail_window(m).max_top());
         }
-        Msg::Identified { header, recorded, notice } => {
-            m.header = header;
-            m.notice = notice;
-            for (step, (result, skip)) in m.steps.iter_mut().zip(recorded) {
-                if !step.live {
-                    step.result = result;
-                }
-                step.skip = skip;
-            }
-            m.selected = m.steps.iter().position(|s| !s.status().is_some_and(Status::is_settled)).unwrap_or(0);
-        }
+        Msg::Identified { header, recorded, checked, notice } => identified(m, header, recorded, checked, notice),
         Msg::Connected(header) => {
             m.header = header;
             m.connection = Connection::Ready;
@@ -337,6 +327,28 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// The caller is known: its recorded results and skips are shown (a live result is kept), each
+/// with the time it was checked, and the cursor goes to the first step not done.
+fn identified(
+    m: &mut Model,
+    header: model::Header,
+    recorded: Vec<(Option<crate::verdict::StepResult>, Option<String>)>,
+    checked: Vec<Option<i64>>,
+    notice: Option<String>,
+) {
+    m.header = header;
+    m.notice = notice;
+    let checked = checked.into_iter().chain(std::iter::repeat(None));
+    for ((step, (result, skip)), at) in m.steps.iter_mut().zip(recorded).zip(checked) {
+        if !step.live {
+            step.result = result;
+            step.checked_at = at;
+        }
+        step.skip = skip;
+    }
+    m.selected = m.steps.iter().position(|s| !s.status().is_some_and(Status::is_settled)).unwrap_or(0);
 }
 
 /// Opens the step's questions, each offering `keys`' value; a key no step declares is a failure.

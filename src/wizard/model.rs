@@ -173,6 +173,8 @@ pub enum Msg {
     Identified {
         header: Header,
         recorded: Vec<(Option<StepResult>, Option<String>)>,
+        /// When (Unix seconds) each recorded result was checked, where known.
+        checked: Vec<Option<i64>>,
         notice: Option<String>,
     },
     Connected(Header),

@@ -184,7 +184,12 @@ impl Runtime {
             root: identity.is_root(),
             sandbox: self.sandbox.clone(),
         };
-        Msg::Identified { header, recorded, notice }
+        let now = unix_now();
+        let checked = StepId::ALL
+            .iter()
+            .map(|id| self.record.steps.get(id).and_then(|s| record::age_secs(&s.checked_at)).map(|age| now - age))
+            .collect();
+        Msg::Identified { header, recorded, checked, notice }
     }
 
     /// Keeps live results in the record (only those the model will accept).

@@ -245,7 +245,9 @@ fn the_record_shows_once_the_caller_is_known_without_overwriting_live_results() 
         .map(|id| (Some(result(*id, Status::Partial)), (*id == StepId::Alerts).then(|| "later".to_owned())))
         .collect();
     let header = Header { account: "123456789012".into(), ..Header::default() };
-    update(&mut m, Msg::Identified { header, recorded: from_record, notice: None });
+    let checked = vec![Some(900); 8];
+    update(&mut m, Msg::Identified { header, recorded: from_record, checked, notice: None });
+    assert_eq!(m.step(StepId::Contacts).checked_at, Some(900), "a recorded result keeps its time");
     assert_eq!(m.header.account, "123456789012");
     assert_eq!(m.step(StepId::Organization).status(), Some(Status::Done), "a live result wins over the record");
     assert_eq!(m.step(StepId::Contacts).status(), Some(Status::Partial));
@@ -392,4 +394,11 @@ fn simulating_a_person_is_offered_only_in_the_sandbox() {
     assert!(matches!(&effects[..], [Effect::Check { id: StepId::RootMfa, .. }]), "only a re-check says it is done");
     select(&mut m, StepId::Guardduty);
     assert!(update(&mut m, Msg::Simulate).is_empty(), "GuardDuty needs no person");
+}
+
+#[test]
+fn ages_read_in_the_largest_unit() {
+    assert_eq!(detail::clock(0), "00:00");
+    let ages: Vec<String> = [40, 720, 10_800, 90_000, 200_000].into_iter().map(detail::age).collect();
+    assert_eq!(ages, ["40 s", "12 min", "3 h", "1 day", "2 days"]);
 }
