@@ -77,21 +77,36 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
     let id = args.step;
     print!("{}", crate::output::header(&s.facts, s.aws.region(), s.aws.profile()));
     let mut ask = Prompter::new(answers(&s.record, &sets), args.yes);
-    let plan = match plans::plan(&s.aws, &s.facts, &mut ask, &s.record, id).await {
-        Ok(p) => p,
-        Err(PlanError::Input(e @ (InputError::Missing(_) | InputError::Invalid(_)))) => return fail(&e.to_string()),
-        Err(e) => return fail(&say("apply-cannot-plan", &[("why", &e.to_string())])),
+    // Planned, shown and asked until the person says yes or no; "e" asks the questions again.
+    let plan = loop {
+        let plan = match plans::plan(&s.aws, &s.facts, &mut ask, &s.record, id).await {
+            Ok(p) => p,
+            Err(PlanError::Input(e @ (InputError::Missing(_) | InputError::Invalid(_)))) => {
+                return fail(&e.to_string());
+            }
+            Err(e) => return fail(&say("apply-cannot-plan", &[("why", &e.to_string())])),
+        };
+        println!("\n{}", plans::render(id, &plan, &s.facts));
+        if !plan.conflicts.is_empty() {
+            eprintln!("groundwork: {}", say("apply-refused", &[]));
+            return 1;
+        }
+        let count = plan.changes.iter().filter(|c| c.action.is_change()).count();
+        if count == 0 {
+            break plan;
+        }
+        match confirmed(args.yes, count, ask.interactive && !ask.asked.is_empty()) {
+            Answer::Yes => break plan,
+            Answer::No => {
+                eprintln!("groundwork: {}", say("apply-cancelled", &[]));
+                return 1;
+            }
+            Answer::Edit => {
+                ask.reopen();
+            }
+        }
     };
-    println!("\n{}", plans::render(id, &plan, &s.facts));
-    if !plan.conflicts.is_empty() {
-        eprintln!("groundwork: {}", say("apply-refused", &[]));
-        return 1;
-    }
     let changes: Vec<&Change> = plan.changes.iter().collect();
-    if changes.iter().any(|c| c.action.is_change()) && !confirmed(args.yes, changes.len()) {
-        eprintln!("groundwork: {}", say("apply-cancelled", &[]));
-        return 1;
-    }
     change(&s.store, &mut s.record, |r| remember_inputs(r, &ask.answers, id));
     let changes: Vec<Change> = changes.into_iter().cloned().collect();
     let outcome = {
@@ -160,20 +175,37 @@ fn change(store: &Store, rec: &mut Record, f: impl Fn(&mut Record)) {
     }
 }
 
-/// Asks "Apply these changes? [y/N]" on a terminal; without one, only `--yes` proceeds.
-fn confirmed(yes: bool, count: usize) -> bool {
+enum Answer {
+    Yes,
+    No,
+    Edit,
+}
+
+/// Asks "Apply these changes? [y/N]" on a terminal (with `e` to change the answers when the step
+/// asked any); without one, only `--yes` proceeds.
+fn confirmed(yes: bool, count: usize, editable: bool) -> Answer {
     if yes {
-        return true;
+        return Answer::Yes;
     }
     if !std::io::stdin().is_terminal() {
         eprintln!("groundwork: {}", say("apply-needs-yes", &[]));
-        return false;
+        return Answer::No;
     }
-    eprint!("{} ", say("apply-confirm", &[("count", &count.to_string())]));
+    let key = match (count == 1, editable) {
+        (true, true) => "apply-confirm-one-edit",
+        (true, false) => "apply-confirm-one",
+        (false, true) => "apply-confirm-edit",
+        (false, false) => "apply-confirm",
+    };
+    eprint!("{} ", say(key, &[("count", &count.to_string())]));
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
-    matches!(line.trim().to_lowercase().as_str(), "y" | "yes")
+    match line.trim().to_lowercase().as_str() {
+        "y" | "yes" => Answer::Yes,
+        "e" | "edit" if editable => Answer::Edit,
+        _ => Answer::No,
+    }
 }
 
 fn fail(message: &str) -> u8 {

@@ -1,6 +1,8 @@
 //! The project's AWS emulator on loopback: moto in server mode plus `tests/emulator/server.py`, in a
 //! venv made from the pinned `tests/emulator/requirements.txt` on first use. The tests start one per
-//! test; `groundwork sandbox` starts one for a person to try groundwork without an AWS account.
+//! test from the checkout; `groundwork sandbox` starts one for a person to try groundwork without an
+//! AWS account, from copies of those files built into the binary, so it runs from any directory
+//! after `cargo install`, with its venv in the user's cache directory.
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -20,16 +22,54 @@ pub struct Emulator {
     child: Child,
 }
 
+/// The emulator's files, built into the binary. Every Python module `server.py` imports must be
+/// here (a test compares this list with `tests/emulator/`).
+pub const EMBEDDED: [(&str, &str); 14] = [
+    ("server.py", include_str!("../tests/emulator/server.py")),
+    ("wire.py", include_str!("../tests/emulator/wire.py")),
+    ("faults.py", include_str!("../tests/emulator/faults.py")),
+    ("account_contacts.py", include_str!("../tests/emulator/account_contacts.py")),
+    ("controltower.py", include_str!("../tests/emulator/controltower.py")),
+    ("regions.py", include_str!("../tests/emulator/regions.py")),
+    ("provisioning.py", include_str!("../tests/emulator/provisioning.py")),
+    ("members.py", include_str!("../tests/emulator/members.py")),
+    ("org_trail.py", include_str!("../tests/emulator/org_trail.py")),
+    ("paging.py", include_str!("../tests/emulator/paging.py")),
+    ("eventbridge.py", include_str!("../tests/emulator/eventbridge.py")),
+    ("drill.py", include_str!("../tests/emulator/drill.py")),
+    ("cloudwatch_cbor.py", include_str!("../tests/emulator/cloudwatch_cbor.py")),
+    ("requirements.txt", include_str!("../tests/emulator/requirements.txt")),
+];
+
 impl Emulator {
-    /// Starts a fresh emulator on a free loopback port, with extra environment for the server.
+    /// Starts a fresh emulator from the checkout (the tests' harness) on a free loopback port, with
+    /// extra environment for the server.
     pub fn start(env: &[(&str, &str)]) -> Result<Emulator, String> {
-        let python = venv_python()?;
-        let server = Path::new(MANIFEST_DIR).join("tests/emulator/server.py");
+        let root = Path::new(MANIFEST_DIR);
+        let venv = std::env::var_os("GROUNDWORK_EMULATOR_VENV")
+            .map_or_else(|| root.join("target/emulator-venv"), PathBuf::from);
+        let python = venv_python(&venv, &root.join("tests/emulator/requirements.txt"), &|_| {})?;
+        let server = root.join("tests/emulator/server.py");
         if !server.exists() {
             return Err(say("emulator-missing", &[("path", &server.display().to_string())]));
         }
-        let mut cmd = Command::new(&python);
-        cmd.arg(&server)
+        Emulator::spawn(&python, &server, env)
+    }
+
+    /// Starts one from the files built into the binary, written to `cache` (the user's cache
+    /// directory), with its venv there too unless `GROUNDWORK_EMULATOR_VENV` names one. `installing`
+    /// is told before a first-use install, which takes a while.
+    pub fn start_embedded(cache: &Path, env: &[(&str, &str)], installing: &dyn Fn(&Path)) -> Result<Emulator, String> {
+        let dir = write_embedded(cache)?;
+        let venv =
+            std::env::var_os("GROUNDWORK_EMULATOR_VENV").map_or_else(|| cache.join("emulator-venv"), PathBuf::from);
+        let python = venv_python(&venv, &dir.join("requirements.txt"), installing)?;
+        Emulator::spawn(&python, &dir.join("server.py"), env)
+    }
+
+    fn spawn(python: &Path, server: &Path, env: &[(&str, &str)]) -> Result<Emulator, String> {
+        let mut cmd = Command::new(python);
+        cmd.arg(server)
             .args(["--port", "0"])
             .env_remove("MOTO_ACCOUNT_ID")
             .stdin(Stdio::null())
@@ -125,37 +165,102 @@ fn dechunk(body: &str) -> String {
     out
 }
 
+/// Writes the built-in emulator files into a folder of `cache` named for their content (so two
+/// versions never mix), once; returns the folder.
+fn write_embedded(cache: &Path) -> Result<PathBuf, String> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    EMBEDDED.hash(&mut hasher);
+    let dir = cache.join(format!("emulator-{:016x}", hasher.finish()));
+    let failed = |e: std::io::Error| {
+        say("emulator-cache-failed", &[("path", &dir.display().to_string()), ("why", &e.to_string())])
+    };
+    fs::create_dir_all(&dir).map_err(failed)?;
+    for (name, text) in EMBEDDED {
+        let path = dir.join(name);
+        if fs::read_to_string(&path).is_ok_and(|t| t == text) {
+            continue;
+        }
+        // Written aside and renamed, so a second sandbox starting at once never reads half a file.
+        let aside = dir.join(format!(".{name}.{}", std::process::id()));
+        fs::write(&aside, text).and_then(|()| fs::rename(&aside, &path)).map_err(failed)?;
+    }
+    Ok(dir)
+}
+
 /// The venv's python, creating the venv from the pinned requirements on first use. A file lock
 /// keeps parallel test binaries (or a test run and a sandbox) from installing at once.
-pub fn venv_python() -> Result<PathBuf, String> {
-    let root = Path::new(MANIFEST_DIR);
-    let venv = root.join("target/emulator-venv");
+pub fn venv_python(venv: &Path, requirements: &Path, installing: &dyn Fn(&Path)) -> Result<PathBuf, String> {
     let python = venv.join("bin/python");
-    let requirements = root.join("tests/emulator/requirements.txt");
-    let wanted = fs::read_to_string(&requirements)
+    let wanted = fs::read_to_string(requirements)
         .map_err(|_| say("emulator-missing", &[("path", &requirements.display().to_string())]))?;
     let stamp = venv.join("groundwork-installed.txt");
     if fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(python);
     }
-    fs::create_dir_all(root.join("target")).map_err(|e| e.to_string())?;
-    let lock = File::create(root.join("target/emulator-venv.lock")).map_err(|e| e.to_string())?;
+    let parent = venv.parent().unwrap_or(venv);
+    fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    let lock = File::create(venv.with_extension("lock")).map_err(|e| e.to_string())?;
     lock.lock().map_err(|e| e.to_string())?;
     if fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(python);
     }
+    installing(venv);
     let python3 = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let made = Command::new(&python3).args(["-m", "venv"]).arg(&venv).status();
+    let made = Command::new(&python3).args(["-m", "venv"]).arg(venv).stdout(Stdio::null()).status();
     if !made.is_ok_and(|s| s.success()) {
-        return Err(say("emulator-no-python", &[]));
+        return Err(say("emulator-no-python", &[("python", &python3)]));
     }
     let pip = Command::new(&python)
         .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-        .arg(&requirements)
+        .arg(requirements)
         .status();
     if !pip.is_ok_and(|s| s.success()) {
-        return Err(say("emulator-no-pip", &[]));
+        return Err(say("emulator-no-pip", &[("venv", &venv.display().to_string())]));
     }
     fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
     Ok(python)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module added next to server.py must be built in too, or the installed sandbox breaks.
+    #[test]
+    fn every_emulator_module_is_built_in() {
+        let dir = Path::new(MANIFEST_DIR).join("tests/emulator");
+        let mut on_disk: Vec<String> = fs::read_dir(&dir)
+            .expect("tests/emulator")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| {
+                let python = Path::new(n).extension().is_some_and(|e| e.eq_ignore_ascii_case("py"));
+                (python && !n.starts_with("selfcheck")) || n == "requirements.txt"
+            })
+            .collect();
+        on_disk.sort();
+        let mut built_in: Vec<String> = EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect();
+        built_in.sort();
+        assert_eq!(on_disk, built_in, "add the new file to EMBEDDED in src/emulator.rs");
+    }
+
+    #[test]
+    fn the_built_in_files_are_written_once_and_whole() {
+        let cache = tempfile_dir();
+        let dir = write_embedded(&cache).expect("written");
+        assert_eq!(fs::read_to_string(dir.join("server.py")).ok().as_deref(), Some(EMBEDDED[0].1));
+        assert_eq!(write_embedded(&cache).ok(), Some(dir.clone()), "the same folder for the same files");
+        assert!(
+            fs::read_dir(&dir)
+                .expect("dir")
+                .all(|e| e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.')))
+        );
+        let _ = fs::remove_dir_all(cache);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("groundwork-emulator-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
 }

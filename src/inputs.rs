@@ -63,6 +63,13 @@ pub const GUARDDUTY_PLANS: [&str; 8] = [
     "AI_ANALYST",
 ];
 
+/// What a person needs on screen before a step's questions: its title, why it matters, its cost.
+pub fn context(id: StepId) -> String {
+    let step = catalog::step(id);
+    let why = step.why.trim().replace('\n', " ");
+    say("prompt-context", &[("title", &step.title), ("why", &why), ("cost", &step.cost)])
+}
+
 /// Finds an input's declaration.
 pub fn declared(key: &str) -> Option<&'static Input> {
     let step = StepId::ALL.into_iter().find(|id| key.starts_with(&format!("{id}.")))?;
@@ -189,11 +196,34 @@ pub trait Ask: Send + Sync {
 pub struct Prompter {
     pub answers: BTreeMap<String, String>,
     pub interactive: bool,
+    /// Every key the plan asked for, in order, once each.
+    pub asked: Vec<String>,
+    /// Answers to be asked again, each offered as the default.
+    pub offered: BTreeMap<String, String>,
+    /// The step's context was printed before its first question.
+    introduced: bool,
 }
 
 impl Prompter {
     pub fn new(answers: BTreeMap<String, String>, assume_yes: bool) -> Prompter {
-        Prompter { answers, interactive: !assume_yes && std::io::stdin().is_terminal() }
+        Prompter {
+            answers,
+            interactive: !assume_yes && std::io::stdin().is_terminal(),
+            asked: Vec::new(),
+            offered: BTreeMap::new(),
+            introduced: false,
+        }
+    }
+
+    /// Makes every answer the last plan used a question again, with that answer as its default.
+    /// Returns whether there was anything to ask.
+    pub fn reopen(&mut self) -> bool {
+        for key in std::mem::take(&mut self.asked) {
+            if let Some(v) = self.answers.remove(&key) {
+                self.offered.insert(key, v);
+            }
+        }
+        !self.offered.is_empty()
     }
 }
 
@@ -203,11 +233,14 @@ impl Ask for Prompter {
     }
 
     fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
+        if !self.asked.iter().any(|k| k == key) {
+            self.asked.push(key.to_owned());
+        }
         if let Some(v) = self.answers.get(key) {
             return Ok(v.clone());
         }
         let input = declared(key).ok_or_else(|| InputError::Invalid(say("input-unknown-key", &[("key", key)])))?;
-        let default = default.map(str::to_owned).or_else(|| input.default.clone());
+        let default = self.offered.remove(key).or_else(|| default.map(str::to_owned)).or_else(|| input.default.clone());
         if !self.interactive {
             if offered_only(input) {
                 return Err(InputError::Missing(say("input-missing", &[("key", key)])));
@@ -216,6 +249,12 @@ impl Ask for Prompter {
                 Some(d) => Ok(d),
                 None => Err(InputError::Missing(say("input-missing", &[("key", key)]))),
             };
+        }
+        if !self.introduced
+            && let Some(id) = StepId::ALL.into_iter().find(|id| key.starts_with(&format!("{id}.")))
+        {
+            eprintln!("{}", context(id));
+            self.introduced = true;
         }
         let stdin = std::io::stdin();
         for _ in 0..3 {
@@ -247,6 +286,16 @@ pub struct Placeholders {
     pub missing: Vec<String>,
     /// Every input asked that has no answer yet, with its default (for the wizard to ask them all).
     pub unanswered: Vec<(String, Option<String>)>,
+    /// Every input the plan asked, once each, with the value it used (to offer them for editing).
+    pub asked: Vec<(String, Option<String>)>,
+}
+
+impl Placeholders {
+    fn note(&mut self, key: &str, value: Option<&String>) {
+        if !self.asked.iter().any(|(k, _)| k == key) {
+            self.asked.push((key.to_owned(), value.cloned()));
+        }
+    }
 }
 
 impl Ask for Placeholders {
@@ -255,11 +304,13 @@ impl Ask for Placeholders {
     }
 
     fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
-        if let Some(v) = self.answers.get(key) {
-            return Ok(v.clone());
+        if let Some(v) = self.answers.get(key).cloned() {
+            self.note(key, Some(&v));
+            return Ok(v);
         }
         let input = declared(key);
         let default = default.map(str::to_owned).or_else(|| input.and_then(|i| i.default.clone()));
+        self.note(key, default.as_ref());
         self.unanswered.push((key.to_owned(), default.clone()));
         if let Some(d) = default.filter(|_| !input.is_some_and(offered_only)) {
             return Ok(d);
@@ -312,7 +363,7 @@ mod tests {
         assert_eq!(plan.get(key, Some(found)), Ok(format!("<{key}>")));
         assert_eq!(plan.missing, vec![key.to_owned()]);
         assert_eq!(plan.unanswered, vec![(key.to_owned(), Some(found.to_owned()))], "the wizard offers it");
-        let mut script = Prompter { answers: BTreeMap::new(), interactive: false };
+        let mut script = Prompter::new(BTreeMap::new(), true);
         assert!(matches!(script.get(key, Some(found)), Err(InputError::Missing(_))), "--yes is no confirmation");
         script.answers.insert(key.to_owned(), found.to_owned());
         assert_eq!(script.get(key, Some(found)).as_deref(), Ok(found));
@@ -330,6 +381,17 @@ mod tests {
         assert_eq!(plan.given(key).as_deref(), Some("4.1"));
         assert!(!remembered(key));
         assert!(remembered("control-tower.regions"));
+    }
+
+    #[test]
+    fn reopened_answers_are_asked_again_with_themselves_as_defaults() {
+        let mut p = Prompter::new(BTreeMap::from([("alerts.email".to_owned(), "typo@example.con".to_owned())]), true);
+        assert_eq!(p.get("alerts.email", None).as_deref(), Ok("typo@example.con"));
+        assert!(p.reopen());
+        assert!(p.answers.is_empty());
+        // Without a terminal the offered answer is the default taken; on one it is asked.
+        assert_eq!(p.get("alerts.email", None).as_deref(), Ok("typo@example.con"));
+        assert!(!p.reopen(), "nothing asked since");
     }
 
     #[test]

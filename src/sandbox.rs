@@ -4,10 +4,13 @@
 
 use std::io::IsTerminal;
 
+use serde_json::json;
+
 use crate::aws::Settings;
-use crate::catalog::say;
+use crate::catalog::{StepId, say};
 use crate::cli::Global;
-use crate::emulator::Emulator;
+use crate::emulator::{Emulator, http};
+use crate::facts::Facts;
 
 pub async fn run(_global: &Global) -> u8 {
     if !std::io::stdout().is_terminal() {
@@ -15,14 +18,21 @@ pub async fn run(_global: &Global) -> u8 {
         return 2;
     }
     eprintln!("{}", say("sandbox-starting", &[]));
-    // A landing zone takes 20 seconds here rather than an hour, so the wait can be seen end to end.
-    let emulator = match Emulator::start(&[("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "20")]) {
-        Ok(e) => e,
-        Err(why) => {
-            eprintln!("groundwork: {why}");
-            return 2;
-        }
+    let Some(cache) = directories::ProjectDirs::from("", "", "groundwork").map(|d| d.cache_dir().to_path_buf()) else {
+        eprintln!("groundwork: {}", say("sandbox-no-cache", &[]));
+        return 2;
     };
+    let installing =
+        |venv: &std::path::Path| eprintln!("{}", say("emulator-installing", &[("venv", &venv.display().to_string())]));
+    // A landing zone takes 20 seconds here rather than an hour, so the wait can be seen end to end.
+    let emulator =
+        match Emulator::start_embedded(&cache, &[("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "20")], &installing) {
+            Ok(e) => e,
+            Err(why) => {
+                eprintln!("groundwork: {why}");
+                return 2;
+            }
+        };
     let state = std::env::temp_dir().join(format!("groundwork-sandbox-{}", std::process::id()));
     let settings =
         Settings { concurrency: 8, sandbox_endpoint: Some(emulator.url()), poll_seconds: 2.0, ..Settings::default() };
@@ -31,4 +41,48 @@ pub async fn run(_global: &Global) -> u8 {
     let _ = std::fs::remove_dir_all(&state);
     eprintln!("{}", say("sandbox-stopped", &[]));
     code
+}
+
+/// What only a person can do for a step, done through the emulator's test hooks: in the sandbox
+/// alone, so a newcomer can finish the journey. `None` for a step a person need not touch.
+pub fn simulates(id: StepId) -> Option<String> {
+    match id {
+        StepId::RootMfa => Some(say("sandbox-simulate-root-mfa", &[])),
+        StepId::Alerts => Some(say("sandbox-simulate-alerts", &[])),
+        _ => None,
+    }
+}
+
+/// Does, against the sandbox emulator at `endpoint`, what only a person can do for `id`: enrol the
+/// root user's MFA device, or click the confirmation link in the alert email.
+pub fn simulate(endpoint: &str, id: StepId, facts: &Facts, email: Option<&str>) -> Result<String, String> {
+    // Only ever the loopback emulator the sandbox started, never an address from elsewhere.
+    let port: u16 = endpoint
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| say("sandbox-simulate-failed", &[("why", endpoint)]))?;
+    let hook = |path: &str, body: serde_json::Value| match http(port, "POST", path, &body.to_string()) {
+        Ok((200, _)) => Ok(()),
+        Ok((status, text)) => Err(say("sandbox-simulate-failed", &[("why", &format!("{status} {text}"))])),
+        Err(e) => Err(say("sandbox-simulate-failed", &[("why", &e.to_string())])),
+    };
+    let account = &facts.identity.account;
+    match id {
+        StepId::RootMfa => {
+            hook("/_groundwork/iam/account-summary", json!({"account": account, "AccountMFAEnabled": 1}))?;
+            Ok(say("sandbox-simulated-root-mfa", &[]))
+        }
+        StepId::Alerts => {
+            let email = email.ok_or_else(|| say("sandbox-simulate-alerts-first", &[]))?;
+            // Where the alerts step subscribes: the Audit account (or this one), every governed Region.
+            let owner = facts.audit.as_ref().map_or(account, |a| &a.id);
+            for region in &facts.governed_regions {
+                let topic = format!("arn:aws:sns:{region}:{owner}:{}", crate::plans::ALERT_TOPIC);
+                let body = json!({"account": owner, "region": region, "topicArn": topic, "endpoint": email});
+                hook("/_groundwork/sns/confirm", body).map_err(|_| say("sandbox-simulate-alerts-first", &[]))?;
+            }
+            Ok(say("sandbox-simulated-alerts", &[("email", email)]))
+        }
+        _ => Err(say("sandbox-nothing-to-simulate", &[])),
+    }
 }

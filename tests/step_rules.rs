@@ -102,7 +102,7 @@ fn denied(account: &str) -> AwsError {
 fn contacts_observed(
     members: &[&str],
     trusted: bool,
-    read: Vec<(&str, Result<[bool; 3], AwsError>)>,
+    read: Vec<(&str, Result<contacts::Addresses, AwsError>)>,
 ) -> contacts::Observed {
     contacts::Observed {
         me: ME.into(),
@@ -115,30 +115,36 @@ fn contacts_observed(
 
 #[test]
 fn contacts() {
-    let all = [true; 3];
+    let email = |e: &str| Some(e.to_owned());
+    let all = [email("sec@x.io"), email("bill@x.io"), email("ops@x.io")];
+    let none: [Option<String>; 3] = Default::default();
     let cases: Vec<(&str, contacts::Observed, Status, Vec<&str>)> = vec![
-        ("standalone, all set", contacts_observed(&[], true, vec![(ME, Ok(all))]), Status::Done, vec![]),
+        ("standalone, all set", contacts_observed(&[], true, vec![(ME, Ok(all.clone()))]), Status::Done, vec![]),
         (
             "standalone, none set",
-            contacts_observed(&[], true, vec![(ME, Ok([false; 3]))]),
+            contacts_observed(&[], true, vec![(ME, Ok(none.clone()))]),
             Status::NotDone,
             vec!["account:PutAlternateContact", "account:PutAlternateContact", "account:PutAlternateContact"],
         ),
         (
             "organization, a member missing billing",
-            contacts_observed(&[MEMBER], true, vec![(ME, Ok(all)), (MEMBER, Ok([true, false, true]))]),
+            contacts_observed(
+                &[MEMBER],
+                true,
+                vec![(ME, Ok(all.clone())), (MEMBER, Ok([email("s@x.io"), None, email("o@x.io")]))],
+            ),
             Status::Partial,
             vec!["account:PutAlternateContact"],
         ),
         (
             "organization without trusted access: members unknown, trusted access first",
-            contacts_observed(&[MEMBER], false, vec![(ME, Ok(all))]),
+            contacts_observed(&[MEMBER], false, vec![(ME, Ok(all.clone()))]),
             Status::Unknown,
             vec!["organizations:EnableAWSServiceAccess"],
         ),
         (
             "organization, every account complete",
-            contacts_observed(&[MEMBER], true, vec![(ME, Ok(all)), (MEMBER, Ok(all))]),
+            contacts_observed(&[MEMBER], true, vec![(ME, Ok(all.clone())), (MEMBER, Ok(all.clone()))]),
             Status::Done,
             vec![],
         ),
@@ -152,9 +158,17 @@ fn contacts() {
         assert_eq!(planned, calls, "{name}");
         invariant(name, verdict, &plan);
     }
+    // Done names the addresses, so a typo shows.
+    let o = contacts_observed(&[], true, vec![(ME, Ok(all.clone()))]);
+    let found = contacts::judge(&o, step(StepId::Contacts));
+    assert!(found[0].detail.contains("security sec@x.io, billing bill@x.io, operations ops@x.io"), "{found:?}");
 
     // A member's contact goes to the member, written from the management account, never as "own".
-    let o = contacts_observed(&[MEMBER], true, vec![(ME, Ok([true; 3])), (MEMBER, Ok([false, true, true]))]);
+    let o = contacts_observed(
+        &[MEMBER],
+        true,
+        vec![(ME, Ok(all.clone())), (MEMBER, Ok([None, email("b@x.io"), email("o@x.io")]))],
+    );
     let plan = contacts::plan(&o, &mut Answers, step(StepId::Contacts)).expect("plan");
     let change = &plan.changes[0];
     assert_eq!(change.at.account, ME, "made with the management account's credentials");
@@ -162,7 +176,7 @@ fn contacts() {
     assert!(params.values().any(|v| v == MEMBER), "names the member: {params:?}");
 
     // A read that failed is unknown in the verdict and stops the plan: nothing is written blind.
-    let o = contacts_observed(&[MEMBER], true, vec![(ME, Ok([true; 3])), (MEMBER, Err(denied(MEMBER)))]);
+    let o = contacts_observed(&[MEMBER], true, vec![(ME, Ok(all.clone())), (MEMBER, Err(denied(MEMBER)))]);
     assert_eq!(status(&contacts::judge(&o, step(StepId::Contacts))), Status::Unknown);
     assert!(contacts::plan(&o, &mut Answers, step(StepId::Contacts)).is_err());
 }

@@ -100,9 +100,110 @@ fn the_confirm_screen_with_a_plan() {
     };
     let text = "== AWS Organization (organization)\nChanges, made as arn:aws:sts::123456789012:assumed-role/AWSAdministratorAccess/ada:\n  1. organizations:CreateOrganization · account 123456789012 · global\n       FeatureSet: ALL\n".to_owned();
     update(&mut m, Msg::Run);
-    update(&mut m, Msg::Planned { id, result: Ok(Proposal { text, plan }) });
+    update(&mut m, Msg::Planned { id, result: Ok(Proposal { text, plan, asked: Vec::new() }) });
     assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
     snapshot("confirm", &m);
+}
+
+/// The longest plan there is, Control Tower on a fresh account (as `groundwork plan control-tower`
+/// printed it against the emulator), at the top and scrolled to the end, in both sizes.
+#[test]
+fn the_confirm_dialog_scrolls_through_the_longest_plan() {
+    let text = include_str!("fixtures/control_tower_plan.txt").to_owned();
+    let id = StepId::ControlTower;
+    let change = Change { at: At::new("123456789012", "us-east-1"), global: true, action: Action::CreateOrganization };
+    let plan = Plan { changes: vec![change; 7], ..Plan::default() };
+    let asked = vec![("control-tower.audit-email".to_owned(), Some("audit@example.com".to_owned()))];
+    for (w, h) in SIZES {
+        let mut m = model(&[Status::Done, Status::Done, Status::Done]);
+        m.selected = id as usize;
+        update(&mut m, Msg::Resized { width: w, height: h });
+        update(&mut m, Msg::Run);
+        let proposal = Proposal { text: text.clone(), plan: plan.clone(), asked: asked.clone() };
+        update(&mut m, Msg::Planned { id, result: Ok(proposal) });
+        assert!(!m.scroll.seen_end, "{w}x{h}: the plan does not fit, so y is not offered yet");
+        let top = render(&m, w, h);
+        assert!(top.contains("changes 1–") && top.contains("below ↓"), "{top}");
+        assert!(!top.contains("y / N"), "no question before the end is in view:\n{top}");
+        insta::assert_snapshot!(format!("confirm_long_top_{w}x{h}"), top);
+        update(&mut m, Msg::End);
+        assert!(m.scroll.seen_end);
+        let bottom = render(&m, w, h);
+        assert!(bottom.contains("of 8") && bottom.contains("Apply these 7 changes? y / N"), "{bottom}");
+        assert!(bottom.contains("Cost: Control Tower itself is free"), "the last line is in view:\n{bottom}");
+        insta::assert_snapshot!(format!("confirm_long_bottom_{w}x{h}"), bottom);
+    }
+}
+
+/// A step's questions inside the wizard: its why and cost above, an answer given, a refused one.
+#[test]
+fn the_questions_keep_their_context() {
+    use groundwork::wizard::form::Edit;
+    let mut m =
+        model(&[Status::Done, Status::Done, Status::Done, Status::Done, Status::Done, Status::Done, Status::Done]);
+    let id = StepId::Alerts;
+    m.selected = id as usize;
+    update(&mut m, Msg::Run);
+    let keys = vec![("alerts.email".to_owned(), None), ("alerts.min-severity".to_owned(), None)];
+    update(&mut m, Msg::NeedInputs { id, keys });
+    "security@example.com".chars().for_each(|c| {
+        update(&mut m, Msg::Edit(Edit::Insert(c)));
+    });
+    update(&mut m, Msg::Submit);
+    "eleven".chars().for_each(|c| {
+        update(&mut m, Msg::Edit(Edit::Insert(c)));
+    });
+    update(&mut m, Msg::Submit);
+    for (w, h) in SIZES {
+        let screen = render(&m, w, h);
+        assert!(screen.contains("[alerts.min-severity]") && screen.contains("eleven"), "{screen}");
+        assert!(screen.contains("security@example.com"), "the answer given stays in view:\n{screen}");
+    }
+    snapshot("questions", &m);
+}
+
+/// At 80×24 root MFA's manual steps and console link are below the edge: End brings them up.
+#[test]
+fn the_detail_pane_scrolls_to_what_was_below_the_edge() {
+    let mut m = model(&[Status::NotDone]);
+    m.selected = StepId::RootMfa as usize;
+    update(&mut m, Msg::Resized { width: 80, height: 24 });
+    let top = render(&m, 80, 24);
+    assert!(top.contains("lines 1–"), "the title says there is more:\n{top}");
+    update(&mut m, Msg::End);
+    let bottom = render(&m, 80, 24);
+    let link = &catalog::step(StepId::RootMfa).links[0].url;
+    assert!(bottom.contains(&link[..30]) && !top.contains(&link[..30]), "{bottom}");
+    insta::assert_snapshot!("detail_scrolled_80x24", bottom);
+}
+
+/// The smallest screen the wizard draws on: the long plan and the questions still fit, scroll and
+/// keep their question in view.
+#[test]
+fn the_dialogs_work_on_the_smallest_screen() {
+    let id = StepId::ControlTower;
+    let mut m = model(&[Status::Done, Status::Done, Status::Done]);
+    m.selected = id as usize;
+    update(&mut m, Msg::Resized { width: 40, height: 10 });
+    update(&mut m, Msg::Run);
+    let text = include_str!("fixtures/control_tower_plan.txt").to_owned();
+    let change = Change { at: At::new("123456789012", "us-east-1"), global: true, action: Action::CreateOrganization };
+    let plan = Plan { changes: vec![change; 7], ..Plan::default() };
+    update(&mut m, Msg::Planned { id, result: Ok(Proposal { text, plan, asked: Vec::new() }) });
+    assert!(render(&m, 40, 10).contains("below"));
+    update(&mut m, Msg::End);
+    assert!(render(&m, 40, 10).contains("y / N"), "{}", render(&m, 40, 10));
+    update(&mut m, Msg::No);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::NeedInputs { id, keys: vec![("control-tower.audit-email".into(), None)] });
+    let screen = render(&m, 40, 10);
+    assert!(screen.contains("> "), "the line being typed stays in view:\n{screen}");
+}
+
+fn render(m: &Model, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    terminal.draw(|f| draw(f, m, Theme { color: false })).expect("draw");
+    format!("{}", terminal.backend())
 }
 
 #[test]

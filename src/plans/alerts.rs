@@ -23,13 +23,12 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     let account = ctx.facts.audit.as_ref().map_or_else(|| ctx.facts.identity.account.clone(), |a| a.id.clone());
     let email = ctx.ask.get("alerts.email", None)?;
     let min = ctx.ask.get("alerts.min-severity", None)?;
-    let resend = ctx.ask.get("alerts.resend-confirmation", None)? == "yes";
     let pattern = pattern(&min);
     let home = ctx.facts.home_region.clone();
     let bus = format!("arn:aws:events:{home}:{account}:event-bus/default");
     let role_arn = format!("arn:aws:iam::{account}:role/{ROLE}");
 
-    home_path(ctx, &mut plan, &At::new(&account, &home), &email, resend, &pattern).await?;
+    home_path(ctx, &mut plan, &At::new(&account, &home), &email, &pattern).await?;
     let mut forwards = Vec::new();
     for region in ctx.facts.governed_regions.iter().filter(|r| **r != home) {
         let at = At::new(&account, region);
@@ -83,14 +82,7 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
 }
 
 /// The home Region: the topic EventBridge may publish to, the email subscription, the rule.
-async fn home_path(
-    ctx: &mut Ctx<'_>,
-    plan: &mut Plan,
-    at: &At,
-    email: &str,
-    resend: bool,
-    pattern: &str,
-) -> Result<(), PlanError> {
+async fn home_path(ctx: &mut Ctx<'_>, plan: &mut Plan, at: &At, email: &str, pattern: &str) -> Result<(), PlanError> {
     let (account, region) = (at.account.as_str(), at.region.as_str());
     let topic = format!("arn:aws:sns:{region}:{account}:{TOPIC}");
     let rule_arn = format!("arn:aws:events:{region}:{account}:rule/{RULE}");
@@ -117,7 +109,8 @@ async fn home_path(
     let subs = if topic_exists { sns::subscriptions(ctx.aws, at, &topic).await? } else { Vec::new() };
     match subs.iter().find(|s| s.protocol == "email" && s.endpoint.eq_ignore_ascii_case(email)) {
         Some(s) if s.confirmed => {}
-        Some(_) if resend => {
+        // Asked only once a pending subscription exists: before that the answer changes nothing.
+        Some(_) if ctx.ask.get("alerts.resend-confirmation", None)? == "yes" => {
             plan.changes.push(change(Action::Subscribe { topic: topic.clone(), email: email.to_owned() }));
         }
         Some(_) => plan.notes.push(ctx.say("plan-pending", &[("email", email), ("region", region)])),

@@ -10,6 +10,7 @@ mod guardduty;
 mod guessed;
 mod security_hub;
 
+pub use alerts::TOPIC as ALERT_TOPIC;
 pub use guessed::CONFIRM_KEYS;
 
 use crate::aws::change::Action;

@@ -33,10 +33,13 @@ pub struct Observed {
     pub members: Vec<String>,
     /// Whether trusted access for Account Management is on (members are read only when it is).
     pub trusted: bool,
-    /// Each account read, with which of the three contacts are set (in `CONTACT_TYPES` order), or
-    /// why they could not be read.
-    pub contacts: Vec<(String, Result<[bool; 3], AwsError>)>,
+    /// Each account read, with the email address of each of the three contacts that is set (in
+    /// `CONTACT_TYPES` order), or why they could not be read.
+    pub contacts: Vec<(String, Result<Addresses, AwsError>)>,
 }
+
+/// The email address of each of the three contacts that is set, in `CONTACT_TYPES` order.
+pub type Addresses = [Option<String>; 3];
 
 pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
     let me = facts.identity.account.clone();
@@ -55,9 +58,9 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
         let (at, own) = (At::new(account, &region), *account == &me);
         async move {
             let answers = join_all(CONTACT_TYPES.iter().map(|kind| alternate_contact(aws, &at, kind, own))).await;
-            let mut set = [false; 3];
+            let mut set: Addresses = Default::default();
             for (slot, answer) in set.iter_mut().zip(answers) {
-                *slot = answer?.is_some();
+                *slot = answer?;
             }
             Ok(set)
         }
@@ -76,17 +79,23 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
     findings
 }
 
-fn judge_account(step: &Step, account: &str, read: &Result<[bool; 3], AwsError>) -> Finding {
+fn judge_account(step: &Step, account: &str, read: &Result<Addresses, AwsError>) -> Finding {
     let set = match read {
         Ok(set) => set,
         Err(e) => return super::unknown(e),
     };
     let named = |want: bool| -> Vec<&str> {
-        CONTACT_TYPES.iter().zip(set).filter(|(_, s)| **s == want).map(|(k, _)| *k).collect()
+        CONTACT_TYPES.iter().zip(set).filter(|(_, s)| s.is_some() == want).map(|(k, _)| *k).collect()
     };
     let (present, missing) = (named(true), named(false));
+    // The addresses are named, so a person can see a typo in what AWS will write to.
+    let to: Vec<String> = CONTACT_TYPES
+        .iter()
+        .zip(set)
+        .map(|(kind, email)| format!("{} {}", kind.to_lowercase(), email.as_deref().unwrap_or_default()))
+        .collect();
     let (status, detail) = match present.len() {
-        3 => (Status::Done, step.say("all-set", &[])),
+        3 => (Status::Done, step.say("all-set", &[("to", &to.join(", "))])),
         0 => (Status::NotDone, step.say("none-set", &[])),
         _ => (Status::Partial, step.say("some-set", &[("set", &present.join(", ")), ("missing", &missing.join(", "))])),
     };
@@ -108,7 +117,7 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanFa
     }
     for (account, read) in &o.contacts {
         let set = read.as_ref().map_err(|e| PlanFailure::Aws(e.clone()))?;
-        for (kind, _) in CONTACT_TYPES.iter().zip(set).filter(|(_, s)| !**s) {
+        for (kind, _) in CONTACT_TYPES.iter().zip(set).filter(|(_, s)| s.is_none()) {
             let k = kind.to_lowercase();
             let mut field = |f: &str| ask.get(&format!("contacts.{k}.{f}"), None);
             let (name, title, email, phone) = (field("name")?, field("title")?, field("email")?, field("phone")?);

@@ -2,13 +2,18 @@
 //! clock, no randomness. Intents are imperative (`Run`, `Skip`), results past tense (`Checked`),
 //! effects imperative (`Check`). A step is never shown done without a live re-check after an apply.
 
+mod ask;
+mod detail;
+mod drill;
+pub mod form;
 pub mod keys;
 mod model;
 pub mod runtime;
+pub mod scroll;
 mod terminal;
 pub mod view;
 
-pub use model::{Activity, Connection, Effect, Header, Model, Msg, Overlay, Proposal, StepView};
+pub use model::{Activity, Connection, Effect, Header, Model, Msg, Overlay, Proposal, Scroll, StepView};
 
 use crate::catalog::{self, StepId};
 use crate::verdict::Status;
@@ -20,8 +25,15 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     }
     let id = m.id(m.selected);
     match msg {
-        Msg::Up => m.selected = m.selected.saturating_sub(1),
-        Msg::Down => m.selected = (m.selected + 1).min(m.steps.len() - 1),
+        Msg::Up | Msg::Down => {
+            m.selected =
+                if msg == Msg::Up { m.selected.saturating_sub(1) } else { (m.selected + 1).min(m.steps.len() - 1) };
+            m.scroll.detail = 0;
+        }
+        Msg::LineUp | Msg::LineDown | Msg::PageUp | Msg::PageDown | Msg::Home | Msg::End => {
+            let window = view::detail_window(m);
+            m.scroll.detail = moved(window, &msg);
+        }
         Msg::Help => m.overlay = Some(Overlay::Help),
         Msg::Quit if m.steps.iter().any(|s| matches!(s.activity, Activity::Applying { .. })) => {
             m.overlay = Some(Overlay::QuitWhileRunning);
@@ -32,8 +44,16 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Run => return run(m, id),
         Msg::Recheck if m.connection == Connection::Ready => return vec![m.recheck(id)],
+        // The account is read again first, so no verdict rests on what was read before.
         Msg::RecheckAll if m.connection == Connection::Ready => {
-            return StepId::ALL.into_iter().map(|id| m.recheck(id)).collect();
+            let generations = StepId::ALL
+                .into_iter()
+                .map(|id| match m.recheck(id) {
+                    Effect::Check { generation, .. } => (id, generation),
+                    _ => (id, 0),
+                })
+                .collect();
+            return vec![Effect::CheckAll { generations }];
         }
         // Reading the account failed (expired SSO session, no network): R tries again.
         Msg::RecheckAll if matches!(m.connection, Connection::Failed(_)) => {
@@ -48,12 +68,27 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 m.notice = Some(catalog::say("wizard-unskipped", &[]));
                 return vec![Effect::SaveSkip { id, reason: None }];
             }
-            return vec![Effect::AskSkipReason { id }];
+            m.form = Some(form::Form::skip_reason(id));
+            m.overlay = Some(Overlay::Input(id));
         }
         Msg::Drill if id == StepId::Alerts && m.connection == Connection::Ready && !m.step(id).busy() => {
             return vec![Effect::Drill];
         }
         Msg::Drill => m.notice = Some(catalog::say("wizard-drill-where", &[])),
+        // Never offered outside the sandbox: there the person does it in AWS.
+        Msg::Simulate if m.header.sandbox.is_some() => {
+            if crate::sandbox::simulates(id).is_none() {
+                m.notice = Some(catalog::say("sandbox-nothing-to-simulate", &[]));
+                return Vec::new();
+            }
+            if m.connection != Connection::Ready || m.step(id).busy() {
+                m.notice = Some(catalog::say("wizard-busy", &[]));
+                return Vec::new();
+            }
+            m.notice = Some(catalog::say("sandbox-simulating", &[]));
+            return vec![Effect::Simulate { id }];
+        }
+        Msg::Simulate => {}
         Msg::OpenLink => {
             if let Some(link) = catalog::step(id).links.first() {
                 m.notice = Some(catalog::say("wizard-opening", &[("url", &link.url)]));
@@ -86,8 +121,87 @@ fn run(m: &mut Model, id: StepId) -> Vec<Effect> {
     vec![Effect::Plan { id }]
 }
 
+/// Where a scroll key takes a window's top line.
+fn moved(w: scroll::Window, msg: &Msg) -> usize {
+    let page = w.visible.saturating_sub(1).max(1);
+    let top = match msg {
+        Msg::LineUp => w.top.saturating_sub(1),
+        Msg::LineDown => w.top + 1,
+        Msg::PageUp => w.top.saturating_sub(page),
+        Msg::PageDown => w.top + page,
+        Msg::Home => 0,
+        _ => w.max_top(),
+    };
+    top.min(w.max_top())
+}
+
+/// The confirm dialog's window over a step's plan, at the model's screen size and scroll.
+pub fn confirm_window(m: &Model, id: StepId) -> Option<scroll::Window> {
+    let Activity::Confirming(p) = &m.step(id).activity else { return None };
+    let area = ratatui::layout::Rect::new(0, 0, m.size.0, m.size.1);
+    Some(scroll::Confirm::layout(area, &crate::output::inert(&p.text), m.scroll.confirm).window)
+}
+
+fn see_confirm(m: &mut Model, id: StepId) {
+    if let Some(w) = confirm_window(m, id) {
+        m.scroll.confirm = w.top;
+        m.scroll.seen_end |= w.at_end();
+    }
+}
+
 fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
     match (overlay, msg) {
+        // `y` is not offered before the whole plan could be seen.
+        (Overlay::Confirm(_), Msg::Yes) if !m.scroll.seen_end => {
+            m.notice = Some(catalog::say("wizard-see-all-first", &[]));
+            Vec::new()
+        }
+        (
+            Overlay::Confirm(id),
+            msg @ (Msg::LineUp | Msg::LineDown | Msg::PageUp | Msg::PageDown | Msg::Home | Msg::End),
+        ) => {
+            if let Some(w) = confirm_window(m, id) {
+                m.scroll.confirm = moved(w, &msg);
+                m.notice = None;
+                see_confirm(m, id);
+            }
+            Vec::new()
+        }
+        (Overlay::Confirm(id), Msg::EditAnswers) => {
+            let Activity::Confirming(p) = &m.step(id).activity else { return Vec::new() };
+            if p.asked.is_empty() {
+                m.notice = Some(catalog::say("wizard-nothing-to-edit", &[]));
+                return Vec::new();
+            }
+            let keys = p.asked.clone();
+            m.notice = None;
+            ask(m, id, &keys);
+            Vec::new()
+        }
+        (Overlay::Input(_), Msg::Edit(edit)) => {
+            if let Some(form) = &mut m.form {
+                form.edit(edit);
+            }
+            Vec::new()
+        }
+        (Overlay::Input(id), Msg::Submit) => {
+            let Some(mut values) = m.form.as_mut().and_then(form::Form::submit) else { return Vec::new() };
+            m.overlay = None;
+            if m.form.take().is_some_and(|f| f.skip) {
+                let reason = values.pop().map(|(_, reason)| reason);
+                return result(m, Msg::SkipReason { id, reason });
+            }
+            m.step_mut(id).activity = Activity::Planning;
+            vec![Effect::SaveAnswers { id, values }]
+        }
+        (Overlay::Input(id), Msg::No | Msg::Quit) => {
+            m.overlay = None;
+            if !m.form.take().is_some_and(|f| f.skip) {
+                m.step_mut(id).activity = Activity::Idle;
+            }
+            m.notice = Some(catalog::say("wizard-cancelled", &[]));
+            Vec::new()
+        }
         (Overlay::Confirm(id), Msg::Yes) => {
             m.overlay = None;
             let Activity::Confirming(p) = std::mem::take(&mut m.step_mut(id).activity) else { return Vec::new() };
@@ -114,10 +228,12 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
             msg @ (Msg::Tick { .. }
             | Msg::Connected(_)
             | Msg::ConnectFailed(_)
+            | Msg::RecheckFailed(_)
             | Msg::Checked { .. }
             | Msg::Progress { .. }
             | Msg::Applied { .. }
             | Msg::Resuming { .. }
+            | Msg::Resized { .. }
             | Msg::Planned { .. }),
         ) => result(m, msg),
         _ => Vec::new(),
@@ -131,37 +247,53 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.now = now;
             m.tick += 1;
         }
-        Msg::Identified { header, recorded, notice } => {
-            m.header = header;
-            m.notice = notice;
-            for (step, (result, skip)) in m.steps.iter_mut().zip(recorded) {
-                if !step.live {
-                    step.result = result;
-                }
-                step.skip = skip;
+        Msg::Resized { width, height } => {
+            m.size = (width, height);
+            if let Some(Overlay::Confirm(id)) = m.overlay {
+                see_confirm(m, id);
             }
-            m.selected = m.steps.iter().position(|s| !s.status().is_some_and(Status::is_settled)).unwrap_or(0);
+            m.scroll.detail = m.scroll.detail.min(view::detail_window(m).max_top());
         }
+        Msg::Identified { header, recorded, checked, notice } => identified(m, header, recorded, checked, notice),
         Msg::Connected(header) => {
             m.header = header;
             m.connection = Connection::Ready;
             return StepId::ALL.into_iter().map(|id| m.recheck(id)).collect();
         }
         Msg::ConnectFailed(why) => m.connection = Connection::Failed(why),
+        Msg::RecheckFailed(why) => {
+            for step in m.steps.iter_mut().filter(|s| s.checking) {
+                step.checking = false;
+                step.stale = step.result.is_some().then(|| why.clone());
+            }
+        }
         Msg::Checked { id, generation, result } => {
+            let now = m.now;
             let step = m.step_mut(id);
             if generation == step.generation {
+                let settled = result.status.is_settled();
                 step.result = Some(result);
                 step.live = true;
                 step.checking = false;
+                step.checked_at = Some(now);
+                step.stale = None;
+                if m.advance == Some(id) {
+                    m.advance = None;
+                    if settled && m.selected == id as usize {
+                        next_not_done(m);
+                    }
+                }
             }
         }
-        Msg::NeedInputs { id, keys } => return vec![Effect::AskInputs { id, keys }],
+        Msg::NeedInputs { id, keys } => ask(m, id, &keys),
         Msg::Planned { id, result: Ok(p) } => {
             let step = m.step_mut(id);
             if p.changes() > 0 && p.plan.conflicts.is_empty() {
                 step.activity = Activity::Confirming(p);
                 m.overlay = Some(Overlay::Confirm(id));
+                m.scroll.confirm = 0;
+                m.scroll.seen_end = false;
+                see_confirm(m, id);
             } else {
                 step.activity = Activity::Planned(p);
             }
@@ -175,6 +307,7 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Applied { id, result } => {
+            m.advance = result.is_ok().then_some(id);
             m.step_mut(id).activity = match result {
                 Ok(()) => Activity::Idle,
                 Err(why) => Activity::Failed(why),
@@ -187,10 +320,63 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.step_mut(id).skip = Some(reason.clone());
             return vec![Effect::SaveSkip { id, reason: Some(reason) }];
         }
+        Msg::Simulated { id, result } => {
+            let ok = result.is_ok();
+            m.notice = Some(result.unwrap_or_else(|why| why));
+            if ok {
+                m.advance = Some(id);
+                return vec![m.recheck(id)];
+            }
+        }
         Msg::SkipReason { reason: None, .. } => m.notice = Some(catalog::say("wizard-cancelled", &[])),
         _ => {}
     }
     Vec::new()
+}
+
+/// The caller is known: its recorded results and skips are shown (a live result is kept), each
+/// with the time it was checked, and the cursor goes to the first step not done.
+fn identified(
+    m: &mut Model,
+    header: model::Header,
+    recorded: Vec<(Option<crate::verdict::StepResult>, Option<String>)>,
+    checked: Vec<Option<i64>>,
+    notice: Option<String>,
+) {
+    m.header = header;
+    m.notice = notice;
+    let checked = checked.into_iter().chain(std::iter::repeat(None));
+    for ((step, (result, skip)), at) in m.steps.iter_mut().zip(recorded).zip(checked) {
+        if !step.live {
+            step.result = result;
+            step.checked_at = at;
+        }
+        step.skip = skip;
+    }
+    m.selected = m.steps.iter().position(|s| !s.status().is_some_and(Status::is_settled)).unwrap_or(0);
+}
+
+/// Opens the step's questions, each offering `keys`' value; a key no step declares is a failure.
+fn ask(m: &mut Model, id: StepId, keys: &[(String, Option<String>)]) {
+    match form::Form::new(id, keys) {
+        Ok(form) => {
+            m.step_mut(id).activity = Activity::Planning;
+            m.form = Some(form);
+            m.overlay = Some(Overlay::Input(id));
+        }
+        Err(key) => m.step_mut(id).activity = Activity::Failed(catalog::say("input-unknown-key", &[("key", &key)])),
+    }
+}
+
+/// After a step is done, the cursor moves to the next step that is not, wrapping to the start.
+fn next_not_done(m: &mut Model) {
+    let n = m.steps.len();
+    if let Some(next) =
+        (1..n).map(|k| (m.selected + k) % n).find(|i| !m.steps[*i].status().is_some_and(Status::is_settled))
+    {
+        m.selected = next;
+        m.scroll.detail = 0;
+    }
 }
 
 #[cfg(test)]

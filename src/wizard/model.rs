@@ -19,11 +19,13 @@ pub struct Header {
     pub sandbox: Option<String>,
 }
 
-/// A plan ready to confirm: its text as the CLI prints it, and the plan itself to perform.
+/// A plan ready to confirm: its text as the CLI prints it, the plan itself to perform, and every
+/// question the plan asked with the answer it used (offered again when the person edits them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proposal {
     pub text: String,
     pub plan: Plan,
+    pub asked: Vec<(String, Option<String>)>,
 }
 
 impl Proposal {
@@ -60,6 +62,10 @@ pub struct StepView {
     pub activity: Activity,
     /// What an apply printed, newest last.
     pub log: Vec<String>,
+    /// When (Unix seconds) the live result came.
+    pub checked_at: Option<i64>,
+    /// Why the last re-check could not be made: the result shown is older, and marked so.
+    pub stale: Option<String>,
 }
 
 impl StepView {
@@ -78,6 +84,8 @@ impl StepView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// A step's questions (the form is `Model::form`).
+    Input(StepId),
     Confirm(StepId),
     QuitWhileRunning,
 }
@@ -87,6 +95,17 @@ pub enum Connection {
     Connecting,
     Ready,
     Failed(String),
+}
+
+/// How far the confirm dialog and the detail pane are scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scroll {
+    /// The first line of the plan in the confirm dialog.
+    pub confirm: usize,
+    /// The person could see the plan's last line: only then is `y` offered.
+    pub seen_end: bool,
+    /// The first line of the detail pane.
+    pub detail: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +121,13 @@ pub struct Model {
     pub tick: u64,
     pub notice: Option<String>,
     pub quit: bool,
+    /// The terminal's columns and rows, for what fits on screen.
+    pub size: (u16, u16),
+    pub scroll: Scroll,
+    /// A step just applied: once its re-check says it is settled, the cursor moves on.
+    pub advance: Option<StepId>,
+    /// The questions being asked, while `Overlay::Input` is open.
+    pub form: Option<super::form::Form>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +145,29 @@ pub enum Msg {
     Quit,
     Yes,
     No,
+    /// Scrolling the confirm dialog, or the detail pane when no dialog is open.
+    LineUp,
+    LineDown,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Ask the step's questions again, with the answers in use as defaults.
+    EditAnswers,
+    /// A key typed into a question's line.
+    Edit(super::form::Edit),
+    /// Enter on a question.
+    Submit,
+    /// In the sandbox only: do what only a person can do for the step, through the emulator.
+    Simulate,
+    Simulated {
+        id: StepId,
+        result: Result<String, String>,
+    },
+    Resized {
+        width: u16,
+        height: u16,
+    },
     Tick {
         now: i64,
     },
@@ -126,10 +175,14 @@ pub enum Msg {
     Identified {
         header: Header,
         recorded: Vec<(Option<StepResult>, Option<String>)>,
+        /// When (Unix seconds) each recorded result was checked, where known.
+        checked: Vec<Option<i64>>,
         notice: Option<String>,
     },
     Connected(Header),
     ConnectFailed(String),
+    /// Re-reading the account for a re-check of every step failed: nothing was re-checked.
+    RecheckFailed(String),
     Checked {
         id: StepId,
         generation: u64,
@@ -165,13 +218,36 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Connect,
-    Check { id: StepId, generation: u64 },
-    Plan { id: StepId },
-    AskInputs { id: StepId, keys: Vec<(String, Option<String>)> },
-    Apply { id: StepId, plan: Plan },
-    AskSkipReason { id: StepId },
-    SaveSkip { id: StepId, reason: Option<String> },
-    Open { url: String },
+    Check {
+        id: StepId,
+        generation: u64,
+    },
+    /// Re-read the account, then check every step with what was read.
+    CheckAll {
+        generations: Vec<(StepId, u64)>,
+    },
+    Plan {
+        id: StepId,
+    },
+    /// Keep the answers (they become the defaults next time) and plan with them.
+    SaveAnswers {
+        id: StepId,
+        values: Vec<(String, String)>,
+    },
+    Apply {
+        id: StepId,
+        plan: Plan,
+    },
+    Simulate {
+        id: StepId,
+    },
+    SaveSkip {
+        id: StepId,
+        reason: Option<String>,
+    },
+    Open {
+        url: String,
+    },
     Drill,
     Quit,
 }
@@ -192,6 +268,10 @@ impl Model {
             tick: 0,
             notice: None,
             quit: false,
+            size: (120, 40),
+            scroll: Scroll::default(),
+            advance: None,
+            form: None,
         }
     }
 

@@ -3,13 +3,11 @@
 //! on the network: every AWS call runs in a task.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use super::{Effect, Header, Model, Msg, Proposal, keys, terminal, update, view};
+use super::{Effect, Header, Model, Msg, Proposal, drill, keys, terminal, update, view};
 use crate::aws::{Aws, Settings, sts};
 use crate::catalog::{StepId, say};
 use crate::facts::{self, Facts};
@@ -38,7 +36,6 @@ struct Runtime {
     record: Record,
     facts: Option<Arc<Facts>>,
     tx: UnboundedSender<Event>,
-    keys_paused: Arc<AtomicBool>,
     sandbox: Option<String>,
 }
 
@@ -63,8 +60,7 @@ pub async fn run(settings: Settings, state_dir: Option<std::path::PathBuf>) -> u
     let mut model = Model::new(header, StepId::ALL.iter().map(|_| (None, None)).collect(), unix_now());
     let (tx, rx) = unbounded_channel();
     let record = Record::default();
-    let mut runtime =
-        Runtime { aws, store, record, facts: None, tx, keys_paused: Arc::new(AtomicBool::new(false)), sandbox };
+    let mut runtime = Runtime { aws, store, record, facts: None, tx, sandbox };
     runtime.event_loop(&mut model, rx).await;
     0
 }
@@ -89,7 +85,12 @@ async fn perform_and_report(
     let actor = Actor { aws, principal: &f.identity.arn, log_dir: dir, log_account: &f.identity.account };
     let progress = tx.clone();
     let mut on = move |ev: perform::Event| {
-        if let Some(line) = ev.line() {
+        // The CLI's words say to run the apply again; in the wizard, quitting is enough.
+        let line = match &ev {
+            perform::Event::Waiting { operation } => Some(say("wizard-waiting", &[("operation", operation)])),
+            other => other.line(),
+        };
+        if let Some(line) = line {
             let _ = progress.send(Event::Ui(Msg::Progress { id, line }));
         }
         let _ = progress.send(Event::Perform(ev));
@@ -112,15 +113,19 @@ impl Runtime {
     async fn event_loop(&mut self, model: &mut Model, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>) {
         let theme = view::Theme::from_env();
         let mut terminal = ratatui::init();
-        terminal::spawn_keys(self.tx.clone(), self.keys_paused.clone());
+        let keys_paused = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        terminal::spawn_keys(self.tx.clone(), keys_paused.clone());
         terminal::spawn_clock(self.tx.clone());
-        self.effect(model, Effect::Connect, &mut terminal);
+        if let Ok(size) = terminal.size() {
+            update(model, Msg::Resized { width: size.width, height: size.height });
+        }
+        self.effect(Effect::Connect);
         while !model.quit {
             let _ = terminal.draw(|f| view::draw(f, model, theme));
             let Some(event) = rx.recv().await else { break };
             let msg = match event {
                 Event::Key(key) => keys::map(key, model.overlay),
-                Event::Redraw => None,
+                Event::Redraw => terminal.size().ok().map(|s| Msg::Resized { width: s.width, height: s.height }),
                 Event::Ui(msg) => {
                     self.remember(model, &msg);
                     Some(msg)
@@ -148,7 +153,14 @@ impl Runtime {
             };
             if let Some(msg) = msg {
                 for effect in update(model, msg) {
-                    self.effect(model, effect, &mut terminal);
+                    if effect == Effect::Drill {
+                        // The drill says how it ended on the terminal; the wizard then re-checks Alerts.
+                        let sandbox = self.sandbox.as_deref();
+                        let _ = drill::on_terminal(&mut terminal, &keys_paused, &self.aws, self.store.dir(), sandbox);
+                        let _ = self.tx.send(Event::Ui(Msg::Recheck));
+                        continue;
+                    }
+                    self.effect(effect);
                 }
             }
         }
@@ -180,7 +192,12 @@ impl Runtime {
             root: identity.is_root(),
             sandbox: self.sandbox.clone(),
         };
-        Msg::Identified { header, recorded, notice }
+        let now = unix_now();
+        let checked = StepId::ALL
+            .iter()
+            .map(|id| self.record.steps.get(id).and_then(|s| record::age_secs(&s.checked_at)).map(|age| now - age))
+            .collect();
+        Msg::Identified { header, recorded, checked, notice }
     }
 
     /// Keeps live results in the record (only those the model will accept).
@@ -237,7 +254,7 @@ impl Runtime {
         }
     }
 
-    fn effect(&mut self, model: &mut Model, effect: Effect, terminal: &mut ratatui::DefaultTerminal) {
+    fn effect(&mut self, effect: Effect) {
         let (aws, tx) = (self.aws.clone(), self.tx.clone());
         match effect {
             Effect::Connect => {
@@ -262,30 +279,33 @@ impl Runtime {
                     let _ = tx.send(Event::Ui(Msg::Checked { id, generation, result }));
                 });
             }
-            Effect::Plan { id } => self.spawn_plan(id),
-            Effect::AskInputs { id, keys } => {
-                let answers = self.suspended(terminal, || terminal::ask_inputs(&keys));
-                match answers {
-                    Some(values) => {
-                        self.change(|r| r.inputs.extend(values.clone()));
-                        self.spawn_plan(id);
-                    }
-                    None => {
-                        for e in update(model, Msg::Planned { id, result: Err(say("wizard-cancelled", &[])) }) {
-                            self.effect(model, e, terminal);
+            Effect::CheckAll { generations } => {
+                let profile = self.aws.profile().map(str::to_owned);
+                tokio::spawn(async move {
+                    let fresh = match facts::gather(&aws).await {
+                        Ok(f) => Arc::new(f),
+                        Err(e) => {
+                            let _ = tx.send(Event::Ui(Msg::RecheckFailed(e.explain_for(profile.as_deref()))));
+                            return;
                         }
-                    }
-                }
+                    };
+                    let _ = tx.send(Event::Facts { facts: fresh.clone(), first: false });
+                    let checks = generations.into_iter().map(|(id, generation)| {
+                        let (aws, f, tx) = (aws.clone(), fresh.clone(), tx.clone());
+                        async move {
+                            let result = checks::check(&aws, &f, id).await;
+                            let _ = tx.send(Event::Ui(Msg::Checked { id, generation, result }));
+                        }
+                    });
+                    futures_util::future::join_all(checks).await;
+                });
+            }
+            Effect::Plan { id } => self.spawn_plan(id),
+            Effect::SaveAnswers { id, values } => {
+                self.change(|r| r.inputs.extend(values.clone()));
+                self.spawn_plan(id);
             }
             Effect::Apply { id, plan } => self.spawn_apply(id, plan.changes),
-            Effect::AskSkipReason { id } => {
-                let reason =
-                    self.suspended(terminal, || inquire::Text::new(&say("wizard-skip-prompt", &[])).prompt().ok());
-                let reason = reason.filter(|r| !r.trim().is_empty());
-                for e in update(model, Msg::SkipReason { id, reason }) {
-                    self.effect(model, e, terminal);
-                }
-            }
             Effect::SaveSkip { id, reason } => {
                 let at = record::now();
                 self.change(|r| {
@@ -293,6 +313,14 @@ impl Runtime {
                         Some(reason) => r.skips.insert(id, Skip { reason: reason.clone(), at: at.clone() }),
                         None => r.skips.remove(&id),
                     };
+                });
+            }
+            Effect::Simulate { id } => {
+                let (Some(endpoint), Some(f)) = (self.sandbox.clone(), self.facts.clone()) else { return };
+                let email = self.record.inputs.get("alerts.email").cloned();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::sandbox::simulate(&endpoint, id, &f, email.as_deref());
+                    let _ = tx.send(Event::Ui(Msg::Simulated { id, result }));
                 });
             }
             Effect::Open { url } => {
@@ -304,12 +332,8 @@ impl Runtime {
                     .stderr(std::process::Stdio::null())
                     .spawn();
             }
-            Effect::Drill => {
-                // The drill says how it ended on the terminal; the wizard then re-checks Alerts.
-                let _ = self.suspended(terminal, || self.drill());
-                let _ = self.tx.send(Event::Ui(Msg::Recheck));
-            }
-            Effect::Quit => {}
+            // The drill is run by the event loop, which owns the terminal.
+            Effect::Drill | Effect::Quit => {}
         }
     }
 
@@ -323,7 +347,10 @@ impl Runtime {
                 // Every question the plan raised that was never answered, defaults shown to confirm.
                 Ok(_) if !ask.unanswered.is_empty() => Msg::NeedInputs { id, keys: ask.unanswered },
                 // Every value came from an answer: this is the plan to confirm, no second read needed.
-                Ok(plan) => Msg::Planned { id, result: Ok(Proposal { text: plans::render(id, &plan, &f), plan }) },
+                Ok(plan) => {
+                    let text = plans::render(id, &plan, &f);
+                    Msg::Planned { id, result: Ok(Proposal { text, plan, asked: ask.asked }) }
+                }
                 Err(e) => Msg::Planned { id, result: Err(e.to_string()) },
             };
             let _ = tx.send(Event::Ui(msg));
@@ -359,45 +386,5 @@ impl Runtime {
                 }
             }
         });
-    }
-
-    /// Runs a prompt with the screen handed back to the normal terminal, then restores the screen.
-    /// Runs `groundwork drill` as a child on the terminal (it asks its own yes), with this
-    /// session's profile, Region, state directory and, in the sandbox, the emulator; then waits
-    /// for Enter so the person can read the runbook before the wizard comes back.
-    fn drill(&self) -> Option<i32> {
-        let exe = std::env::current_exe().ok()?;
-        let mut cmd = std::process::Command::new(exe);
-        cmd.arg("drill").arg("--region").arg(self.aws.region()).env("GROUNDWORK_STATE_DIR", self.store.dir());
-        if let Some(endpoint) = &self.sandbox {
-            // The same throwaway keys and address the sandbox session uses: nothing can reach AWS.
-            for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"] {
-                cmd.env_remove(var);
-            }
-            cmd.env("AWS_ENDPOINT_URL", endpoint)
-                .env("AWS_ACCESS_KEY_ID", "sandbox")
-                .env("AWS_SECRET_ACCESS_KEY", "sandbox")
-                .env("AWS_EC2_METADATA_DISABLED", "true");
-        } else if let Some(profile) = self.aws.profile() {
-            cmd.arg("--profile").arg(profile);
-        }
-        let code = cmd.status().ok().and_then(|s| s.code());
-        eprint!("\n{} ", say("wizard-drill-back", &[]));
-        let _ = std::io::Write::flush(&mut std::io::stderr());
-        let mut line = String::new();
-        let _ = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
-        code
-    }
-
-    fn suspended<T>(&self, terminal: &mut ratatui::DefaultTerminal, prompt: impl FnOnce() -> T) -> T {
-        self.keys_paused.store(true, Ordering::SeqCst);
-        // Let the key reader finish its current poll so it cannot take the prompt's keys.
-        std::thread::sleep(Duration::from_millis(120));
-        ratatui::restore();
-        let out = prompt();
-        *terminal = ratatui::init();
-        let _ = terminal.clear();
-        self.keys_paused.store(false, Ordering::SeqCst);
-        out
     }
 }

@@ -1,5 +1,5 @@
-//! The wizard's side of the terminal that is not drawing: the key reader (paused while a prompt
-//! owns the keyboard), the clock, and the prompts for inputs (inquire, with validation).
+//! The wizard's side of the terminal that is not drawing: the key reader and the clock. Every
+//! question is asked inside the wizard, so the keys never go anywhere else.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,22 +10,14 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::Msg;
 use super::runtime::{Event, unix_now};
-use crate::inputs;
 
-/// Reads keys on a thread of its own and sends them to the loop; skips reading while paused.
+/// Reads keys on a thread of its own and sends them to the loop; while `paused` (a program of
+/// its own has the terminal, such as the drill) it leaves them alone.
 pub(super) fn spawn_keys(tx: UnboundedSender<Event>, paused: Arc<AtomicBool>) {
     std::thread::spawn(move || {
         loop {
-            if paused.load(Ordering::SeqCst) {
+            if paused.load(Ordering::SeqCst) || !event::poll(Duration::from_millis(50)).unwrap_or(false) {
                 std::thread::sleep(Duration::from_millis(20));
-                continue;
-            }
-            match event::poll(Duration::from_millis(50)) {
-                Ok(true) => {}
-                Ok(false) => continue,
-                Err(_) => return,
-            }
-            if paused.load(Ordering::SeqCst) {
                 continue;
             }
             let sent = match event::read() {
@@ -52,25 +44,4 @@ pub(super) fn spawn_clock(tx: UnboundedSender<Event>) {
             }
         }
     });
-}
-
-/// Asks each input with validation and its default; `None` when the person cancels.
-pub(super) fn ask_inputs(keys: &[(String, Option<String>)]) -> Option<Vec<(String, String)>> {
-    let mut answers = Vec::new();
-    for (key, default) in keys {
-        let input = inputs::declared(key)?;
-        let kind = input.kind;
-        let mut prompt = inquire::Text::new(&input.prompt).with_help_message(key).with_validator(move |v: &str| {
-            Ok(match inputs::validate(kind, v) {
-                Ok(_) => inquire::validator::Validation::Valid,
-                Err(why) => inquire::validator::Validation::Invalid(why.into()),
-            })
-        });
-        if let Some(d) = default.as_ref().or(input.default.as_ref()) {
-            prompt = prompt.with_default(d);
-        }
-        let value = prompt.prompt().ok()?;
-        answers.push((key.clone(), inputs::validate(kind, &value).ok()?));
-    }
-    Some(answers)
 }

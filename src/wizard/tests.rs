@@ -37,7 +37,16 @@ fn proposal(conflict: bool) -> Proposal {
         conflicts: if conflict { vec!["no".into()] } else { Vec::new() },
         ..Plan::default()
     };
-    Proposal { text: "plan".into(), plan }
+    Proposal { text: "plan".into(), plan, asked: vec![("alerts.email".into(), Some("typo@example.con".into()))] }
+}
+
+/// A plan of `n` changes, each with a parameter line.
+fn long_proposal(n: usize) -> Proposal {
+    let text = (1..=n)
+        .map(|k| format!("  {k}. organizations:CreateOrganization · account 1 · global\n       FeatureSet: ALL"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Proposal { text, ..proposal(false) }
 }
 
 fn select(m: &mut Model, id: StepId) {
@@ -94,8 +103,16 @@ fn run_plans_then_asks_then_applies_then_rechecks() {
     select(&mut m, id);
     assert_eq!(update(&mut m, Msg::Run), vec![Effect::Plan { id }]);
     assert_eq!(m.step(id).activity, Activity::Planning);
-    let keys = vec![("x.y".to_owned(), None)];
-    assert_eq!(update(&mut m, Msg::NeedInputs { id, keys: keys.clone() }), vec![Effect::AskInputs { id, keys }]);
+    // The questions are asked inside the wizard, then the answers kept and planned with.
+    let keys = vec![("alerts.email".to_owned(), None)];
+    assert!(update(&mut m, Msg::NeedInputs { id, keys }).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Input(id)));
+    "ada@example.com".chars().for_each(|c| {
+        update(&mut m, Msg::Edit(form::Edit::Insert(c)));
+    });
+    let values = vec![("alerts.email".to_owned(), "ada@example.com".to_owned())];
+    assert_eq!(update(&mut m, Msg::Submit), vec![Effect::SaveAnswers { id, values }]);
+    assert_eq!((m.overlay, &m.form), (None, &None));
     assert!(update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) }).is_empty());
     assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
     let effects = update(&mut m, Msg::Yes);
@@ -155,10 +172,16 @@ fn skip_and_undo() {
     let mut m = connected(&[StepId::Organization]);
     let id = StepId::ControlTower;
     select(&mut m, id);
-    assert_eq!(update(&mut m, Msg::ToggleSkip), vec![Effect::AskSkipReason { id }]);
-    assert!(update(&mut m, Msg::SkipReason { id, reason: None }).is_empty());
+    assert!(update(&mut m, Msg::ToggleSkip).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Input(id)), "the reason is asked inside the wizard");
+    assert!(update(&mut m, Msg::No).is_empty());
+    assert_eq!(m.overlay, None);
     assert_eq!(m.step(id).skip, None);
-    let effects = update(&mut m, Msg::SkipReason { id, reason: Some("later".into()) });
+    update(&mut m, Msg::ToggleSkip);
+    "later".chars().for_each(|c| {
+        update(&mut m, Msg::Edit(form::Edit::Insert(c)));
+    });
+    let effects = update(&mut m, Msg::Submit);
     assert_eq!(effects, vec![Effect::SaveSkip { id, reason: Some("later".into()) }]);
     assert_eq!(m.step(id).status(), Some(Status::Skipped));
     // A skipped step no longer blocks the ones after it.
@@ -222,7 +245,9 @@ fn the_record_shows_once_the_caller_is_known_without_overwriting_live_results() 
         .map(|id| (Some(result(*id, Status::Partial)), (*id == StepId::Alerts).then(|| "later".to_owned())))
         .collect();
     let header = Header { account: "123456789012".into(), ..Header::default() };
-    update(&mut m, Msg::Identified { header, recorded: from_record, notice: None });
+    let checked = vec![Some(900); 8];
+    update(&mut m, Msg::Identified { header, recorded: from_record, checked, notice: None });
+    assert_eq!(m.step(StepId::Contacts).checked_at, Some(900), "a recorded result keeps its time");
     assert_eq!(m.header.account, "123456789012");
     assert_eq!(m.step(StepId::Organization).status(), Some(Status::Done), "a live result wins over the record");
     assert_eq!(m.step(StepId::Contacts).status(), Some(Status::Partial));
@@ -238,4 +263,152 @@ fn d_runs_the_drill_only_on_the_alerts_step() {
     assert!(m.notice.as_deref().is_some_and(|n| n.contains("Alerts by email")), "{:?}", m.notice);
     select(&mut m, StepId::Alerts);
     assert_eq!(update(&mut m, Msg::Drill), vec![Effect::Drill]);
+}
+
+#[test]
+fn y_is_not_taken_before_the_end_of_the_plan_could_be_seen() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Resized { width: 80, height: 24 });
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(long_proposal(30)) });
+    assert!(!m.scroll.seen_end, "60 lines of plan do not fit in 24 rows");
+    assert!(update(&mut m, Msg::Yes).is_empty(), "no apply before the end was in view");
+    assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
+    update(&mut m, Msg::PageDown);
+    assert!(m.scroll.confirm > 0 && !m.scroll.seen_end);
+    update(&mut m, Msg::End);
+    assert!(m.scroll.seen_end);
+    // Scrolling back up does not take the answer away.
+    update(&mut m, Msg::Home);
+    assert_eq!(m.scroll.confirm, 0);
+    assert!(matches!(&update(&mut m, Msg::Yes)[..], [Effect::Apply { .. }]));
+}
+
+#[test]
+fn a_plan_that_fits_can_be_answered_at_once() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(long_proposal(3)) });
+    assert!(m.scroll.seen_end);
+    // A smaller window hides part of it again, but what was seen stays seen.
+    update(&mut m, Msg::Resized { width: 80, height: 8 });
+    assert!(m.scroll.seen_end);
+}
+
+#[test]
+fn answers_can_be_edited_from_the_confirmation() {
+    let mut m = connected(&[]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) });
+    assert!(update(&mut m, Msg::EditAnswers).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Input(id)));
+    let field = m.form.as_ref().and_then(form::Form::field).cloned().expect("a question");
+    assert_eq!(
+        (field.key.as_str(), field.default.as_deref()),
+        ("alerts.email", Some("typo@example.con")),
+        "the answer in use, offered"
+    );
+    assert_eq!(m.step(id).activity, Activity::Planning);
+    // Esc: nothing changes, and nothing is applied.
+    assert!(update(&mut m, Msg::No).is_empty());
+    assert_eq!((m.overlay, m.step(id).activity.clone()), (None, Activity::Idle));
+    // A step that asks nothing has nothing to edit: the dialog stays.
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(Proposal { asked: Vec::new(), ..proposal(false) }) });
+    assert!(update(&mut m, Msg::EditAnswers).is_empty());
+    assert_eq!(m.overlay, Some(Overlay::Confirm(id)));
+}
+
+#[test]
+fn the_cursor_moves_on_once_a_step_is_rechecked_done() {
+    let mut m = connected(&[StepId::RootMfa]);
+    let id = StepId::Organization;
+    select(&mut m, id);
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(proposal(false)) });
+    update(&mut m, Msg::Yes);
+    let Effect::Check { generation, .. } = update(&mut m, Msg::Applied { id, result: Ok(()) })[0] else {
+        panic!("a re-check")
+    };
+    update(&mut m, Msg::Checked { id, generation, result: result(id, Status::Done) });
+    assert_eq!(m.id(m.selected), StepId::ControlTower, "the next step not done");
+    // A step re-checked not done keeps the cursor where it is.
+    select(&mut m, StepId::Contacts);
+    update(&mut m, Msg::Applied { id: StepId::Contacts, result: Ok(()) });
+    let generation = m.step(StepId::Contacts).generation;
+    update(
+        &mut m,
+        Msg::Checked { id: StepId::Contacts, generation, result: result(StepId::Contacts, Status::Partial) },
+    );
+    assert_eq!(m.id(m.selected), StepId::Contacts);
+}
+
+#[test]
+fn the_detail_pane_scrolls_within_its_text() {
+    let mut m = connected(&[]);
+    select(&mut m, StepId::RootMfa);
+    update(&mut m, Msg::Resized { width: 80, height: 24 });
+    update(&mut m, Msg::End);
+    let end = m.scroll.detail;
+    assert!(end > 0, "root MFA's manual steps are below the bottom edge at 80x24");
+    update(&mut m, Msg::PageDown);
+    assert_eq!(m.scroll.detail, end, "never past the end");
+    update(&mut m, Msg::LineUp);
+    assert_eq!(m.scroll.detail, end - 1);
+    update(&mut m, Msg::Down);
+    assert_eq!(m.scroll.detail, 0, "another step starts at its top");
+}
+
+#[test]
+fn a_failed_recheck_of_every_step_marks_each_verdict_with_its_age() {
+    let mut m = connected(&[]);
+    let generation = m.step(StepId::Organization).generation;
+    update(&mut m, Msg::Tick { now: 50_520 });
+    let earlier = result(StepId::Organization, Status::NotDone);
+    update(&mut m, Msg::Checked { id: StepId::Organization, generation, result: earlier });
+    let effects = update(&mut m, Msg::RecheckAll);
+    assert!(
+        matches!(&effects[..], [Effect::CheckAll { generations }] if generations.len() == 8),
+        "the account is read again first"
+    );
+    assert!(m.steps.iter().all(|s| s.checking));
+    update(&mut m, Msg::RecheckFailed("unreachable".into()));
+    let org = m.step(StepId::Organization);
+    assert!(!org.checking);
+    assert_eq!((org.stale.as_deref(), org.checked_at), (Some("unreachable"), Some(50_520)));
+    assert_eq!(detail::clock(50_520), "14:02");
+    // The next live result clears the mark.
+    let generation = m.step(StepId::Organization).generation;
+    update(
+        &mut m,
+        Msg::Checked { id: StepId::Organization, generation, result: result(StepId::Organization, Status::Done) },
+    );
+    assert_eq!(m.step(StepId::Organization).stale, None);
+}
+
+#[test]
+fn simulating_a_person_is_offered_only_in_the_sandbox() {
+    let mut m = connected(&[]);
+    select(&mut m, StepId::RootMfa);
+    assert!(update(&mut m, Msg::Simulate).is_empty(), "never against a real account");
+    assert_eq!(m.notice, None);
+    m.header.sandbox = Some("http://127.0.0.1:5000".into());
+    assert_eq!(update(&mut m, Msg::Simulate), vec![Effect::Simulate { id: StepId::RootMfa }]);
+    let effects = update(&mut m, Msg::Simulated { id: StepId::RootMfa, result: Ok("done".into()) });
+    assert!(matches!(&effects[..], [Effect::Check { id: StepId::RootMfa, .. }]), "only a re-check says it is done");
+    select(&mut m, StepId::Guardduty);
+    assert!(update(&mut m, Msg::Simulate).is_empty(), "GuardDuty needs no person");
+}
+
+#[test]
+fn ages_read_in_the_largest_unit() {
+    assert_eq!(detail::clock(0), "00:00");
+    let ages: Vec<String> = [40, 720, 10_800, 90_000, 200_000].into_iter().map(detail::age).collect();
+    assert_eq!(ages, ["40 s", "12 min", "3 h", "1 day", "2 days"]);
 }

@@ -4,10 +4,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::{Activity, Connection, Model, Overlay, StepView};
+use super::scroll::{Confirm, Window};
+use super::{Activity, Connection, Model, Overlay, ask, detail};
 use crate::catalog::{self, StepId, say};
 use crate::output::inert;
 use crate::verdict::Status;
@@ -25,11 +26,11 @@ impl Theme {
         Theme { color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) }
     }
 
-    fn fg(self, c: Color) -> Style {
+    pub(super) fn fg(self, c: Color) -> Style {
         if self.color { Style::default().fg(c) } else { Style::default() }
     }
 
-    fn status(self, s: Option<Status>) -> Style {
+    pub(super) fn status(self, s: Option<Status>) -> Style {
         match s {
             Some(Status::Done) => self.fg(Color::Green),
             Some(Status::Partial) => self.fg(Color::Yellow),
@@ -48,15 +49,41 @@ pub fn draw(f: &mut Frame<'_>, m: &Model, theme: Theme) {
         return;
     }
     let header = header_lines(m, theme);
+    let [head, list, detail, footer] = areas(area, header.len());
+    f.render_widget(Paragraph::new(header), head);
+    draw_list(f, m, theme, list);
+    detail::draw(f, m, theme, detail);
+    draw_footer(f, m, theme, footer);
+    match m.overlay {
+        Some(Overlay::Help) => {
+            // As tall as the help is long (borders included), so a new key never pushes a line out.
+            let help = say("wizard-help", &[]);
+            let height = u16::try_from(help.lines().count() + 2).unwrap_or(u16::MAX);
+            popup(f, &say("wizard-help-title", &[]), &help, 80, height);
+        }
+        Some(Overlay::Confirm(id)) => confirm(f, m, id),
+        Some(Overlay::Input(_)) => {
+            if let Some(form) = &m.form {
+                ask::draw(f, form, theme);
+            }
+        }
+        Some(Overlay::QuitWhileRunning) => {
+            popup(f, &say("wizard-quit-title", &[]), &say("wizard-quit-running", &[]), 64, 9);
+        }
+        None => {}
+    }
+}
+
+/// The screen's parts: header, step list, detail pane, footer.
+fn areas(area: Rect, header: usize) -> [Rect; 4] {
     let rows = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
-            Constraint::Length(u16::try_from(header.len()).unwrap_or(4)),
+            Constraint::Length(u16::try_from(header).unwrap_or(4)),
             Constraint::Min(4),
             Constraint::Length(2),
         ])
         .split(area);
-    f.render_widget(Paragraph::new(header), rows[0]);
     let wide = area.width >= 80;
     let body = Layout::default()
         .direction(if wide { Direction::Horizontal } else { Direction::Vertical })
@@ -66,22 +93,17 @@ pub fn draw(f: &mut Frame<'_>, m: &Model, theme: Theme) {
             [Constraint::Length(10), Constraint::Min(3)]
         })
         .split(rows[1]);
-    draw_list(f, m, theme, body[0]);
-    draw_detail(f, m, theme, body[1]);
-    draw_footer(f, m, theme, rows[2]);
-    match m.overlay {
-        Some(Overlay::Help) => {
-            popup(f, &say("wizard-help-title", &[]), &say("wizard-help", &[]), 90, 16);
-        }
-        Some(Overlay::Confirm(id)) => confirm(f, m, id),
-        Some(Overlay::QuitWhileRunning) => {
-            popup(f, &say("wizard-quit-title", &[]), &say("wizard-quit-running", &[]), 64, 9);
-        }
-        None => {}
-    }
+    [rows[0], body[0], body[1], rows[2]]
 }
 
-fn header_lines(m: &Model, theme: Theme) -> Vec<Line<'static>> {
+/// The detail pane's window over the selected step's text, at the model's screen size.
+pub fn detail_window(m: &Model) -> Window {
+    let area = Rect::new(0, 0, m.size.0, m.size.1);
+    let pane = areas(area, header_lines(m, Theme { color: false }).len())[2];
+    detail::window(m, pane)
+}
+
+pub(super) fn header_lines(m: &Model, theme: Theme) -> Vec<Line<'static>> {
     let h = &m.header;
     let mut lines = vec![Line::from(vec![
         Span::styled("groundwork", Style::default().add_modifier(Modifier::BOLD)),
@@ -133,7 +155,7 @@ fn spinner(tick: u64) -> &'static str {
     SPINNER[usize::try_from(tick % 10).unwrap_or(0)]
 }
 
-fn elapsed(secs: i64) -> String {
+pub(super) fn elapsed(secs: i64) -> String {
     if secs < 60 { format!("{secs}s") } else { format!("{}m {:02}s", secs / 60, secs % 60) }
 }
 
@@ -150,6 +172,12 @@ fn mark(m: &Model, id: StepId) -> (String, String, Option<Status>) {
     if m.blocked_by(id).is_some() && s.skip.is_none() {
         return ("·".into(), String::new(), None);
     }
+    // A verdict the last re-check could not renew carries the time it is from.
+    let suffix = if s.stale.is_some() {
+        format!(" {}", s.checked_at.map_or_else(|| say("wizard-stale-record", &[]), detail::clock))
+    } else {
+        String::new()
+    };
     let mark = match s.status() {
         Some(Status::Done) => "✓",
         Some(Status::Partial) => "◐",
@@ -158,7 +186,7 @@ fn mark(m: &Model, id: StepId) -> (String, String, Option<Status>) {
         Some(Status::Skipped | Status::NotApplicable) => "–",
         None => " ",
     };
-    (mark.into(), String::new(), s.status())
+    (mark.into(), suffix, s.status())
 }
 
 fn draw_list(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
@@ -185,75 +213,6 @@ fn draw_list(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
     f.render_stateful_widget(list, area, &mut state);
 }
 
-fn draw_detail(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
-    let id = m.id(m.selected);
-    let step = catalog::step(id);
-    let s = m.step(id);
-    let mut text = Text::default();
-    let (label, status) = step_label(m, id);
-    text.push_line(Line::from(vec![
-        Span::styled(step.title.clone(), Style::default().add_modifier(Modifier::BOLD)),
-        Span::raw("  "),
-        Span::styled(label, theme.status(status)),
-    ]));
-    let summary = s.result.as_ref().map_or_else(|| step.summary.clone(), |r| r.summary.clone());
-    text.push_line(Line::from(inert(&summary)));
-    if let Some(reason) = &s.skip {
-        text.push_line(Line::from(say("wizard-skipped-because", &[("reason", &inert(reason))])));
-    }
-    if s.result.is_some() && !s.live {
-        text.push_line(Line::styled(say("wizard-from-record", &[]), theme.fg(Color::DarkGray)));
-    }
-    activity(&mut text, s, m, theme);
-    section(&mut text, &say("wizard-seen", &[]));
-    for finding in s.result.iter().flat_map(|r| &r.findings) {
-        let place =
-            finding.region.as_ref().map_or_else(|| finding.account.clone(), |r| format!("{} {r}", finding.account));
-        text.push_line(Line::from(vec![
-            Span::styled(format!("{} ", crate::output::label(finding.status)), theme.status(Some(finding.status))),
-            Span::raw(inert(&format!("{place}: {}", finding.detail))),
-        ]));
-    }
-    section(&mut text, &say("wizard-why", &[]));
-    text.push_line(Line::from(step.why.trim().replace('\n', " ")));
-    section(&mut text, &say("wizard-cost", &[]));
-    text.push_line(Line::from(step.cost.clone()));
-    if let Some(manual) = &step.manual {
-        section(&mut text, &say("wizard-by-hand", &[]));
-        text.extend(manual.trim().lines().map(|l| Line::from(l.to_owned())));
-    }
-    for link in &step.links {
-        text.push_line(Line::from(format!("{}: {}", link.label, link.url)));
-    }
-    let block = Block::default().borders(Borders::ALL).title(say("wizard-detail-title", &[("id", id.as_str())]));
-    f.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), area);
-}
-
-fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme) {
-    match &s.activity {
-        Activity::Idle => {}
-        Activity::Planning => text.push_line(Line::from(say("wizard-working-out", &[]))),
-        Activity::Planned(p) | Activity::Confirming(p) => {
-            section(text, &say("wizard-plan", &[]));
-            text.extend(p.text.lines().map(|l| Line::from(inert(l))));
-        }
-        Activity::Applying { since } => {
-            section(text, &say("wizard-applying", &[("elapsed", &elapsed((m.now - since).max(0)))]));
-            text.extend(s.log.iter().rev().take(12).rev().map(|l| Line::from(inert(l))));
-        }
-        Activity::Failed(why) => {
-            section(text, &say("wizard-failed", &[]));
-            text.push_line(Line::styled(inert(why), theme.fg(Color::Red)));
-            text.extend(s.log.iter().rev().take(6).rev().map(|l| Line::from(inert(l))));
-        }
-    }
-}
-
-fn section(text: &mut Text<'static>, title: &str) {
-    text.push_line(Line::from(""));
-    text.push_line(Line::styled(title.to_owned(), Style::default().add_modifier(Modifier::BOLD)));
-}
-
 fn draw_footer(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
     let notice = m.notice.as_deref().map(inert).unwrap_or_default();
     let lines = vec![Line::styled(notice, theme.fg(Color::Cyan)), Line::from(say("wizard-keys", &[]))];
@@ -262,15 +221,38 @@ fn draw_footer(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
 
 fn confirm(f: &mut Frame<'_>, m: &Model, id: StepId) {
     let Activity::Confirming(p) = &m.step(id).activity else { return };
-    let question = say("wizard-confirm-question", &[("count", &p.changes().to_string())]);
-    let height = u16::try_from(p.text.lines().count() + 3).unwrap_or(u16::MAX);
-    let rect = popup(f, &say("wizard-confirm-title", &[]), &inert(&p.text), 100, height);
+    let dialog = Confirm::layout(f.area(), &inert(&p.text), m.scroll.confirm);
+    let w = dialog.window;
+    let mut title = say("wizard-confirm-title", &[]);
+    if let Some((first, last, total)) = dialog.changes_in_view().filter(|_| !(w.top == 0 && w.at_end())) {
+        let range = if first == last { first.to_string() } else { format!("{first}–{last}") };
+        title += &say("wizard-confirm-range", &[("range", &range), ("total", &total.to_string())]);
+    }
+    if !w.at_end() {
+        let key = if w.below() == 1 { "wizard-confirm-below-one" } else { "wizard-confirm-below" };
+        title += &say(key, &[("count", &w.below().to_string())]);
+    }
+    let shown: Vec<Line<'_>> = dialog.rows[w.top..(w.top + w.visible).min(dialog.rows.len())]
+        .iter()
+        .map(|r| Line::from(r.text.clone()))
+        .collect();
+    f.render_widget(Clear, dialog.rect);
+    f.render_widget(Paragraph::new(shown).block(Block::default().borders(Borders::ALL).title(title)), dialog.rect);
+    // Until the end could be seen, the frame says how to get there instead of asking.
+    let question = if m.scroll.seen_end {
+        let key = if p.changes() == 1 { "wizard-confirm-question-one" } else { "wizard-confirm-question" };
+        let edit = if p.asked.is_empty() { String::new() } else { say("wizard-confirm-edit", &[]) };
+        say(key, &[("count", &p.changes().to_string())]) + &edit
+    } else {
+        // A `y` pressed too early is answered here, where the person is looking.
+        m.notice.as_ref().map_or_else(|| say("wizard-confirm-scroll", &[]), |n| format!(" {} ", inert(n)))
+    };
     // The question sits on the frame, so a long plan never pushes it out of sight.
     let bottom = Rect {
-        y: rect.y + rect.height.saturating_sub(1),
+        y: dialog.rect.y + dialog.rect.height.saturating_sub(1),
         height: 1,
-        x: rect.x + 2,
-        width: rect.width.saturating_sub(4),
+        x: dialog.rect.x + 2,
+        width: dialog.rect.width.saturating_sub(4),
     };
     f.render_widget(
         Paragraph::new(Line::styled(question, Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED))),

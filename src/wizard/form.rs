@@ -1,0 +1,230 @@
+//! A step's questions, asked inside the wizard: one at a time under the step's title, why and
+//! cost, edited like a shell line (Ctrl-A/E, Ctrl-U/K/W, arrows), each answer validated before the
+//! next. Pure: the keys arrive as `Edit`s, the answers leave as plain values.
+
+use crate::catalog::{StepId, say};
+use crate::inputs::{self, Kind};
+
+/// One question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub key: String,
+    pub prompt: String,
+    /// How the answer is validated; `None` for free text (a skip's reason).
+    kind: Option<Kind>,
+    /// What Enter on an empty line answers: the answer in use, else the declared default.
+    pub default: Option<String>,
+}
+
+/// A change to the line being typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Insert(char),
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    Start,
+    End,
+    /// Ctrl-U: everything before the cursor.
+    KillStart,
+    /// Ctrl-K: everything from the cursor.
+    KillEnd,
+    /// Ctrl-W: the word before the cursor.
+    KillWord,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub id: StepId,
+    /// The form asks why the step is skipped, not the step's inputs.
+    pub skip: bool,
+    pub fields: Vec<Field>,
+    /// The validated answers so far, one per field already asked.
+    pub answers: Vec<String>,
+    pub line: String,
+    /// The cursor, in characters from the start of the line.
+    pub cursor: usize,
+    /// Why the last answer was not taken.
+    pub error: Option<String>,
+}
+
+impl Form {
+    /// The questions for `keys` (each with the value to offer); `Err` names a key no step declares.
+    pub fn new(id: StepId, keys: &[(String, Option<String>)]) -> Result<Form, String> {
+        let fields = keys
+            .iter()
+            .map(|(key, offered)| {
+                let input = inputs::declared(key).ok_or_else(|| key.clone())?;
+                Ok(Field {
+                    key: key.clone(),
+                    prompt: input.prompt.clone(),
+                    kind: Some(input.kind),
+                    default: offered.clone().or_else(|| input.default.clone()),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Form { id, skip: false, fields, answers: Vec::new(), line: String::new(), cursor: 0, error: None })
+    }
+
+    /// One free-text question: why the step is skipped.
+    pub fn skip_reason(id: StepId) -> Form {
+        let field = Field { key: "skip".into(), prompt: say("wizard-skip-prompt", &[]), kind: None, default: None };
+        Form { id, skip: true, fields: vec![field], answers: Vec::new(), line: String::new(), cursor: 0, error: None }
+    }
+
+    /// The question being asked.
+    pub fn field(&self) -> Option<&Field> {
+        self.fields.get(self.answers.len())
+    }
+
+    pub fn edit(&mut self, edit: Edit) {
+        let mut chars: Vec<char> = self.line.chars().collect();
+        let at = self.cursor.min(chars.len());
+        let cursor = match edit {
+            Edit::Insert(c) if !c.is_control() => {
+                chars.insert(at, c);
+                at + 1
+            }
+            Edit::Backspace if at > 0 => {
+                chars.remove(at - 1);
+                at - 1
+            }
+            // A control character is never typed into an answer; Backspace at the start does nothing.
+            Edit::Insert(_) | Edit::Backspace => at,
+            Edit::Delete => {
+                if at < chars.len() {
+                    chars.remove(at);
+                }
+                at
+            }
+            Edit::Left => at.saturating_sub(1),
+            Edit::Right => (at + 1).min(chars.len()),
+            Edit::Start => 0,
+            Edit::End => chars.len(),
+            Edit::KillStart => {
+                chars.drain(..at);
+                0
+            }
+            Edit::KillEnd => {
+                chars.truncate(at);
+                at
+            }
+            Edit::KillWord => {
+                // Spaces before the cursor, then the word before them, as a shell does.
+                let mut start = at;
+                while start > 0 && chars[start - 1] == ' ' {
+                    start -= 1;
+                }
+                while start > 0 && chars[start - 1] != ' ' {
+                    start -= 1;
+                }
+                chars.drain(start..at);
+                start
+            }
+        };
+        self.line = chars.into_iter().collect();
+        self.cursor = cursor;
+        self.error = None;
+    }
+
+    /// Enter: the line (or the default, when it is empty) is validated and taken, and the next
+    /// question comes; after the last, every answer as (key, value).
+    pub fn submit(&mut self) -> Option<Vec<(String, String)>> {
+        let field = self.field()?;
+        let raw =
+            if self.line.trim().is_empty() { field.default.clone().unwrap_or_default() } else { self.line.clone() };
+        let checked = match field.kind {
+            Some(kind) => inputs::validate(kind, &raw),
+            None if raw.trim().is_empty() => Err(say("wizard-skip-empty", &[])),
+            None => Ok(raw.trim().to_owned()),
+        };
+        match checked {
+            Ok(value) => {
+                self.answers.push(value);
+                self.line.clear();
+                self.cursor = 0;
+                self.error = None;
+            }
+            Err(why) => {
+                self.error = Some(why);
+                return None;
+            }
+        }
+        if self.answers.len() < self.fields.len() {
+            return None;
+        }
+        Some(self.fields.iter().map(|f| f.key.clone()).zip(self.answers.iter().cloned()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> Form {
+        let keys = [
+            ("alerts.email".to_owned(), Some("typo@example.con".to_owned())),
+            ("alerts.min-severity".to_owned(), None),
+        ];
+        Form::new(StepId::Alerts, &keys).expect("declared")
+    }
+
+    fn typed(f: &mut Form, text: &str) {
+        text.chars().for_each(|c| f.edit(Edit::Insert(c)));
+    }
+
+    #[test]
+    fn lines_edit_like_a_shell() {
+        let mut f = form();
+        typed(&mut f, "ada lovelace@example.com");
+        f.edit(Edit::KillWord);
+        assert_eq!((f.line.as_str(), f.cursor), ("ada ", 4));
+        f.edit(Edit::KillWord);
+        assert_eq!(f.line, "");
+        typed(&mut f, "bob@example.com");
+        f.edit(Edit::Start);
+        f.edit(Edit::Delete);
+        typed(&mut f, "r");
+        assert_eq!(f.line, "rob@example.com");
+        f.edit(Edit::End);
+        f.edit(Edit::Left);
+        f.edit(Edit::Left);
+        f.edit(Edit::Left);
+        f.edit(Edit::KillEnd);
+        assert_eq!(f.line, "rob@example.");
+        f.edit(Edit::KillStart);
+        assert_eq!((f.line.as_str(), f.cursor), ("", 0));
+        f.edit(Edit::Insert('\u{15}'));
+        assert_eq!(f.line, "", "a control character is never typed into an answer");
+    }
+
+    #[test]
+    fn an_empty_line_takes_the_offered_answer_and_a_bad_one_is_refused() {
+        let mut f = form();
+        typed(&mut f, "not an email");
+        assert_eq!(f.submit(), None);
+        assert!(f.error.is_some() && f.answers.is_empty(), "refused, asked again");
+        f.edit(Edit::KillStart);
+        assert_eq!(f.submit(), None, "the offered answer, then the next question");
+        assert_eq!(f.field().map(|x| x.key.as_str()), Some("alerts.min-severity"));
+        assert_eq!(
+            f.submit(),
+            Some(vec![("alerts.email".into(), "typo@example.con".into()), ("alerts.min-severity".into(), "7".into())])
+        );
+    }
+
+    #[test]
+    fn a_skip_needs_a_reason() {
+        let mut f = Form::skip_reason(StepId::Contacts);
+        assert_eq!(f.submit(), None);
+        assert!(f.error.is_some());
+        typed(&mut f, "  the lawyer is choosing  ");
+        assert_eq!(f.submit(), Some(vec![("skip".into(), "the lawyer is choosing".into())]));
+    }
+
+    #[test]
+    fn an_undeclared_key_is_named() {
+        assert_eq!(Form::new(StepId::Alerts, &[("alerts.colour".into(), None)]), Err("alerts.colour".into()));
+    }
+}
