@@ -122,6 +122,7 @@ pub async fn provision(aws: &Aws, at: &At, instance: &str, permission_set: &str)
 pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str, group: &str) -> Result<(), AwsError> {
     const ACTION: &str = "sso:CreateAccountAssignment";
     let c = sso(aws, at);
+    let slot = aws.permit().await;
     let out = c
         .create_account_assignment()
         .instance_arn(instance)
@@ -133,6 +134,7 @@ pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str,
         .send()
         .await
         .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    drop(slot);
     let mut failure = out.account_assignment_creation_status().and_then(|s| s.failure_reason()).map(str::to_owned);
     let status = out.account_assignment_creation_status();
     let request = missing(status.and_then(|s| s.request_id()), ACTION, "RequestId", at)?;
@@ -158,6 +160,7 @@ pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str,
             _ => {}
         }
         tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
+        let _slot = aws.permit().await;
         let out = c
             .describe_account_assignment_creation_status()
             .instance_arn(instance)

@@ -253,6 +253,11 @@ impl Action {
     }
 
     /// Whether performing it changes anything in AWS (waiting does not).
+    /// Whether performing it polls AWS until an asynchronous operation ends.
+    fn waits(&self) -> bool {
+        matches!(self, Action::CreateAccount { .. } | Action::AssignAccount { .. })
+    }
+
     pub fn is_change(&self) -> bool {
         !matches!(self, Action::WaitForLandingZone { .. })
     }
@@ -263,7 +268,8 @@ pub type Outputs = HashMap<String, String>;
 
 /// Performs one action in `at`, adding what it produced to `outputs`.
 pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs) -> Result<(), AwsError> {
-    let _slot = aws.permit().await;
+    // Actions that wait for AWS take a permit per call themselves: none is held while waiting.
+    let _slot = if action.waits() { None } else { Some(aws.permit().await) };
     match action {
         Action::CreateOrganization => organizations::create_organization(aws, at).await,
         Action::EnableServiceAccess { principal } => organizations::enable_service_access(aws, at, principal).await,

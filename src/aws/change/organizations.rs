@@ -41,6 +41,7 @@ pub const ACCOUNT_LIMIT: Duration = Duration::from_mins(15);
 pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Result<String, AwsError> {
     const ACTION: &str = "organizations:CreateAccount";
     let c = client(aws, at);
+    let slot = aws.permit().await;
     let out = c
         .create_account()
         .account_name(name)
@@ -48,6 +49,7 @@ pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Resu
         .send()
         .await
         .map_err(|e| classify(&e, ACTION, &at.account, None))?;
+    drop(slot);
     let mut status = out.create_account_status().cloned();
     let (started, limit) = (Instant::now(), aws.wait_limit(ACCOUNT_LIMIT));
     loop {
@@ -63,6 +65,7 @@ pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Resu
         }
         tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
         let id = missing(s.id(), ACTION, "CreateAccountStatus.Id", at)?;
+        let _slot = aws.permit().await;
         status = c
             .describe_create_account_status()
             .create_account_request_id(id)
