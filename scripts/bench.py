@@ -298,6 +298,9 @@ def seed(emu, n_accounts, regions):
                       {"account": MGMT, "region": "us-east-1", "status": "ACTIVE", "drift": "IN_SYNC",
                        "version": "3.3", "latestAvailableVersion": "3.3", "manifest": manifest})["arn"]
 
+    # Members' contacts are written from the management account, which AWS allows only with trusted
+    # access for Account Management (the emulator enforces it too).
+    org.enable_aws_service_access(ServicePrincipal="account.amazonaws.com")
     account = client("account")
 
     def contacts(target):
