@@ -2,7 +2,7 @@
 
 use aws_sdk_organizations::types::{AccountState, OrganizationFeatureSet};
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError, error::classify, missing};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {
@@ -29,11 +29,12 @@ pub async fn organization(aws: &Aws) -> Result<Option<Organization>, AwsError> {
     let res = aws.client(&at, aws_sdk_organizations::Client::new).describe_organization().send().await;
     match res {
         Ok(out) => {
-            let org = out.organization();
-            Ok(org.map(|o| Organization {
-                id: o.id().unwrap_or_default().to_owned(),
+            const ACTION: &str = "organizations:DescribeOrganization";
+            let Some(o) = out.organization() else { return Ok(None) };
+            Ok(Some(Organization {
+                id: missing(o.id(), ACTION, "Organization.Id", &at)?,
                 all_features: o.feature_set() == Some(&OrganizationFeatureSet::All),
-                management_account: o.master_account_id().unwrap_or_default().to_owned(),
+                management_account: missing(o.master_account_id(), ACTION, "Organization.MasterAccountId", &at)?,
             }))
         }
         Err(e) if e.as_service_error().is_some_and(aws_sdk_organizations::operation::describe_organization::DescribeOrganizationError::is_aws_organizations_not_in_use_exception) => Ok(None),
@@ -55,9 +56,9 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
             .send()
             .await
             .map_err(|e| classify(&e, "organizations:ListAccounts", &at.account, None))?;
-        accounts.extend(out.accounts().iter().map(|a| {
-            OrgAccount {
-                id: a.id().unwrap_or_default().to_owned(),
+        for a in out.accounts() {
+            accounts.push(OrgAccount {
+                id: missing(a.id(), "organizations:ListAccounts", "Account.Id", &at)?,
                 name: a.name().unwrap_or_default().to_owned(),
                 email: a.email().unwrap_or_default().to_owned(),
                 state: a
@@ -70,8 +71,8 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
                     Some(state) => *state == AccountState::Active,
                     None => a.status().is_none_or(|s| s.as_str() == "ACTIVE"),
                 },
-            }
-        }));
+            });
+        }
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(accounts);

@@ -23,6 +23,9 @@ pub fn org_audit(facts: &Facts, step: &Step) -> Result<String, Finding> {
 /// One account's state in one Region: its status and what was seen, in a person's words.
 pub type Cell = (Status, String);
 
+/// One Region as read: Audit's finding there, the Region, and each account's cell.
+pub type RegionView = (Finding, String, Vec<(String, Cell)>);
+
 /// Combines parts the honest way: a part that could not be read makes a "not done" unknown (the
 /// unread part may be exactly what runs), and anything running already makes it partial.
 pub fn honest(parts: &[Status]) -> Status {
@@ -42,6 +45,32 @@ pub fn active_accounts(facts: &Facts) -> Vec<(String, String)> {
     accounts
 }
 
+/// The step's findings: one per Region for Audit's own setup, then one per account saying in
+/// which Regions it is covered (`per_region`: Audit's finding, the Region, each account's cell).
+pub fn conclude(
+    step: &Step,
+    audit: &str,
+    accounts: &[(String, String)],
+    regions: &[String],
+    per_region: Vec<RegionView>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut cells = HashMap::new();
+    for (finding, region, account_cells) in per_region {
+        findings.push(finding);
+        for (account, c) in account_cells {
+            cells.insert((account, region.clone()), c);
+        }
+    }
+    let count = regions.len().to_string();
+    let covered = |account: &str| {
+        let key = if account == audit { "audit-covered" } else { "account-covered" };
+        step.say(key, &[("regions", &count)])
+    };
+    let in_region = |r: &str, d: &str| step.say("account-in-region", &[("region", r), ("detail", d)]);
+    findings.extend(account_findings(accounts, regions, &cells, &covered, &in_region));
+    findings
+}
 /// One finding per account (no Region: it spans them): done when covered in every governed
 /// Region, otherwise the Regions where it is not, each with what was seen there.
 pub fn account_findings(

@@ -4,8 +4,6 @@
 //! account that is covered). An account that is not covered is looked at from inside: a detector
 //! of its own makes it partial, never "not done".
 
-use std::collections::HashMap;
-
 use futures_util::future::join_all;
 
 use super::coverage::{self, Cell};
@@ -47,22 +45,7 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
         }
     }))
     .await;
-    let mut findings = Vec::new();
-    let mut cells = HashMap::new();
-    for (finding, region, account_cells) in per_region {
-        findings.push(finding);
-        for (account, c) in account_cells {
-            cells.insert((account, region.clone()), c);
-        }
-    }
-    let count = regions.len().to_string();
-    let covered = |account: &str| {
-        let key = if account == audit { "audit-covered" } else { "account-covered" };
-        step.say(key, &[("regions", &count)])
-    };
-    let in_region = |r: &str, d: &str| step.say("account-in-region", &[("region", r), ("detail", d)]);
-    findings.extend(coverage::account_findings(&accounts, regions, &cells, &covered, &in_region));
-    findings
+    coverage::conclude(step, &audit, &accounts, regions, per_region)
 }
 
 async fn read(aws: &Aws, mine: &At, theirs: &At, audit: &str) -> View {

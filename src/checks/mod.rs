@@ -182,6 +182,8 @@ mod tests {
                     "src/aws/controltower.rs",
                     "src/aws/change/controltower.rs",
                 ],
+                // The per-account findings both steps share.
+                StepId::Guardduty | StepId::SecurityHub => &["src/checks/coverage.rs"],
                 _ => &[],
             };
             for file in more {

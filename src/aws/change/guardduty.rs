@@ -32,7 +32,7 @@ pub async fn create_detector(aws: &Aws, at: &At, plans: &[(String, bool)]) -> Re
         );
     }
     let out = req.send().await.map_err(|e| classify(&e, "guardduty:CreateDetector", &at.account, Some(&at.region)))?;
-    Ok(out.detector_id().unwrap_or_default().to_owned())
+    crate::aws::missing(out.detector_id(), "guardduty:CreateDetector", "DetectorId", at)
 }
 
 pub async fn enable_admin(aws: &Aws, at: &At, admin: &str) -> Result<(), AwsError> {

@@ -98,7 +98,7 @@ pub async fn root(aws: &Aws, at: &At) -> Result<String, AwsError> {
         .try_collect()
         .await
         .map_err(|e| classify(&e, "organizations:ListRoots", &at.account, None))?;
-    Ok(pages.iter().flat_map(|p| p.roots()).find_map(|r| r.id()).unwrap_or_default().to_owned())
+    missing(pages.iter().flat_map(|p| p.roots()).find_map(|r| r.id()), "organizations:ListRoots", "Root.Id", at)
 }
 
 /// The OUs directly under a parent, as (id, name), every page.
@@ -114,11 +114,10 @@ pub async fn ous_under(aws: &Aws, at: &At, parent: &str) -> Result<Vec<(String, 
             .send()
             .await
             .map_err(|e| classify(&e, "organizations:ListOrganizationalUnitsForParent", &at.account, None))?;
-        ous.extend(
-            out.organizational_units()
-                .iter()
-                .map(|o| (o.id().unwrap_or_default().to_owned(), o.name().unwrap_or_default().to_owned())),
-        );
+        for o in out.organizational_units() {
+            let id = missing(o.id(), "organizations:ListOrganizationalUnitsForParent", "OrganizationalUnit.Id", at)?;
+            ous.push((id, o.name().unwrap_or_default().to_owned()));
+        }
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(ous);
@@ -137,7 +136,7 @@ pub async fn parent(aws: &Aws, at: &At, child: &str) -> Result<String, AwsError>
         .try_collect()
         .await
         .map_err(|e| classify(&e, "organizations:ListParents", &at.account, None))?;
-    Ok(pages.iter().flat_map(|p| p.parents()).find_map(|p| p.id()).unwrap_or_default().to_owned())
+    missing(pages.iter().flat_map(|p| p.parents()).find_map(|p| p.id()), "organizations:ListParents", "Parent.Id", at)
 }
 
 pub async fn create_ou(aws: &Aws, at: &At, parent: &str, name: &str) -> Result<String, AwsError> {
@@ -148,7 +147,12 @@ pub async fn create_ou(aws: &Aws, at: &At, parent: &str, name: &str) -> Result<S
         .send()
         .await
         .map_err(|e| classify(&e, "organizations:CreateOrganizationalUnit", &at.account, None))?;
-    Ok(out.organizational_unit().and_then(|o| o.id()).unwrap_or_default().to_owned())
+    missing(
+        out.organizational_unit().and_then(|o| o.id()),
+        "organizations:CreateOrganizationalUnit",
+        "OrganizationalUnit.Id",
+        at,
+    )
 }
 
 pub async fn move_account(aws: &Aws, at: &At, account: &str, from: &str, to: &str) -> Result<(), AwsError> {
