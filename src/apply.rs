@@ -1,6 +1,7 @@
 //! `groundwork plan` and `groundwork apply`: show exactly what would change, ask, perform only that,
 //! log every change, then re-check. A step is recorded done only when the live re-check says so.
 
+use crate::exit::Exit;
 use std::io::{BufRead, IsTerminal, Write};
 
 use crate::aws::Aws;
@@ -34,7 +35,7 @@ async fn open(global: &Global) -> Result<Session, String> {
 }
 
 /// `groundwork plan [STEP]`: every step's plan (or one), nothing changed, nothing asked.
-pub async fn plan(global: &Global, args: &PlanArgs) -> u8 {
+pub async fn plan(global: &Global, args: &PlanArgs) -> Exit {
     let sets = match inputs::parse_sets(&args.set) {
         Ok(s) => s,
         Err(e) => return fail(&e),
@@ -61,11 +62,11 @@ pub async fn plan(global: &Global, args: &PlanArgs) -> u8 {
             ),
         }
     }
-    0
+    Exit::Settled
 }
 
 /// `groundwork apply STEP`.
-pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
+pub async fn apply(global: &Global, args: &ApplyArgs) -> Exit {
     let sets = match inputs::parse_sets(&args.set) {
         Ok(s) => s,
         Err(e) => return fail(&e),
@@ -89,7 +90,7 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
         println!("\n{}", plans::render(id, &plan, &s.facts));
         if !plan.conflicts.is_empty() {
             eprintln!("groundwork: {}", say("apply-refused", &[]));
-            return 1;
+            return Exit::Left;
         }
         let count = plan.changes.iter().filter(|c| c.action.is_change()).count();
         if count == 0 {
@@ -99,7 +100,7 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
             Answer::Yes => break plan,
             Answer::No => {
                 eprintln!("groundwork: {}", say("apply-cancelled", &[]));
-                return 1;
+                return Exit::Left;
             }
             Answer::Edit => {
                 ask.reopen();
@@ -110,8 +111,9 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
     change(&s.store, &mut s.record, |r| remember_inputs(r, &ask.answers, id));
     let changes: Vec<Change> = changes.into_iter().cloned().collect();
     let outcome = {
+        let aws = s.aws.bound(&s.facts);
         let actor = Actor {
-            aws: &s.aws,
+            aws: &aws,
             principal: &s.facts.identity.arn,
             log_dir: s.store.dir(),
             log_account: &s.facts.identity.account,
@@ -137,7 +139,7 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> u8 {
 }
 
 /// Re-reads the account and re-checks the step; only this decides what the record says.
-async fn recheck(s: &mut Session, id: StepId) -> u8 {
+async fn recheck(s: &mut Session, id: StepId) -> Exit {
     if let Ok(f) = facts::gather(&s.aws).await {
         s.facts = f;
     }
@@ -148,7 +150,7 @@ async fn recheck(s: &mut Session, id: StepId) -> u8 {
     );
     let seen = record::Seen { checked_at: record::now(), result: result.clone() };
     change(&s.store, &mut s.record, |r| r.see(seen.clone()));
-    u8::from(result.status != Status::Done)
+    Exit::settled_if(result.status == Status::Done)
 }
 
 fn answers(
@@ -208,7 +210,7 @@ fn confirmed(yes: bool, count: usize, editable: bool) -> Answer {
     }
 }
 
-fn fail(message: &str) -> u8 {
+fn fail(message: &str) -> Exit {
     eprintln!("groundwork: {message}");
-    2
+    Exit::Failed
 }

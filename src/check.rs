@@ -1,6 +1,7 @@
 //! `groundwork check`: a live, read-only re-check of every step, printed for people or as JSON,
 //! and remembered in the local record.
 
+use crate::exit::Exit;
 use std::io::Write;
 
 use crate::aws::Aws;
@@ -51,7 +52,7 @@ pub async fn live(global: &Global, concurrency: u16, steps: &[StepId]) -> Result
     Ok(Live { aws, facts, results, checked_at, store })
 }
 
-pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
+pub async fn run(global: &Global, args: &CheckArgs) -> Exit {
     let steps: Vec<StepId> = args.step.map_or_else(|| StepId::ALL.to_vec(), |s| vec![s]);
     let live = match live(global, args.concurrency, &steps).await {
         Ok(l) => l,
@@ -81,7 +82,7 @@ pub async fn run(global: &Global, args: &CheckArgs) -> u8 {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = writeln!(stdout, "{text}");
-    u8::from(!results.iter().all(|r| r.status.is_settled()))
+    Exit::settled_if(results.iter().all(|r| r.status.is_settled()))
 }
 
 /// A step the person chose to skip is reported as skipped; its live findings stay visible.
@@ -94,7 +95,7 @@ fn remember(rec: &mut Record, principal: &str, checked_at: &str, results: &[Step
 }
 
 /// Nothing could be checked: say why and what to do, exit 2.
-fn fail(message: &str) -> u8 {
+fn fail(message: &str) -> Exit {
     eprintln!("groundwork: {message}");
-    2
+    Exit::Failed
 }

@@ -1,6 +1,7 @@
 //! The command line: arguments (clap), and which command runs. Exit codes are part of the contract:
 //! 0 all settled, 1 something left to do or unknown, 2 nothing could be checked or bad usage.
 
+use crate::exit::Exit;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -135,7 +136,7 @@ pub fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("groundwork: cannot start: {e}");
-            return ExitCode::from(2);
+            return Exit::Failed.into();
         }
     };
     let code = match cli.command {
@@ -153,18 +154,18 @@ pub fn main() -> ExitCode {
         // Without a terminal there is no wizard to show: the same verdicts, as `check` prints them.
         None => runtime.block_on(crate::check::run(&cli.global, &CheckArgs { concurrency: 8, ..CheckArgs::default() })),
     };
-    ExitCode::from(code)
+    code.into()
 }
 
-fn show_log(global: &Global, args: &LogArgs) -> u8 {
+fn show_log(global: &Global, args: &LogArgs) -> Exit {
     match crate::record::Store::open(global.state_dir.clone()) {
         Ok(store) => {
             print!("{}", crate::actionlog::show(store.dir(), args.json));
-            0
+            Exit::Settled
         }
         Err(e) => {
             eprintln!("groundwork: {e}");
-            2
+            Exit::Failed
         }
     }
 }

@@ -3,6 +3,7 @@
 //! metrics (the rule matched it, EventBridge delivered it to the topic, SNS delivered it to the
 //! confirmed subscriptions), with a time limit; then a short runbook for that finding type.
 
+use crate::exit::Exit;
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -40,32 +41,34 @@ struct Seen {
     emailed: f64,
 }
 
-pub async fn run(global: &Global, args: &DrillArgs) -> u8 {
+pub async fn run(global: &Global, args: &DrillArgs) -> Exit {
     match drill_run(global, args).await {
         Ok(code) => code,
         Err(message) => {
             eprintln!("groundwork: {message}");
-            2
+            Exit::Failed
         }
     }
 }
 
-async fn drill_run(global: &Global, args: &DrillArgs) -> Result<u8, String> {
+async fn drill_run(global: &Global, args: &DrillArgs) -> Result<Exit, String> {
     let store = crate::record::Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
     let aws = Aws::load(&global.settings(8)).await?;
     let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
+    // Audit is reached through the role the account model chose.
+    let aws = aws.bound(&facts);
     print!("{}", crate::output::header(&facts, aws.region(), aws.profile()));
     let account = facts.audit.as_ref().map_or(&facts.identity.account, |a| &a.id);
     let at = At::new(account, &facts.home_region);
     let explain = |e: AwsError| e.explain_for(aws.profile());
     let Some(detector) = guardduty::detector(&aws, &at).await.map_err(explain)? else {
         println!("{}", say("drill-no-detector", &[("account", account), ("region", &at.region)]));
-        return Ok(1);
+        return Ok(Exit::Left);
     };
     let watched = watched(&aws, &at).await.map_err(explain)?;
     if watched.is_empty() {
         println!("{}", say("drill-no-path", &[("region", &at.region)]));
-        return Ok(1);
+        return Ok(Exit::Left);
     }
     let limit = Duration::from_secs(args.wait_seconds);
     let args_intro = [
@@ -85,7 +88,7 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<u8, String> {
     }
     if !confirmed(args.yes) {
         eprintln!("groundwork: {}", say("apply-cancelled", &[]));
-        return Ok(1);
+        return Ok(Exit::Left);
     }
     let started = SystemTime::now();
     let change = Change {
@@ -104,7 +107,7 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<u8, String> {
     let seen = watch(&aws, &at, &watched, started, limit).await.map_err(explain)?;
     let delivered = conclude(&watched, seen);
     println!("\n{}", say("drill-runbook", &[("region", &at.region)]));
-    Ok(u8::from(!delivered))
+    Ok(Exit::settled_if(delivered))
 }
 
 /// The rules in Audit's home Region that match a sample finding like the drill's, with their

@@ -85,12 +85,12 @@ pub async fn gather(aws: &Aws) -> Result<Facts, AwsError> {
 
 /// The same, for a caller whose identity is already known.
 pub async fn gather_for(aws: &Aws, identity: Identity) -> Facts {
-    aws.set_caller_account(&identity.account);
+    // The organization and the landing zone are read in the caller's own account.
+    let aws = &aws.acting_as(&identity.account, false);
     let (organization, landing_zone) = tokio::join!(organizations::organization(aws), controltower::landing_zone(aws));
     let is_management = matches!(&organization, Ok(Some(o)) if o.management_account == identity.account);
     let accounts = if is_management { organizations::accounts(aws).await } else { Ok(Vec::new()) };
     let lz = landing_zone.as_ref().ok().and_then(Option::as_ref);
-    aws.prefer_control_tower_role(lz.is_some());
 
     let by_name = |wanted: &[&str]| -> Option<SharedAccount> {
         let accounts = accounts.as_ref().ok()?;

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod cli;
 pub mod drill;
 pub mod emulator;
+pub mod exit;
 pub mod facts;
 pub mod inputs;
 pub mod landing_zone;

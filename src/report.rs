@@ -1,6 +1,7 @@
 //! `groundwork report`: a Markdown summary of the account's live state, what is left, and every
 //! change groundwork made (when, by whom), for a co-founder, a security questionnaire or an auditor.
 
+use crate::exit::Exit;
 use std::fmt::Write as _;
 
 use crate::actionlog::{self, Entry};
@@ -9,12 +10,12 @@ use crate::check::{Live, live};
 use crate::cli::{Global, ReportArgs};
 use crate::verdict::{Status, StepResult};
 
-pub async fn run(global: &Global, args: &ReportArgs) -> u8 {
+pub async fn run(global: &Global, args: &ReportArgs) -> Exit {
     let live = match live(global, 8, &StepId::ALL).await {
         Ok(l) => l,
         Err(message) => {
             eprintln!("groundwork: {message}");
-            return 2;
+            return Exit::Failed;
         }
     };
     if live.facts.identity.is_root() {
@@ -26,19 +27,19 @@ pub async fn run(global: &Global, args: &ReportArgs) -> u8 {
         Some(path) => match std::fs::write(path, &text) {
             Ok(()) => {
                 eprintln!("groundwork: {}", say("report-written", &[("path", &path.display().to_string())]));
-                0
+                Exit::Settled
             }
             Err(e) => {
                 eprintln!(
                     "groundwork: {}",
                     say("record-io", &[("path", &path.display().to_string()), ("error", &e.to_string())])
                 );
-                2
+                Exit::Failed
             }
         },
         None => {
             print!("{text}");
-            0
+            Exit::Settled
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the wizard pointed at it and a banner saying so. Every call goes to 127.0.0.1 with throwaway
 //! keys; nothing can reach real AWS. Quitting the wizard stops the emulator.
 
+use crate::exit::Exit;
 use std::io::IsTerminal;
 
 use serde_json::json;
@@ -12,15 +13,15 @@ use crate::cli::Global;
 use crate::emulator::{Emulator, http};
 use crate::facts::Facts;
 
-pub async fn run(_global: &Global) -> u8 {
+pub async fn run(_global: &Global) -> Exit {
     if !std::io::stdout().is_terminal() {
         eprintln!("groundwork: {}", say("sandbox-needs-terminal", &[]));
-        return 2;
+        return Exit::Failed;
     }
     eprintln!("{}", say("sandbox-starting", &[]));
     let Some(cache) = directories::ProjectDirs::from("", "", "groundwork").map(|d| d.cache_dir().to_path_buf()) else {
         eprintln!("groundwork: {}", say("sandbox-no-cache", &[]));
-        return 2;
+        return Exit::Failed;
     };
     let installing =
         |venv: &std::path::Path| eprintln!("{}", say("emulator-installing", &[("venv", &venv.display().to_string())]));
@@ -30,7 +31,7 @@ pub async fn run(_global: &Global) -> u8 {
             Ok(e) => e,
             Err(why) => {
                 eprintln!("groundwork: {why}");
-                return 2;
+                return Exit::Failed;
             }
         };
     let state = std::env::temp_dir().join(format!("groundwork-sandbox-{}", std::process::id()));

@@ -2,16 +2,17 @@
 
 use crate::catalog::say;
 use crate::cli::{Global, StatusArgs};
+use crate::exit::Exit;
 use crate::output;
 use crate::record::{self, Store};
 use crate::verdict::StepResult;
 
-pub fn run(global: &Global, args: &StatusArgs) -> u8 {
+pub fn run(global: &Global, args: &StatusArgs) -> Exit {
     let store = match Store::open(global.state_dir.clone()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("groundwork: {e}");
-            return 2;
+            return Exit::Failed;
         }
     };
     let loaded = match &args.account {
@@ -22,7 +23,7 @@ pub fn run(global: &Global, args: &StatusArgs) -> u8 {
         Ok(l) => l,
         Err(e) => {
             eprintln!("groundwork: {e}");
-            return 2;
+            return Exit::Failed;
         }
     };
     let mut out = String::new();
@@ -47,7 +48,7 @@ pub fn run(global: &Global, args: &StatusArgs) -> u8 {
     } else {
         print!("{out}");
     }
-    0
+    Exit::Settled
 }
 
 fn human_age(secs: i64) -> String {

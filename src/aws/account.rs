@@ -12,7 +12,7 @@ pub const CONTACT_TYPES: [&str; 3] = ["SECURITY", "BILLING", "OPERATIONS"];
 pub async fn alternate_contact(aws: &Aws, at: &At, kind: &str, own: bool) -> Result<Option<String>, AwsError> {
     let _slot = aws.permit().await;
     let mut req = aws
-        .client(&At::new(&aws.caller(), &at.region), aws_sdk_account::Client::new)
+        .client(&At::new(aws.caller(), &at.region), aws_sdk_account::Client::new)
         .get_alternate_contact()
         .alternate_contact_type(AlternateContactType::from(kind));
     if !own {

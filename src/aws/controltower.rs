@@ -26,7 +26,7 @@ pub struct LandingZone {
 /// access for Control Tower, the account's enabled opt-in Regions are searched, and if it is still
 /// not found the answer is an error (unknown), never "none".
 pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
-    let here = At::new(&aws.caller(), aws.region());
+    let here = At::new(aws.caller(), aws.region());
     let arn = match list(aws, &here).await? {
         Some(arn) => arn,
         None => match search_opt_in(aws, &here).await? {

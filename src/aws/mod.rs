@@ -61,22 +61,38 @@ impl At {
     }
 }
 
-/// A loaded AWS session: the caller's configuration plus lazily assumed member-account credentials.
+/// A loaded AWS session: the caller's configuration, the call limiter and the run's caches, plus
+/// the route for member accounts. The route is fixed for a value's life: a session loaded from the
+/// configuration knows no caller yet (every call uses the caller's own credentials); `bound` makes
+/// the session the account model calls for, which reaches other accounts through their roles.
+/// Nothing in a session changes once made, so concurrent tasks can share one safely.
+#[derive(Clone)]
 pub struct Aws {
+    shared: Arc<Shared>,
+    /// The account whose credentials the base configuration holds, once known.
+    caller: Option<String>,
+    /// Roles to try, in order, to act in a member account.
+    member_roles: Vec<&'static str>,
+}
+
+/// What every session of a run shares: configuration, limiter and caches. The caches are keyed by
+/// everything that decides their content (the route included), so sessions with different routes
+/// never see each other's clients or credentials.
+struct Shared {
     base: SdkConfig,
     region: String,
     profile: Option<String>,
-    /// The account whose credentials `base` holds; set once the caller's identity is known.
-    caller_account: Mutex<Option<String>>,
-    /// Roles to try, in order, to act in a member account.
-    member_roles: Mutex<Vec<&'static str>>,
-    members: Mutex<HashMap<String, SharedCredentialsProvider>>,
-    /// One client per service, account and Region for the whole run.
-    clients: Mutex<HashMap<(TypeId, At), Box<dyn Any + Send + Sync>>>,
+    members: Mutex<HashMap<(String, Vec<&'static str>), SharedCredentialsProvider>>,
+    /// One client per service, account, Region and route for the whole run.
+    clients: Mutex<HashMap<ClientKey, Box<dyn Any + Send + Sync>>>,
     limit: Semaphore,
     poll: Duration,
     wait_limit: Option<Duration>,
 }
+
+/// A client's identity in the cache: its service, where it calls, and the roles it reaches a
+/// member account through (`None`: the caller's own credentials).
+type ClientKey = (TypeId, At, Option<Vec<&'static str>>);
 
 /// The role Control Tower puts in every account it creates or enrolls.
 pub const CONTROL_TOWER_ROLE: &str = "AWSControlTowerExecution";
@@ -147,7 +163,7 @@ impl Aws {
     /// source itself (SSO, a process): "no credentials" is known before any screen opens.
     pub async fn resolve_credentials(&self) -> Result<(), AwsError> {
         use aws_credential_types::provider::ProvideCredentials;
-        let Some(provider) = self.base.credentials_provider() else {
+        let Some(provider) = self.shared.base.credentials_provider() else {
             return Err(error::from_credentials(&aws_credential_types::provider::error::CredentialsError::not_loaded(
                 "no credentials provider",
             )));
@@ -159,63 +175,63 @@ impl Aws {
     pub fn from_config(base: SdkConfig, settings: &Settings) -> Aws {
         let region = base.region().map_or_else(|| "us-east-1".to_owned(), ToString::to_string);
         let profile = settings.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok());
-        Aws {
+        let shared = Shared {
             base,
             region,
             profile,
-            caller_account: Mutex::new(None),
-            member_roles: Mutex::new(vec![ORGANIZATIONS_ROLE, CONTROL_TOWER_ROLE]),
             members: Mutex::new(HashMap::new()),
             clients: Mutex::new(HashMap::new()),
             limit: Semaphore::new(settings.concurrency.max(1)),
             poll: Duration::from_secs_f64(if settings.poll_seconds > 0.0 { settings.poll_seconds } else { 30.0 }),
             wait_limit: settings.wait_limit_seconds.filter(|s| *s >= 0.0).map(Duration::from_secs_f64),
-        }
+        };
+        Aws { shared: Arc::new(shared), caller: None, member_roles: member_roles(false) }
     }
 
     /// How long to wait between polls of a long operation.
     pub fn poll_interval(&self) -> Duration {
-        self.poll
+        self.shared.poll
     }
 
     /// How long to wait for a long operation whose own limit is `default`.
     pub fn wait_limit(&self, default: Duration) -> Duration {
-        self.wait_limit.unwrap_or(default)
+        self.shared.wait_limit.unwrap_or(default)
     }
 
     /// The Region groundwork was configured with.
     pub fn region(&self) -> &str {
-        &self.region
+        &self.shared.region
     }
 
     /// The profile in use, if one was named (for hints such as `aws sso login --profile X`).
     pub fn profile(&self) -> Option<&str> {
-        self.profile.as_deref()
+        self.shared.profile.as_deref()
     }
 
-    /// Records whose credentials the base configuration holds.
-    pub fn set_caller_account(&self, account: &str) {
-        *lock(&self.caller_account) = Some(account.to_owned());
+    /// This session, acting as `caller` (whose credentials the configuration holds) and reaching
+    /// other accounts through Control Tower's execution role first when a landing zone exists,
+    /// else Organizations' role first. A new value: this one is unchanged.
+    #[must_use]
+    pub fn acting_as(&self, caller: &str, control_tower: bool) -> Aws {
+        Aws { shared: self.shared.clone(), caller: Some(caller.to_owned()), member_roles: member_roles(control_tower) }
     }
 
-    /// The caller's account id, once known.
-    pub(crate) fn caller(&self) -> String {
-        lock(&self.caller_account).clone().unwrap_or_default()
+    /// The session the account model calls for: the caller it found, and the member role its
+    /// landing zone implies. Every step's reads and changes go through this.
+    #[must_use]
+    pub fn bound(&self, facts: &crate::facts::Facts) -> Aws {
+        let control_tower = matches!(facts.landing_zone, Ok(Some(_)));
+        self.acting_as(&facts.identity.account, control_tower)
     }
 
-    /// Prefers Control Tower's execution role when a landing zone exists.
-    pub fn prefer_control_tower_role(&self, yes: bool) {
-        let order = if yes {
-            vec![CONTROL_TOWER_ROLE, ORGANIZATIONS_ROLE]
-        } else {
-            vec![ORGANIZATIONS_ROLE, CONTROL_TOWER_ROLE]
-        };
-        *lock(&self.member_roles) = order;
+    /// The caller's account id, once known ("unknown" before: only STS is called then).
+    pub(crate) fn caller(&self) -> &str {
+        self.caller.as_deref().unwrap_or("unknown")
     }
 
     /// Waits for a slot under the concurrency bound; hold the permit for the call's duration.
     pub(crate) async fn permit(&self) -> SemaphorePermit<'_> {
-        match self.limit.acquire().await {
+        match self.shared.limit.acquire().await {
             Ok(p) => p,
             // The semaphore is never closed; if it were, running unbounded is the safe fallback.
             Err(_) => unreachable!("the call limiter is never closed"),
@@ -224,42 +240,60 @@ impl Aws {
 
     /// The caller's own configuration, in the configured Region.
     pub(crate) fn base_config(&self) -> SdkConfig {
-        self.base.clone()
+        self.shared.base.clone()
     }
 
     /// The client of a service for `at`, made once per run and reused (clients are cheap to clone).
     pub(crate) fn client<C: Clone + Send + Sync + 'static>(&self, at: &At, make: fn(&SdkConfig) -> C) -> C {
-        let key = (TypeId::of::<C>(), at.clone());
-        if let Some(c) = lock(&self.clients).get(&key).and_then(|c| c.downcast_ref::<C>()) {
+        let key = (TypeId::of::<C>(), at.clone(), self.route(at).cloned());
+        if let Some(c) = lock(&self.shared.clients).get(&key).and_then(|c| c.downcast_ref::<C>()) {
             return c.clone();
         }
         let client = make(&self.config(at));
-        lock(&self.clients).insert(key, Box::new(client.clone()));
+        lock(&self.shared.clients).insert(key, Box::new(client.clone()));
         client
+    }
+
+    /// The roles a call in `at` goes through: none for the caller's own account (or while the
+    /// caller is not yet known), else this session's member roles.
+    fn route(&self, at: &At) -> Option<&Vec<&'static str>> {
+        let own = self.caller.as_deref().is_none_or(|a| a == at.account);
+        (!own).then_some(&self.member_roles)
     }
 
     /// The configuration to use for a call in `at`: the caller's own credentials for its own
     /// account, or an assumed role's (cached for the run) for any other account.
     pub(crate) fn config(&self, at: &At) -> SdkConfig {
-        let own = lock(&self.caller_account).as_deref().is_none_or(|a| a == at.account);
-        let mut builder = self.base.to_builder();
+        let mut builder = self.shared.base.to_builder();
         builder.set_region(Some(Region::new(at.region.clone())));
-        if !own {
-            builder.set_credentials_provider(Some(self.member_credentials(&at.account)));
+        if let Some(roles) = self.route(at) {
+            builder.set_credentials_provider(Some(self.member_credentials(&at.account, roles)));
         }
         builder.build()
     }
 
-    fn member_credentials(&self, account: &str) -> SharedCredentialsProvider {
-        let mut members = lock(&self.members);
-        if let Some(p) = members.get(account) {
+    fn member_credentials(&self, account: &str, roles: &[&'static str]) -> SharedCredentialsProvider {
+        let mut members = lock(&self.shared.members);
+        let key = (account.to_owned(), roles.to_vec());
+        if let Some(p) = members.get(&key) {
             return p.clone();
         }
-        let roles = lock(&self.member_roles).clone();
-        let provider =
-            SharedCredentialsProvider::new(member::MemberCredentials::new(self.base.clone(), account, roles));
-        members.insert(account.to_owned(), provider.clone());
+        let provider = SharedCredentialsProvider::new(member::MemberCredentials::new(
+            self.shared.base.clone(),
+            account,
+            roles.to_vec(),
+        ));
+        members.insert(key, provider.clone());
         provider
+    }
+}
+
+/// The order in which to try roles in a member account.
+fn member_roles(control_tower: bool) -> Vec<&'static str> {
+    if control_tower {
+        vec![CONTROL_TOWER_ROLE, ORGANIZATIONS_ROLE]
+    } else {
+        vec![ORGANIZATIONS_ROLE, CONTROL_TOWER_ROLE]
     }
 }
 
@@ -300,5 +334,32 @@ fn human(d: Duration) -> String {
     match d.as_secs() {
         s if s < 120 => format!("{s} seconds"),
         s => format!("{} minutes", s / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Aws {
+        let conf =
+            SdkConfig::builder().region(Region::new("eu-west-1")).behavior_version(BehaviorVersion::latest()).build();
+        Aws::from_config(conf, &Settings::default())
+    }
+
+    #[test]
+    fn a_route_is_fixed_for_a_sessions_life() {
+        let loaded = session();
+        let me = At::new("111111111111", "eu-west-1");
+        let member = At::new("222222222222", "eu-west-1");
+        assert_eq!(loaded.route(&member), None, "before the caller is known, only its own credentials");
+        let plain = loaded.acting_as("111111111111", false);
+        let tower = loaded.acting_as("111111111111", true);
+        assert_eq!(plain.route(&me), None);
+        assert_eq!(plain.route(&member), Some(&vec![ORGANIZATIONS_ROLE, CONTROL_TOWER_ROLE]));
+        assert_eq!(tower.route(&member), Some(&vec![CONTROL_TOWER_ROLE, ORGANIZATIONS_ROLE]));
+        // Binding made new values; the loaded session still routes as it did.
+        assert_eq!(loaded.route(&member), None);
+        assert_eq!(loaded.caller(), "unknown");
     }
 }

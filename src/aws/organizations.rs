@@ -25,7 +25,7 @@ pub struct OrgAccount {
 /// The caller's organization, or `None` when the account is in none.
 pub async fn organization(aws: &Aws) -> Result<Option<Organization>, AwsError> {
     let _slot = aws.permit().await;
-    let at = At::new(&aws.caller(), aws.region());
+    let at = At::new(aws.caller(), aws.region());
     let res = aws.client(&at, aws_sdk_organizations::Client::new).describe_organization().send().await;
     match res {
         Ok(out) => {
@@ -44,7 +44,7 @@ pub async fn organization(aws: &Aws) -> Result<Option<Organization>, AwsError> {
 
 /// Every account in the organization (management account only).
 pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
-    let at = At::new(&aws.caller(), aws.region());
+    let at = At::new(aws.caller(), aws.region());
     let client = aws.client(&at, aws_sdk_organizations::Client::new);
     let mut accounts = Vec::new();
     let mut token = None;

@@ -24,7 +24,7 @@ impl AccountRegion {
 
 /// Every Region of the caller's account, every page.
 pub async fn regions(aws: &Aws) -> Result<Vec<AccountRegion>, AwsError> {
-    let at = At::new(&aws.caller(), aws.region());
+    let at = At::new(aws.caller(), aws.region());
     let client = aws.client(&at, aws_sdk_account::Client::new);
     let (mut all, mut token) = (Vec::new(), None);
     loop {

@@ -44,6 +44,8 @@ pub async fn check(aws: &Aws, facts: &Facts, id: StepId) -> StepResult {
 
 /// Checks one step with the person's answers.
 pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId) -> StepResult {
+    // Other accounts are reached the way the account model says (its caller, its member role).
+    let aws = &aws.bound(facts);
     let step = catalog::step(id);
     if let Some(why) = undetermined(facts, id) {
         // Judged on a guessed Region or account, a step could say done where it is not.

@@ -84,6 +84,8 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
         // Planned on a guessed Region or account, the changes could land in the wrong place.
         return Err(PlanError::Undetermined(why));
     }
+    // Other accounts are reached the way the account model says (its caller, its member role).
+    let aws = &aws.bound(facts);
     let mut ctx = Ctx { aws, facts, ask, record, step: catalog::step(id) };
     let mut plan = match id {
         StepId::RootMfa => crate::steps::root_mfa::plan_live(&ctx).await?,

@@ -1,9 +1,6 @@
 //! The drill from inside the wizard: `groundwork drill` runs as a child on the plain terminal (it
 //! asks its own yes and prints its progress and runbook), then the wizard takes the screen back.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-
 use crate::aws::Aws;
 use crate::catalog::say;
 
@@ -12,19 +9,15 @@ use crate::catalog::say;
 /// restores the wizard's screen. Returns the drill's exit code.
 pub(super) fn on_terminal(
     terminal: &mut ratatui::DefaultTerminal,
-    keys_paused: &AtomicBool,
     aws: &Aws,
     state_dir: &std::path::Path,
     sandbox: Option<&str>,
 ) -> Option<i32> {
-    keys_paused.store(true, Ordering::SeqCst);
-    // Let the key reader finish its current poll so it cannot take the drill's keys.
-    std::thread::sleep(Duration::from_millis(120));
+    // The caller has dropped its key stream: every key now goes to the drill.
     ratatui::restore();
     let code = run(aws, state_dir, sandbox);
     *terminal = ratatui::init();
     let _ = terminal.clear();
-    keys_paused.store(false, Ordering::SeqCst);
     code
 }
 

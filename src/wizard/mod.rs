@@ -272,6 +272,8 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             let step = m.step_mut(id);
             if generation == step.generation {
                 let settled = result.status.is_settled();
+                // The record keeps every live result the model accepts, and only those.
+                let remember = Effect::Remember { result: result.clone() };
                 step.result = Some(result);
                 step.live = true;
                 step.checking = false;
@@ -283,6 +285,7 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
                         next_not_done(m);
                     }
                 }
+                return vec![remember];
             }
         }
         Msg::NeedInputs { id, keys } => ask(m, id, &keys),

@@ -245,6 +245,10 @@ pub enum Effect {
         id: StepId,
         reason: Option<String>,
     },
+    /// Keep a live result in the record.
+    Remember {
+        result: StepResult,
+    },
     Open {
         url: String,
     },

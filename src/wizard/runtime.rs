@@ -2,9 +2,10 @@
 //! and send results back on one channel. It alone writes the local record. The screen never waits
 //! on the network: every AWS call runs in a task.
 
+use crate::exit::Exit;
 use std::sync::Arc;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{Event as TermEvent, EventStream, KeyEvent};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::{Effect, Header, Model, Msg, Proposal, drill, keys, terminal, update, view};
@@ -41,13 +42,13 @@ struct Runtime {
 
 /// Opens the wizard. Credentials are resolved first: without them, a plain message instead. Who
 /// the caller is, and everything else from AWS, is read after the first frame is on screen.
-pub async fn run(settings: Settings, state_dir: Option<std::path::PathBuf>) -> u8 {
+pub async fn run(settings: Settings, state_dir: Option<std::path::PathBuf>) -> Exit {
     let sandbox = settings.sandbox_endpoint.clone();
     let (aws, store) = match prepare(&settings, state_dir).await {
         Ok(v) => v,
         Err(message) => {
             eprintln!("groundwork: {message}");
-            return 2;
+            return Exit::Failed;
         }
     };
     let header = Header {
@@ -62,7 +63,7 @@ pub async fn run(settings: Settings, state_dir: Option<std::path::PathBuf>) -> u
     let record = Record::default();
     let mut runtime = Runtime { aws, store, record, facts: None, tx, sandbox };
     runtime.event_loop(&mut model, rx).await;
-    0
+    Exit::Settled
 }
 
 async fn prepare(settings: &Settings, state_dir: Option<std::path::PathBuf>) -> Result<(Arc<Aws>, Store), String> {
@@ -82,6 +83,7 @@ async fn perform_and_report(
     id: StepId,
     changes: &[plans::Change],
 ) {
+    let aws = &aws.bound(f);
     let actor = Actor { aws, principal: &f.identity.arn, log_dir: dir, log_account: &f.identity.account };
     let progress = tx.clone();
     let mut on = move |ev: perform::Event| {
@@ -113,8 +115,9 @@ impl Runtime {
     async fn event_loop(&mut self, model: &mut Model, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>) {
         let theme = view::Theme::from_env();
         let mut terminal = ratatui::init();
-        let keys_paused = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        terminal::spawn_keys(self.tx.clone(), keys_paused.clone());
+        // Keys arrive on the same loop as everything else; the stream is dropped (and its reader
+        // stopped) whenever another program has the terminal, so it never takes their keys.
+        let mut keys = Some(EventStream::new());
         terminal::spawn_clock(self.tx.clone());
         if let Ok(size) = terminal.size() {
             update(model, Msg::Resized { width: size.width, height: size.height });
@@ -122,14 +125,21 @@ impl Runtime {
         self.effect(Effect::Connect);
         while !model.quit {
             let _ = terminal.draw(|f| view::draw(f, model, theme));
-            let Some(event) = rx.recv().await else { break };
+            let event = tokio::select! {
+                event = rx.recv() => match event {
+                    Some(event) => event,
+                    None => break,
+                },
+                Some(term) = terminal::next(&mut keys) => match term {
+                    TermEvent::Key(key) => Event::Key(key),
+                    TermEvent::Resize(..) => Event::Redraw,
+                    _ => continue,
+                },
+            };
             let msg = match event {
                 Event::Key(key) => keys::map(key, model.overlay),
                 Event::Redraw => terminal.size().ok().map(|s| Msg::Resized { width: s.width, height: s.height }),
-                Event::Ui(msg) => {
-                    self.remember(model, &msg);
-                    Some(msg)
-                }
+                Event::Ui(msg) => Some(msg),
                 Event::Identity(identity) => Some(self.identified(&identity)),
                 Event::Facts { facts, first } => {
                     let header = self.header(&facts);
@@ -156,7 +166,9 @@ impl Runtime {
                     if effect == Effect::Drill {
                         // The drill says how it ended on the terminal; the wizard then re-checks Alerts.
                         let sandbox = self.sandbox.as_deref();
-                        let _ = drill::on_terminal(&mut terminal, &keys_paused, &self.aws, self.store.dir(), sandbox);
+                        drop(keys.take());
+                        let _ = drill::on_terminal(&mut terminal, &self.aws, self.store.dir(), sandbox);
+                        keys = Some(EventStream::new());
                         let _ = self.tx.send(Event::Ui(Msg::Recheck));
                         continue;
                     }
@@ -200,20 +212,16 @@ impl Runtime {
         Msg::Identified { header, recorded, checked, notice }
     }
 
-    /// Keeps live results in the record (only those the model will accept).
-    fn remember(&mut self, model: &Model, msg: &Msg) {
-        if let Msg::Checked { id, generation, result } = msg
-            && model.step(*id).generation == *generation
-        {
-            let seen = record::Seen { checked_at: record::now(), result: result.clone() };
-            let principal = self.facts.as_ref().map(|f| f.identity.arn.clone());
-            self.change(|r| {
-                r.see(seen.clone());
-                if principal.is_some() {
-                    r.principal.clone_from(&principal);
-                }
-            });
-        }
+    /// Keeps a live result the model accepted in the record.
+    fn remember(&mut self, result: crate::verdict::StepResult) {
+        let seen = record::Seen { checked_at: record::now(), result };
+        let principal = self.facts.as_ref().map(|f| f.identity.arn.clone());
+        self.change(|r| {
+            r.see(seen.clone());
+            if principal.is_some() {
+                r.principal.clone_from(&principal);
+            }
+        });
     }
 
     /// Changes the record under its lock, merged with what other processes wrote meanwhile.
@@ -315,6 +323,7 @@ impl Runtime {
                     };
                 });
             }
+            Effect::Remember { result } => self.remember(result),
             Effect::Simulate { id } => {
                 let (Some(endpoint), Some(f)) = (self.sandbox.clone(), self.facts.clone()) else { return };
                 let email = self.record.inputs.get("alerts.email").cloned();

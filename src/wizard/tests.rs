@@ -77,12 +77,12 @@ fn a_stale_result_is_dropped() {
     assert_eq!(update(&mut m, Msg::Recheck), vec![Effect::Check { id: StepId::Organization, generation: 2 }]);
     let old =
         Msg::Checked { id: StepId::Organization, generation: 1, result: result(StepId::Organization, Status::Done) };
-    update(&mut m, old);
+    assert!(update(&mut m, old).is_empty(), "a stale result is not remembered either");
     assert_eq!(m.step(StepId::Organization).status(), Some(Status::NotDone), "the stale done was ignored");
     assert!(m.step(StepId::Organization).checking);
-    let new =
-        Msg::Checked { id: StepId::Organization, generation: 2, result: result(StepId::Organization, Status::Partial) };
-    update(&mut m, new);
+    let partial = result(StepId::Organization, Status::Partial);
+    let new = Msg::Checked { id: StepId::Organization, generation: 2, result: partial.clone() };
+    assert_eq!(update(&mut m, new), vec![Effect::Remember { result: partial }], "the record keeps what is shown");
     assert_eq!(m.step(StepId::Organization).status(), Some(Status::Partial));
     assert!(!m.step(StepId::Organization).checking && m.step(StepId::Organization).live);
 }

@@ -18,7 +18,7 @@ pub async fn put_alternate_contact(
     let [kind, name, title, email, phone] = fields;
     // Never a member's assumed role: inside a member, AccountId is refused (AccessDenied).
     let mut req = aws
-        .client(&At::new(&aws.caller(), &at.region), aws_sdk_account::Client::new)
+        .client(&At::new(aws.caller(), &at.region), aws_sdk_account::Client::new)
         .put_alternate_contact()
         .alternate_contact_type(AlternateContactType::from(kind.as_str()))
         .name(name)
