@@ -21,7 +21,8 @@ pub struct Target {
     pub role: Option<String>,
 }
 
-/// Every rule on the default event bus.
+/// Every rule on the default event bus. EventBridge's SDK has no paginators (its model marks no
+/// operation as paged), so its lists are read with a token loop.
 pub async fn rules(aws: &Aws, at: &At) -> Result<Vec<Rule>, AwsError> {
     let client = aws.client(at, aws_sdk_eventbridge::Client::new);
     let mut rules = Vec::new();

@@ -114,28 +114,27 @@ pub struct Member {
 
 /// Every member of the administrator's detector (associated or not), all pages.
 pub async fn members(aws: &Aws, at: &At, detector_id: &str) -> Result<Vec<Member>, AwsError> {
-    let client = aws.client(at, aws_sdk_guardduty::Client::new);
-    let (mut members, mut token) = (Vec::new(), None);
-    loop {
+    let found: Vec<_> = {
         let _slot = aws.permit().await;
-        let out = client
+        aws.client(at, aws_sdk_guardduty::Client::new)
             .list_members()
             .detector_id(detector_id)
             .only_associated("false")
             .max_results(50)
-            .set_next_token(token)
+            .into_paginator()
+            .items()
             .send()
+            .try_collect()
             .await
-            .map_err(|e| classify(&e, "guardduty:ListMembers", &at.account, Some(&at.region)))?;
-        for m in out.members() {
-            members.push(Member {
+            .map_err(|e| classify(&e, "guardduty:ListMembers", &at.account, Some(&at.region)))?
+    };
+    found
+        .iter()
+        .map(|m| {
+            Ok(Member {
                 account: missing(m.account_id(), "guardduty:ListMembers", "AccountId", at)?,
                 status: m.relationship_status().unwrap_or_default().to_owned(),
-            });
-        }
-        token = out.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
-        if token.is_none() {
-            return Ok(members);
-        }
-    }
+            })
+        })
+        .collect()
 }

@@ -45,19 +45,22 @@ pub async fn organization(aws: &Aws) -> Result<Option<Organization>, AwsError> {
 /// Every account in the organization (management account only).
 pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
     let at = At::new(aws.caller(), aws.region());
-    let client = aws.client(&at, aws_sdk_organizations::Client::new);
-    let mut accounts = Vec::new();
-    let mut token = None;
-    loop {
+    // Organizations' paginators yield pages, not items.
+    let pages: Vec<_> = {
         let _slot = aws.permit().await;
-        let out = client
+        aws.client(&at, aws_sdk_organizations::Client::new)
             .list_accounts()
-            .set_next_token(token)
+            .into_paginator()
             .send()
+            .try_collect()
             .await
-            .map_err(|e| classify(&e, "organizations:ListAccounts", &at.account, None))?;
-        for a in out.accounts() {
-            accounts.push(OrgAccount {
+            .map_err(|e| classify(&e, "organizations:ListAccounts", &at.account, None))?
+    };
+    pages
+        .iter()
+        .flat_map(|p| p.accounts())
+        .map(|a| {
+            Ok(OrgAccount {
                 id: missing(a.id(), "organizations:ListAccounts", "Account.Id", &at)?,
                 name: a.name().unwrap_or_default().to_owned(),
                 email: a.email().unwrap_or_default().to_owned(),
@@ -71,13 +74,9 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
                     Some(state) => *state == AccountState::Active,
                     None => a.status().is_none_or(|s| s.as_str() == "ACTIVE"),
                 },
-            });
-        }
-        token = out.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(accounts);
-        }
-    }
+            })
+        })
+        .collect()
 }
 
 /// The service principals with trusted access in the organization (management account only),

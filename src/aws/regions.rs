@@ -25,24 +25,23 @@ impl AccountRegion {
 /// Every Region of the caller's account, every page.
 pub async fn regions(aws: &Aws) -> Result<Vec<AccountRegion>, AwsError> {
     let at = At::new(aws.caller(), aws.region());
-    let client = aws.client(&at, aws_sdk_account::Client::new);
-    let (mut all, mut token) = (Vec::new(), None);
-    loop {
+    let found: Vec<_> = {
         let _slot = aws.permit().await;
-        let out = client
+        aws.client(&at, aws_sdk_account::Client::new)
             .list_regions()
             .max_results(50)
-            .set_next_token(token)
+            .into_paginator()
+            .items()
             .send()
+            .try_collect()
             .await
-            .map_err(|e| classify(&e, "account:ListRegions", &at.account, None))?;
-        all.extend(out.regions().iter().map(|r| AccountRegion {
+            .map_err(|e| classify(&e, "account:ListRegions", &at.account, None))?
+    };
+    Ok(found
+        .iter()
+        .map(|r| AccountRegion {
             name: r.region_name().unwrap_or_default().to_owned(),
             status: r.region_opt_status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-        }));
-        token = out.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(all);
-        }
-    }
+        })
+        .collect())
 }

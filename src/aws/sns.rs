@@ -37,26 +37,24 @@ pub async fn topic_access(aws: &Aws, at: &At, topic_arn: &str) -> Result<TopicAc
 
 /// Every subscription to the topic.
 pub async fn subscriptions(aws: &Aws, at: &At, topic_arn: &str) -> Result<Vec<Subscription>, AwsError> {
-    let client = aws.client(at, aws_sdk_sns::Client::new);
-    let mut subs = Vec::new();
-    let mut token = None;
-    loop {
+    let found: Vec<_> = {
         let _slot = aws.permit().await;
-        let out = client
+        aws.client(at, aws_sdk_sns::Client::new)
             .list_subscriptions_by_topic()
             .topic_arn(topic_arn)
-            .set_next_token(token)
+            .into_paginator()
+            .items()
             .send()
+            .try_collect()
             .await
-            .map_err(|e| classify(&e, "sns:ListSubscriptionsByTopic", &at.account, Some(&at.region)))?;
-        subs.extend(out.subscriptions().iter().map(|s| Subscription {
+            .map_err(|e| classify(&e, "sns:ListSubscriptionsByTopic", &at.account, Some(&at.region)))?
+    };
+    Ok(found
+        .iter()
+        .map(|s| Subscription {
             protocol: s.protocol().unwrap_or_default().to_owned(),
             endpoint: s.endpoint().unwrap_or_default().to_owned(),
             confirmed: s.subscription_arn().is_some_and(|a| a != PENDING && a.starts_with("arn:")),
-        }));
-        token = out.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(subs);
-        }
-    }
+        })
+        .collect())
 }

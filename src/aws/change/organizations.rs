@@ -103,26 +103,26 @@ pub async fn root(aws: &Aws, at: &At) -> Result<String, AwsError> {
 
 /// The OUs directly under a parent, as (id, name), every page.
 pub async fn ous_under(aws: &Aws, at: &At, parent: &str) -> Result<Vec<(String, String)>, AwsError> {
-    let c = client(aws, at);
-    let (mut ous, mut token) = (Vec::new(), None);
-    loop {
+    // Organizations' paginators yield pages, not items.
+    let pages: Vec<_> = {
         let _slot = aws.permit().await;
-        let out = c
+        client(aws, at)
             .list_organizational_units_for_parent()
             .parent_id(parent)
-            .set_next_token(token)
+            .into_paginator()
             .send()
+            .try_collect()
             .await
-            .map_err(|e| classify(&e, "organizations:ListOrganizationalUnitsForParent", &at.account, None))?;
-        for o in out.organizational_units() {
+            .map_err(|e| classify(&e, "organizations:ListOrganizationalUnitsForParent", &at.account, None))?
+    };
+    pages
+        .iter()
+        .flat_map(|p| p.organizational_units())
+        .map(|o| {
             let id = missing(o.id(), "organizations:ListOrganizationalUnitsForParent", "OrganizationalUnit.Id", at)?;
-            ous.push((id, o.name().unwrap_or_default().to_owned()));
-        }
-        token = out.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(ous);
-        }
-    }
+            Ok((id, o.name().unwrap_or_default().to_owned()))
+        })
+        .collect()
 }
 
 /// The id of an account's (or OU's) parent (every page, as for the root).
