@@ -6,6 +6,9 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// How many steps the wizard lists.
+const STEPS: usize = groundwork::catalog::StepId::ALL.len();
+
 fn tmux(socket: &str, args: &[&str]) -> String {
     let out = Command::new("tmux").arg("-L").arg(socket).args(args).output().expect("tmux runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -119,7 +122,7 @@ fn finish_the_journey(socket: &str) {
     confirm(socket, "◐ Account contacts");
     keys(socket, &["Enter"]);
     confirm(socket, "✓ Account contacts");
-    wait(socket, "Steps · 8 of 8 done");
+    wait(socket, &format!("Steps · 8 of {STEPS} done"));
 }
 
 /// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test
@@ -165,7 +168,7 @@ fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator(
     let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
     let line = sandbox_line(state.path(), &binary, &venv);
     tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-x", "120", "-y", "40", &line]);
-    let screen = wait_for(&socket, "Steps · 0 of 8 done", Duration::from_secs(90));
+    let screen = wait_for(&socket, &format!("Steps · 0 of {STEPS} done"), Duration::from_secs(90));
     let port = banner_port(&screen);
     wait_for(&socket, "○ AWS Organization", Duration::from_secs(30));
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "the emulator serves while the wizard runs");
@@ -197,7 +200,7 @@ fn the_installed_binary_runs_the_sandbox_from_any_directory() {
     let line = sandbox_line(&home, &binary, &venv);
     let cwd = place.path().to_string_lossy().into_owned();
     tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-c", &cwd, "-x", "120", "-y", "40", &line]);
-    let screen = wait_for(&socket, "Steps · 0 of 8 done", Duration::from_secs(90));
+    let screen = wait_for(&socket, &format!("Steps · 0 of {STEPS} done"), Duration::from_secs(90));
     let port = banner_port(&screen);
     wait_for(&socket, "○ AWS Organization", Duration::from_secs(30));
     let cache = home.join(".cache/groundwork");

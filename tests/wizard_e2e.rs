@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use common::{Emulator, MGMT, check_json, step_status};
 
+/// How many steps the wizard lists.
+const STEPS: usize = groundwork::catalog::StepId::ALL.len();
+
 /// A tmux server of this test's own, killed when the test ends.
 struct Tmux {
     socket: String,
@@ -164,7 +167,7 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
 
     // First launch: the account in the header, every step checked live, the cursor on step 1.
     tmux.wait_for("account 123456789012");
-    tmux.wait_for("Steps · 0 of 8 done");
+    tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
     tmux.wait_for("○ AWS Organization");
 
     // The organization: Enter, see the plan, confirm with y.
@@ -172,7 +175,7 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     tmux.wait_for("Apply this 1 change? y / N");
     tmux.keys(&["y"]);
     tmux.wait_for("✓ AWS Organization");
-    tmux.wait_for("1 of 8 done");
+    tmux.wait_for(&format!("1 of {STEPS} done"));
     // Done: the cursor moved on to the next step not done.
     tmux.wait_for("┌ control-tower ");
 
@@ -226,12 +229,12 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
         serde_json::json!({"operationIdentifier": operation, "status": "SUCCEEDED"}),
     );
     tmux.wait_for("✓ Control Tower landing zone");
-    let screen = tmux.wait_for("3 of 8 done");
+    let screen = tmux.wait_for(&format!("3 of {STEPS} done"));
     tmux.wait_for("┌ identity-center ");
     assert!(screen.contains("– Account contacts"), "the skip survived the restart:\n{screen}");
 
     finish_the_afternoon(&tmux);
-    tmux.wait_for("6 of 8 done");
+    tmux.wait_for(&format!("6 of {STEPS} done"));
     tmux.keys(&["q"]);
     tmux.wait_for("GROUNDWORK-EXITED-0");
 
@@ -269,7 +272,7 @@ fn a_mistyped_email_is_seen_in_the_confirmation_and_corrected_there() {
     let state = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::new();
     tmux.start(&emu, state.path());
-    tmux.wait_for("Steps · 0 of 8 done");
+    tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
     tmux.wait_for("○ Account contacts");
     tmux.keys(&["j", "Enter"]);
     // The step's context is on screen with its first question.

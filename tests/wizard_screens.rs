@@ -129,7 +129,10 @@ fn the_confirm_dialog_scrolls_through_the_longest_plan() {
         update(&mut m, Msg::End);
         assert!(m.scroll.seen_end);
         let bottom = render(&m, w, h);
-        assert!(bottom.contains("of 8") && bottom.contains("Apply these 7 changes? y / N"), "{bottom}");
+        assert!(
+            bottom.contains(&format!("of {}", StepId::ALL.len())) && bottom.contains("Apply these 7 changes? y / N"),
+            "{bottom}"
+        );
         assert!(bottom.contains("Cost: Control Tower itself is free"), "the last line is in view:\n{bottom}");
         insta::assert_snapshot!(format!("confirm_long_bottom_{w}x{h}"), bottom);
     }
@@ -234,7 +237,7 @@ fn a_long_operation_in_progress() {
 
 #[test]
 fn everything_done() {
-    let m = model(&[Status::Done; 8]);
+    let m = model(&vec![Status::Done; StepId::ALL.len()]);
     snapshot("everything_done", &m);
 }
 

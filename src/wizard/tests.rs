@@ -64,7 +64,7 @@ fn connecting_rechecks_every_step() {
     let recorded = StepId::ALL.iter().map(|_| (None, None)).collect();
     let mut m = Model::new(Header::default(), recorded, 0);
     let effects = update(&mut m, Msg::Connected(Header::default()));
-    assert_eq!(effects.len(), 8);
+    assert_eq!(effects.len(), StepId::ALL.len());
     assert!(effects.iter().all(|e| matches!(e, Effect::Check { generation: 1, .. })));
     assert!(m.steps.iter().all(|s| s.checking));
 }
@@ -245,7 +245,7 @@ fn the_record_shows_once_the_caller_is_known_without_overwriting_live_results() 
         .map(|id| (Some(result(*id, Status::Partial)), (*id == StepId::Alerts).then(|| "later".to_owned())))
         .collect();
     let header = Header { account: "123456789012".into(), ..Header::default() };
-    let checked = vec![Some(900); 8];
+    let checked = vec![Some(900); StepId::ALL.len()];
     update(&mut m, Msg::Identified { header, recorded: from_record, checked, notice: None });
     assert_eq!(m.step(StepId::Contacts).checked_at, Some(900), "a recorded result keeps its time");
     assert_eq!(m.header.account, "123456789012");
@@ -374,7 +374,7 @@ fn a_failed_recheck_of_every_step_marks_each_verdict_with_its_age() {
     update(&mut m, Msg::Checked { id: StepId::Organization, generation, result: earlier });
     let effects = update(&mut m, Msg::RecheckAll);
     assert!(
-        matches!(&effects[..], [Effect::CheckAll { generations }] if generations.len() == 8),
+        matches!(&effects[..], [Effect::CheckAll { generations }] if generations.len() == StepId::ALL.len()),
         "the account is read again first"
     );
     assert!(m.steps.iter().all(|s| s.checking));

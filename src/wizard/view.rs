@@ -90,7 +90,8 @@ fn areas(area: Rect, header: usize) -> [Rect; 4] {
         .constraints(if wide {
             [Constraint::Length(36), Constraint::Min(20)]
         } else {
-            [Constraint::Length(10), Constraint::Min(3)]
+            // Every step on its own line, between the list's two borders.
+            [Constraint::Length(u16::try_from(StepId::ALL.len() + 2).unwrap_or(u16::MAX)), Constraint::Min(3)]
         })
         .split(rows[1]);
     [rows[0], body[0], body[1], rows[2]]
