@@ -1,6 +1,7 @@
 //! Organizations: the organization and its accounts.
 
-use aws_sdk_organizations::types::{AccountState, OrganizationFeatureSet};
+#[allow(deprecated)] // `AccountStatus` is read only where AWS sends no `State` (moto, older answers)
+use aws_sdk_organizations::types::{AccountState, AccountStatus, OrganizationFeatureSet};
 
 use super::{At, Aws, AwsError, error::classify, missing};
 
@@ -72,7 +73,7 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
                 // `state` replaced `status`; moto and older answers only send the latter.
                 active: match a.state() {
                     Some(state) => *state == AccountState::Active,
-                    None => a.status().is_none_or(|s| s.as_str() == "ACTIVE"),
+                    None => a.status().is_none_or(|s| *s == AccountStatus::Active),
                 },
             })
         })

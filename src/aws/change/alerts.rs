@@ -16,7 +16,7 @@ pub async fn rule(aws: &Aws, at: &At, name: &str) -> Result<Option<RuleState>, A
     match aws.client(at, aws_sdk_eventbridge::Client::new).describe_rule().name(name).send().await {
         Ok(out) => Ok(Some(RuleState {
             pattern: out.event_pattern().map(str::to_owned),
-            enabled: out.state().is_some_and(|s| s.as_str() == "ENABLED"),
+            enabled: out.state() == Some(&aws_sdk_eventbridge::types::RuleState::Enabled),
         })),
         Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
         Err(e) => Err(classify(&e, "events:DescribeRule", &at.account, Some(&at.region))),
