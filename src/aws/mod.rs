@@ -105,6 +105,7 @@ impl Aws {
         if let Some(endpoint) = &settings.sandbox_endpoint {
             // Set in code, these win over anything in the environment or profiles.
             let base = aws_config::defaults(BehaviorVersion::latest())
+                .http_client(http_client())
                 .region(Region::new("us-east-1"))
                 .endpoint_url(endpoint)
                 .credentials_provider(aws_credential_types::Credentials::new(
@@ -150,8 +151,10 @@ impl Aws {
             return Err(crate::catalog::say(key, &[]));
         };
         let creds = creds.region(region.clone()).build().await;
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).region(region.clone()).credentials_provider(creds);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http_client())
+            .region(region.clone())
+            .credentials_provider(creds);
         if let Some(p) = &settings.profile {
             loader = loader.profile_name(p);
         }
@@ -286,6 +289,24 @@ impl Aws {
         members.insert(key, provider.clone());
         provider
     }
+}
+
+/// One HTTP client for every SDK client of the run. Left to itself, each SDK client (one per
+/// service, account and Region: hundreds in a large organization) builds its own, each with its own
+/// connection pool and its own copy of the system's root certificates. This is the SDK's default
+/// client (hyper 1, rustls with aws-lc, proxies from the environment), made once.
+fn http_client() -> aws_sdk_sts::config::SharedHttpClient {
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// The order in which to try roles in a member account.
