@@ -4,34 +4,23 @@
 use crate::exit::Exit;
 use std::io::{BufRead, IsTerminal, Write};
 
-use crate::aws::Aws;
 use crate::catalog::{StepId, say};
 use crate::cli::{ApplyArgs, Global, PlanArgs};
-use crate::facts::Facts;
 use crate::inputs::{self, InputError, Placeholders, Prompter};
 use crate::perform::{Actor, Event, note, run_changes};
 use crate::plans::{self, Change, PlanError};
 use crate::record::{self, Record, Store};
+use crate::session::{self, Session};
 use crate::verdict::Status;
 use crate::{checks, facts};
 
-/// Everything a command needs once it knows who it is talking to.
-struct Session {
-    aws: std::sync::Arc<Aws>,
-    facts: Facts,
-    store: Store,
-    record: Record,
-}
-
+/// The command's session; plan and apply need the record (answers, pending operations) intact.
 async fn open(global: &Global) -> Result<Session, String> {
-    let store = Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
-    let aws = Aws::load(&global.settings(8)).await?;
-    let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
-    let loaded = store.load(&facts.identity.account).map_err(|e| e.to_string())?;
-    if let Some(w) = loaded.warning {
-        eprintln!("groundwork: {w}");
+    let s = session::open(global, 8).await?;
+    match &s.record_error {
+        Some(e) => Err(e.clone()),
+        None => Ok(s),
     }
-    Ok(Session { aws, facts, store, record: loaded.record })
 }
 
 /// `groundwork plan [STEP]`: every step's plan (or one), nothing changed, nothing asked.

@@ -10,11 +10,11 @@ use crate::cli::{CheckArgs, Global};
 use crate::output::{self, Report};
 use crate::record::{self, Record, Seen, Store};
 use crate::verdict::StepResult;
-use crate::{checks, facts};
+use crate::{checks, facts, session};
 
 /// A live check, recorded: what `check` and `report` print.
 pub struct Live {
-    pub aws: std::sync::Arc<Aws>,
+    pub aws: Aws,
     pub facts: facts::Facts,
     pub results: Vec<StepResult>,
     pub checked_at: String,
@@ -23,22 +23,13 @@ pub struct Live {
 
 /// Checks the given steps live and records the results; on failure, the message and exit code 2.
 pub async fn live(global: &Global, concurrency: u16, steps: &[StepId]) -> Result<Live, String> {
-    let store = Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
-    let aws = Aws::load(&global.settings(concurrency)).await?;
-    let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
+    let session::Session { aws, facts, store, record, record_error } = session::open(global, concurrency).await?;
+    if let Some(e) = record_error {
+        // A check can still be made; only the remembered answers (the alert severity) are missing.
+        eprintln!("groundwork: {e}");
+    }
     let account = facts.identity.account.clone();
-    let remembered = match store.load(&account) {
-        Ok(loaded) => {
-            if let Some(w) = loaded.warning {
-                eprintln!("groundwork: {w}");
-            }
-            loaded.record.inputs
-        }
-        Err(e) => {
-            eprintln!("groundwork: {e}");
-            std::collections::BTreeMap::new()
-        }
-    };
+    let remembered = record.inputs;
     // Judged with the person's remembered answers (the alert severity), as the plan was made.
     let mut results = checks::run_with(&aws, &facts, &remembered, steps).await;
     let checked_at = record::now();

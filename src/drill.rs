@@ -10,10 +10,10 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::aws::change::{Action, drill};
 use crate::aws::{At, Aws, AwsError, eventbridge, guardduty, sns};
 use crate::catalog::{StepId, say};
+use crate::checks;
 use crate::cli::{DrillArgs, Global};
 use crate::perform::{Actor, run_changes};
 use crate::plans::Change;
-use crate::{checks, facts};
 
 /// The finding the drill creates: high severity (8), about stolen instance credentials.
 pub const FINDING_TYPE: &str = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
@@ -52,11 +52,7 @@ pub async fn run(global: &Global, args: &DrillArgs) -> Exit {
 }
 
 async fn drill_run(global: &Global, args: &DrillArgs) -> Result<Exit, String> {
-    let store = crate::record::Store::open(global.state_dir.clone()).map_err(|e| e.to_string())?;
-    let aws = Aws::load(&global.settings(8)).await?;
-    let facts = facts::gather(&aws).await.map_err(|e| e.explain_for(aws.profile()))?;
-    // Audit is reached through the role the account model chose.
-    let aws = aws.bound(&facts);
+    let crate::session::Session { aws, facts, store, .. } = crate::session::open(global, 8).await?;
     print!("{}", crate::output::header(&facts, aws.region(), aws.profile()));
     let account = facts.audit.as_ref().map_or(&facts.identity.account, |a| &a.id);
     let at = At::new(account, &facts.home_region);

@@ -20,6 +20,7 @@ pub mod plans;
 pub mod record;
 pub mod report;
 pub mod sandbox;
+pub mod session;
 pub mod status;
 pub mod steps;
 pub mod verdict;
