@@ -39,18 +39,19 @@ fn admin(account: &str) -> Admin {
     Admin { account: account.into(), status: "ENABLED".into() }
 }
 
-/// A hub running FSBP in the given status (and nothing else).
-fn fsbp(region: &str, status: &str, reason: Option<&str>) -> Result<Hub, AwsError> {
-    Ok(Some(vec![Standard { arn: fsbp_arn(region), status: status.into(), reason: reason.map(str::to_owned) }]))
+/// FSBP in the given status.
+fn fsbp(region: &str, status: &str, reason: Option<&str>) -> Standard {
+    Standard { arn: fsbp_arn(region), status: status.into(), reason: reason.map(str::to_owned) }
 }
 
-fn ready(region: &str) -> Result<Hub, AwsError> {
-    fsbp(region, "READY", None)
+/// The standards of a hub that runs FSBP `READY` and nothing else.
+fn ready(region: &str) -> Vec<Standard> {
+    vec![fsbp(region, "READY", None)]
 }
 
-/// A hub running other standards only.
-fn cis() -> Result<Hub, AwsError> {
-    Ok(Some(vec![Standard { arn: CIS.into(), status: "READY".into(), reason: None }]))
+/// Another standard (CIS), running.
+fn cis() -> Standard {
+    Standard { arn: CIS.into(), status: "READY".into(), reason: None }
 }
 
 fn local(auto_enable: bool) -> OrgConfig {
@@ -83,10 +84,10 @@ fn covered(region: &str) -> Region {
     Region {
         region: region.into(),
         admins: Ok(vec![admin(AUDIT)]),
-        hub: ready(region),
+        hub: Ok(Some(ready(region))),
         config: Some(Ok(local(true))),
         members: Some(Ok(vec![member(ME, "Enabled"), member(WORK, "Enabled")])),
-        hubs: vec![(ME.into(), ready(region)), (WORK.into(), ready(region))],
+        hubs: vec![(ME.into(), Ok(Some(ready(region)))), (WORK.into(), Ok(Some(ready(region))))],
     }
 }
 
@@ -94,7 +95,11 @@ fn covered(region: &str) -> Region {
 fn work(region: &str, hub: Result<Hub, AwsError>, membership: Option<&str>) -> Region {
     let mut members = vec![member(ME, "Enabled")];
     members.extend(membership.map(|s| member(WORK, s)));
-    Region { members: Some(Ok(members)), hubs: vec![(ME.into(), ready(region)), (WORK.into(), hub)], ..covered(region) }
+    Region {
+        members: Some(Ok(members)),
+        hubs: vec![(ME.into(), Ok(Some(ready(region)))), (WORK.into(), hub)],
+        ..covered(region)
+    }
 }
 
 fn org(regions: Vec<Region>) -> Observed {
@@ -135,7 +140,14 @@ const ADMIN: &str = "securityhub:EnableOrganizationAdminAccount";
 const AUTO: &str = "securityhub:UpdateOrganizationConfiguration";
 const MEMBER: &str = "securityhub:CreateMembers";
 
-fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
+type Row = (&'static str, Observed, Status, Expect);
+
+fn rows() -> Vec<Row> {
+    set_up().into_iter().chain(trouble()).collect()
+}
+
+/// Fresh, partial, done and brownfield: what the plan changes.
+fn set_up() -> Vec<Row> {
     let whole = [HUB, FSBP, ADMIN, AUTO, HUB, FSBP, MEMBER, HUB, FSBP, MEMBER];
     vec![
         ("fresh, two Regions", org(vec![fresh(R1), fresh(R2)]), Status::NotDone, calls(&[whole, whole].concat())),
@@ -155,31 +167,31 @@ fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
         ),
         (
             "partial: the workload account's hub runs FSBP but it is not a member",
-            org(vec![work(R1, ready(R1), None)]),
+            org(vec![work(R1, Ok(Some(ready(R1))), None)]),
             Status::Partial,
             calls(&[MEMBER]),
         ),
         (
             "partial: a removed member is added back",
-            org(vec![work(R1, ready(R1), Some("Removed"))]),
+            org(vec![work(R1, Ok(Some(ready(R1))), Some("Removed"))]),
             Status::Partial,
             calls(&[MEMBER]),
         ),
         (
             "done: AWS writes the member status in capitals",
-            org(vec![work(R1, ready(R1), Some("ENABLED"))]),
+            org(vec![work(R1, Ok(Some(ready(R1))), Some("ENABLED"))]),
             Status::Done,
             calls(&[]),
         ),
         (
             "brownfield: the management account's own hub, nothing delegated",
-            org(vec![Region { hubs: vec![(ME.into(), ready(R1)), (WORK.into(), Ok(None))], ..fresh(R1) }]),
+            org(vec![Region { hubs: vec![(ME.into(), Ok(Some(ready(R1)))), (WORK.into(), Ok(None))], ..fresh(R1) }]),
             Status::Partial,
             calls(&[HUB, FSBP, ADMIN, AUTO, MEMBER, HUB, FSBP, MEMBER]),
         ),
         (
             "brownfield: a standalone hub, no organization",
-            alone(Alone::NoOrganization, vec![(R1, ready(R1)), (R2, Ok(None))]),
+            alone(Alone::NoOrganization, vec![(R1, Ok(Some(ready(R1)))), (R2, Ok(None))]),
             Status::Partial,
             conflicts(&[], &["organization"]),
         ),
@@ -190,16 +202,22 @@ fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
             conflicts(&[], &["organization"]),
         ),
         ("no Audit account", alone(Alone::NoAudit, vec![(R1, Ok(None))]), Status::NotDone, conflicts(&[], &["Audit"])),
+    ]
+}
+
+/// FSBP not ready, conflicts and unreadable parts: what stops the plan or is left to a person.
+fn trouble() -> Vec<Row> {
+    vec![
         (
             "FSBP still being enabled in the workload account",
-            org(vec![work(R1, fsbp(R1, "PENDING", None), Some("Enabled"))]),
+            org(vec![work(R1, Ok(Some(vec![fsbp(R1, "PENDING", None)])), Some("Enabled"))]),
             Status::Partial,
             by_hand(),
         ),
         (
             "FSBP incomplete in Audit: AWS Config is not recording",
             org(vec![Region {
-                hub: fsbp(R1, "INCOMPLETE", Some("NO_AVAILABLE_CONFIGURATION_RECORDER")),
+                hub: Ok(Some(vec![fsbp(R1, "INCOMPLETE", Some("NO_AVAILABLE_CONFIGURATION_RECORDER"))])),
                 ..covered(R1)
             }]),
             Status::Partial,
@@ -213,13 +231,13 @@ fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
         ),
         (
             "conflict: the workload account's hub runs other standards",
-            org(vec![work(R1, cis(), None)]),
+            org(vec![work(R1, Ok(Some(vec![cis()])), None)]),
             Status::Partial,
             conflicts(&[], &[WORK, CIS]),
         ),
         (
             "conflict: Audit's hub runs other standards",
-            org(vec![Region { hub: cis(), config: None, members: None, ..fresh(R1) }]),
+            org(vec![Region { hub: Ok(Some(vec![cis()])), config: None, members: None, ..fresh(R1) }]),
             Status::Partial,
             conflicts(&[], &[AUDIT, CIS]),
         ),
@@ -234,7 +252,7 @@ fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
         ),
         (
             "conflict: an invitation someone else sent",
-            org(vec![work(R1, ready(R1), Some("Invited"))]),
+            org(vec![work(R1, Ok(Some(ready(R1))), Some("Invited"))]),
             Status::Partial,
             conflicts(&[], &[WORK, "status Invited"]),
         ),
@@ -331,8 +349,10 @@ fn each_hub_is_turned_on_in_its_own_account_before_it_becomes_a_member() {
 
 #[test]
 fn fsbp_that_aws_has_not_made_ready_is_named_with_its_reason() {
-    let o =
-        org(vec![Region { hub: fsbp(R1, "INCOMPLETE", Some("NO_AVAILABLE_CONFIGURATION_RECORDER")), ..covered(R1) }]);
+    let o = org(vec![Region {
+        hub: Ok(Some(vec![fsbp(R1, "INCOMPLETE", Some("NO_AVAILABLE_CONFIGURATION_RECORDER"))])),
+        ..covered(R1)
+    }]);
     let p = plan(&o, step()).expect("plan");
     assert!(p.notes.iter().any(|n| n.contains("NO_AVAILABLE_CONFIGURATION_RECORDER") && n.contains(AUDIT)), "{p:#?}");
     let findings = judge(&o, step());
