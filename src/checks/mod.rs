@@ -4,9 +4,6 @@
 
 mod alerts;
 mod control_tower;
-mod coverage;
-mod guardduty;
-mod security_hub;
 
 use std::collections::BTreeMap;
 
@@ -58,8 +55,8 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::Organization => steps::organization::check(facts, aws.region(), step),
         StepId::ControlTower => control_tower::check(facts, step),
         StepId::IdentityCenter => steps::identity_center::check(aws, facts, step).await,
-        StepId::Guardduty => guardduty::check(aws, facts, step).await,
-        StepId::SecurityHub => security_hub::check(aws, facts, step).await,
+        StepId::Guardduty => steps::guardduty::check(aws, facts, answers, step).await,
+        StepId::SecurityHub => steps::security_hub::check(aws, facts, step).await,
         StepId::Alerts => alerts::check(aws, facts, answers, step).await,
     };
     conclude(step, findings)
@@ -108,44 +105,6 @@ fn unknown(err: &AwsError) -> Finding {
     Finding::new(&err.account, err.region.as_deref(), Status::Unknown, err.explain())
 }
 
-/// A finding for a step that needs something it doesn't have (an organization, an Audit account).
-fn blocked(facts: &Facts, step: &Step, key: &str) -> Finding {
-    Finding::new(&facts.identity.account, None, Status::NotDone, step.say(key, &[]))
-}
-
-/// One finding from several sub-checks of the same account and Region: its status combines
-/// theirs (a part that could not be read never lets it be "not done") and its detail lists what
-/// each saw.
-fn parts_finding(account: &str, region: Option<&str>, parts: Vec<(Status, String)>) -> Finding {
-    let statuses: Vec<Status> = parts.iter().map(|(s, _)| *s).collect();
-    let status = coverage::honest(&statuses);
-    let detail = parts.into_iter().map(|(_, d)| d).collect::<Vec<_>>().join("; ");
-    Finding::new(account, region, status, sentence(&detail))
-}
-
-/// Capitalised and closed with a full stop, as the other findings read.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut out: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
-}
-
-/// The Audit account's id, or the finding that explains why there is none.
-fn audit_account(facts: &Facts, step: &Step) -> Result<String, Finding> {
-    if let Some(audit) = &facts.audit {
-        return Ok(audit.id.clone());
-    }
-    Err(match (&facts.organization, &facts.accounts) {
-        (Err(e), _) | (_, Err(e)) => unknown(e),
-        (Ok(None), _) => blocked(facts, step, "needs-organization"),
-        (Ok(Some(_)), _) if facts.managed_org().is_none() => blocked(facts, step, "needs-management-account"),
-        _ => blocked(facts, step, "needs-audit-account"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,15 +116,7 @@ mod tests {
         let common =
             ["summary-done", "summary-partial", "summary-not-done", "summary-unknown", "summary-not-applicable"];
         // Keys said by shared helpers on the step's behalf, and the call that marks their use.
-        let shared_uses = [
-            ("needs-organization", "audit_account("),
-            ("needs-management-account", "audit_account("),
-            ("needs-audit-account", "audit_account("),
-            ("needs-organization", "org_audit("),
-            ("needs-management-account", "org_audit("),
-            ("needs-audit-account", "org_audit("),
-            ("conflict-other-admin", "audit_admin("),
-        ];
+        let shared_uses: [(&str, &str); 0] = [];
         for id in StepId::ALL {
             let name = id.as_str().replace('-', "_");
             let dir = env!("CARGO_MANIFEST_DIR");
@@ -185,7 +136,7 @@ mod tests {
                     "src/aws/change/controltower.rs",
                 ],
                 // The per-account findings both steps share.
-                StepId::Guardduty | StepId::SecurityHub => &["src/checks/coverage.rs"],
+                StepId::Guardduty | StepId::SecurityHub => &["src/steps/coverage.rs"],
                 _ => &[],
             };
             for file in more {

@@ -6,9 +6,7 @@ mod alerts;
 mod control_tower;
 mod control_tower_launch;
 mod control_tower_preflight;
-mod guardduty;
 mod guessed;
-mod security_hub;
 
 pub use alerts::TOPIC as ALERT_TOPIC;
 pub use guessed::CONFIRM_KEYS;
@@ -93,8 +91,8 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
         StepId::Organization => crate::steps::organization::plan_live(&ctx)?,
         StepId::ControlTower => control_tower::plan(&mut ctx).await?,
         StepId::IdentityCenter => crate::steps::identity_center::plan_live(&mut ctx).await?,
-        StepId::Guardduty => guardduty::plan(&mut ctx).await?,
-        StepId::SecurityHub => security_hub::plan(&mut ctx).await?,
+        StepId::Guardduty => crate::steps::guardduty::plan_live(&mut ctx).await?,
+        StepId::SecurityHub => crate::steps::security_hub::plan_live(&mut ctx).await?,
         StepId::Alerts => alerts::plan(&mut ctx).await?,
     };
     guessed::review(&mut ctx, &mut plan)?;
@@ -146,37 +144,7 @@ pub fn render(id: StepId, plan: &Plan, facts: &Facts) -> String {
     out
 }
 
-/// Whether Audit already is a service's delegated administrator in a Region, or the conflict that
-/// stops the step when another account is.
-fn audit_admin(
-    step: &Step,
-    admins: &[crate::aws::guardduty::Admin],
-    audit: &str,
-    region: &str,
-) -> Result<bool, String> {
-    if let Some(other) = admins.iter().find(|a| a.account != audit) {
-        return Err(
-            step.say("conflict-other-admin", &[("admin", &other.account), ("audit", audit), ("region", region)])
-        );
-    }
-    Ok(admins.iter().any(|a| a.account == audit && a.status == "ENABLED"))
-}
-
-/// The Audit account, or a plan that stops and says why there is none.
-fn audit_or_stop(ctx: &Ctx<'_>) -> Result<String, Plan> {
-    audit_or_conflict(ctx).map_err(|conflict| Plan { conflicts: vec![conflict], ..Plan::default() })
-}
-
 /// Why a step that works across the organization cannot be planned from here.
 fn needs_management_org() -> String {
     say("plan-needs-management-org", &[])
-}
-
-/// The Audit account for steps run from it, or the conflict that explains why there is none.
-fn audit_or_conflict(ctx: &Ctx<'_>) -> Result<String, String> {
-    match (&ctx.facts.audit, ctx.facts.managed_org()) {
-        (_, None) => Err(needs_management_org()),
-        (Some(a), Some(_)) => Ok(a.id.clone()),
-        (None, Some(_)) => Err(say("plan-needs-audit", &[])),
-    }
 }

@@ -1,12 +1,15 @@
 //! Steps in one shape: each observes AWS once into a plain value, and judges and plans from that
 //! same value with pure functions, so a step's verdict and its plan can never disagree.
-//! root-mfa, contacts, organization and identity-center are in this shape; the other steps still
-//! live in `checks/` and `plans/`.
+//! root-mfa, contacts, organization, identity-center, guardduty and security-hub are in this
+//! shape (the last two share `coverage`); the other steps still live in `checks/` and `plans/`.
 
 pub mod contacts;
+pub mod coverage;
+pub mod guardduty;
 pub mod identity_center;
 pub mod organization;
 pub mod root_mfa;
+pub mod security_hub;
 
 use crate::aws::AwsError;
 use crate::verdict::{Finding, Status};

@@ -103,5 +103,6 @@ pub fn step_status(json: &serde_json::Value, id: &str) -> String {
 
 /// Keys in moto's `/moto-api/data.json` whose values change on reads alone, left out when the
 /// emulator's state is compared before and after an apply that should change nothing: every run
-/// that reaches a member account assumes a role, and moto keeps each session's temporary keys.
-pub const VOLATILE_KEYS: &[&str] = &["AssumedRole", "AccessKey"];
+/// that reaches a member account assumes a role, moto keeps each session's temporary keys, and the
+/// role's first use sets its last-used record (AWS's `RoleLastUsed`, updated by any use).
+pub const VOLATILE_KEYS: &[&str] = &["AssumedRole", "AccessKey", "last_used", "role_last_used"];
