@@ -149,22 +149,18 @@ fn existing(o: &Observed, lz: &LandingZone, step: &Step) -> Result<Plan, PlanErr
             }
             // Not ours to follow, and AWS refuses a second operation while one runs.
             None => {
-                plan.conflicts.push(step.say("conflict-processing", &[("region", region), ("version", &lz.version)]))
+                plan.conflicts.push(step.say("conflict-processing", &[("region", region), ("version", &lz.version)]));
             }
         },
         State::Drifted | State::Failed(_) => {
-            plan.notes.push(match state(lz) {
-                State::Failed(reason) => {
-                    step.say("failed-because", &[("region", region), ("reason", reason.unwrap_or("-"))])
-                }
-                _ => step.say("drifted", &[("region", region)]),
-            });
+            let why = match state(lz) {
+                State::Failed(reason) => ("failed-because", reason.unwrap_or("-")),
+                _ => ("drifted", ""),
+            };
+            plan.notes.push(step.say(why.0, &[("region", region), ("reason", why.1)]));
             plan.notes.push(step.say("plan-reset-puts-back", &[("version", &lz.version)]));
-            plan.changes.push(Change {
-                at: at.clone(),
-                global: false,
-                action: Action::ResetLandingZone { arn: lz.arn.clone() },
-            });
+            let reset = Action::ResetLandingZone { arn: lz.arn.clone() };
+            plan.changes.push(Change { at: at.clone(), global: false, action: reset });
             plan.changes.push(wait(Ref::Output(controltower::OPERATION.into())));
         }
         State::InSync => {

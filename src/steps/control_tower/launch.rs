@@ -31,8 +31,8 @@ pub fn plan(o: &Observed, launch: &Launch, ask: &mut dyn Ask, step: &Step) -> Re
         return Ok(plan);
     }
     let mgmt = At::new(&o.me, &o.region);
-    let log_archive = shared(&mut plan, ask, step, &mgmt, &launch.log_archive, "Log Archive")?;
-    let audit = shared(&mut plan, ask, step, &mgmt, &launch.audit, "Audit")?;
+    let log_archive = shared(&mut plan, ask, step, &mgmt, launch.log_archive.as_ref(), "Log Archive")?;
+    let audit = shared(&mut plan, ask, step, &mgmt, launch.audit.as_ref(), "Audit")?;
     security_ou(&mut plan, step, &mgmt, launch, [&log_archive, &audit])?;
     roles(&mut plan, step, &mgmt, launch);
     if !plan.conflicts.is_empty() {
@@ -80,7 +80,7 @@ fn shared(
     ask: &mut dyn Ask,
     step: &Step,
     mgmt: &At,
-    found: &Option<SharedAccount>,
+    found: Option<&SharedAccount>,
     name: &str,
 ) -> Result<Ref, PlanError> {
     if let Some(account) = found {

@@ -227,10 +227,11 @@ pub fn regional(launch: &Launch, regional: &Regional, step: &Step, plan: &mut Pl
         Err(e) => plan.notes.push(step.say("note-regions-unverified", &[("why", &e.explain())])),
     }
     let trusted = launch.trusted.iter().any(|p| p == SSO);
-    if trusted && !regional.identity_center.contains(home) {
-        if let Some(region) = regional.identity_center.first() {
-            plan.conflicts.push(step.say("conflict-identity-center-region", &[("region", region), ("home", home)]));
-        }
+    if trusted
+        && !regional.identity_center.contains(home)
+        && let Some(region) = regional.identity_center.first()
+    {
+        plan.conflicts.push(step.say("conflict-identity-center-region", &[("region", region), ("home", home)]));
     }
     config(regional, step, plan);
 }

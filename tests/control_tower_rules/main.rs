@@ -3,6 +3,8 @@
 //! blocker and note, parts that could not be read), with the invariant checked on every row. No
 //! emulator: runs in milliseconds.
 
+mod observed;
+
 use std::collections::BTreeMap;
 
 use groundwork::aws::change::iam::RoleFound;
@@ -10,22 +12,13 @@ use groundwork::aws::change::{Action, Ref};
 use groundwork::aws::cloudtrail::OrgTrail;
 use groundwork::aws::config_service::ConfigResources;
 use groundwork::aws::controltower::LandingZone;
-use groundwork::aws::organizations::OrgAccount;
-use groundwork::aws::regions::AccountRegion;
-use groundwork::aws::{AwsError, ErrorKind};
 use groundwork::catalog::{self, Step, StepId};
-use groundwork::facts::{SharedAccount, Source};
 use groundwork::inputs::{Ask, InputError};
-use groundwork::landing_zone::roles::ROLES;
 use groundwork::plans::{Plan, PlanError};
-use groundwork::steps::control_tower::{ConfigRead, Launch, Observed, Regional, Scope, judge, plan};
+use groundwork::steps::control_tower::{Observed, judge, plan};
 use groundwork::verdict::{Status, combine};
+use observed::*;
 use serde_json::json;
-
-const ME: &str = "111111111111";
-const LOG: &str = "222222222222";
-const AUDIT: &str = "333333333333";
-const ARN: &str = "arn:aws:controltower:eu-west-1:111111111111:landingzone/1";
 
 fn step() -> &'static Step {
     catalog::step(StepId::ControlTower)
@@ -49,131 +42,6 @@ fn answers(extra: &[(&'static str, &'static str)]) -> Answers {
     ]);
     a.extend(extra.iter().copied());
     Answers(a)
-}
-
-fn failed(action: &'static str, account: &str) -> AwsError {
-    AwsError {
-        kind: ErrorKind::AccessDenied,
-        action,
-        account: account.into(),
-        region: Some("us-east-1".into()),
-        code: Some("AccessDeniedException".into()),
-        message: "denied".into(),
-    }
-}
-
-fn zone(status: &str, drift: Option<&str>, version: &str, latest: &str) -> LandingZone {
-    LandingZone {
-        arn: ARN.into(),
-        home_region: "eu-west-1".into(),
-        status: status.into(),
-        drift: drift.map(str::to_owned),
-        version: version.into(),
-        latest_version: Some(latest.into()),
-        manifest: json!({"governedRegions": ["eu-west-1"], "config": {"enabled": true, "accountId": AUDIT}}),
-        failure: None,
-    }
-}
-
-fn region(name: &str, status: &str) -> AccountRegion {
-    AccountRegion { name: name.into(), status: status.into() }
-}
-
-fn account(id: &str, name: &str, state: &str) -> OrgAccount {
-    OrgAccount {
-        id: id.into(),
-        name: name.into(),
-        email: format!("{id}@x.io"),
-        active: state == "ACTIVE",
-        state: state.into(),
-    }
-}
-
-fn shared(id: &str) -> Option<SharedAccount> {
-    Some(SharedAccount { id: id.into(), source: Source::AccountName })
-}
-
-/// Every Control Tower role present at its path, trusting its service, with what it needs.
-fn complete_roles() -> BTreeMap<&'static str, RoleFound> {
-    ROLES
-        .iter()
-        .map(|r| {
-            let found = RoleFound {
-                path: "/service-role/".into(),
-                trust: format!("%7B%22Service%22%3A%22{}%22%7D", r.service),
-                managed: r.managed_policy.iter().map(|p| (*p).to_owned()).collect(),
-                inline: r.inline.iter().map(|_| r.inline_name()).collect(),
-            };
-            (r.name, found)
-        })
-        .collect()
-}
-
-/// A fresh organization: all features, nothing else there, Regions read, nothing in the way.
-fn fresh() -> Launch {
-    Launch {
-        all_features: true,
-        accounts: vec![account(ME, "Management", "ACTIVE")],
-        log_archive: None,
-        audit: None,
-        trusted: vec![],
-        trails: Ok(vec![]),
-        regions: Ok(vec![
-            region("us-east-1", "ENABLED_BY_DEFAULT"),
-            region("eu-west-1", "ENABLED_BY_DEFAULT"),
-            region("af-south-1", "DISABLED"),
-        ]),
-        root: "r-1".into(),
-        ous: vec![],
-        parents: [None, None],
-        roles: BTreeMap::new(),
-        regional: Some(Regional {
-            scope: Scope { home: "us-east-1".into(), governed: vec!["us-east-1".into(), "eu-west-1".into()] },
-            identity_center: vec![],
-            config: vec![],
-        }),
-    }
-}
-
-/// Log Archive and Audit exist under the root, the roles are complete, Config is clean in both.
-fn brownfield() -> Launch {
-    let clean = |name, account: &str, region: &str| ConfigRead {
-        name,
-        account: account.into(),
-        region: region.into(),
-        found: Ok(ConfigResources::default()),
-    };
-    let mut l = fresh();
-    l.accounts.extend([account(LOG, "Log Archive", "ACTIVE"), account(AUDIT, "Audit", "ACTIVE")]);
-    (l.log_archive, l.audit, l.parents) = (shared(LOG), shared(AUDIT), [Some("r-1".into()), Some("r-1".into())]);
-    l.roles = complete_roles();
-    let regional = l.regional.as_mut().expect("regional");
-    for (name, id) in [("Log Archive", LOG), ("Audit", AUDIT)] {
-        regional.config.extend(["us-east-1", "eu-west-1"].map(|r| clean(name, id, r)));
-    }
-    l
-}
-
-fn with(launch: Launch, change: impl FnOnce(&mut Launch)) -> Launch {
-    let mut l = launch;
-    change(&mut l);
-    l
-}
-
-fn regional(change: impl FnOnce(&mut Regional)) -> impl FnOnce(&mut Launch) {
-    move |l| change(l.regional.as_mut().expect("regional"))
-}
-
-fn observed(zone: Result<Option<LandingZone>, AwsError>, launch: Option<Launch>) -> Observed {
-    Observed { me: ME.into(), region: "us-east-1".into(), managed: true, landing_zone: zone, pending: None, launch }
-}
-
-fn existing(lz: LandingZone) -> Observed {
-    observed(Ok(Some(lz)), None)
-}
-
-fn launching(launch: Launch) -> Observed {
-    observed(Ok(None), Some(launch))
 }
 
 /// What a row expects of the plan: exactly these calls (no conflict), a conflict saying this, or
@@ -230,7 +98,10 @@ fn invariant(name: &str, verdict: Status, planned: &Result<Plan, PlanError>) {
     }
 }
 
-fn rows() -> Vec<(&'static str, Observed, Status, Want)> {
+type Row = (&'static str, Observed, Status, Want);
+
+/// A landing zone in each state AWS reports, and one that could not be read.
+fn landing_zone_rows() -> Vec<Row> {
     use Status::*;
     use Want::*;
     let lz = zone;
@@ -240,10 +111,6 @@ fn rows() -> Vec<(&'static str, Observed, Status, Want)> {
         ..lz("ACTIVE", Some("IN_SYNC"), "3.3", "4.0")
     };
     let unreadable = failed("controltower:GetLandingZone", ME);
-    let other_path = RoleFound { path: "/".into(), ..complete_roles()["AWSControlTowerAdmin"].clone() };
-    let other_service =
-        RoleFound { trust: "%22ec2.amazonaws.com%22".into(), ..complete_roles()["AWSControlTowerAdmin"].clone() };
-    let recorder = ConfigResources { recorders: vec!["default".into()], delivery_channels: vec![] };
     vec![
         ("fresh organization", launching(fresh()), NotDone, Calls(FRESH_CALLS)),
         ("shared accounts exist, roles complete", launching(brownfield()), NotDone, Calls(BROWNFIELD_CALLS)),
@@ -296,6 +163,14 @@ fn rows() -> Vec<(&'static str, Observed, Status, Want)> {
             Error("status ACTIVE"),
         ),
         ("the landing zone could not be read", observed(Err(unreadable), None), Unknown, Error("denied")),
+    ]
+}
+
+/// No landing zone: who may launch, and what in the organization stops the launch.
+fn launch_rows() -> Vec<Row> {
+    use Status::*;
+    use Want::*;
+    vec![
         (
             "not the management account",
             Observed { managed: false, ..observed(Ok(None), None) },
@@ -333,6 +208,19 @@ fn rows() -> Vec<(&'static str, Observed, Status, Want)> {
             NotDone,
             Conflict("cloudtrail.amazonaws.com is already on"),
         ),
+    ]
+}
+
+/// No landing zone: what in the chosen Regions, the OUs or the roles stops the launch, and what is
+/// only worth a note.
+fn launch_detail_rows() -> Vec<Row> {
+    use Status::*;
+    use Want::*;
+    let other_path = RoleFound { path: "/".into(), ..complete_roles()["AWSControlTowerAdmin"].clone() };
+    let other_service =
+        RoleFound { trust: "%22ec2.amazonaws.com%22".into(), ..complete_roles()["AWSControlTowerAdmin"].clone() };
+    let recorder = ConfigResources { recorders: vec!["default".into()], delivery_channels: vec![] };
+    vec![
         (
             "a governed Region that is not a Region",
             launching(with(fresh(), regional(|r| r.scope.governed.push("mars-north-9".into())))),
@@ -402,7 +290,7 @@ fn rows() -> Vec<(&'static str, Observed, Status, Want)> {
 
 #[test]
 fn every_row_verdict_plan_and_invariant() {
-    for (name, o, want, expect) in rows() {
+    for (name, o, want, expect) in landing_zone_rows().into_iter().chain(launch_rows()).chain(launch_detail_rows()) {
         let findings = judge(&o, step());
         let verdict = combine(findings.iter().map(|f| f.status));
         assert_eq!(verdict, want, "{name}: {findings:#?}");
