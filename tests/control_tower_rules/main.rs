@@ -5,15 +5,13 @@
 
 mod observed;
 
-use std::collections::BTreeMap;
-
 use groundwork::aws::change::iam::RoleFound;
 use groundwork::aws::change::{Action, Ref};
 use groundwork::aws::cloudtrail::OrgTrail;
 use groundwork::aws::config_service::ConfigResources;
 use groundwork::aws::controltower::LandingZone;
 use groundwork::catalog::{self, Step, StepId};
-use groundwork::inputs::{Ask, InputError};
+use groundwork::inputs::InputError;
 use groundwork::plans::{Plan, PlanError};
 use groundwork::steps::control_tower::{Observed, judge, plan};
 use groundwork::verdict::{Status, combine};
@@ -22,26 +20,6 @@ use serde_json::json;
 
 fn step() -> &'static Step {
     catalog::step(StepId::ControlTower)
-}
-
-struct Answers(BTreeMap<&'static str, &'static str>);
-
-impl Ask for Answers {
-    fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
-        self.0.get(key).map(|v| (*v).to_owned()).or(default.map(str::to_owned)).ok_or(InputError::Missing(key.into()))
-    }
-    fn given(&self, key: &str) -> Option<String> {
-        self.0.get(key).map(|v| (*v).to_owned())
-    }
-}
-
-fn answers(extra: &[(&'static str, &'static str)]) -> Answers {
-    let mut a = BTreeMap::from([
-        ("control-tower.log-archive-email", "log@example.com"),
-        ("control-tower.audit-email", "audit@example.com"),
-    ]);
-    a.extend(extra.iter().copied());
-    Answers(a)
 }
 
 /// What a row expects of the plan: exactly these calls (no conflict), a conflict saying this, or

@@ -1,5 +1,5 @@
 //! Hand-built observations for control-tower's rules: landing zones in any state, and a launch from
-//! a fresh or a brownfield organization, each changed by a row in one place.
+//! a fresh or a brownfield organization, each changed by a row in one place; and the answers.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,7 @@ use groundwork::aws::organizations::OrgAccount;
 use groundwork::aws::regions::AccountRegion;
 use groundwork::aws::{AwsError, ErrorKind};
 use groundwork::facts::{SharedAccount, Source};
+use groundwork::inputs::{Ask, InputError};
 use groundwork::landing_zone::roles::ROLES;
 use groundwork::steps::control_tower::{ConfigRead, Launch, Observed, Regional, Scope};
 use serde_json::json;
@@ -143,4 +144,25 @@ pub fn existing(lz: LandingZone) -> Observed {
 
 pub fn launching(launch: Launch) -> Observed {
     observed(Ok(None), Some(launch))
+}
+
+/// The person's answers: both emails, plus any expert override a test gives.
+pub struct Answers(BTreeMap<&'static str, &'static str>);
+
+impl Ask for Answers {
+    fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
+        self.0.get(key).map(|v| (*v).to_owned()).or(default.map(str::to_owned)).ok_or(InputError::Missing(key.into()))
+    }
+    fn given(&self, key: &str) -> Option<String> {
+        self.0.get(key).map(|v| (*v).to_owned())
+    }
+}
+
+pub fn answers(extra: &[(&'static str, &'static str)]) -> Answers {
+    let mut a = BTreeMap::from([
+        ("control-tower.log-archive-email", "log@example.com"),
+        ("control-tower.audit-email", "audit@example.com"),
+    ]);
+    a.extend(extra.iter().copied());
+    Answers(a)
 }
