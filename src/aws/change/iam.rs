@@ -2,7 +2,7 @@
 //! read, created if missing and repaired (a missing policy attached or added) if they exist without
 //! what they need. Nothing is removed.
 
-use crate::aws::{At, Aws, AwsError, error::classify};
+use crate::aws::{At, Aws, AwsError, error::classify, missing};
 use crate::landing_zone::roles::{PATH, ServiceRole};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_iam::Client {
@@ -30,9 +30,15 @@ pub async fn role(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleFound>, A
             Err(e) => return Err(classify(&e, "iam:GetRole", &at.account, None)),
         }
     };
-    let (path, trust) = got.role().map_or_else(Default::default, |r| {
-        (r.path().to_owned(), r.assume_role_policy_document().unwrap_or_default().to_owned())
-    });
+    // A role without its path or trust policy would be judged a conflict it is not: say what is missing.
+    let role = got.role();
+    let path = missing(role.map(|r| r.path()), "iam:GetRole", "Role.Path", at)?;
+    let trust = missing(
+        role.and_then(|r| r.assume_role_policy_document()),
+        "iam:GetRole",
+        "Role.AssumeRolePolicyDocument",
+        at,
+    )?;
     let mut managed = Vec::new();
     let mut token = None;
     loop {
