@@ -2,6 +2,11 @@
 //! each version it can create (today only 4.0), how to read any manifest (3.x or 4.x), how versions
 //! compare, and which AWS answer means "AWS wants a newer version than this release knows".
 //! When AWS ships a new version: add one entry to [`SHAPES`] (newest last) and a test; see README.
+//! The service roles a landing zone needs are in [`roles`].
+
+pub mod roles;
+
+pub use roles::ServiceRole;
 
 use serde_json::{Value, json};
 
@@ -58,6 +63,11 @@ pub fn older(version: &str, than: &str) -> bool {
         (Ok(a), Ok(b)) => a < b,
         _ => false,
     }
+}
+
+/// Whether two versions are the same number ("4.0" and "4.00"); unparseable ones only if equal.
+pub fn same(a: &str, b: &str) -> bool {
+    a == b || (!older(a, b) && !older(b, a) && [a, b].iter().all(|v| v.split('.').all(|n| n.parse::<u64>().is_ok())))
 }
 
 /// Whether AWS offers a version newer than any this release can create.
@@ -202,6 +212,7 @@ mod tests {
         assert!(!older("4.0", "3.9"));
         assert!(!older("x", "4.0"));
         assert!(beyond_known("4.1") && !beyond_known("4.0") && !beyond_known("3.3"));
+        assert!(same("4.0", "4.00") && same("4.0", "4.0") && !same("4.0", "4.1") && !same("x", "4.0"));
     }
 
     #[test]

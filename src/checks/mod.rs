@@ -3,7 +3,6 @@
 //! make are bounded by the session's concurrency limit.
 
 mod alerts;
-mod control_tower;
 
 use std::collections::BTreeMap;
 
@@ -53,7 +52,7 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::RootMfa => steps::root_mfa::check(aws, facts, step).await,
         StepId::Contacts => steps::contacts::check(aws, facts, step).await,
         StepId::Organization => steps::organization::check(facts, aws.region(), step),
-        StepId::ControlTower => control_tower::check(facts, step),
+        StepId::ControlTower => steps::control_tower::check(aws, facts, step).await,
         StepId::IdentityCenter => steps::identity_center::check(aws, facts, step).await,
         StepId::Guardduty => steps::guardduty::check(aws, facts, answers, step).await,
         StepId::SecurityHub => steps::security_hub::check(aws, facts, step).await,
@@ -129,8 +128,8 @@ mod tests {
             // A step's words said from its other modules (its plan's parts, its AWS reads).
             let more: &[&str] = match id {
                 StepId::ControlTower => &[
-                    "src/plans/control_tower_launch.rs",
-                    "src/plans/control_tower_preflight.rs",
+                    "src/steps/control_tower/launch.rs",
+                    "src/steps/control_tower/preflight.rs",
                     "src/landing_zone.rs",
                     "src/aws/controltower.rs",
                     "src/aws/change/controltower.rs",

@@ -3,9 +3,6 @@
 //! overwrite or delete what the person has is a conflict, and a plan with a conflict is never run.
 
 mod alerts;
-mod control_tower;
-mod control_tower_launch;
-mod control_tower_preflight;
 mod guessed;
 
 pub use alerts::TOPIC as ALERT_TOPIC;
@@ -89,7 +86,7 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
         StepId::RootMfa => crate::steps::root_mfa::plan_live(&ctx).await?,
         StepId::Contacts => crate::steps::contacts::plan_live(&mut ctx).await?,
         StepId::Organization => crate::steps::organization::plan_live(&ctx)?,
-        StepId::ControlTower => control_tower::plan(&mut ctx).await?,
+        StepId::ControlTower => crate::steps::control_tower::plan_live(&mut ctx).await?,
         StepId::IdentityCenter => crate::steps::identity_center::plan_live(&mut ctx).await?,
         StepId::Guardduty => crate::steps::guardduty::plan_live(&mut ctx).await?,
         StepId::SecurityHub => crate::steps::security_hub::plan_live(&mut ctx).await?,
@@ -142,9 +139,4 @@ pub fn render(id: StepId, plan: &Plan, facts: &Facts) -> String {
         out += "\n";
     }
     out
-}
-
-/// Why a step that works across the organization cannot be planned from here.
-fn needs_management_org() -> String {
-    say("plan-needs-management-org", &[])
 }

@@ -1,9 +1,9 @@
 //! Steps in one shape: each observes AWS once into a plain value, and judges and plans from that
 //! same value with pure functions, so a step's verdict and its plan can never disagree.
-//! root-mfa, contacts, organization, identity-center, guardduty and security-hub are in this
-//! shape (the last two share `coverage`); the other steps still live in `checks/` and `plans/`.
+//! All eight steps are in this shape; guardduty and security-hub share `coverage`.
 
 pub mod contacts;
+pub mod control_tower;
 pub mod coverage;
 pub mod guardduty;
 pub mod identity_center;

@@ -1,51 +1,9 @@
-//! IAM: the four service roles a Control Tower landing zone needs, created if missing and repaired
-//! (a missing policy attached or added) if they exist without what they need. Nothing is removed.
+//! IAM: the service roles a Control Tower landing zone needs (defined in `landing_zone::roles`),
+//! read, created if missing and repaired (a missing policy attached or added) if they exist without
+//! what they need. Nothing is removed.
 
-use crate::aws::{At, Aws, AwsError, error::classify};
-
-/// A role under `/service-role/` trusted by one AWS service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceRole {
-    pub name: &'static str,
-    pub service: &'static str,
-    pub managed_policy: Option<&'static str>,
-    /// An inline policy document (JSON), when the role needs one.
-    pub inline: Option<&'static str>,
-}
-
-/// The roles Control Tower's API setup requires in the management account.
-pub const CONTROL_TOWER_ROLES: [ServiceRole; 4] = [
-    ServiceRole {
-        name: "AWSControlTowerAdmin",
-        service: "controltower.amazonaws.com",
-        managed_policy: Some("arn:aws:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy"),
-        inline: Some(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeAvailabilityZones","Resource":"*"}]}"#,
-        ),
-    },
-    ServiceRole {
-        name: "AWSControlTowerCloudTrailRole",
-        service: "cloudtrail.amazonaws.com",
-        // Landing zone 4.0 needs the managed policy (its operations fail without it); the inline
-        // policy of 3.x roles is left in place, never removed.
-        managed_policy: Some("arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy"),
-        inline: None,
-    },
-    ServiceRole {
-        name: "AWSControlTowerStackSetRole",
-        service: "cloudformation.amazonaws.com",
-        managed_policy: None,
-        inline: Some(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/AWSControlTowerExecution"}]}"#,
-        ),
-    },
-    ServiceRole {
-        name: "AWSControlTowerConfigAggregatorRoleForOrganizations",
-        service: "config.amazonaws.com",
-        managed_policy: Some("arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"),
-        inline: None,
-    },
-];
+use crate::aws::{At, Aws, AwsError, error::classify, missing};
+use crate::landing_zone::roles::{PATH, ServiceRole};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_iam::Client {
     aws.client(at, aws_sdk_iam::Client::new)
@@ -61,13 +19,6 @@ pub struct RoleFound {
     pub inline: Vec<String>,
 }
 
-impl ServiceRole {
-    /// The name groundwork (and the console) gives the role's inline policy.
-    pub fn inline_name(&self) -> String {
-        format!("{}Policy", self.name)
-    }
-}
-
 /// The role of that name (at any path) with its policies, or `None` when there is none.
 pub async fn role(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleFound>, AwsError> {
     let c = client(aws, at);
@@ -79,9 +30,15 @@ pub async fn role(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleFound>, A
             Err(e) => return Err(classify(&e, "iam:GetRole", &at.account, None)),
         }
     };
-    let (path, trust) = got.role().map_or_else(Default::default, |r| {
-        (r.path().to_owned(), r.assume_role_policy_document().unwrap_or_default().to_owned())
-    });
+    // A role without its path or trust policy would be judged a conflict it is not: say what is missing.
+    let role = got.role();
+    let path = missing(role.map(|r| r.path()), "iam:GetRole", "Role.Path", at)?;
+    let trust = missing(
+        role.and_then(|r| r.assume_role_policy_document()),
+        "iam:GetRole",
+        "Role.AssumeRolePolicyDocument",
+        at,
+    )?;
     let mut managed = Vec::new();
     let mut token = None;
     loop {
@@ -132,12 +89,12 @@ pub async fn attach_policy(aws: &Aws, at: &At, role: &str, policy_arn: &str) -> 
 
 /// Adds the role's inline policy under its own name (a name the role does not have yet).
 pub async fn put_inline(aws: &Aws, at: &At, role: &ServiceRole) -> Result<(), AwsError> {
-    let Some(doc) = role.inline else { return Ok(()) };
+    let Some(doc) = role.inline_policy() else { return Ok(()) };
     client(aws, at)
         .put_role_policy()
         .role_name(role.name)
         .policy_name(role.inline_name())
-        .policy_document(doc)
+        .policy_document(doc.to_string())
         .send()
         .await
         .map_err(|e| classify(&e, "iam:PutRolePolicy", &at.account, None))?;
@@ -146,14 +103,10 @@ pub async fn put_inline(aws: &Aws, at: &At, role: &ServiceRole) -> Result<(), Aw
 
 pub async fn create_service_role(aws: &Aws, at: &At, role: &ServiceRole) -> Result<(), AwsError> {
     let c = client(aws, at);
-    let trust = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{}"}},"Action":"sts:AssumeRole"}}]}}"#,
-        role.service
-    );
     c.create_role()
         .role_name(role.name)
-        .path("/service-role/")
-        .assume_role_policy_document(trust)
+        .path(PATH)
+        .assume_role_policy_document(role.trust().to_string())
         .send()
         .await
         .map_err(|e| classify(&e, "iam:CreateRole", &at.account, None))?;

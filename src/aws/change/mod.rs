@@ -82,7 +82,7 @@ pub enum Action {
         to: Ref,
     },
     CreateServiceRole {
-        role: iam::ServiceRole,
+        role: crate::landing_zone::ServiceRole,
     },
     /// Repairs an existing service role that lacks its managed policy.
     AttachRolePolicy {
@@ -91,7 +91,7 @@ pub enum Action {
     },
     /// Repairs an existing service role that lacks its inline policy.
     PutRolePolicy {
-        role: iam::ServiceRole,
+        role: crate::landing_zone::ServiceRole,
     },
     CreateLandingZone {
         /// One of `landing_zone::SHAPES`, or an expert override (written with the newest shape); the

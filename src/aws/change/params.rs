@@ -36,7 +36,7 @@ impl Action {
             Action::CreateServiceRole { role } => {
                 vec![
                     ("RoleName", role.name.to_owned()),
-                    ("Path", "/service-role/".into()),
+                    ("Path", crate::landing_zone::roles::PATH.into()),
                     ("TrustedService", role.service.to_owned()),
                 ]
             }

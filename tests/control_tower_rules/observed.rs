@@ -1,0 +1,168 @@
+//! Hand-built observations for control-tower's rules: landing zones in any state, and a launch from
+//! a fresh or a brownfield organization, each changed by a row in one place; and the answers.
+
+use std::collections::BTreeMap;
+
+use groundwork::aws::change::iam::RoleFound;
+use groundwork::aws::config_service::ConfigResources;
+use groundwork::aws::controltower::LandingZone;
+use groundwork::aws::organizations::OrgAccount;
+use groundwork::aws::regions::AccountRegion;
+use groundwork::aws::{AwsError, ErrorKind};
+use groundwork::facts::{SharedAccount, Source};
+use groundwork::inputs::{Ask, InputError};
+use groundwork::landing_zone::roles::ROLES;
+use groundwork::steps::control_tower::{ConfigRead, Launch, Observed, Regional, Scope};
+use serde_json::json;
+
+pub const ME: &str = "111111111111";
+pub const LOG: &str = "222222222222";
+pub const AUDIT: &str = "333333333333";
+pub const ARN: &str = "arn:aws:controltower:eu-west-1:111111111111:landingzone/1";
+
+pub fn failed(action: &'static str, account: &str) -> AwsError {
+    AwsError {
+        kind: ErrorKind::AccessDenied,
+        action,
+        account: account.into(),
+        region: Some("us-east-1".into()),
+        code: Some("AccessDeniedException".into()),
+        message: "denied".into(),
+    }
+}
+
+pub fn zone(status: &str, drift: Option<&str>, version: &str, latest: &str) -> LandingZone {
+    LandingZone {
+        arn: ARN.into(),
+        home_region: "eu-west-1".into(),
+        status: status.into(),
+        drift: drift.map(str::to_owned),
+        version: version.into(),
+        latest_version: Some(latest.into()),
+        manifest: json!({"governedRegions": ["eu-west-1"], "config": {"enabled": true, "accountId": AUDIT}}),
+        failure: None,
+    }
+}
+
+pub fn region(name: &str, status: &str) -> AccountRegion {
+    AccountRegion { name: name.into(), status: status.into() }
+}
+
+pub fn account(id: &str, name: &str, state: &str) -> OrgAccount {
+    OrgAccount {
+        id: id.into(),
+        name: name.into(),
+        email: format!("{id}@x.io"),
+        active: state == "ACTIVE",
+        state: state.into(),
+    }
+}
+
+pub fn shared(id: &str) -> SharedAccount {
+    SharedAccount { id: id.into(), source: Source::AccountName }
+}
+
+/// Every Control Tower role present at its path, trusting its service, with what it needs.
+pub fn complete_roles() -> BTreeMap<&'static str, RoleFound> {
+    ROLES
+        .iter()
+        .map(|r| {
+            let found = RoleFound {
+                path: "/service-role/".into(),
+                trust: format!("%7B%22Service%22%3A%22{}%22%7D", r.service),
+                managed: r.managed_policy.iter().map(|p| (*p).to_owned()).collect(),
+                inline: r.inline.iter().map(|_| r.inline_name()).collect(),
+            };
+            (r.name, found)
+        })
+        .collect()
+}
+
+/// A fresh organization: all features, nothing else there, Regions read, nothing in the way.
+pub fn fresh() -> Launch {
+    Launch {
+        all_features: true,
+        accounts: vec![account(ME, "Management", "ACTIVE")],
+        log_archive: None,
+        audit: None,
+        trusted: vec![],
+        trails: Ok(vec![]),
+        regions: Ok(vec![
+            region("us-east-1", "ENABLED_BY_DEFAULT"),
+            region("eu-west-1", "ENABLED_BY_DEFAULT"),
+            region("af-south-1", "DISABLED"),
+        ]),
+        root: "r-1".into(),
+        ous: vec![],
+        parents: [None, None],
+        roles: BTreeMap::new(),
+        regional: Some(Regional {
+            scope: Scope { home: "us-east-1".into(), governed: vec!["us-east-1".into(), "eu-west-1".into()] },
+            identity_center: vec![],
+            config: vec![],
+        }),
+    }
+}
+
+/// Log Archive and Audit exist under the root, the roles are complete, Config is clean in both.
+pub fn brownfield() -> Launch {
+    let clean = |name, account: &str, region: &str| ConfigRead {
+        name,
+        account: account.into(),
+        region: region.into(),
+        found: Ok(ConfigResources::default()),
+    };
+    let mut l = fresh();
+    l.accounts.extend([account(LOG, "Log Archive", "ACTIVE"), account(AUDIT, "Audit", "ACTIVE")]);
+    (l.log_archive, l.audit, l.parents) =
+        (Some(shared(LOG)), Some(shared(AUDIT)), [Some("r-1".into()), Some("r-1".into())]);
+    l.roles = complete_roles();
+    let regional = l.regional.as_mut().expect("regional");
+    for (name, id) in [("Log Archive", LOG), ("Audit", AUDIT)] {
+        regional.config.extend(["us-east-1", "eu-west-1"].map(|r| clean(name, id, r)));
+    }
+    l
+}
+
+pub fn with(launch: Launch, change: impl FnOnce(&mut Launch)) -> Launch {
+    let mut l = launch;
+    change(&mut l);
+    l
+}
+
+pub fn regional(change: impl FnOnce(&mut Regional)) -> impl FnOnce(&mut Launch) {
+    move |l| change(l.regional.as_mut().expect("regional"))
+}
+
+pub fn observed(zone: Result<Option<LandingZone>, AwsError>, launch: Option<Launch>) -> Observed {
+    Observed { me: ME.into(), region: "us-east-1".into(), managed: true, landing_zone: zone, pending: None, launch }
+}
+
+pub fn existing(lz: LandingZone) -> Observed {
+    observed(Ok(Some(lz)), None)
+}
+
+pub fn launching(launch: Launch) -> Observed {
+    observed(Ok(None), Some(launch))
+}
+
+/// The person's answers: both emails, plus any expert override a test gives.
+pub struct Answers(BTreeMap<&'static str, &'static str>);
+
+impl Ask for Answers {
+    fn get(&mut self, key: &str, default: Option<&str>) -> Result<String, InputError> {
+        self.0.get(key).map(|v| (*v).to_owned()).or(default.map(str::to_owned)).ok_or(InputError::Missing(key.into()))
+    }
+    fn given(&self, key: &str) -> Option<String> {
+        self.0.get(key).map(|v| (*v).to_owned())
+    }
+}
+
+pub fn answers(extra: &[(&'static str, &'static str)]) -> Answers {
+    let mut a = BTreeMap::from([
+        ("control-tower.log-archive-email", "log@example.com"),
+        ("control-tower.audit-email", "audit@example.com"),
+    ]);
+    a.extend(extra.iter().copied());
+    Answers(a)
+}
