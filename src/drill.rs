@@ -12,7 +12,7 @@ use crate::catalog::{StepId, say};
 use crate::cli::{DrillArgs, Global};
 use crate::perform::{Actor, run_changes};
 use crate::plans::Change;
-use crate::{checks, facts};
+use crate::facts;
 
 /// The finding the drill creates: high severity (8), about stolen instance credentials.
 pub const FINDING_TYPE: &str = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
@@ -110,7 +110,7 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<u8, String> {
 /// The rules in Audit's home Region that match a sample finding like the drill's, with their
 /// topics in that Region.
 async fn watched(aws: &Aws, at: &At) -> Result<Vec<Watched>, AwsError> {
-    let event = checks::finding_event(&at.account, &at.region, &at.account, FINDING_TYPE, SEVERITY);
+    let event = crate::steps::alerts::finding_event(&at.account, &at.region, &at.account, FINDING_TYPE, SEVERITY);
     let mut out = Vec::new();
     for rule in eventbridge::rules(aws, at).await? {
         let Some(pattern) = rule.pattern.as_deref() else { continue };

@@ -2,7 +2,6 @@
 //! saw with the rules of `shared/reference/aws-steps.md` §2. All steps run at once; the calls they
 //! make are bounded by the session's concurrency limit.
 
-mod alerts;
 mod control_tower;
 mod coverage;
 mod guardduty;
@@ -11,8 +10,6 @@ mod security_hub;
 use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
-
-pub use alerts::{Access, Publish, RoleAccess, finding_event, min_severity, publish_access, role_forwards};
 
 use crate::aws::{Aws, AwsError};
 use crate::catalog::{self, Step, StepId};
@@ -58,7 +55,7 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::IdentityCenter => steps::identity_center::check(aws, facts, step).await,
         StepId::Guardduty => guardduty::check(aws, facts, step).await,
         StepId::SecurityHub => security_hub::check(aws, facts, step).await,
-        StepId::Alerts => alerts::check(aws, facts, answers, step).await,
+        StepId::Alerts => steps::alerts::check(aws, facts, answers, step).await,
     };
     conclude(step, findings)
 }
@@ -184,6 +181,7 @@ mod tests {
                 ],
                 // The per-account findings both steps share.
                 StepId::Guardduty | StepId::SecurityHub => &["src/checks/coverage.rs"],
+                StepId::Alerts => &["src/steps/alerts/judge.rs", "src/steps/alerts/plan.rs"],
                 _ => &[],
             };
             for file in more {

@@ -2,7 +2,6 @@
 //! is already in place does not appear; what only a person can do is a guide; anything that would
 //! overwrite or delete what the person has is a conflict, and a plan with a conflict is never run.
 
-mod alerts;
 mod control_tower;
 mod control_tower_launch;
 mod control_tower_preflight;
@@ -10,7 +9,7 @@ mod guardduty;
 mod guessed;
 mod security_hub;
 
-pub use alerts::TOPIC as ALERT_TOPIC;
+pub use crate::steps::alerts::TOPIC as ALERT_TOPIC;
 pub use guessed::CONFIRM_KEYS;
 
 use crate::aws::change::Action;
@@ -93,7 +92,7 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
         StepId::IdentityCenter => crate::steps::identity_center::plan_live(&mut ctx).await?,
         StepId::Guardduty => guardduty::plan(&mut ctx).await?,
         StepId::SecurityHub => security_hub::plan(&mut ctx).await?,
-        StepId::Alerts => alerts::plan(&mut ctx).await?,
+        StepId::Alerts => crate::steps::alerts::plan_live(&mut ctx).await?,
     };
     guessed::review(&mut ctx, &mut plan)?;
     Ok(plan)

@@ -1,8 +1,9 @@
 //! Steps in one shape: each observes AWS once into a plain value, and judges and plans from that
 //! same value with pure functions, so a step's verdict and its plan can never disagree.
-//! root-mfa, contacts, organization and identity-center are in this shape; the other steps still
+//! root-mfa, contacts, organization, identity-center and alerts are in this shape; the other steps still
 //! live in `checks/` and `plans/`.
 
+pub mod alerts;
 pub mod contacts;
 pub mod identity_center;
 pub mod organization;
