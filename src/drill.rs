@@ -10,9 +10,9 @@ use crate::aws::change::{Action, drill};
 use crate::aws::{At, Aws, AwsError, eventbridge, guardduty, sns};
 use crate::catalog::{StepId, say};
 use crate::cli::{DrillArgs, Global};
+use crate::facts;
 use crate::perform::{Actor, run_changes};
 use crate::plans::Change;
-use crate::facts;
 
 /// The finding the drill creates: high severity (8), about stolen instance credentials.
 pub const FINDING_TYPE: &str = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";

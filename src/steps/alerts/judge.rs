@@ -55,7 +55,9 @@ impl Judge<'_> {
             let candidate = match self.rule(region, origin, r, follow) {
                 Ok(None) => continue,
                 Ok(Some(seen)) => seen,
-                Err(why) => (Status::Unknown, self.step.say("rule-unreadable", &[("rule", &r.rule.name), ("why", &why)])),
+                Err(why) => {
+                    (Status::Unknown, self.step.say("rule-unreadable", &[("rule", &r.rule.name), ("why", &why)]))
+                }
             };
             let done = candidate.0 == Status::Done;
             if best.as_ref().is_none_or(|b| rank(candidate.0) > rank(b.0)) {

@@ -105,7 +105,12 @@ fn needs_targets(o: &Observed, r: &RuleSeen, origins: &[&Vec<Sample>]) -> bool {
             }))
 }
 
-async fn read_targets(aws: &Aws, o: &mut Observed, samples: &BTreeMap<String, Vec<Sample>>, pairs: &[(String, String)]) {
+async fn read_targets(
+    aws: &Aws,
+    o: &mut Observed,
+    samples: &BTreeMap<String, Vec<Sample>>,
+    pairs: &[(String, String)],
+) {
     let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
     for (region, origin) in pairs {
         let (Some(Ok(rules)), Some(events)) = (o.rules.get(region), samples.get(origin)) else { continue };
@@ -145,9 +150,9 @@ async fn read_topics_and_roles(aws: &Aws, o: &mut Observed) {
         roles.insert(o.role_arn());
     }
     let bus = o.bus_arn();
-    for (region, rules) in &o.rules {
-        let Ok(rules) = rules else { continue };
-        for t in rules.iter().filter_map(|r| r.targets.as_ref().and_then(|t| t.as_ref().ok())).flatten() {
+    for (region, listed) in &o.rules {
+        let Ok(listed) = listed else { continue };
+        for t in listed.iter().filter_map(|r| r.targets.as_ref().and_then(|t| t.as_ref().ok())).flatten() {
             if let Some(topic) = TopicArn::parse(&t.arn).filter(|a| a.region == region) {
                 topics.insert((topic.account.to_owned(), t.arn.clone()));
             } else if t.arn == bus
@@ -168,7 +173,8 @@ async fn read_topics_and_roles(aws: &Aws, o: &mut Observed) {
             Ok::<_, AwsError>(Topic { access, subscriptions })
         }
     }));
-    let role_reads = join_all(roles.iter().map(|arn| iam::role_docs(aws, &home, arn.rsplit('/').next().unwrap_or(arn))));
+    let role_reads =
+        join_all(roles.iter().map(|arn| iam::role_docs(aws, &home, arn.rsplit('/').next().unwrap_or(arn))));
     let (topic_reads, role_reads) = tokio::join!(topic_reads, role_reads);
     o.topics = topics.into_iter().map(|(_, arn)| arn).zip(topic_reads).collect();
     o.roles = roles.into_iter().zip(role_reads).collect();

@@ -38,7 +38,8 @@ pub fn plan(o: &Observed, answers: &Answers, ask: &mut dyn Ask, step: &Step) -> 
     for region in o.governed.iter().filter(|r| **r != o.home && !done(r)) {
         let at = At::new(&o.account, region);
         let change = |action| Change { at: at.clone(), global: false, action };
-        let put_bus_target = || change(Action::PutBusTarget { rule: RULE.into(), bus: bus.clone(), role: role.clone() });
+        let put_bus_target =
+            || change(Action::PutBusTarget { rule: RULE.into(), bus: bus.clone(), role: role.clone() });
         match ours(o, region)? {
             None => {
                 plan.changes.push(change(Action::PutRule { name: RULE.into(), pattern: pattern.to_string() }));
