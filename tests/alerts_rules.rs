@@ -370,3 +370,16 @@ fn unreadable_parts_are_unknown_never_done() {
     o.topics.insert(gone, Err(not_found()));
     row("a topic that is gone", &o, "7", "no", Status::Unknown, "aaa-gone", Want::Plan(FRESH_HOME, None, true));
 }
+
+#[test]
+fn the_email_is_needed_only_for_a_subscription_to_make() {
+    use groundwork::plans::PlanError;
+    use groundwork::steps::alerts::{Answers, plan};
+    let none = Answers { min_severity: "7".into(), email: None };
+    let (_, mut ask) = answers("7", "no");
+    let fresh = world(&[HOME], vec![], vec![], 7.0);
+    let made = plan(&fresh, &none, &mut ask, step());
+    assert!(matches!(made, Err(PlanError::Input(_))), "{made:?}");
+    let done = plan(&complete(7.0), &none, &mut ask, step()).expect("plan");
+    assert!(done.is_empty(), "{done:#?}");
+}

@@ -82,13 +82,15 @@ pub struct Topic {
 pub struct Answers {
     /// `alerts.min-severity` as the person wrote it (the rule's pattern keeps 7 as 7, not 7.0).
     pub min_severity: String,
+    /// `alerts.email`: the address groundwork subscribes when alerts reach no confirmed one.
+    pub email: Option<String>,
 }
 
 impl Answers {
     /// From the record's remembered answers; the step's default where none is remembered.
     pub fn remembered(answers: &BTreeMap<String, String>) -> Answers {
         let min = answers.get("alerts.min-severity").map_or_else(|| DEFAULT_MIN_SEVERITY.to_string(), Clone::clone);
-        Answers { min_severity: min }
+        Answers { min_severity: min, email: answers.get("alerts.email").cloned() }
     }
 
     /// The threshold, validated like every input (the default when the answer is not a severity).
@@ -163,10 +165,11 @@ pub async fn check(
     judge(&o, &answers, step)
 }
 
-/// `plan` and `apply`: the severity first (the observation asks EventBridge about findings at
-/// it), then observe, then plan.
+/// `plan` and `apply`: the answers first, in the order a person is asked them (the observation
+/// asks EventBridge about findings at the chosen severity), then observe, then plan.
 pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<crate::plans::Plan, crate::plans::PlanError> {
-    let answers = Answers { min_severity: ctx.ask.get("alerts.min-severity", None)? };
+    let email = Some(ctx.ask.get("alerts.email", None)?);
+    let answers = Answers { min_severity: ctx.ask.get("alerts.min-severity", None)?, email };
     let o = observe(ctx.aws, ctx.facts, answers.min()).await;
     plan(&o, &answers, ctx.ask, ctx.step)
 }

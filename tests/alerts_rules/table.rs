@@ -180,12 +180,8 @@ impl Ask for Asked {
 }
 
 pub fn answers(min: &'static str, resend: &'static str) -> (Answers, Asked) {
-    let asked = Asked(BTreeMap::from([
-        ("alerts.email", "alerts@example.com"),
-        ("alerts.min-severity", min),
-        ("alerts.resend-confirmation", resend),
-    ]));
-    (Answers { min_severity: min.into() }, asked)
+    let asked = Asked(BTreeMap::from([("alerts.min-severity", min), ("alerts.resend-confirmation", resend)]));
+    (Answers { min_severity: min.into(), email: Some("alerts@example.com".into()) }, asked)
 }
 
 /// What a row expects of the plan: its AWS calls, words in a conflict, whether a person must act;

@@ -15,7 +15,7 @@ use super::{publish_access, role_forwards};
 use crate::aws::At;
 use crate::aws::change::Action;
 use crate::catalog::Step;
-use crate::inputs::Ask;
+use crate::inputs::{Ask, InputError};
 use crate::plans::{Change, Plan, PlanError};
 use crate::verdict::{Finding, Status, combine};
 
@@ -29,7 +29,7 @@ pub fn plan(o: &Observed, answers: &Answers, ask: &mut dyn Ask, step: &Step) -> 
     let done = |region: &str| findings.iter().any(|f| f.region.as_deref() == Some(region) && f.status == Status::Done);
     let pattern = pattern(&answers.min_severity);
     if !done(&o.home) {
-        home_path(o, step, ask, &mut plan, &pattern)?;
+        home_path(o, answers, ask, &mut plan, step)?;
     }
     let (bus, role) = (o.bus_arn(), o.role_arn());
     let mut forwards = Vec::new();
@@ -114,7 +114,14 @@ fn not_read(step: &Step, what: &str) -> PlanError {
 }
 
 /// The home Region: the topic EventBridge may publish to, the email subscription, the rule.
-fn home_path(o: &Observed, step: &Step, ask: &mut dyn Ask, plan: &mut Plan, pattern: &Value) -> Result<(), PlanError> {
+fn home_path(
+    o: &Observed,
+    answers: &Answers,
+    ask: &mut dyn Ask,
+    plan: &mut Plan,
+    step: &Step,
+) -> Result<(), PlanError> {
+    let pattern = &pattern(&answers.min_severity);
     let (account, region) = (o.account.as_str(), o.home.as_str());
     let at = At::new(account, region);
     let (topic, rule_arn) = (o.topic_arn(), o.rule_arn(region));
@@ -140,7 +147,7 @@ fn home_path(o: &Observed, step: &Step, ask: &mut dyn Ask, plan: &mut Plan, patt
             return Ok(());
         }
     };
-    let email = ask.get("alerts.email", None)?;
+    let email = answers.email.clone().ok_or_else(|| InputError::Missing("alerts.email".into()))?;
     match subscriptions.iter().find(|s| s.protocol == "email" && s.endpoint.eq_ignore_ascii_case(&email)) {
         Some(s) if s.confirmed => {}
         // Asked only once a pending subscription exists: before that the answer changes nothing.
