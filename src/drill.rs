@@ -10,7 +10,6 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::aws::change::{Action, drill};
 use crate::aws::{At, Aws, AwsError, eventbridge, guardduty, sns};
 use crate::catalog::{StepId, say};
-use crate::checks;
 use crate::cli::{DrillArgs, Global};
 use crate::perform::{Actor, run_changes};
 use crate::plans::Change;
@@ -109,7 +108,7 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<Exit, String> {
 /// The rules in Audit's home Region that match a sample finding like the drill's, with their
 /// topics in that Region.
 async fn watched(aws: &Aws, at: &At) -> Result<Vec<Watched>, AwsError> {
-    let event = checks::finding_event(&at.account, &at.region, &at.account, FINDING_TYPE, SEVERITY);
+    let event = crate::steps::alerts::finding_event(&at.account, &at.region, &at.account, FINDING_TYPE, SEVERITY);
     let mut out = Vec::new();
     for rule in eventbridge::rules(aws, at).await? {
         let Some(pattern) = rule.pattern.as_deref() else { continue };

@@ -18,6 +18,11 @@ async fn check(emu: &Emulator) -> StepResult {
     checks::check(&aws, &facts, StepId::Alerts).await
 }
 
+/// How many TestEventPattern calls the emulator has answered.
+fn test_event_patterns(emu: &Emulator) -> usize {
+    emu.requests().iter().filter(|r| r["operation"] == "TestEventPattern").count()
+}
+
 fn assert_says(r: &StepResult, status: Status, words: &str) {
     assert_eq!(r.status, status, "{r:#?}");
     assert!(r.findings[0].detail.contains(words), "expected {words:?} in {r:#?}");
@@ -230,8 +235,16 @@ async fn two_governed_regions_share_one_topic_and_one_confirmation() {
                "topicArn": format!("arn:aws:sns:us-east-1:{}:groundwork-security-alerts", org.audit)}),
     );
     // The check follows eu-west-1's route to the home Region's rule and topic.
+    let asked_before = test_event_patterns(&emu);
     let r = check(&emu).await;
     assert_eq!(r.status, Status::Done, "{r:#?}");
+    // Each distinct pattern and sample finding is asked once: per Region, one finding at the
+    // threshold per active account, one above, one attack sequence and one below. The home rule,
+    // asked about eu-west-1's findings along the route, has the same pattern as eu-west-1's rule.
+    let aws = common::session(&emu, 8).await;
+    let facts = facts::gather(&aws).await.expect("identity");
+    let active = facts.accounts.as_ref().expect("accounts").iter().filter(|a| a.active).count();
+    assert_eq!(test_event_patterns(&emu) - asked_before, 2 * (active + 3));
     let eu = r.findings.iter().find(|f| f.region.as_deref() == Some("eu-west-1")).expect("eu-west-1");
     assert!(eu.detail.contains("forwards these findings to the event bus in us-east-1"), "{eu:?}");
     // Applying again changes nothing.

@@ -1,16 +1,12 @@
-//! The live checks: one module per step, each reading AWS through `crate::aws` and judging what it
-//! saw with the rules of `shared/reference/aws-steps.md` §2. All steps run at once; the calls they
-//! make are bounded by the session's concurrency limit.
-
-mod alerts;
+//! The live checks: every step's verdict, from its module in `crate::steps` (which reads AWS once
+//! and judges what it saw with the rules of `shared/reference/aws-steps.md` §2). All steps run at
+//! once; the calls they make are bounded by the session's concurrency limit.
 
 use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
 
-pub use alerts::{Access, Publish, RoleAccess, finding_event, min_severity, publish_access, role_forwards};
-
-use crate::aws::{Aws, AwsError};
+use crate::aws::Aws;
 use crate::catalog::{self, Step, StepId};
 use crate::facts::Facts;
 use crate::steps;
@@ -56,7 +52,7 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::IdentityCenter => steps::identity_center::check(aws, facts, step).await,
         StepId::Guardduty => steps::guardduty::check(aws, facts, answers, step).await,
         StepId::SecurityHub => steps::security_hub::check(aws, facts, step).await,
-        StepId::Alerts => alerts::check(aws, facts, answers, step).await,
+        StepId::Alerts => steps::alerts::check(aws, facts, answers, step).await,
     };
     conclude(step, findings)
 }
@@ -99,11 +95,6 @@ fn conclude(step: &Step, findings: Vec<Finding>) -> StepResult {
     }
 }
 
-/// A finding for a fact that could not be read.
-fn unknown(err: &AwsError) -> Finding {
-    Finding::new(&err.account, err.region.as_deref(), Status::Unknown, err.explain())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,11 +110,9 @@ mod tests {
         for id in StepId::ALL {
             let name = id.as_str().replace('-', "_");
             let dir = env!("CARGO_MANIFEST_DIR");
-            // A step lives in src/steps/ (observe, judge, plan) or still in src/checks/ + src/plans/.
+            // A step lives in src/steps/ (observe, judge, plan).
             let read = |path: &str| std::fs::read_to_string(format!("{dir}/{path}")).unwrap_or_default();
-            let mut code = read(&format!("src/steps/{name}.rs"))
-                + &read(&format!("src/checks/{name}.rs"))
-                + &read(&format!("src/plans/{name}.rs"));
+            let mut code = read(&format!("src/steps/{name}.rs"));
             assert!(!code.is_empty(), "no module for step {id}");
             // A step's words said from its other modules (its plan's parts, its AWS reads).
             let more: &[&str] = match id {
@@ -136,6 +125,7 @@ mod tests {
                 ],
                 // The per-account findings both steps share.
                 StepId::Guardduty | StepId::SecurityHub => &["src/steps/coverage.rs"],
+                StepId::Alerts => &["src/steps/alerts/judge.rs", "src/steps/alerts/plan.rs"],
                 _ => &[],
             };
             for file in more {

@@ -2,10 +2,9 @@
 //! is already in place does not appear; what only a person can do is a guide; anything that would
 //! overwrite or delete what the person has is a conflict, and a plan with a conflict is never run.
 
-mod alerts;
 mod guessed;
 
-pub use alerts::TOPIC as ALERT_TOPIC;
+pub use crate::steps::alerts::TOPIC as ALERT_TOPIC;
 pub use guessed::CONFIRM_KEYS;
 
 use crate::aws::change::Action;
@@ -90,7 +89,7 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
         StepId::IdentityCenter => crate::steps::identity_center::plan_live(&mut ctx).await?,
         StepId::Guardduty => crate::steps::guardduty::plan_live(&mut ctx).await?,
         StepId::SecurityHub => crate::steps::security_hub::plan_live(&mut ctx).await?,
-        StepId::Alerts => alerts::plan(&mut ctx).await?,
+        StepId::Alerts => crate::steps::alerts::plan_live(&mut ctx).await?,
     };
     guessed::review(&mut ctx, &mut plan)?;
     Ok(plan)

@@ -3,35 +3,6 @@
 
 use crate::aws::{At, Aws, AwsError, error::classify};
 
-/// A rule as EventBridge describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleState {
-    pub pattern: Option<String>,
-    pub enabled: bool,
-}
-
-/// The rule of that name on the default bus, if it exists.
-pub async fn rule(aws: &Aws, at: &At, name: &str) -> Result<Option<RuleState>, AwsError> {
-    let _slot = aws.permit().await;
-    match aws.client(at, aws_sdk_eventbridge::Client::new).describe_rule().name(name).send().await {
-        Ok(out) => Ok(Some(RuleState {
-            pattern: out.event_pattern().map(str::to_owned),
-            enabled: out.state() == Some(&aws_sdk_eventbridge::types::RuleState::Enabled),
-        })),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
-        Err(e) => Err(classify(&e, "events:DescribeRule", &at.account, Some(&at.region))),
-    }
-}
-
-/// The topic's policy and encryption, or `None` when no topic of that ARN exists.
-pub async fn topic_access(aws: &Aws, at: &At, arn: &str) -> Result<Option<crate::aws::sns::TopicAccess>, AwsError> {
-    match crate::aws::sns::topic_access(aws, at, arn).await {
-        Ok(access) => Ok(Some(access)),
-        Err(e) if e.code.as_deref() == Some("NotFound") => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 /// Creates the topic with its access policy in the same call.
 pub async fn create_topic(aws: &Aws, at: &At, name: &str, policy: &str) -> Result<(), AwsError> {
     aws.client(at, aws_sdk_sns::Client::new)

@@ -2,6 +2,8 @@
 //! bus receives them: the envelope's `account` is the bus owner, `detail.accountId` the account the
 //! finding is about, `region` the Region GuardDuty found it in. A rule is asked (TestEventPattern)
 //! about each one, so a pattern is judged by EventBridge's own matching, not by reading it here.
+//! `evaluate` decides which answers a rule needs, in rounds: `observe` asks exactly those (each
+//! distinct pattern and event once) and `judge` reads the same answers back, so both follow one rule.
 
 use serde_json::json;
 
@@ -59,6 +61,65 @@ pub fn samples(bus_account: &str, region: &str, accounts: &[String], min: f64) -
         out.push(sample(bus_account, region, first, tenth(min - 0.1), Kind::Below));
     }
     out
+}
+
+/// What a pattern's answers say about one set of samples, or which answers are still needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evaluation {
+    /// Ask EventBridge about these samples (indices) next.
+    Ask(Vec<usize>),
+    /// The rule is about something else than GuardDuty findings.
+    Unrelated,
+    /// The rule is about GuardDuty findings but would not send this sample (index).
+    Misses(usize),
+    /// Every finding that should alert matches; `also_lower`: so does one below the threshold.
+    Matches { also_lower: bool },
+}
+
+/// Judges one pattern on `samples` from EventBridge's answers (`answer` looks one up; `None` when
+/// not asked yet). A pattern that never names GuardDuty gets one probe first: enough to tell it is
+/// about something else. A rule that names GuardDuty yet matches none of its findings is a broken
+/// alert rule, not an unrelated one.
+pub fn evaluate<'a, E: Clone + 'a>(
+    pattern: &str,
+    samples: &[Sample],
+    answer: impl Fn(&Sample) -> Option<&'a Result<bool, E>>,
+) -> Result<Evaluation, E> {
+    let wanted: Vec<usize> = (0..samples.len()).filter(|i| samples[*i].should_match).collect();
+    let Some(&first) = wanted.first() else { return Ok(Evaluation::Unrelated) };
+    let mentions = pattern.to_ascii_lowercase().contains("guardduty");
+    let first_hit = match answer(&samples[first]) {
+        None => return Ok(Evaluation::Ask(vec![first])),
+        Some(hit) => hit.clone()?,
+    };
+    if !first_hit && !mentions {
+        return Ok(Evaluation::Unrelated);
+    }
+    let unasked: Vec<usize> = wanted.iter().copied().filter(|i| answer(&samples[*i]).is_none()).collect();
+    if !unasked.is_empty() {
+        return Ok(Evaluation::Ask(unasked));
+    }
+    let (mut any, mut missed) = (false, None);
+    for &i in &wanted {
+        let hit = answer(&samples[i]).map_or(Ok(false), Clone::clone)?;
+        any |= hit;
+        if !hit && missed.is_none() {
+            missed = Some(i);
+        }
+    }
+    if !any && !mentions {
+        return Ok(Evaluation::Unrelated);
+    }
+    if let Some(i) = missed {
+        return Ok(Evaluation::Misses(i));
+    }
+    let Some(below) = samples.iter().position(|s| s.kind == Kind::Below) else {
+        return Ok(Evaluation::Matches { also_lower: false });
+    };
+    match answer(&samples[below]) {
+        None => Ok(Evaluation::Ask(vec![below])),
+        Some(hit) => Ok(Evaluation::Matches { also_lower: hit.clone()? }),
+    }
 }
 
 fn sample(bus_account: &str, region: &str, about: &str, severity: f64, kind: Kind) -> Sample {
@@ -121,6 +182,39 @@ mod tests {
         assert_eq!(e["detail"]["accountId"], "111111111111");
         assert!(samples("2", "r", &[], 7.0).is_empty());
         assert_eq!(samples("2", "r", &accounts[..1], 10.0).len(), 3); // nothing above 10
+    }
+
+    #[test]
+    fn answers_are_asked_in_rounds_and_read_back_the_same_way() {
+        use std::collections::BTreeMap;
+        let accounts = vec!["111111111111".to_owned(), "333333333333".to_owned()];
+        let s = samples("222222222222", "eu-west-1", &accounts, 7.0);
+        let run = |pattern: &str, hit: &dyn Fn(&Sample) -> bool| {
+            let mut asked: BTreeMap<String, Result<bool, ()>> = BTreeMap::new();
+            let mut rounds = 0;
+            loop {
+                match evaluate(pattern, &s, |x| asked.get(&x.event)).expect("no errors") {
+                    Evaluation::Ask(next) => {
+                        rounds += 1;
+                        for i in next {
+                            asked.insert(s[i].event.clone(), Ok(hit(&s[i])));
+                        }
+                    }
+                    done => return (done, rounds, asked.len()),
+                }
+            }
+        };
+        // Unrelated: one probe.
+        assert_eq!(run("{}", &|_| false), (Evaluation::Unrelated, 1, 1));
+        // Names GuardDuty, misses every finding: reported, with the first it drops.
+        assert_eq!(run("guardduty", &|_| false), (Evaluation::Misses(0), 2, 4));
+        // Misses the second account.
+        assert_eq!(run("guardduty", &|x| x.about == "111111111111"), (Evaluation::Misses(3), 2, 4));
+        // Everything at or above, and below too.
+        assert_eq!(run("x", &|_| true), (Evaluation::Matches { also_lower: true }, 3, 5));
+        assert_eq!(run("x", &|x| x.kind != Kind::Below), (Evaluation::Matches { also_lower: false }, 3, 5));
+        let failed: Result<bool, &str> = Err("denied");
+        assert_eq!(evaluate("x", &s, |_| Some(&failed)), Err("denied"));
     }
 
     #[test]
