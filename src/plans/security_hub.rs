@@ -79,7 +79,11 @@ async fn own_hub(ctx: &Ctx<'_>, at: &At, plan: &mut Plan) -> Result<Option<bool>
         return Ok(Some(false));
     };
     let fsbp = fsbp_arn(&at.region);
-    if standards.iter().any(|s| s.arn == fsbp) {
+    if let Some(s) = standards.iter().find(|s| s.arn == fsbp) {
+        if s.status == "PENDING" {
+            // Enabled by a run that stopped waiting: wait again; never enable it a second time.
+            plan.changes.push(change(Action::WaitForFsbp));
+        }
         return Ok(Some(true));
     }
     if standards.is_empty() {
