@@ -142,6 +142,7 @@ async fn wait_for_landing_zone(
             on(Event::Ended { operation: op.to_owned() });
             if status == "FAILED" {
                 return Err(AwsError {
+                    request_id: None,
                     kind: crate::aws::ErrorKind::Other,
                     action: "controltower:GetLandingZoneOperation",
                     account: c.at.account.clone(),
@@ -195,6 +196,7 @@ fn outcome(actor: &Actor<'_>, intent: Entry, err: Option<&AwsError>) {
 /// The intent could not be written: the change is not made.
 fn unlogged(c: &Change, e: &std::io::Error) -> AwsError {
     AwsError {
+        request_id: None,
         kind: crate::aws::ErrorKind::Other,
         action: c.action.call(),
         account: c.at.account.clone(),

@@ -31,6 +31,7 @@ impl Ref {
         match self {
             Ref::Known(v) => Ok(v.clone()),
             Ref::Output(name) => outputs.get(name).cloned().ok_or_else(|| AwsError {
+                request_id: None,
                 kind: super::ErrorKind::Other,
                 action: "groundwork:resolve",
                 account: String::new(),

@@ -98,6 +98,7 @@ async fn creating(aws: &Aws, at: &At, name: &str) -> Result<Option<CreateAccount
 
 fn failed(at: &At, message: String) -> AwsError {
     AwsError {
+        request_id: None,
         kind: ErrorKind::Other,
         action: "organizations:CreateAccount",
         account: at.account.clone(),

@@ -72,6 +72,7 @@ async fn until_ready(aws: &Aws, at: &At, mut seen: Option<Standard>) -> Result<(
             None => enabled_standards(aws, at).await?.into_iter().find(|s| s.arn == arn),
         };
         let failed = |code: &str, message: String| AwsError {
+            request_id: None,
             kind: ErrorKind::Other,
             action: ACTION,
             account: at.account.clone(),
@@ -130,6 +131,7 @@ pub async fn create_member(aws: &Aws, at: &At, account: &str) -> Result<(), AwsE
     match out.unprocessed_accounts().first() {
         // AWS answers 200 and lists the accounts it did not add, with why.
         Some(u) => Err(AwsError {
+            request_id: None,
             kind: ErrorKind::Other,
             action: "securityhub:CreateMembers",
             account: at.account.clone(),
