@@ -100,8 +100,8 @@ async fn organization_with_landing_zone(emu: &Emulator) -> common::seed::Org {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_standard_still_pending_at_the_limit_is_in_progress_then_resumed_without_enabling_it_twice() {
-    // FSBP takes 4 seconds to become READY; this run waits 1.
-    let emu = Emulator::start_with(&[("GROUNDWORK_EMULATOR_STANDARDS_DELAY_SECONDS", "4")]);
+    // FSBP stays PENDING until the test says otherwise; this run waits 1 second.
+    let emu = Emulator::start_with(&[("GROUNDWORK_EMULATOR_STANDARDS_DELAY_SECONDS", "-1")]);
     let org = organization_with_landing_zone(&emu).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let out = groundwork(&emu.url(), dir.path())
@@ -124,13 +124,26 @@ async fn a_standard_still_pending_at_the_limit_is_in_progress_then_resumed_witho
     let findings = json.to_string();
     assert!(findings.contains("still being enabled"), "the check says FSBP is still being enabled: {json:#}");
 
-    // The next apply waits for the same subscription (no second BatchEnableStandards in Audit) and
-    // finishes the other accounts.
-    let out = groundwork(&emu.url(), dir.path())
-        .env("GROUNDWORK_POLL_SECONDS", "0.2")
-        .args(["apply", "security-hub", "--yes"])
-        .output()
-        .expect("resume");
+    // The next apply waits for the same subscription (no second BatchEnableStandards in Audit), which
+    // AWS finishes while it waits, and finishes the other accounts (their FSBP READY after 1 s).
+    emu.hook("/_groundwork/delays", serde_json::json!({"standards": 1}));
+    let resumed = std::thread::spawn({
+        let (url, dir) = (emu.url(), dir.path().to_owned());
+        move || {
+            groundwork(&url, &dir)
+                .env("GROUNDWORK_POLL_SECONDS", "0.2")
+                .args(["apply", "security-hub", "--yes"])
+                .output()
+                .expect("resume")
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let fsbp = "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+    emu.hook(
+        "/_groundwork/securityhub/standard-status",
+        serde_json::json!({"account": org.audit, "region": "us-east-1", "standardsArn": fsbp, "status": "READY"}),
+    );
+    let out = resumed.join().expect("join");
     let second = said(&out);
     assert_eq!(out.status.code(), Some(0), "{second}");
     assert!(second.contains("securityhub:GetEnabledStandards"), "the plan waits for FSBP in Audit: {second}");
@@ -168,8 +181,9 @@ async fn a_standard_ready_within_the_limit_is_waited_for_and_done() {
 
 #[test]
 fn an_account_still_being_created_at_the_limit_is_in_progress_then_followed_not_created_again() {
-    // Accounts take 3 seconds to create; the first run waits 1.
-    let emu = Emulator::start_with(&[("GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS", "3")]);
+    // Accounts take 6 seconds to create (long enough that the next run starts before Log Archive
+    // exists); the first run waits 1.
+    let emu = Emulator::start_with(&[("GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS", "6")]);
     let dir = tempfile::tempdir().expect("tempdir");
     let org = groundwork(&emu.url(), dir.path()).args(["apply", "organization", "--yes"]).output().expect("org");
     assert!(org.status.success(), "{}", said(&org));
@@ -198,6 +212,18 @@ fn an_account_still_being_created_at_the_limit_is_in_progress_then_followed_not_
         .expect("resume");
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     assert_eq!(served(&emu, "CreateAccount", None), 2, "Log Archive once, then Audit: no second Log Archive");
+    let created: Vec<_> =
+        outcomes(dir.path()).into_iter().filter(|e| e["operation"] == "organizations:CreateAccount").collect();
+    let names: Vec<_> = created.iter().map(|e| (e["parameters"]["AccountName"].clone(), e["result"].clone())).collect();
+    assert_eq!(
+        names,
+        [
+            (serde_json::json!("Log Archive"), serde_json::json!("in-progress")),
+            (serde_json::json!("Log Archive"), serde_json::json!("ok")),
+            (serde_json::json!("Audit"), serde_json::json!("ok")),
+        ],
+        "the second run followed Log Archive's creation to its end"
+    );
     let (_, json) = check_json(&emu, dir.path());
     assert_eq!(step_status(&json, "control-tower"), "done", "{json:#}");
 }
