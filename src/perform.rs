@@ -182,12 +182,7 @@ fn outcome(actor: &Actor<'_>, intent: Entry, err: Option<&AwsError>) {
         Some(e) if e.kind == crate::aws::ErrorKind::InProgress => "in-progress",
         Some(_) => "error",
     };
-    let entry = Entry {
-        time: record::now(),
-        result: result.to_owned(),
-        error: err.map(AwsError::explain),
-        ..intent
-    };
+    let entry = Entry { time: record::now(), result: result.to_owned(), error: err.map(AwsError::explain), ..intent };
     if let Err(e) = actionlog::append(actor.log_dir, actor.log_account, &entry) {
         eprintln!("groundwork: {}", say("log-write-failed", &[("error", &e.to_string())]));
     }

@@ -31,14 +31,13 @@ pub async fn run(_global: &Global) -> u8 {
         ("GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS", "5"),
         ("GROUNDWORK_EMULATOR_STANDARDS_DELAY_SECONDS", "3"),
     ];
-    let emulator =
-        match Emulator::start_embedded(&cache, &delays, &installing) {
-            Ok(e) => e,
-            Err(why) => {
-                eprintln!("groundwork: {why}");
-                return 2;
-            }
-        };
+    let emulator = match Emulator::start_embedded(&cache, &delays, &installing) {
+        Ok(e) => e,
+        Err(why) => {
+            eprintln!("groundwork: {why}");
+            return 2;
+        }
+    };
     let state = std::env::temp_dir().join(format!("groundwork-sandbox-{}", std::process::id()));
     let settings =
         Settings { concurrency: 8, sandbox_endpoint: Some(emulator.url()), poll_seconds: 2.0, ..Settings::default() };

@@ -85,10 +85,7 @@ fn said(out: &std::process::Output) -> String {
 
 /// How many requests of `operation` the emulator served (in `account`, when given).
 fn served(emu: &Emulator, operation: &str, account: Option<&str>) -> usize {
-    emu.requests()
-        .iter()
-        .filter(|r| r["operation"] == operation && account.is_none_or(|a| r["account"] == a))
-        .count()
+    emu.requests().iter().filter(|r| r["operation"] == operation && account.is_none_or(|a| r["account"] == a)).count()
 }
 
 /// An organization with Audit and Log Archive named by a landing zone, governing us-east-1.
@@ -154,7 +151,10 @@ async fn a_standard_still_pending_at_the_limit_is_in_progress_then_resumed_witho
     let waits = log.iter().filter(|e| e["operation"] == "securityhub:GetEnabledStandards").count();
     assert_eq!(waits, 0, "a wait changes nothing, so it is not in the action log");
     assert!(
-        log.iter().filter(|e| e["operation"] == "securityhub:BatchEnableStandards").skip(1).all(|e| e["result"] == "ok"),
+        log.iter()
+            .filter(|e| e["operation"] == "securityhub:BatchEnableStandards")
+            .skip(1)
+            .all(|e| e["result"] == "ok"),
         "{log:?}"
     );
 }

@@ -35,15 +35,11 @@ async fn the_request_id_is_kept_and_shown_only_with_verbose() {
         .interceptor(MockResponseInterceptor::new().rule_mode(RuleMode::Sequential).with_rule(&rule))
         .retry_config(RetryConfig::disabled())
         .build();
-    let err = aws_sdk_guardduty::Client::from_conf(conf)
-        .get_detector()
-        .detector_id("abc")
-        .send()
-        .await
-        .expect_err("refused");
+    let err =
+        aws_sdk_guardduty::Client::from_conf(conf).get_detector().detector_id("abc").send().await.expect_err("refused");
     let e = classify(&err, "guardduty:GetDetector", "222222222222", Some("eu-west-1"));
     assert_eq!((e.kind, e.code.as_deref()), (ErrorKind::Other, Some("BadRequestException")), "{e:?}");
-    assert_eq!(e.request_id.as_deref(), Some(REQUEST_ID), "kept from AWS's answer");
+    assert_eq!(e.request_id(), Some(REQUEST_ID), "kept from AWS's answer");
 
     set_verbose(false);
     let plain = e.explain();

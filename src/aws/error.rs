@@ -71,6 +71,11 @@ pub fn set_verbose(on: bool) {
 }
 
 impl AwsError {
+    /// AWS's id for the request, when AWS sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
     /// A plain-words explanation with what to do, for a finding or a terminal.
     pub fn explain(&self) -> String {
         self.explain_for(None)
@@ -104,7 +109,7 @@ impl AwsError {
             ErrorKind::Other => "error-other",
         };
         let words = catalog::say(key, &args);
-        match self.request_id.as_deref().filter(|_| VERBOSE.load(Ordering::Relaxed)) {
+        match self.request_id().filter(|_| VERBOSE.load(Ordering::Relaxed)) {
             Some(id) => format!("{words} {}", catalog::say("error-request-id", &[("id", id)])),
             None => words,
         }

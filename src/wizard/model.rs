@@ -91,7 +91,11 @@ impl Interruption {
         for e in sorted {
             let Some(step) = e.step else { continue };
             if e.result == crate::actionlog::INTERRUPTED {
-                let what = Interruption { operation: e.operation.clone(), account: e.account.clone(), region: e.region.clone() };
+                let what = Interruption {
+                    operation: e.operation.clone(),
+                    account: e.account.clone(),
+                    region: e.region.clone(),
+                };
                 found.push((step, what));
             } else {
                 found.retain(|(s, _)| *s != step);

@@ -445,7 +445,8 @@ fn an_interrupted_change_is_said_in_its_step_until_the_step_runs_again() {
         terminal.draw(|f| view::draw(f, m, view::Theme { color: false })).expect("draw");
         format!("{}", terminal.backend())
     };
-    let words = "An earlier run was interrupted during guardduty:CreateDetector in account 222222222222, Region eu-west-1";
+    let words =
+        "An earlier run was interrupted during guardduty:CreateDetector in account 222222222222, Region eu-west-1";
     assert!(screen(&m).contains(words), "{}", screen(&m));
     assert!(m.step(StepId::Alerts).interrupted.is_empty());
     // Running the step again supersedes it (its re-check says where it stands).

@@ -45,13 +45,12 @@ pub async fn enable_fsbp(aws: &Aws, at: &At) -> Result<(), AwsError> {
         .await
         .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
     drop(slot);
-    let first = out.standards_subscriptions().iter().find(|s| s.standards_arn() == Some(arn.as_str())).map(|s| {
-        Standard {
+    let first =
+        out.standards_subscriptions().iter().find(|s| s.standards_arn() == Some(arn.as_str())).map(|s| Standard {
             arn: arn.clone(),
             status: s.standards_status().map_or("", |v| v.as_str()).to_owned(),
             reason: s.standards_status_reason().and_then(|r| r.status_reason_code()).map(|c| c.as_str().to_owned()),
-        }
-    });
+        });
     until_ready(aws, at, first).await
 }
 
