@@ -622,6 +622,16 @@ def check_members():
     late_sh = client("securityhub", creds=assume(late, "OrganizationAccountAccessRole"))
     check(late_sh.get_enabled_standards()["StandardsSubscriptions"] == [], "a hub without default standards")
     check(late in {m["AccountId"] for m in sh_audit.list_members()["Members"]}, "late is a member")
+    # One created slowly joins (and is enrolled) only once its creation has succeeded.
+    post("/_groundwork/delays", {"account": 1})
+    slow = org.create_account(Email="slow@example.com", AccountName="Slow")["CreateAccountStatus"]
+    enrolled = lambda: {x["AccountId"] for page in gd_audit.get_paginator("list_members").paginate(DetectorId=det)
+                        for x in page["Members"]}
+    check(len(enrolled()) == len(members), "nobody new enrolled while the account is being created")
+    time.sleep(1.2)
+    slow_id = org.describe_create_account_status(CreateAccountRequestId=slow["Id"])["CreateAccountStatus"]["AccountId"]
+    check(slow_id in enrolled(), "enrolled once it joined")
+    check(slow_id in {m["AccountId"] for m in sh_audit.list_members()["Members"]}, "a Security Hub member once it joined")
 
 
 def check_test_event_pattern():
