@@ -84,9 +84,10 @@ async fn until_ready(aws: &Aws, at: &At, mut seen: Option<Standard>) -> Result<(
             Some(s) if s.status == "PENDING" => {}
             Some(s) => {
                 let reason = s.reason.unwrap_or_else(|| "no reason given".to_owned());
-                return Err(failed(&s.status, format!("FSBP is {} ({reason})", s.status)));
+                let words = crate::catalog::say("apply-standard-ended", &[("status", &s.status), ("reason", &reason)]);
+                return Err(failed(&s.status, words));
             }
-            None => return Err(failed("not enabled", "FSBP is not among the account's enabled standards".into())),
+            None => return Err(failed("not enabled", crate::catalog::say("apply-standard-gone", &[]))),
         }
         if started.elapsed() >= limit {
             return Err(crate::aws::still_in_progress(ACTION, at, limit));
