@@ -1,6 +1,7 @@
 //! The action log: JSON lines appended to `<account>.actions.jsonl` beside the record. Before each AWS
 //! call that changes something, its intent (`started`) is written and flushed; after it, the outcome
-//! (`ok` or `error`) with the same `id`. An intent with no outcome is a call a killed or crashed run
+//! (`ok`, `error`, or `in-progress` for an operation AWS accepted and this run stopped waiting for)
+//! with the same `id`. An intent with no outcome is a call a killed or crashed run
 //! may or may not have made: it is shown as `interrupted`, and the next check says what happened.
 //! Parameters are the ones shown in the plan: never a credential or a secret.
 
@@ -23,7 +24,8 @@ pub struct Entry {
     pub region: Option<String>,
     pub operation: String,
     pub parameters: serde_json::Map<String, serde_json::Value>,
-    /// `started` (the intent, written before the call), `ok` or `error` (the outcome, after it);
+    /// `started` (the intent, written before the call), `ok`, `error` or `in-progress` (the outcome,
+    /// after it);
     /// `interrupted` only in what [`read_all`] returns: an intent that never got an outcome.
     pub result: String,
     /// Pairs an intent with its outcome (absent in logs written before intents existed).

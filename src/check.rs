@@ -67,7 +67,7 @@ pub async fn run(global: &Global, args: &CheckArgs) -> Exit {
         format!(
             "{}\n{}",
             output::header(facts, live.aws.region(), live.aws.profile()),
-            output::table(results, args.verbose, &output::account_names(facts))
+            output::table(results, global.verbose, &output::account_names(facts))
         )
     };
     let mut stdout = std::io::stdout().lock();

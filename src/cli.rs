@@ -30,6 +30,10 @@ pub struct Global {
     /// Where groundwork keeps its local record (default: the platform's data directory).
     #[arg(long, global = true, env = "GROUNDWORK_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Say more: every step's findings in `check`, and AWS's request id in error messages (what AWS
+    /// Support asks for).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,9 +108,6 @@ pub struct CheckArgs {
     /// Print the result as JSON (see the README for the contract).
     #[arg(long)]
     pub json: bool,
-    /// Show the findings of every step, not only of unfinished ones.
-    #[arg(long, short)]
-    pub verbose: bool,
     /// Check only this step.
     #[arg(long, value_parser = parse_step)]
     pub step: Option<StepId>,
@@ -132,6 +133,7 @@ fn parse_step(s: &str) -> Result<StepId, String> {
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::aws::error::set_verbose(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -24,7 +24,7 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 14] = [
+pub const EMBEDDED: [(&str, &str); 17] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("faults.py", include_str!("../tests/emulator/faults.py")),
@@ -32,6 +32,9 @@ pub const EMBEDDED: [(&str, &str); 14] = [
     ("controltower.py", include_str!("../tests/emulator/controltower.py")),
     ("regions.py", include_str!("../tests/emulator/regions.py")),
     ("provisioning.py", include_str!("../tests/emulator/provisioning.py")),
+    ("delays.py", include_str!("../tests/emulator/delays.py")),
+    ("account_creation.py", include_str!("../tests/emulator/account_creation.py")),
+    ("standards.py", include_str!("../tests/emulator/standards.py")),
     ("members.py", include_str!("../tests/emulator/members.py")),
     ("org_trail.py", include_str!("../tests/emulator/org_trail.py")),
     ("paging.py", include_str!("../tests/emulator/paging.py")),

@@ -90,6 +90,11 @@ pub async fn run_changes(
         }
         let region = if c.global { "global".to_owned() } else { c.at.region.clone() };
         on(Event::Doing { n: n + 1, total, call: c.action.call(), account: c.at.account.clone(), region });
+        if !c.action.is_change() {
+            // A wait for what an earlier run started: it changes nothing, so nothing is logged.
+            change::perform(actor.aws, &c.at, &c.action, &mut outputs).await?;
+            continue;
+        }
         // Log, then act: no call without its intent on disk.
         let entry = intent(actor, id, c, n);
         actionlog::append(actor.log_dir, actor.log_account, &entry).map_err(|e| unlogged(c, &e))?;
@@ -137,6 +142,7 @@ async fn wait_for_landing_zone(
             on(Event::Ended { operation: op.to_owned() });
             if status == "FAILED" {
                 return Err(AwsError {
+                    request_id: None,
                     kind: crate::aws::ErrorKind::Other,
                     action: "controltower:GetLandingZoneOperation",
                     account: c.at.account.clone(),
@@ -168,14 +174,15 @@ fn intent(actor: &Actor<'_>, id: StepId, c: &Change, n: usize) -> Entry {
 }
 
 /// How the call ended. The call has happened, so a failure to write this only warns: the intent
-/// is already on disk, and `groundwork log` shows it as interrupted.
+/// is already on disk, and `groundwork log` shows it as interrupted. A call AWS accepted whose
+/// operation had not finished when this run stopped waiting is `in-progress`, neither ok nor error.
 fn outcome(actor: &Actor<'_>, intent: Entry, err: Option<&AwsError>) {
-    let entry = Entry {
-        time: record::now(),
-        result: if err.is_some() { "error" } else { "ok" }.to_owned(),
-        error: err.map(AwsError::explain),
-        ..intent
+    let result = match err {
+        None => "ok",
+        Some(e) if e.kind == crate::aws::ErrorKind::InProgress => "in-progress",
+        Some(_) => "error",
     };
+    let entry = Entry { time: record::now(), result: result.to_owned(), error: err.map(AwsError::explain), ..intent };
     if let Err(e) = actionlog::append(actor.log_dir, actor.log_account, &entry) {
         eprintln!("groundwork: {}", say("log-write-failed", &[("error", &e.to_string())]));
     }
@@ -184,6 +191,7 @@ fn outcome(actor: &Actor<'_>, intent: Entry, err: Option<&AwsError>) {
 /// The intent could not be written: the change is not made.
 fn unlogged(c: &Change, e: &std::io::Error) -> AwsError {
     AwsError {
+        request_id: None,
         kind: crate::aws::ErrorKind::Other,
         action: c.action.call(),
         account: c.at.account.clone(),

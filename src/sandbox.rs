@@ -25,15 +25,20 @@ pub async fn run(_global: &Global) -> Exit {
     };
     let installing =
         |venv: &std::path::Path| eprintln!("{}", say("emulator-installing", &[("venv", &venv.display().to_string())]));
-    // A landing zone takes 20 seconds here rather than an hour, so the wait can be seen end to end.
-    let emulator =
-        match Emulator::start_embedded(&cache, &[("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "20")], &installing) {
-            Ok(e) => e,
-            Err(why) => {
-                eprintln!("groundwork: {why}");
-                return Exit::Failed;
-            }
-        };
+    // A landing zone takes 20 seconds here rather than an hour, a new account 5 rather than minutes,
+    // a Security Hub standard 3: every wait can be seen end to end.
+    let delays = [
+        ("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "20"),
+        ("GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS", "5"),
+        ("GROUNDWORK_EMULATOR_STANDARDS_DELAY_SECONDS", "3"),
+    ];
+    let emulator = match Emulator::start_embedded(&cache, &delays, &installing) {
+        Ok(e) => e,
+        Err(why) => {
+            eprintln!("groundwork: {why}");
+            return Exit::Failed;
+        }
+    };
     let state = std::env::temp_dir().join(format!("groundwork-sandbox-{}", std::process::id()));
     let settings =
         Settings { concurrency: 8, sandbox_endpoint: Some(emulator.url()), poll_seconds: 2.0, ..Settings::default() };

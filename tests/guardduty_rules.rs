@@ -41,6 +41,7 @@ fn answers(plans: Option<&str>) -> BTreeMap<String, String> {
 
 fn failed(action: &'static str, account: &str, region: &str) -> AwsError {
     AwsError {
+        request_id: None,
         kind: ErrorKind::AccessDenied,
         action,
         account: account.into(),

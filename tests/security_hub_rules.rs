@@ -26,6 +26,7 @@ fn step() -> &'static Step {
 
 fn failed(action: &'static str, account: &str, region: &str) -> AwsError {
     AwsError {
+        request_id: None,
         kind: ErrorKind::Other,
         action,
         account: account.into(),

@@ -90,6 +90,7 @@ fn organization() {
 
 fn denied(account: &str) -> AwsError {
     AwsError {
+        request_id: None,
         kind: ErrorKind::AccessDenied,
         action: "account:GetAlternateContact",
         account: account.into(),

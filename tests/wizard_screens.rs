@@ -7,7 +7,7 @@ use groundwork::catalog::{self, StepId};
 use groundwork::plans::{Change, Plan};
 use groundwork::verdict::{Finding, Status, StepResult};
 use groundwork::wizard::view::{Theme, draw};
-use groundwork::wizard::{Activity, Connection, Header, Model, Msg, Overlay, Proposal, update};
+use groundwork::wizard::{Activity, Connection, Header, Interruption, Model, Msg, Overlay, Proposal, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -219,6 +219,20 @@ fn a_failed_step_with_its_hint() {
     );
     m.steps[id as usize].log = vec!["[1/6] guardduty:CreateDetector in account 222222222222 (eu-west-1) ...".into()];
     snapshot("failed_step", &m);
+}
+
+#[test]
+fn a_step_an_earlier_run_left_interrupted() {
+    let mut m = model(&[Status::Done, Status::Done, Status::Done, Status::Done, Status::Done]);
+    let id = StepId::Guardduty;
+    m.selected = id as usize;
+    let what = Interruption {
+        operation: "guardduty:CreateDetector".into(),
+        account: "222222222222".into(),
+        region: Some("eu-west-1".into()),
+    };
+    update(&mut m, Msg::Interrupted(vec![(id, what)]));
+    snapshot("interrupted_step", &m);
 }
 
 #[test]

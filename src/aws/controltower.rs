@@ -99,6 +99,7 @@ async fn search_opt_in(aws: &Aws, here: &At) -> Result<Option<String>, AwsError>
         }
     }
     Err(AwsError {
+        request_id: None,
         kind: super::ErrorKind::Other,
         action: "controltower:ListLandingZones",
         account: here.account.clone(),

@@ -3,10 +3,12 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::operation::RequestId;
 
 use crate::catalog;
 
@@ -55,9 +57,25 @@ pub struct AwsError {
     /// The AWS error code, when AWS sent one.
     pub code: Option<String>,
     pub message: String,
+    /// AWS's id for the request (`x-amzn-RequestId`), what AWS Support asks for; shown with `--verbose`.
+    pub request_id: Option<String>,
+}
+
+/// Whether error messages name AWS's request id (`--verbose`): useful to AWS Support, noise to
+/// everyone else. One switch for the process, set once from the command line.
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// Turns request ids in error messages on (`--verbose`) or off.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
 }
 
 impl AwsError {
+    /// AWS's id for the request, when AWS sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
     /// A plain-words explanation with what to do, for a finding or a terminal.
     pub fn explain(&self) -> String {
         self.explain_for(None)
@@ -90,7 +108,11 @@ impl AwsError {
             ErrorKind::InProgress => "error-in-progress",
             ErrorKind::Other => "error-other",
         };
-        catalog::say(key, &args)
+        let words = catalog::say(key, &args);
+        match self.request_id().filter(|_| VERBOSE.load(Ordering::Relaxed)) {
+            Some(id) => format!("{words} {}", catalog::say("error-request-id", &[("id", id)])),
+            None => words,
+        }
     }
 
     /// Whether no call at all can succeed with these credentials or this endpoint.
@@ -139,6 +161,13 @@ pub fn classify<E>(
 where
     E: ProvideErrorMetadata + StdError + 'static,
 {
+    // AWS's id for the request: parsed from the error document when the protocol carries it there,
+    // else the response's x-amzn-RequestId / x-amz-request-id header.
+    let request_id = match err {
+        SdkError::ServiceError(s) => s.err().meta().request_id().or_else(|| err.request_id()),
+        _ => err.request_id(),
+    }
+    .map(str::to_owned);
     let (kind, code, message) = match err {
         SdkError::ServiceError(service) => {
             let e = service.err();
@@ -165,7 +194,7 @@ where
             None => (ErrorKind::Other, None, chain_text(err)),
         },
     };
-    AwsError { kind, action, account: account.to_owned(), region: region.map(str::to_owned), code, message }
+    AwsError { kind, action, account: account.to_owned(), region: region.map(str::to_owned), code, message, request_id }
 }
 
 /// AWS's Regions that an account must opt in to before anything works there
@@ -246,7 +275,15 @@ fn chain_text(err: &(dyn StdError + 'static)) -> String {
 /// Classifies a failure to load credentials at all (before any call is made).
 pub fn from_credentials(err: &CredentialsError) -> AwsError {
     let (kind, code, message) = credentials_error(err).unwrap_or((ErrorKind::NoCredentials, None, chain_text(err)));
-    AwsError { kind, action: "sts:GetCallerIdentity", account: "unknown".into(), region: None, code, message }
+    AwsError {
+        kind,
+        action: "sts:GetCallerIdentity",
+        account: "unknown".into(),
+        region: None,
+        code,
+        message,
+        request_id: None,
+    }
 }
 
 /// Finds a credentials failure anywhere in the error's source chain.

@@ -102,6 +102,7 @@ pub async fn test_event_pattern(aws: &Aws, at: &At, pattern: &str, event: &str) 
 /// An answer that lacks a field AWS always sends: an error that says which, never an empty id.
 fn missing(at: &At, action: &'static str, what: &str) -> AwsError {
     AwsError {
+        request_id: None,
         kind: super::ErrorKind::Other,
         action,
         account: at.account.clone(),

@@ -25,6 +25,7 @@ pub async fn root_credentials(aws: &Aws, at: &At) -> Result<RootCredentials, Aws
         (Some(mfa), Some(keys)) => Ok(RootCredentials { mfa_enabled: mfa == 1, access_keys_present: keys != 0 }),
         // A summary without these keys is not one we understand: never guess.
         _ => Err(AwsError {
+            request_id: None,
             kind: super::ErrorKind::NotSupported,
             action: "iam:GetAccountSummary",
             account: at.account.clone(),

@@ -328,6 +328,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// later call, and a verdict must never rest on a value AWS did not send.
 pub(crate) fn missing(value: Option<&str>, action: &'static str, field: &str, at: &At) -> Result<String, AwsError> {
     value.filter(|v| !v.is_empty()).map(str::to_owned).ok_or_else(|| AwsError {
+        request_id: None,
         kind: ErrorKind::Other,
         action,
         account: at.account.clone(),
@@ -341,6 +342,7 @@ pub(crate) fn missing(value: Option<&str>, action: &'static str, field: &str, at
 /// taken for success.
 pub(crate) fn still_in_progress(action: &'static str, at: &At, waited: Duration) -> AwsError {
     AwsError {
+        request_id: None,
         kind: ErrorKind::InProgress,
         action,
         account: at.account.clone(),

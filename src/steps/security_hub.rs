@@ -279,8 +279,10 @@ fn own_hub(step: &Step, at: &At, hub: &Hub, plan: &mut Plan) -> Option<bool> {
     let (account, region) = (at.account.as_str(), at.region.as_str());
     match standards.iter().find(|s| s.arn == sh::fsbp_arn(region)) {
         Some(s) if s.status == "READY" => {}
-        // AWS is still turning it on: nothing to change, only to wait for.
+        // AWS is still turning it on (a run that stopped waiting, or another tool): nothing to
+        // change, only to wait for; never enabled a second time.
         Some(s) if s.status == "PENDING" => {
+            plan.changes.push(change(at, Action::WaitForFsbp));
             plan.manual = true;
             plan.notes.push(step.say("plan-fsbp-pending", &[("account", account), ("region", region)]));
         }

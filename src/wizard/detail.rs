@@ -47,6 +47,14 @@ fn text(m: &Model, theme: Theme, width: u16) -> Text<'static> {
         let seen = s.checked_at.map_or_else(String::new, |t| say("wizard-record-age", &[("age", &age(m.now - t))]));
         text.push_line(Line::styled(say("wizard-from-record", &[("age", &seen)]), theme.fg(Color::DarkGray)));
     }
+    for what in &s.interrupted {
+        let args = [("operation", what.operation.as_str()), ("account", what.account.as_str())];
+        let line = match &what.region {
+            Some(region) => say("wizard-interrupted", &[args[0], args[1], ("region", region.as_str())]),
+            None => say("wizard-interrupted-global", &args),
+        };
+        text.push_line(Line::styled(inert(&line), theme.fg(Color::Yellow)));
+    }
     if let Some(what) = crate::sandbox::simulates(id).filter(|_| m.header.sandbox.is_some())
         && !s.status().is_some_and(crate::verdict::Status::is_settled)
     {

@@ -13,7 +13,7 @@ pub mod scroll;
 mod terminal;
 pub mod view;
 
-pub use model::{Activity, Connection, Effect, Header, Model, Msg, Overlay, Proposal, Scroll, StepView};
+pub use model::{Activity, Connection, Effect, Header, Interruption, Model, Msg, Overlay, Proposal, Scroll, StepView};
 
 use crate::catalog::{self, StepId};
 use crate::verdict::Status;
@@ -232,6 +232,7 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
             | Msg::Checked { .. }
             | Msg::Progress { .. }
             | Msg::Applied { .. }
+            | Msg::Interrupted(_)
             | Msg::Resuming { .. }
             | Msg::Resized { .. }
             | Msg::Planned { .. }),
@@ -309,7 +310,14 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 log.remove(0);
             }
         }
+        Msg::Interrupted(found) => {
+            for (id, what) in found {
+                m.step_mut(id).interrupted.push(what);
+            }
+        }
         Msg::Applied { id, result } => {
+            // This run's own changes supersede what an earlier run left interrupted.
+            m.step_mut(id).interrupted.clear();
             m.advance = result.is_ok().then_some(id);
             m.step_mut(id).activity = match result {
                 Ok(()) => Activity::Idle,

@@ -66,6 +66,43 @@ pub struct StepView {
     pub checked_at: Option<i64>,
     /// Why the last re-check could not be made: the result shown is older, and marked so.
     pub stale: Option<String>,
+    /// Changes an earlier run started for this step and never saw end (the action log's
+    /// `interrupted`), newer than any change of the step that did end.
+    pub interrupted: Vec<Interruption>,
+}
+
+/// A change whose intent is in the action log without an outcome: a killed or crashed run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interruption {
+    /// The AWS call, as `service:Operation`.
+    pub operation: String,
+    pub account: String,
+    /// `None` for a global call.
+    pub region: Option<String>,
+}
+
+impl Interruption {
+    /// Each step's interrupted changes that no later change of the same step followed (a later
+    /// run of the step supersedes them: its own check said what happened), oldest first.
+    pub fn from_log(entries: &[crate::actionlog::Entry]) -> Vec<(StepId, Interruption)> {
+        let mut found: Vec<(StepId, Interruption)> = Vec::new();
+        let mut sorted: Vec<&crate::actionlog::Entry> = entries.iter().collect();
+        sorted.sort_by(|a, b| a.time.cmp(&b.time));
+        for e in sorted {
+            let Some(step) = e.step else { continue };
+            if e.result == crate::actionlog::INTERRUPTED {
+                let what = Interruption {
+                    operation: e.operation.clone(),
+                    account: e.account.clone(),
+                    region: e.region.clone(),
+                };
+                found.push((step, what));
+            } else {
+                found.retain(|(s, _)| *s != step);
+            }
+        }
+        found
+    }
 }
 
 impl StepView {
@@ -209,6 +246,8 @@ pub enum Msg {
         id: StepId,
         since: i64,
     },
+    /// The action log, read as the wizard opens: changes earlier runs left interrupted, per step.
+    Interrupted(Vec<(StepId, Interruption)>),
     SkipReason {
         id: StepId,
         reason: Option<String>,

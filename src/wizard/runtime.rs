@@ -209,6 +209,11 @@ impl Runtime {
             .iter()
             .map(|id| self.record.steps.get(id).and_then(|s| record::age_secs(&s.checked_at)).map(|age| now - age))
             .collect();
+        // Changes an earlier run left interrupted: each step's detail says so until it runs again.
+        let interrupted = super::Interruption::from_log(&crate::actionlog::read_all(self.store.dir()));
+        if !interrupted.is_empty() {
+            let _ = self.tx.send(Event::Ui(Msg::Interrupted(interrupted)));
+        }
         Msg::Identified { header, recorded, checked, notice }
     }
 

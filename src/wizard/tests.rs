@@ -412,3 +412,45 @@ fn ages_read_in_the_largest_unit() {
     let ages: Vec<String> = [40, 720, 10_800, 90_000, 200_000].into_iter().map(detail::age).collect();
     assert_eq!(ages, ["40 s", "12 min", "3 h", "1 day", "2 days"]);
 }
+
+#[test]
+fn an_interrupted_change_is_said_in_its_step_until_the_step_runs_again() {
+    use crate::actionlog::{Entry, INTERRUPTED};
+    let entry = |time: &str, step: StepId, operation: &str, result: &str| Entry {
+        time: time.into(),
+        step: Some(step),
+        principal: "p".into(),
+        account: "222222222222".into(),
+        region: Some("eu-west-1".into()),
+        operation: operation.into(),
+        parameters: serde_json::Map::new(),
+        result: result.into(),
+        id: None,
+        error: None,
+    };
+    let log = [
+        entry("2026-12-01T10:00:00Z", StepId::Guardduty, "guardduty:CreateDetector", INTERRUPTED),
+        entry("2026-12-01T10:01:00Z", StepId::Alerts, "sns:CreateTopic", INTERRUPTED),
+        // A later run of alerts ended its changes: its interruption is superseded.
+        entry("2026-12-01T10:05:00Z", StepId::Alerts, "sns:CreateTopic", "ok"),
+    ];
+    let found = Interruption::from_log(&log);
+    assert_eq!(found.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [StepId::Guardduty]);
+
+    let mut m = connected(&[]);
+    update(&mut m, Msg::Interrupted(found));
+    select(&mut m, StepId::Guardduty);
+    let screen = |m: &Model| {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 40)).expect("terminal");
+        terminal.draw(|f| view::draw(f, m, view::Theme { color: false })).expect("draw");
+        format!("{}", terminal.backend())
+    };
+    let words =
+        "An earlier run was interrupted during guardduty:CreateDetector in account 222222222222, Region eu-west-1";
+    assert!(screen(&m).contains(words), "{}", screen(&m));
+    assert!(m.step(StepId::Alerts).interrupted.is_empty());
+    // Running the step again supersedes it (its re-check says where it stands).
+    update(&mut m, Msg::Applied { id: StepId::Guardduty, result: Ok(()) });
+    assert!(m.step(StepId::Guardduty).interrupted.is_empty());
+    assert!(!screen(&m).contains("interrupted during"));
+}

@@ -98,6 +98,7 @@ pub fn topic(arn: &str, emails: &[(&str, bool)]) -> Topic {
 
 pub fn error(code: &str, kind: ErrorKind, action: &'static str) -> AwsError {
     AwsError {
+        request_id: None,
         kind,
         action,
         account: AUDIT.into(),

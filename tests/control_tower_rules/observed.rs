@@ -22,6 +22,7 @@ pub const ARN: &str = "arn:aws:controltower:eu-west-1:111111111111:landingzone/1
 
 pub fn failed(action: &'static str, account: &str) -> AwsError {
     AwsError {
+        request_id: None,
         kind: ErrorKind::AccessDenied,
         action,
         account: account.into(),

@@ -24,7 +24,8 @@ Security Hub CSPM (POST/GET /members: CreateMembers, ListMembers)
 Accounts that join later (CreateAccount): with GuardDuty auto-enable NEW or ALL they are enrolled at
 once; with Security Hub AutoEnable they get a hub in every Region where the administrator has one
 (with the default standards only if AutoEnableStandards is DEFAULT) and become members. AWS does
-both shortly after the account joins; here it happens within the CreateAccount call.
+both shortly after the account joins; here it happens when the account is created (at once, or
+once account_creation.py's delay has passed).
 
 State is keyed by (administrator account, Region); POST /moto-api/reset clears it.
 """
@@ -33,9 +34,11 @@ import time
 
 from moto.guardduty.models import guardduty_backends
 from moto.organizations.exceptions import OrganizationsClientError
-from moto.organizations.models import OrganizationsBackend, organizations_backends
+from moto.organizations.models import organizations_backends
 from moto.securityhub.exceptions import SecurityHubClientError
 from moto.securityhub.models import SecurityHubBackend, securityhub_backends
+
+import account_creation
 
 S = None  # the server module (its error helpers, GD_ORG, LOCK), set by bind()
 PAGE = 20  # AWS pages every list; a small page makes clients follow nextToken
@@ -228,14 +231,9 @@ def sh_before_disable(backend):
             members[backend.account_id]["UpdatedAt"] = now_iso()
 
 
-_moto_create_account = OrganizationsBackend.create_account
-
-
-def _create_account(self, **kwargs):
-    status = _moto_create_account(self, **kwargs)
+def _joined(org_backend, account):
     with S.LOCK:
-        on_join(self, self.accounts[-1])
-    return status
+        on_join(org_backend, account)
 
 
 def on_join(org_backend, account):
@@ -259,7 +257,7 @@ def on_join(org_backend, account):
             "MemberStatus": "Enabled", "InvitedAt": now_iso(), "UpdatedAt": now_iso()}
 
 
-OrganizationsBackend.create_account = _create_account
+account_creation.JOINED.append(_joined)
 
 
 def route(service, method, path):

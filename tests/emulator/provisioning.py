@@ -5,11 +5,11 @@ background (usually seconds); DescribeAccountAssignmentCreationStatus reports IN
 then, and the assignment is listed only once it exists. moto answers SUCCEEDED at once, so a
 client that polls is never exercised and one that gives up early looks right.
 
-GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS sets how long provisioning takes (default 0: at once,
-as moto; negative: never, for tests of a client's time limit). Importing this module patches moto.
+delays.seconds("assignment") (GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS, or POST
+/_groundwork/delays) sets how long provisioning takes (default 0: at once, as moto; negative: never,
+for tests of a client's time limit). Importing this module patches moto.
 """
 import json
-import os
 import threading
 import time
 
@@ -18,12 +18,14 @@ from moto.ssoadmin.responses import SSOAdminResponse
 from moto.ssoadmin.utils import PAGINATION_MODEL
 from moto.utilities.paginator import paginate
 
+import delays
+
 _LOCK = threading.Lock()
 _READY_AT = {}  # request id -> monotonic time it is provisioned (inf: never)
 
 
 def delay():
-    return float(os.environ.get("GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS", "0"))
+    return delays.seconds("assignment")
 
 
 def _ready(request_id):

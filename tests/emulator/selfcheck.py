@@ -622,6 +622,16 @@ def check_members():
     late_sh = client("securityhub", creds=assume(late, "OrganizationAccountAccessRole"))
     check(late_sh.get_enabled_standards()["StandardsSubscriptions"] == [], "a hub without default standards")
     check(late in {m["AccountId"] for m in sh_audit.list_members()["Members"]}, "late is a member")
+    # One created slowly joins (and is enrolled) only once its creation has succeeded.
+    post("/_groundwork/delays", {"account": 1})
+    slow = org.create_account(Email="slow@example.com", AccountName="Slow")["CreateAccountStatus"]
+    enrolled = lambda: {x["AccountId"] for page in gd_audit.get_paginator("list_members").paginate(DetectorId=det)
+                        for x in page["Members"]}
+    check(len(enrolled()) == len(members), "nobody new enrolled while the account is being created")
+    time.sleep(1.2)
+    slow_id = org.describe_create_account_status(CreateAccountRequestId=slow["Id"])["CreateAccountStatus"]["AccountId"]
+    check(slow_id in enrolled(), "enrolled once it joined")
+    check(slow_id in {m["AccountId"] for m in sh_audit.list_members()["Members"]}, "a Security Hub member once it joined")
 
 
 def check_test_event_pattern():
@@ -693,12 +703,14 @@ def main():
         check(resp.status == 200 and resp.read() == b"ok", "health")
     import selfcheck_controltower as ct  # after this module is loaded: it imports the helpers above
     import selfcheck_paging as paging
+    import selfcheck_delays as delays
     checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults,
               check_test_event_pattern, check_sample_finding_travels,
-              paging.check_paging_json, paging.check_paging_rest_and_query]
+              paging.check_paging_json, paging.check_paging_rest_and_query,
+              delays.check_account_creation_delay, delays.check_standards_delay]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -17,8 +17,9 @@ GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
 Account Management's alternate contacts follow AWS's AccountId rules (account_contacts.py),
 CloudTrail organization trails AWS's preconditions (org_trail.py), and
 POST /_groundwork/faults makes the next calls of a named operation fail (faults.py).
-Identity Center account assignments are provisioned after GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS
-(provisioning.py). Every list answers in pages of GROUNDWORK_EMULATOR_PAGE_SIZE items (paging.py).
+Slow operations take as long as delays.py says (POST /_groundwork/delays, or the environment):
+Identity Center account assignments (provisioning.py), Organizations accounts (account_creation.py)
+and Security Hub standards subscriptions (standards.py) start IN_PROGRESS / PENDING. Every list answers in pages of GROUNDWORK_EMULATOR_PAGE_SIZE items (paging.py).
 GET /_groundwork/requests is a log of every AWS request served (service, operation, account,
 region, monotonic start/end), so tests and scripts/bench.py can count calls and see overlap.
 Extension state is keyed by the account id moto would use for the same request and by
@@ -64,6 +65,9 @@ from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
 
 import account_contacts  # Account Management's AccountId rules (beside this file)
+import account_creation  # CreateAccount is asynchronous, as on AWS (beside this file)
+import delays  # how long slow operations take (beside this file)
+import standards as sh_readiness  # standards subscriptions start PENDING (beside this file)
 import controltower
 import faults  # the fault-injection test hook (beside this file)
 import org_trail  # organization trails' preconditions (beside this file)
@@ -133,7 +137,8 @@ def sh_standards(region):
 
 
 def sh_subscribe(account, region, standards_arn):
-    """Create (READY, like a finished enable) or keep a standards subscription; returns it."""
+    """Create (PENDING until the standards delay has passed, then READY) or keep a standards
+    subscription; returns it."""
     if standards_arn not in {s["StandardsArn"] for s in sh_standards(region)}:
         raise sh_error(400, "InvalidInputException",
                        f"StandardsArn {standards_arn} is not valid in region {region}.")
@@ -143,7 +148,9 @@ def sh_subscribe(account, region, standards_arn):
         subs[standards_arn] = {
             "StandardsSubscriptionArn": f"arn:aws:securityhub:{region}:{account}:subscription/{suffix}",
             "StandardsArn": standards_arn, "StandardsInput": {}}
-        sh_set_status(subs[standards_arn], "READY", None)
+        sh_readiness.start(subs[standards_arn], sh_set_status)  # PENDING first when a delay is set
+    else:
+        sh_readiness.settle(subs[standards_arn], sh_set_status)
     return subs[standards_arn]
 
 
@@ -170,6 +177,8 @@ def sh_get_enabled_standards(account, region, body):
     wanted = body.get("StandardsSubscriptionArns")
     subs = [s for s in SH_SUBS.get((account, region), {}).values()
             if not wanted or s["StandardsSubscriptionArn"] in wanted]
+    for sub in subs:
+        sh_readiness.settle(sub, sh_set_status)
     return {"StandardsSubscriptions": subs}
 
 
@@ -187,6 +196,7 @@ def sh_batch_disable_standards(account, region, body):
         if not match:
             raise sh_error(400, "InvalidInputException", f"Standards subscription {arn} was not found.")
         gone = dict(subs.pop(match[0]))
+        sh_readiness.forget(gone)
         sh_set_status(gone, "DELETING", None)
         out.append(gone)
     return {"StandardsSubscriptions": out}
@@ -504,6 +514,7 @@ def hook_sh_standard_status(b):
     if status not in ("PENDING", "READY", "FAILED", "INCOMPLETE", "DELETING"):
         return json_response({"error": "bad status"}, 400)
     sub = sh_subscribe(b.get("account", DEFAULT_ACCOUNT), b.get("region", "us-east-1"), b.get("standardsArn"))
+    sh_readiness.forget(sub)  # set by hand: no timer changes it afterwards
     sh_set_status(sub, status, b.get("reason"))
     return json_response(sub)
 
@@ -559,6 +570,8 @@ def groundwork_state():
                 "users": plain(sorted(store.users.values())), "groups": plain(sorted(store.groups.values())),
                 "groupMemberships": plain(sorted(store.group_memberships.values(), key=lambda m: m["MembershipId"]))}
     for account, region, b in existing(securityhub_backends):
+        for sub in SH_SUBS.get((account, region), {}).values():
+            sh_readiness.settle(sub, sh_set_status)
         if b.enabled or SH_SUBS.get((account, region)):
             state["securityhub"]["hubs"][f"{account}/{region}"] = {
                 "hubEnabled": b.enabled, "standards": {arn: sub["StandardsStatus"] for arn, sub in
@@ -588,6 +601,7 @@ def hook_faults_clear(b):
 HOOKS = {
     "/_groundwork/faults": hook_faults,
     "/_groundwork/faults/clear": hook_faults_clear,
+    "/_groundwork/delays": lambda b: json_response(delays.hook(b)),
     "/_groundwork/iam/account-summary": hook_account_summary,
     "/_groundwork/securityhub/standard-status": hook_sh_standard_status,
     "/_groundwork/sns/confirm": hook_sns_confirm,
@@ -605,7 +619,7 @@ def reset_extension():
         member_accounts.reset()
         UNSUPPORTED["service"] = None
         faults.clear(), paging.reset()
-        provisioning.reset()
+        provisioning.reset(), account_creation.reset(), sh_readiness.reset(), delays.reset()
         drill.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
@@ -790,6 +804,7 @@ class GroundworkApp:
         if LATENCY:
             time.sleep(LATENCY)  # inside the logged interval, off the GIL: overlaps like a real round trip
         try:
+            account_creation.settle()  # accounts whose creation is due join before anything reads them
             fault = faults.take(service, operation, account, region)
             if fault is not None:
                 return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)

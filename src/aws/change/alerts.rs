@@ -56,6 +56,7 @@ pub fn free_target_id(taken: &[String]) -> String {
 /// the rule already sends there.
 pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, via: Option<&str>) -> Result<(), AwsError> {
     let fail = |message: String| AwsError {
+        request_id: None,
         kind: crate::aws::ErrorKind::Other,
         action: "events:PutTargets",
         account: at.account.clone(),

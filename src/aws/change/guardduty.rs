@@ -85,6 +85,7 @@ pub async fn create_member(aws: &Aws, at: &At, detector: &str, account: &str, em
     match out.unprocessed_accounts().first() {
         // AWS answers 200 and lists the accounts it did not enrol, with why.
         Some(u) => Err(AwsError {
+            request_id: None,
             kind: ErrorKind::Other,
             action: "guardduty:CreateMembers",
             account: at.account.clone(),

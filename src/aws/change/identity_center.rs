@@ -148,6 +148,7 @@ pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str,
             Some(StatusValues::Succeeded) => return Ok(()),
             Some(StatusValues::Failed) => {
                 return Err(AwsError {
+                    request_id: None,
                     kind: ErrorKind::Other,
                     action: ACTION,
                     account: account.to_owned(),

@@ -31,6 +31,7 @@ impl Ref {
         match self {
             Ref::Known(v) => Ok(v.clone()),
             Ref::Output(name) => outputs.get(name).cloned().ok_or_else(|| AwsError {
+                request_id: None,
                 kind: super::ErrorKind::Other,
                 action: "groundwork:resolve",
                 account: String::new(),
@@ -171,7 +172,10 @@ pub enum Action {
         account: String,
     },
     EnableHub,
+    /// Enables FSBP and waits (up to [`securityhub::STANDARD_LIMIT`]) until AWS says it is `READY`.
     EnableFsbp,
+    /// Not a change: waits for FSBP enabled by an earlier run that stopped waiting (`PENDING`).
+    WaitForFsbp,
     EnableSecurityHubAdmin {
         admin: String,
     },
@@ -242,6 +246,7 @@ impl Action {
             Action::CreateSecurityHubMember { .. } => "securityhub:CreateMembers",
             Action::EnableHub => "securityhub:EnableSecurityHub",
             Action::EnableFsbp => "securityhub:BatchEnableStandards",
+            Action::WaitForFsbp => "securityhub:GetEnabledStandards",
             Action::EnableSecurityHubAdmin { .. } => "securityhub:EnableOrganizationAdminAccount",
             Action::SecurityHubAutoEnable => "securityhub:UpdateOrganizationConfiguration",
             Action::CreateTopic { .. } => "sns:CreateTopic",
@@ -252,14 +257,17 @@ impl Action {
         }
     }
 
-    /// Whether performing it changes anything in AWS (waiting does not).
     /// Whether performing it polls AWS until an asynchronous operation ends.
     fn waits(&self) -> bool {
-        matches!(self, Action::CreateAccount { .. } | Action::AssignAccount { .. })
+        matches!(
+            self,
+            Action::CreateAccount { .. } | Action::AssignAccount { .. } | Action::EnableFsbp | Action::WaitForFsbp
+        )
     }
 
+    /// Whether performing it changes anything in AWS (waiting does not).
     pub fn is_change(&self) -> bool {
-        !matches!(self, Action::WaitForLandingZone { .. })
+        !matches!(self, Action::WaitForLandingZone { .. } | Action::WaitForFsbp)
     }
 }
 
@@ -352,6 +360,7 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateSecurityHubMember { account } => securityhub::create_member(aws, at, account).await,
         Action::EnableHub => securityhub::enable_hub(aws, at).await,
         Action::EnableFsbp => securityhub::enable_fsbp(aws, at).await,
+        Action::WaitForFsbp => securityhub::wait_for_fsbp(aws, at).await,
         Action::EnableSecurityHubAdmin { admin } => securityhub::enable_admin(aws, at, admin).await,
         Action::SecurityHubAutoEnable => securityhub::auto_enable(aws, at).await,
         Action::CreateTopic { name, policy } => alerts::create_topic(aws, at, name, policy).await,

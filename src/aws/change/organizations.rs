@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
+use aws_sdk_organizations::types::{CreateAccountState, CreateAccountStatus, OrganizationFeatureSet};
 
 use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify, missing};
 
@@ -35,22 +35,27 @@ pub async fn enable_service_access(aws: &Aws, at: &At, principal: &str) -> Resul
 /// How long one run waits for a new account: AWS creates most within minutes.
 pub const ACCOUNT_LIMIT: Duration = Duration::from_mins(15);
 
-/// Creates an account and waits for it, up to the limit (AWS does this asynchronously). Past the
-/// limit the outcome is "still in progress", never success: the next plan finds the account once
-/// AWS has made it.
+/// Creates an account and waits for it, up to the limit (AWS does this asynchronously, and lists the
+/// account only once it exists). Past the limit the outcome is "still in progress", never success:
+/// the next run finds the request still in progress under the same name and follows it, rather than
+/// asking for a second account.
 pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Result<String, AwsError> {
     const ACTION: &str = "organizations:CreateAccount";
     let c = client(aws, at);
-    let slot = aws.permit().await;
-    let out = c
-        .create_account()
-        .account_name(name)
-        .email(email)
-        .send()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, None))?;
-    drop(slot);
-    let mut status = out.create_account_status().cloned();
+    let mut status = match creating(aws, at, name).await? {
+        Some(earlier) => Some(earlier),
+        None => {
+            let _slot = aws.permit().await;
+            let out = c
+                .create_account()
+                .account_name(name)
+                .email(email)
+                .send()
+                .await
+                .map_err(|e| classify(&e, ACTION, &at.account, None))?;
+            out.create_account_status().cloned()
+        }
+    };
     let (started, limit) = (Instant::now(), aws.wait_limit(ACCOUNT_LIMIT));
     loop {
         let Some(s) = &status else { return Err(failed(at, "CreateAccount returned no status".into())) };
@@ -77,8 +82,23 @@ pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Resu
     }
 }
 
+/// A request to create an account of this name that AWS is still working on (every page).
+async fn creating(aws: &Aws, at: &At, name: &str) -> Result<Option<CreateAccountStatus>, AwsError> {
+    let _slot = aws.permit().await;
+    let pages: Vec<_> = client(aws, at)
+        .list_create_account_status()
+        .states(CreateAccountState::InProgress)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify(&e, "organizations:ListCreateAccountStatus", &at.account, None))?;
+    Ok(pages.iter().flat_map(|p| p.create_account_statuses()).find(|s| s.account_name() == Some(name)).cloned())
+}
+
 fn failed(at: &At, message: String) -> AwsError {
     AwsError {
+        request_id: None,
         kind: ErrorKind::Other,
         action: "organizations:CreateAccount",
         account: at.account.clone(),

@@ -96,7 +96,9 @@ impl Action {
             Action::EnableHub => {
                 vec![("EnableDefaultStandards", "false".into()), ("ControlFindingGenerator", "SECURITY_CONTROL".into())]
             }
-            Action::EnableFsbp => vec![("StandardsArn", "aws-foundational-security-best-practices/v/1.0.0".into())],
+            Action::EnableFsbp | Action::WaitForFsbp => {
+                vec![("StandardsArn", "aws-foundational-security-best-practices/v/1.0.0".into())]
+            }
             Action::SecurityHubAutoEnable => {
                 vec![("AutoEnable", "true".into()), ("AutoEnableStandards", "NONE".into())]
             }

@@ -1,12 +1,19 @@
 //! Security Hub CSPM: the hub with FSBP only, the delegated administrator, member auto-enable,
 //! and existing accounts made members. Only CSPM operations; never the Security Hub V2 ones.
 
+use std::time::{Duration, Instant};
+
 use aws_sdk_securityhub::types::{
     AccountDetails, AutoEnableStandards, ControlFindingGenerator, StandardsSubscriptionRequest,
 };
 
-use crate::aws::securityhub::fsbp_arn;
+use crate::aws::securityhub::{Standard, enabled_standards, fsbp_arn};
 use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
+
+/// How long one run waits for a standard AWS is still enabling (`PENDING`): AWS enables one within
+/// minutes. Past it the outcome is "still in progress", never success; the next plan finds FSBP
+/// `PENDING` and waits again, without enabling it a second time.
+pub const STANDARD_LIMIT: Duration = Duration::from_mins(5);
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_securityhub::Client {
     aws.client(at, aws_sdk_securityhub::Client::new)
@@ -24,15 +31,69 @@ pub async fn enable_hub(aws: &Aws, at: &At) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// Enables FSBP, then waits until AWS reports it `READY` (it starts `PENDING`). One permit for the
+/// call, one per poll: none is held while waiting.
 pub async fn enable_fsbp(aws: &Aws, at: &At) -> Result<(), AwsError> {
-    let request = StandardsSubscriptionRequest::builder().standards_arn(fsbp_arn(&at.region)).build();
-    client(aws, at)
+    const ACTION: &str = "securityhub:BatchEnableStandards";
+    let arn = fsbp_arn(&at.region);
+    let request = StandardsSubscriptionRequest::builder().standards_arn(&arn).build();
+    let slot = aws.permit().await;
+    let out = client(aws, at)
         .batch_enable_standards()
         .standards_subscription_requests(request)
         .send()
         .await
-        .map_err(|e| classify(&e, "securityhub:BatchEnableStandards", &at.account, Some(&at.region)))?;
-    Ok(())
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    drop(slot);
+    let first =
+        out.standards_subscriptions().iter().find(|s| s.standards_arn() == Some(arn.as_str())).map(|s| Standard {
+            arn: arn.clone(),
+            status: s.standards_status().map_or("", |v| v.as_str()).to_owned(),
+            reason: s.standards_status_reason().and_then(|r| r.status_reason_code()).map(|c| c.as_str().to_owned()),
+        });
+    until_ready(aws, at, first).await
+}
+
+/// Waits for FSBP that an earlier run enabled and stopped waiting for.
+pub async fn wait_for_fsbp(aws: &Aws, at: &At) -> Result<(), AwsError> {
+    until_ready(aws, at, None).await
+}
+
+/// Polls `GetEnabledStandards` until FSBP is `READY` (`Ok`), ends otherwise (an error saying how),
+/// or the limit passes while it is still `PENDING` ("still in progress", never `Ok`).
+async fn until_ready(aws: &Aws, at: &At, mut seen: Option<Standard>) -> Result<(), AwsError> {
+    const ACTION: &str = "securityhub:BatchEnableStandards";
+    let arn = fsbp_arn(&at.region);
+    let (started, limit) = (Instant::now(), aws.wait_limit(STANDARD_LIMIT));
+    loop {
+        let now = match seen.take() {
+            Some(s) => Some(s),
+            None => enabled_standards(aws, at).await?.into_iter().find(|s| s.arn == arn),
+        };
+        let failed = |code: &str, message: String| AwsError {
+            request_id: None,
+            kind: ErrorKind::Other,
+            action: ACTION,
+            account: at.account.clone(),
+            region: Some(at.region.clone()),
+            code: Some(code.to_owned()),
+            message,
+        };
+        match now {
+            Some(s) if s.status == "READY" => return Ok(()),
+            Some(s) if s.status == "PENDING" => {}
+            Some(s) => {
+                let reason = s.reason.unwrap_or_else(|| "no reason given".to_owned());
+                let words = crate::catalog::say("apply-standard-ended", &[("status", &s.status), ("reason", &reason)]);
+                return Err(failed(&s.status, words));
+            }
+            None => return Err(failed("not enabled", crate::catalog::say("apply-standard-gone", &[]))),
+        }
+        if started.elapsed() >= limit {
+            return Err(crate::aws::still_in_progress(ACTION, at, limit));
+        }
+        tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
+    }
 }
 
 pub async fn enable_admin(aws: &Aws, at: &At, admin: &str) -> Result<(), AwsError> {
@@ -70,6 +131,7 @@ pub async fn create_member(aws: &Aws, at: &At, account: &str) -> Result<(), AwsE
     match out.unprocessed_accounts().first() {
         // AWS answers 200 and lists the accounts it did not add, with why.
         Some(u) => Err(AwsError {
+            request_id: None,
             kind: ErrorKind::Other,
             action: "securityhub:CreateMembers",
             account: at.account.clone(),
