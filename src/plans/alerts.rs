@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{Change, Ctx, Plan, PlanError};
 use crate::aws::change::{Action, alerts};
 use crate::aws::{At, eventbridge, iam, sns};
-use crate::checks::{Access, Publish, publish_access};
+use crate::checks::{Access, Publish, RoleAccess, publish_access, role_forwards};
 
 pub const TOPIC: &str = "groundwork-security-alerts";
 pub const RULE: &str = "groundwork-guardduty-findings";
@@ -61,19 +61,25 @@ pub async fn plan(ctx: &mut Ctx<'_>) -> Result<Plan, PlanError> {
     }
     if !forwards.is_empty() {
         let global = At::new(&account, &home);
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "events:PutEvents", "Resource": bus}]})
+        .to_string();
+        let change = |action| Change { at: global.clone(), global: true, action };
+        let put = change(Action::PutForwardingPolicy { role: ROLE.into(), bus: bus.clone(), policy: policy.clone() });
         match iam::role_docs(ctx.aws, &global, ROLE).await? {
-            None => plan.changes.push(Change {
-                at: global,
-                global: true,
-                action: Action::CreateForwardingRole {
-                    name: ROLE.into(),
-                    bus: bus.clone(),
-                    policy: json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-                        "Action": "events:PutEvents", "Resource": bus}]})
-                    .to_string(),
-                },
-            }),
-            Some(docs) if crate::checks::role_forwards(&docs, &bus) == crate::checks::RoleAccess::Allowed => {}
+            None => {
+                plan.changes.push(change(Action::CreateForwardingRole { name: ROLE.into() }));
+                plan.changes.push(put);
+            }
+            Some(docs) if role_forwards(&docs, &bus) == RoleAccess::Allowed => {}
+            // The role as a run stopped after creating it leaves it: trusting EventBridge, with no
+            // policy at all. The policy it lacks is all that is added (judged by the check's rules).
+            Some(docs)
+                if docs.inline.is_empty()
+                    && role_forwards(&with_policy(&docs, &policy), &bus) == RoleAccess::Allowed =>
+            {
+                plan.changes.push(put);
+            }
             Some(_) => plan.conflicts.push(ctx.say("conflict-role", &[("role", ROLE), ("home", &home)])),
         }
         plan.changes.extend(forwards);
@@ -159,6 +165,11 @@ fn policy(topic: &str, account: &str, rule_arn: &str) -> String {
          "Action": "sns:Publish", "Resource": topic, "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}
     ]})
     .to_string()
+}
+
+/// The role's documents with `policy` as its inline policy.
+fn with_policy(docs: &iam::RoleDocs, policy: &str) -> iam::RoleDocs {
+    iam::RoleDocs { trust: docs.trust.clone(), inline: vec![policy.to_owned()] }
 }
 
 fn same_json(a: Option<&str>, b: &str) -> bool {

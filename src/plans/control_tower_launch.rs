@@ -174,7 +174,15 @@ async fn roles(ctx: &Ctx<'_>, plan: &mut Plan, mgmt: &crate::aws::At) -> Result<
     for role in &iam::CONTROL_TOWER_ROLES {
         let change = |action| Change { at: mgmt.clone(), global: true, action };
         let Some(found) = iam::role(ctx.aws, mgmt, role.name).await? else {
+            // Its policies are changes of their own, each logged: a run stopped between them
+            // leaves a role that the next plan repairs like any other.
             plan.changes.push(change(Action::CreateServiceRole { role: role.clone() }));
+            if let Some(policy) = role.managed_policy {
+                plan.changes.push(change(Action::AttachRolePolicy { role: role.name, policy }));
+            }
+            if role.inline.is_some() {
+                plan.changes.push(change(Action::PutRolePolicy { role: role.clone() }));
+            }
             continue;
         };
         if found.path != "/service-role/" || !found.trust.contains(role.service) {
