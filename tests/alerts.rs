@@ -322,3 +322,54 @@ async fn the_drill_shows_a_sample_finding_reach_the_confirmed_email_or_says_why_
     let made = log.lines().filter(|l| l.contains("guardduty:CreateSampleFindings") && l.contains(r#""result":"ok""#));
     assert_eq!(made.count(), 2, "{log}");
 }
+
+#[tokio::test]
+async fn a_forwarding_role_left_without_its_policy_gets_it_and_another_role_is_a_conflict() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let org = seed::organization(&emu).await;
+    seed::landing_zone(&emu, &org, &["us-east-1", "eu-west-1"], "ACTIVE", "IN_SYNC");
+    let plan = || {
+        let out = groundwork(&emu.url(), state.path())
+            .args(["plan", "alerts", "--set", "alerts.email=alerts@example.com"])
+            .output()
+            .expect("plan");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    // A role of that name that EventBridge may not assume is the person's: groundwork stops.
+    let iam = aws_sdk_iam::Client::new(&config(&emu, &org.audit, REGION).await);
+    let trust = |service: &str| {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+        .to_string()
+    };
+    let role = "groundwork-alerts-forwarding";
+    iam.create_role()
+        .role_name(role)
+        .assume_role_policy_document(trust("lambda.amazonaws.com"))
+        .send()
+        .await
+        .expect("role");
+    assert!(plan().contains("STOP"), "{}", plan());
+
+    // Trusting EventBridge with no policy at all, as a run stopped after creating it leaves it:
+    // only the policy is added, and the forwarding Region is then done.
+    iam.update_assume_role_policy()
+        .role_name(role)
+        .policy_document(trust("events.amazonaws.com"))
+        .send()
+        .await
+        .expect("trust");
+    let planned = plan();
+    assert!(!planned.contains("STOP") && !planned.contains("iam:CreateRole"), "{planned}");
+    assert!(planned.contains("iam:PutRolePolicy") && planned.contains("forward-to-home-bus"), "{planned}");
+    let out = groundwork(&emu.url(), state.path())
+        .args(["apply", "alerts", "--yes", "--set", "alerts.email=alerts@example.com"])
+        .output()
+        .expect("apply");
+    assert_eq!(out.status.code(), Some(1), "pending until confirmed: {}", String::from_utf8_lossy(&out.stderr));
+    let r = check(&emu).await;
+    let eu = r.findings.iter().find(|f| f.region.as_deref() == Some("eu-west-1")).expect("eu-west-1");
+    assert!(eu.detail.contains("forwards these findings to the event bus in us-east-1"), "{eu:?}");
+    assert!(!plan().contains("  1. "), "nothing left to change:\n{}", plan());
+}

@@ -9,39 +9,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Emulator, MGMT, check_json, groundwork, seed, step_status};
-
-const REGIONS: &str = "us-east-1,eu-west-1";
-
-/// Every input of every step, as a script would pass them.
-fn sets(step: &str) -> Vec<String> {
-    let mut v: Vec<String> = Vec::new();
-    let mut add = |k: &str, val: &str| v.extend(["--set".to_owned(), format!("{k}={val}")]);
-    match step {
-        "contacts" => {
-            for kind in ["security", "billing", "operations"] {
-                add(&format!("contacts.{kind}.name"), "Ada Lovelace");
-                add(&format!("contacts.{kind}.title"), "CTO");
-                add(&format!("contacts.{kind}.email"), &format!("{kind}@example.com"));
-                add(&format!("contacts.{kind}.phone"), "+1 555 555 0100");
-            }
-        }
-        "control-tower" => {
-            add("control-tower.regions", REGIONS);
-            add("control-tower.log-archive-email", "log@example.com");
-            add("control-tower.audit-email", "audit@example.com");
-        }
-        "identity-center" => {
-            add("identity-center.user-name", "ada");
-            add("identity-center.given-name", "Ada");
-            add("identity-center.family-name", "Lovelace");
-            add("identity-center.email", "ada@example.com");
-        }
-        "alerts" => add("alerts.email", "alerts@example.com"),
-        _ => {}
-    }
-    v
-}
+use common::{Emulator, MGMT, REGIONS, check_json, groundwork, seed, sets, step_status};
 
 fn apply(emu: &Emulator, state: &Path, step: &str) -> std::process::Output {
     groundwork(&emu.url(), state)

@@ -102,3 +102,28 @@ async fn a_script_must_confirm_a_guessed_audit_before_it_becomes_an_administrato
     assert!(!text.contains(CONFIRM_AUDIT) || text.contains("You confirmed"), "{text}");
     assert!(text.contains("You confirmed"), "{text}");
 }
+
+#[tokio::test]
+async fn an_account_with_the_email_given_for_its_role_is_no_guess() {
+    let emu = Emulator::start();
+    let org = seed::organization(&emu).await; // Log Archive is log@example.com, Audit audit@example.com
+    // What a control-tower apply stopped after creating both accounts finds again: its own answers
+    // name them (the case of an email is not significant).
+    let given =
+        [("control-tower.audit-email", "audit@example.com"), ("control-tower.log-archive-email", "LOG@example.com")];
+    let (plan, ask) = plan_with(&emu, StepId::ControlTower, &given).await;
+    assert!(!says_guessed(&plan, &org.audit) && !says_guessed(&plan, &org.log_archive), "{plan:?}");
+    assert!(!ask.missing.contains(&CONFIRM_AUDIT.to_owned()) && !ask.missing.contains(&CONFIRM_LOG.to_owned()));
+    for account in [&org.audit, &org.log_archive] {
+        assert!(
+            plan.notes.iter().any(|n| n.contains(account.as_str()) && n.contains("the email you gave")),
+            "{plan:?}"
+        );
+    }
+
+    // Another email given for Audit: Audit is still a guess to confirm.
+    let (plan, ask) =
+        plan_with(&emu, StepId::ControlTower, &[("control-tower.audit-email", "other@example.com")]).await;
+    assert!(says_guessed(&plan, &org.audit), "{plan:?}");
+    assert!(ask.missing.contains(&CONFIRM_AUDIT.to_owned()), "{:?}", ask.missing);
+}

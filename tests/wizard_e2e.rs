@@ -201,7 +201,8 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     tmux.keys(&["y"]);
     tmux.wait_for("See the whole plan first");
     tmux.keys(&["End"]);
-    tmux.wait_for("Apply these 10 changes? y / N");
+    // Two accounts, the OU and two moves, four roles and their five policies, the landing zone.
+    tmux.wait_for("Apply these 15 changes? y / N");
     tmux.keys(&["y"]);
     tmux.wait_for("IN_PROGRESS after 0 min");
 

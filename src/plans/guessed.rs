@@ -2,7 +2,9 @@
 //! Log Archive are a guess from the organization's account names: every plan that acts on such an
 //! account says so, and a plan whose changes would make it a delegated administrator or a landing
 //! zone account waits until the person confirms the account's id (a prompt offers the id found;
-//! nothing answers it without a person, not even `--yes`).
+//! nothing answers it without a person, not even `--yes`). An account with the email the person
+//! gave for that role (`control-tower.audit-email`, `...log-archive-email`) is no guess: it is the
+//! one groundwork created for them, found again after a run stopped before the landing zone.
 
 use super::{Change, Ctx, Plan, PlanError};
 use crate::aws::change::{Action, Ref};
@@ -25,12 +27,20 @@ pub fn review(ctx: &mut Ctx<'_>, plan: &mut Plan) -> Result<(), PlanError> {
         return Ok(()); // other steps act on every account alike, not on Audit as Audit
     }
     let shared = [
-        ("Audit", ctx.facts.audit.clone(), CONFIRM_AUDIT),
-        ("Log Archive", ctx.facts.log_archive.clone(), CONFIRM_LOG_ARCHIVE),
+        ("Audit", ctx.facts.audit.clone(), CONFIRM_AUDIT, "control-tower.audit-email"),
+        ("Log Archive", ctx.facts.log_archive.clone(), CONFIRM_LOG_ARCHIVE, "control-tower.log-archive-email"),
     ];
-    for (role, found, key) in shared {
+    for (role, found, key, email_key) in shared {
         let Some(SharedAccount { id: account, source: Source::AccountName }) = found else { continue };
         if !plan.changes.iter().any(|c| acts_on(c, &account)) {
+            continue;
+        }
+        // The account has the email the person gave for this role: the one groundwork created for
+        // them (a run stopped before the landing zone named it). Their answer already says which.
+        let theirs = email_of(ctx, &account);
+        if let Some(email) = ctx.ask.given(email_key).filter(|e| theirs.is_some_and(|t| t.eq_ignore_ascii_case(e))) {
+            let args = [("role", role), ("account", account.as_str()), ("email", email.as_str())];
+            plan.notes.push(say("plan-account-by-email", &args));
             continue;
         }
         let name = account_name(ctx, &account);
@@ -76,6 +86,12 @@ fn makes_it_shared(action: &Action, account: &str) -> bool {
 fn account_name(ctx: &Ctx<'_>, account: &str) -> String {
     let accounts = ctx.facts.accounts.as_ref().map(Vec::as_slice).unwrap_or_default();
     accounts.iter().find(|a| a.id == account).map_or_else(|| "?".to_owned(), |a| a.name.clone())
+}
+
+/// The account's root email in the organization.
+fn email_of<'a>(ctx: &'a Ctx<'_>, account: &str) -> Option<&'a str> {
+    let accounts = ctx.facts.accounts.as_ref().map(Vec::as_slice).unwrap_or_default();
+    accounts.iter().find(|a| a.id == account).map(|a| a.email.as_str())
 }
 
 #[cfg(test)]

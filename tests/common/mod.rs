@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod emulator;
+pub mod kill;
 pub mod seed;
 
 use std::path::Path;
@@ -18,6 +19,39 @@ pub use emulator::Emulator;
 /// moto's default account: the management account in every test.
 pub const MGMT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
+/// The Regions `control-tower` is asked to govern (the home Region first): two, so that every
+/// step's per-Region work and alerts' forwarding to the home Region run.
+pub const REGIONS: &str = "us-east-1,eu-west-1";
+
+/// Every input of every step as `--set` arguments, as a script would pass them.
+pub fn sets(step: &str) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    let mut add = |k: &str, val: &str| v.extend(["--set".to_owned(), format!("{k}={val}")]);
+    match step {
+        "contacts" => {
+            for kind in ["security", "billing", "operations"] {
+                add(&format!("contacts.{kind}.name"), "Ada Lovelace");
+                add(&format!("contacts.{kind}.title"), "CTO");
+                add(&format!("contacts.{kind}.email"), &format!("{kind}@example.com"));
+                add(&format!("contacts.{kind}.phone"), "+1 555 555 0100");
+            }
+        }
+        "control-tower" => {
+            add("control-tower.regions", REGIONS);
+            add("control-tower.log-archive-email", "log@example.com");
+            add("control-tower.audit-email", "audit@example.com");
+        }
+        "identity-center" => {
+            add("identity-center.user-name", "ada");
+            add("identity-center.given-name", "Ada");
+            add("identity-center.family-name", "Lovelace");
+            add("identity-center.email", "ada@example.com");
+        }
+        "alerts" => add("alerts.email", "alerts@example.com"),
+        _ => {}
+    }
+    v
+}
 
 /// A configuration for `account` in `region`: static keys for the management account, assumed
 /// role credentials for a member (as groundwork itself would reach it).

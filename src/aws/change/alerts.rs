@@ -106,13 +106,16 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, via: Option<&
     Ok(())
 }
 
-/// A role trusted by `events.amazonaws.com` with one inline policy (`policy`, built by the plan
-/// and shown before anything is created).
-pub async fn create_forwarding_role(aws: &Aws, at: &At, name: &str, policy: &str) -> Result<(), AwsError> {
-    let client = aws.client(at, aws_sdk_iam::Client::new);
+/// The name of the forwarding role's inline policy.
+pub const FORWARD_POLICY: &str = "forward-to-home-bus";
+
+/// A role trusted by `events.amazonaws.com`, without permissions yet: its inline policy is the next
+/// change (`put_forwarding_policy`), logged on its own, so a run stopped between them leaves a role
+/// the next plan completes.
+pub async fn create_forwarding_role(aws: &Aws, at: &At, name: &str) -> Result<(), AwsError> {
     let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-    client
+    aws.client(at, aws_sdk_iam::Client::new)
         .create_role()
         .role_name(name)
         .description("groundwork: EventBridge forwards GuardDuty findings to the home Region's event bus")
@@ -120,10 +123,16 @@ pub async fn create_forwarding_role(aws: &Aws, at: &At, name: &str, policy: &str
         .send()
         .await
         .map_err(|e| classify(&e, "iam:CreateRole", &at.account, None))?;
-    client
+    Ok(())
+}
+
+/// The forwarding role's one inline policy (`policy`, built by the plan and shown before anything
+/// is created).
+pub async fn put_forwarding_policy(aws: &Aws, at: &At, role: &str, policy: &str) -> Result<(), AwsError> {
+    aws.client(at, aws_sdk_iam::Client::new)
         .put_role_policy()
-        .role_name(name)
-        .policy_name("forward-to-home-bus")
+        .role_name(role)
+        .policy_name(FORWARD_POLICY)
         .policy_document(policy)
         .send()
         .await

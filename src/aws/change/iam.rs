@@ -101,17 +101,16 @@ pub async fn put_inline(aws: &Aws, at: &At, role: &ServiceRole) -> Result<(), Aw
     Ok(())
 }
 
+/// Creates the role alone: its policies are separate changes (`AttachRolePolicy`, `PutRolePolicy`),
+/// each logged before it is made, so a run stopped between them leaves a role the next plan repairs.
 pub async fn create_service_role(aws: &Aws, at: &At, role: &ServiceRole) -> Result<(), AwsError> {
-    let c = client(aws, at);
-    c.create_role()
+    client(aws, at)
+        .create_role()
         .role_name(role.name)
         .path(PATH)
         .assume_role_policy_document(role.trust().to_string())
         .send()
         .await
         .map_err(|e| classify(&e, "iam:CreateRole", &at.account, None))?;
-    if let Some(arn) = role.managed_policy {
-        attach_policy(aws, at, role.name, arn).await?;
-    }
-    put_inline(aws, at, role).await
+    Ok(())
 }

@@ -85,12 +85,14 @@ pub enum Action {
     CreateServiceRole {
         role: crate::landing_zone::ServiceRole,
     },
-    /// Repairs an existing service role that lacks its managed policy.
+    /// A service role's managed policy: right after `CreateServiceRole`, or repairing a role
+    /// that lacks it.
     AttachRolePolicy {
         role: &'static str,
         policy: &'static str,
     },
-    /// Repairs an existing service role that lacks its inline policy.
+    /// A service role's inline policy: right after `CreateServiceRole`, or repairing a role that
+    /// lacks it.
     PutRolePolicy {
         role: crate::landing_zone::ServiceRole,
     },
@@ -196,10 +198,14 @@ pub enum Action {
         rule: String,
         topic: String,
     },
-    /// A role EventBridge assumes to forward events to another Region's bus, with the inline
-    /// policy (JSON) that allows exactly that.
+    /// A role EventBridge assumes to forward events to another Region's bus (its policy is the
+    /// next change, `PutForwardingPolicy`).
     CreateForwardingRole {
         name: String,
+    },
+    /// The forwarding role's inline policy (JSON), which allows exactly sending to `bus`.
+    PutForwardingPolicy {
+        role: String,
         bus: String,
         policy: String,
     },
@@ -228,7 +234,7 @@ impl Action {
             Action::MoveAccount { .. } => "organizations:MoveAccount",
             Action::CreateServiceRole { .. } | Action::CreateForwardingRole { .. } => "iam:CreateRole",
             Action::AttachRolePolicy { .. } => "iam:AttachRolePolicy",
-            Action::PutRolePolicy { .. } => "iam:PutRolePolicy",
+            Action::PutRolePolicy { .. } | Action::PutForwardingPolicy { .. } => "iam:PutRolePolicy",
             Action::CreateLandingZone { .. } => "controltower:CreateLandingZone",
             Action::ResetLandingZone { .. } => "controltower:ResetLandingZone",
             Action::WaitForLandingZone { .. } => "controltower:GetLandingZoneOperation",
@@ -367,9 +373,8 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::Subscribe { topic, email } => alerts::subscribe(aws, at, topic, email).await,
         Action::PutRule { name, pattern } => alerts::put_rule(aws, at, name, pattern).await,
         Action::PutTarget { rule, topic } => alerts::put_target(aws, at, rule, topic, None).await,
-        Action::CreateForwardingRole { name, policy, .. } => {
-            alerts::create_forwarding_role(aws, at, name, policy).await
-        }
+        Action::CreateForwardingRole { name } => alerts::create_forwarding_role(aws, at, name).await,
+        Action::PutForwardingPolicy { role, policy, .. } => alerts::put_forwarding_policy(aws, at, role, policy).await,
         Action::PutBusTarget { rule, bus, role } => alerts::put_target(aws, at, rule, bus, Some(role)).await,
         Action::CreateSampleFinding { detector, finding_type } => {
             drill::create_sample_finding(aws, at, detector, finding_type).await

@@ -1,7 +1,7 @@
 //! How an action reads in a plan and in the action log: its AWS call's key parameters. Never a
 //! secret.
 
-use super::{Action, controltower};
+use super::{Action, alerts, controltower};
 
 impl Action {
     /// The key parameters, as a person and the action log read them. Never a secret.
@@ -110,9 +110,12 @@ impl Action {
             }
             Action::PutRule { name, pattern } => vec![("Name", name.clone()), ("EventPattern", pattern.clone())],
             Action::PutTarget { rule, topic } => vec![("Rule", rule.clone()), ("Target", topic.clone())],
-            Action::CreateForwardingRole { name, bus, .. } => vec![
-                ("RoleName", name.clone()),
-                ("TrustedService", "events.amazonaws.com".into()),
+            Action::CreateForwardingRole { name } => {
+                vec![("RoleName", name.clone()), ("TrustedService", "events.amazonaws.com".into())]
+            }
+            Action::PutForwardingPolicy { role, bus, .. } => vec![
+                ("RoleName", role.clone()),
+                ("PolicyName", alerts::FORWARD_POLICY.into()),
                 ("Allows", format!("events:PutEvents on {bus}")),
             ],
             Action::PutBusTarget { rule, bus, role } => {

@@ -61,19 +61,27 @@ pub fn plan(o: &Observed, answers: &Answers, ask: &mut dyn Ask, step: &Step) -> 
     }
     if through_role || !forwards.is_empty() {
         let global = At::new(&o.account, &o.home);
+        let policy = forwarding_policy(&bus).to_string();
+        let change = |action| Change { at: global.clone(), global: true, action };
+        // The policy is a change of its own, logged on its own: a run stopped between the two
+        // leaves a role the next plan completes.
+        let put = change(Action::PutForwardingPolicy { role: ROLE.into(), bus: bus.clone(), policy: policy.clone() });
         match o.roles.get(&role) {
             None => return Err(not_read(step, &format!("role {role}"))),
             Some(Err(e)) => return Err(e.clone().into()),
-            Some(Ok(None)) => plan.changes.push(Change {
-                at: global,
-                global: true,
-                action: Action::CreateForwardingRole {
-                    name: ROLE.into(),
-                    bus: bus.clone(),
-                    policy: forwarding_policy(&bus).to_string(),
-                },
-            }),
+            Some(Ok(None)) => {
+                plan.changes.push(change(Action::CreateForwardingRole { name: ROLE.into() }));
+                plan.changes.push(put);
+            }
             Some(Ok(Some(docs))) if role_forwards(docs, &bus) == RoleAccess::Allowed => {}
+            // As a run stopped after creating it leaves it: trusting EventBridge, with no policy at
+            // all. The policy it lacks is all that is added (judged by the check's own rules).
+            Some(Ok(Some(docs)))
+                if docs.inline.is_empty()
+                    && role_forwards(&with_policy(docs, &policy), &bus) == RoleAccess::Allowed =>
+            {
+                plan.changes.push(put);
+            }
             Some(Ok(Some(_))) => plan.conflicts.push(step.say("conflict-role", &[("role", ROLE), ("home", &o.home)])),
         }
         plan.changes.extend(forwards);
@@ -224,4 +232,9 @@ fn by_value(v: &Value) -> Value {
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), by_value(v))).collect()),
         other => other.clone(),
     }
+}
+
+/// The role's documents with `policy` as its only inline policy.
+fn with_policy(docs: &crate::aws::iam::RoleDocs, policy: &str) -> crate::aws::iam::RoleDocs {
+    crate::aws::iam::RoleDocs { trust: docs.trust.clone(), inline: vec![policy.to_owned()] }
 }

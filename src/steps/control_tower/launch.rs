@@ -168,7 +168,15 @@ fn roles(plan: &mut Plan, step: &Step, mgmt: &At, launch: &Launch) {
     for role in &ROLES {
         let change = |action| Change { at: mgmt.clone(), global: true, action };
         let Some(found) = launch.roles.get(role.name) else {
+            // Its policies are changes of their own, each logged: a run stopped between them
+            // leaves a role that the next plan repairs like any other.
             plan.changes.push(change(Action::CreateServiceRole { role: role.clone() }));
+            if let Some(policy) = role.managed_policy {
+                plan.changes.push(change(Action::AttachRolePolicy { role: role.name, policy }));
+            }
+            if role.inline.is_some() {
+                plan.changes.push(change(Action::PutRolePolicy { role: role.clone() }));
+            }
             continue;
         };
         if found.path != PATH || !found.trust.contains(role.service) {
