@@ -213,7 +213,7 @@ fn forwarding_regions() {
         Want::Plan(&[], None, false),
     );
     let o = two_regions(vec![], None);
-    let calls = &["events:PutRule", "iam:CreateRole", "events:PutTargets"];
+    let calls = &["events:PutRule", "iam:CreateRole", "iam:PutRolePolicy", "events:PutTargets"];
     row(
         "a Region to forward",
         &o,
@@ -231,7 +231,21 @@ fn forwarding_regions() {
         "no",
         Status::Partial,
         "does not exist",
-        Want::Plan(&["iam:CreateRole"], None, false),
+        Want::Plan(&["iam:CreateRole", "iam:PutRolePolicy"], None, false),
+    );
+    // As a run killed between CreateRole and PutRolePolicy leaves it: only the policy is added.
+    let half_made = RoleDocs { inline: Vec::new(), ..trusted_role() };
+    let o = two_regions(vec![forwarding()], Some(half_made));
+    row(
+        "the role was left without its policy",
+        &o,
+        "7",
+        "no",
+        // Managed policies are not read, so the check cannot call it broken: unknown, and the plan
+        // adds the inline policy groundwork's role is meant to have.
+        Status::Unknown,
+        "no inline policy",
+        Want::Plan(&["iam:PutRolePolicy"], None, false),
     );
     let lambda = RoleDocs {
         trust: json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},

@@ -39,10 +39,17 @@ const FRESH_CALLS: &[&str] = &[
     "organizations:CreateOrganizationalUnit",
     "organizations:MoveAccount",
     "organizations:MoveAccount",
+    // Each role, then each of its policies as a change of its own (AWSControlTowerAdmin and
+    // AWSControlTowerCloudTrailRole have inline policies; all but the CloudTrail role managed ones).
     "iam:CreateRole",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
     "iam:CreateRole",
+    "iam:AttachRolePolicy",
     "iam:CreateRole",
+    "iam:PutRolePolicy",
     "iam:CreateRole",
+    "iam:AttachRolePolicy",
     CREATE,
     WAIT,
 ];
