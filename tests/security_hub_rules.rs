@@ -135,6 +135,11 @@ fn by_hand() -> Expect {
     Expect::Plan { calls: vec![], named: vec![], manual: true }
 }
 
+/// FSBP already being enabled: the plan waits for it (never enables it again) and says so.
+fn waits() -> Expect {
+    Expect::Plan { calls: vec!["securityhub:GetEnabledStandards"], named: vec![], manual: true }
+}
+
 const HUB: &str = "securityhub:EnableSecurityHub";
 const FSBP: &str = "securityhub:BatchEnableStandards";
 const ADMIN: &str = "securityhub:EnableOrganizationAdminAccount";
@@ -213,7 +218,7 @@ fn trouble() -> Vec<Row> {
             "FSBP still being enabled in the workload account",
             org(vec![work(R1, Ok(Some(vec![fsbp(R1, "PENDING", None)])), Some("Enabled"))]),
             Status::Partial,
-            by_hand(),
+            waits(),
         ),
         (
             "FSBP incomplete in Audit: AWS Config is not recording",
