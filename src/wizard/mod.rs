@@ -241,6 +241,28 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// A plan arrived: confirm its changes, run what only waits, or show it.
+fn planned(m: &mut Model, id: StepId, p: Proposal) -> Vec<Effect> {
+    let now = m.now;
+    let step = m.step_mut(id);
+    if p.changes() == 0 && !p.plan.changes.is_empty() && p.plan.conflicts.is_empty() {
+        // Only waits for what AWS is already doing (a standard an earlier run enabled): nothing
+        // changes, so nothing to confirm; wait, then re-check.
+        step.activity = Activity::Applying { since: now };
+        return vec![Effect::Apply { id, plan: p.plan }];
+    }
+    if p.changes() > 0 && p.plan.conflicts.is_empty() {
+        step.activity = Activity::Confirming(p);
+        m.overlay = Some(Overlay::Confirm(id));
+        m.scroll.confirm = 0;
+        m.scroll.seen_end = false;
+        see_confirm(m, id);
+    } else {
+        step.activity = Activity::Planned(p);
+    }
+    Vec::new()
+}
+
 /// Results from the runtime.
 fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -290,18 +312,7 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::NeedInputs { id, keys } => ask(m, id, &keys),
-        Msg::Planned { id, result: Ok(p) } => {
-            let step = m.step_mut(id);
-            if p.changes() > 0 && p.plan.conflicts.is_empty() {
-                step.activity = Activity::Confirming(p);
-                m.overlay = Some(Overlay::Confirm(id));
-                m.scroll.confirm = 0;
-                m.scroll.seen_end = false;
-                see_confirm(m, id);
-            } else {
-                step.activity = Activity::Planned(p);
-            }
-        }
+        Msg::Planned { id, result: Ok(p) } => return planned(m, id, p),
         Msg::Planned { id, result: Err(why) } => m.step_mut(id).activity = Activity::Failed(why),
         Msg::Progress { id, line } => {
             let log = &mut m.step_mut(id).log;

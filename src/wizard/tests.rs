@@ -454,3 +454,20 @@ fn an_interrupted_change_is_said_in_its_step_until_the_step_runs_again() {
     assert!(m.step(StepId::Guardduty).interrupted.is_empty());
     assert!(!screen(&m).contains("interrupted during"));
 }
+
+#[test]
+fn a_plan_that_only_waits_runs_without_a_confirmation() {
+    let mut m = connected(&[StepId::Organization, StepId::ControlTower]);
+    let id = StepId::SecurityHub;
+    let wait = Change { at: At::new("222222222222", "us-east-1"), global: false, action: Action::WaitForFsbp };
+    let plan = Plan { changes: vec![wait], manual: true, ..Plan::default() };
+    let waits = Proposal { text: "plan".into(), plan: plan.clone(), asked: Vec::new() };
+    let effects = update(&mut m, Msg::Planned { id, result: Ok(waits.clone()) });
+    assert_eq!(effects, vec![Effect::Apply { id, plan }], "waiting changes nothing: no yes needed");
+    assert!(m.overlay.is_none());
+    assert!(matches!(m.step(id).activity, Activity::Applying { .. }));
+    // A wait beside a conflict is not run.
+    let mut m = connected(&[StepId::Organization, StepId::ControlTower]);
+    let stopped = Proposal { plan: Plan { conflicts: vec!["no".into()], ..waits.plan }, ..waits };
+    assert!(update(&mut m, Msg::Planned { id, result: Ok(stopped) }).is_empty());
+}
