@@ -110,6 +110,24 @@ async fn search_opt_in(aws: &Aws, here: &At) -> Result<Option<String>, AwsError>
 }
 
 /// The status message of the most recent failed landing zone operation.
+/// The landing zone operation running in its home Region, if AWS lists one (AWS runs one at a
+/// time): what a run killed after starting it, before recording its id, must wait for again.
+pub async fn running_operation(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> {
+    use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
+    let _slot = aws.permit().await;
+    let running: Vec<_> = aws
+        .client(home, aws_sdk_controltower::Client::new)
+        .list_landing_zone_operations()
+        .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::InProgress).build())
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify(&e, "controltower:ListLandingZoneOperations", &home.account, Some(&home.region)))?;
+    Ok(running.iter().find_map(|o| o.operation_identifier()).map(str::to_owned))
+}
+
 async fn last_failure(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> {
     use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
     let client = aws.client(home, aws_sdk_controltower::Client::new);

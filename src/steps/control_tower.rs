@@ -186,7 +186,15 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
 /// `plan` and `apply`: observe with the preflight; once the organization-wide part stops nothing,
 /// ask for the Regions and read the per-Region part; then plan.
 pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, PlanError> {
-    let pending = ctx.record.pending.iter().find(|p| p.step == StepId::ControlTower).map(|p| p.id.clone());
+    let mut pending = ctx.record.pending.iter().find(|p| p.step == StepId::ControlTower).map(|p| p.id.clone());
+    if let (None, Ok(Some(lz))) = (&pending, &ctx.facts.landing_zone)
+        && state(lz) == State::Processing
+    {
+        // A run killed after AWS accepted its operation, before the record kept the id, left no
+        // pending operation: follow the one AWS is running (waiting changes nothing).
+        let home = crate::aws::At::new(&ctx.facts.identity.account, &lz.home_region);
+        pending = crate::aws::controltower::running_operation(ctx.aws, &home).await?;
+    }
     let mut o = observe(ctx.aws, ctx.facts, pending, true).await?;
     if let Some(launch) = o.launch.as_mut()
         && stops_nothing(launch, ctx.step)
