@@ -161,6 +161,7 @@ fn a_killed_control_tower_apply_resumes_waiting_in_a_new_process() {
     assert_eq!(step_status(&json, "control-tower"), "partial", "{json:#}");
 
     // A new process resumes the same operation rather than starting another.
+    let waits = common::intents(state.path(), "controltower:GetLandingZoneOperation");
     let resumed = std::thread::spawn({
         let (url, dir) = (emu.url(), state.path().to_owned());
         move || {
@@ -171,7 +172,8 @@ fn a_killed_control_tower_apply_resumes_waiting_in_a_new_process() {
                 .expect("second apply")
         }
     });
-    std::thread::sleep(Duration::from_secs(2));
+    // Finished by AWS only once the new process is waiting for it (its intent is in the log).
+    common::wait_for_intent(state.path(), "controltower:GetLandingZoneOperation", waits);
     emu.hook(
         "/_groundwork/controltower/operations/complete",
         serde_json::json!({"operationIdentifier": operation, "status": "SUCCEEDED"}),

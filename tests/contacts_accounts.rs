@@ -85,39 +85,3 @@ async fn member_contacts_are_unknown_until_trusted_access_is_on() {
     assert_eq!(member.status, Status::NotDone, "{member:?}");
 }
 
-/// The emulator's AccountId rules, through the Rust SDK groundwork uses: what AWS refuses, it refuses.
-#[tokio::test]
-async fn the_emulator_refuses_account_id_where_aws_does() {
-    let emu = Emulator::start();
-    let org = seed::organization(&emu).await;
-    let put = |conf: aws_config::SdkConfig, account: Option<String>| async move {
-        aws_sdk_account::Client::new(&conf)
-            .put_alternate_contact()
-            .set_account_id(account)
-            .alternate_contact_type(aws_sdk_account::types::AlternateContactType::Security)
-            .name("Ada Lovelace")
-            .title("CTO")
-            .email_address("sec@example.com")
-            .phone_number("+15555550100")
-            .send()
-            .await
-            .map_err(|e| e.into_service_error())
-    };
-    let mgmt = common::config(&emu, MGMT, common::REGION).await;
-    let inside = common::config(&emu, &org.audit, common::REGION).await;
-    let denied = |r: Result<_, aws_sdk_account::operation::put_alternate_contact::PutAlternateContactError>| {
-        r.expect_err("refused").is_access_denied_exception()
-    };
-    // Trusted access off: the management account may not name a member.
-    assert!(denied(put(mgmt.clone(), Some(org.audit.clone())).await));
-    seed::trusted_access(&emu, "account.amazonaws.com").await;
-    // From inside the member: refused, whichever account it names.
-    assert!(denied(put(inside.clone(), Some(org.audit.clone())).await));
-    assert!(denied(put(inside.clone(), Some(MGMT.to_owned())).await));
-    // The management account naming itself: refused (it must leave AccountId out).
-    assert!(denied(put(mgmt.clone(), Some(MGMT.to_owned())).await));
-    // What AWS allows: management -> member, and each account's own without AccountId.
-    assert!(put(mgmt.clone(), Some(org.audit.clone())).await.is_ok());
-    assert!(put(mgmt, None).await.is_ok());
-    assert!(put(inside, None).await.is_ok());
-}

@@ -44,6 +44,7 @@ fn a_landing_zone_still_running_at_the_limit_is_in_progress_then_resumed() {
 
     // The next apply resumes waiting for the same operation (no second landing zone), and ends done
     // once AWS finishes.
+    let waits = common::intents(dir.path(), "controltower:GetLandingZoneOperation");
     let resumed = std::thread::spawn({
         let (url, dir) = (emu.url(), dir.path().to_owned());
         move || {
@@ -54,7 +55,7 @@ fn a_landing_zone_still_running_at_the_limit_is_in_progress_then_resumed() {
                 .expect("resume")
         }
     });
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    common::wait_for_intent(dir.path(), "controltower:GetLandingZoneOperation", waits);
     emu.hook(
         "/_groundwork/controltower/operations/complete",
         serde_json::json!({"operationIdentifier": pending, "status": "SUCCEEDED"}),
@@ -124,6 +125,7 @@ async fn a_standard_still_pending_at_the_limit_is_in_progress_then_resumed_witho
     // The next apply waits for the same subscription (no second BatchEnableStandards in Audit), which
     // AWS finishes while it waits, and finishes the other accounts (their FSBP READY after 1 s).
     emu.hook("/_groundwork/delays", serde_json::json!({"standards": 1}));
+    let waits = common::intents(dir.path(), "securityhub:GetEnabledStandards");
     let resumed = std::thread::spawn({
         let (url, dir) = (emu.url(), dir.path().to_owned());
         move || {
@@ -134,7 +136,8 @@ async fn a_standard_still_pending_at_the_limit_is_in_progress_then_resumed_witho
                 .expect("resume")
         }
     });
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    // AWS finishes it only once the new process is waiting for it (its intent is in the log).
+    common::wait_for_intent(dir.path(), "securityhub:GetEnabledStandards", waits);
     let fsbp = "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0";
     emu.hook(
         "/_groundwork/securityhub/standard-status",

@@ -167,3 +167,23 @@ pub fn assert_changes_succeeded(state: &Path, expected: &[&str]) {
         assert!(outcomes.iter().any(|(o, _)| o == op), "{op} was never made: {outcomes:?}");
     }
 }
+
+/// How many intents for `operation` (`controltower:GetLandingZoneOperation`) the action log holds:
+/// a wait is logged as it begins, so a new one means a groundwork process is now waiting.
+pub fn intents(state: &Path, operation: &str) -> usize {
+    let log = std::fs::read_to_string(state.join(format!("state/{MGMT}.actions.jsonl"))).unwrap_or_default();
+    log.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|e| e["result"] == "started" && e["operation"] == operation)
+        .count()
+}
+
+/// Waits until the action log holds more than `seen` intents for `operation` (a process began to
+/// wait for it), instead of sleeping a guessed time. Fails after `tmux::PATIENCE`.
+pub fn wait_for_intent(state: &Path, operation: &str, seen: usize) {
+    let start = std::time::Instant::now();
+    while intents(state, operation) <= seen {
+        assert!(start.elapsed() < tmux::PATIENCE, "no groundwork process began {operation}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

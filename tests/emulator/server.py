@@ -70,6 +70,7 @@ import delays  # how long slow operations take (beside this file)
 import standards as sh_readiness  # standards subscriptions start PENDING (beside this file)
 import controltower
 import faults  # the fault-injection test hook (beside this file)
+import hold  # holds the nth request before its answer, for kill tests (beside this file)
 import org_trail  # organization trails' preconditions (beside this file)
 import paging  # every list answers in small pages, as on AWS (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
@@ -601,6 +602,8 @@ def hook_faults_clear(b):
 HOOKS = {
     "/_groundwork/faults": hook_faults,
     "/_groundwork/faults/clear": hook_faults_clear,
+    "/_groundwork/hold": lambda b: json_response(hold.hook(b)),
+    "/_groundwork/hold/release": lambda b: json_response(hold.release(b)),
     "/_groundwork/delays": lambda b: json_response(delays.hook(b)),
     "/_groundwork/iam/account-summary": hook_account_summary,
     "/_groundwork/securityhub/standard-status": hook_sh_standard_status,
@@ -618,7 +621,7 @@ def reset_extension():
         SH_SUBS.clear(), GD_ORG.clear()
         member_accounts.reset()
         UNSUPPORTED["service"] = None
-        faults.clear(), paging.reset()
+        faults.clear(), paging.reset(), hold.release()
         provisioning.reset(), account_creation.reset(), sh_readiness.reset(), delays.reset()
         drill.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
@@ -808,7 +811,9 @@ class GroundworkApp:
             fault = faults.take(service, operation, account, region)
             if fault is not None:
                 return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)
-            return LoggedResponse(paging.serve(self.dispatch, req, environ, start_response, who, operation), entry)
+            answer = paging.serve(self.dispatch, req, environ, start_response, who, operation)
+            hold.after(entry)  # carried out, not yet answered: where a kill test may hold it
+            return LoggedResponse(answer, entry)
         except BaseException:
             finish_request(entry)
             raise
@@ -820,6 +825,8 @@ class GroundworkApp:
             return Response("ok", 200, content_type="text/plain")(environ, start_response)
         if path == "/_groundwork/requests" and method == "GET":
             return json_response({"requests": requests_snapshot()})(environ, start_response)
+        if path == "/_groundwork/hold" and method == "GET":
+            return json_response(hold.state())(environ, start_response)
         if path == "/_groundwork/requests/peak" and method == "GET":
             return json_response({"peak": peak_overlap(requests_snapshot())})(environ, start_response)
         if path == "/_groundwork/requests/clear" and method == "POST":
