@@ -84,4 +84,3 @@ async fn member_contacts_are_unknown_until_trusted_access_is_on() {
     let member = r.findings.iter().find(|x| x.account == org.audit).expect("Audit's finding");
     assert_eq!(member.status, Status::NotDone, "{member:?}");
 }
-

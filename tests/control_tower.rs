@@ -319,7 +319,6 @@ async fn the_latest_version_refusal_is_explained() {
     assert_eq!(rule.num_calls(), 1, "never retried");
 }
 
-
 /// A role of the right name at another path is the person's: a conflict, never replaced.
 #[tokio::test]
 async fn a_role_at_another_path_is_a_conflict() {

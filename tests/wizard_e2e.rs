@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::path::Path;
 use common::tmux::Tmux;
 use common::{Emulator, MGMT, check_json, step_status};
+use std::path::Path;
 
 /// How many steps the wizard lists.
 const STEPS: usize = groundwork::catalog::StepId::ALL.len();
@@ -207,9 +207,8 @@ fn a_mistyped_email_is_seen_in_the_confirmation_and_corrected_there() {
     // e: every question again, the answers given as defaults; only the typo is retyped.
     tmux.keys(&["e"]);
     for _ in 0..12 {
-        let screen = tmux.answer("[contacts.", |key| {
-            if key.contains("security.email") { "ada@example.com" } else { "" }.to_owned()
-        });
+        let screen = tmux
+            .answer("[contacts.", |key| if key.contains("security.email") { "ada@example.com" } else { "" }.to_owned());
         if common::tmux::question(&screen, "[contacts.").is_some_and(|k| k.contains("security.email")) {
             assert!(screen.contains("ada@exmaple.com"), "the earlier answer is offered:\n{screen}");
         }

@@ -325,8 +325,14 @@ fn hostile_text_renders_inert() {
         terminal.draw(|f| draw(f, &m, Theme { color: false })).expect("draw");
         let screen = format!("{}", terminal.backend());
         assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'), "a control character reached the screen");
-        assert!(screen.contains("user/\u{fffd}[2J\u{fffd}]0;pwned\u{fffd}evil"), "the header was made inert:\n{screen}");
-        assert!(screen.contains("\u{fffd}]8;;https://evil.example\u{fffd}click"), "the detail was made inert:\n{screen}");
+        assert!(
+            screen.contains("user/\u{fffd}[2J\u{fffd}]0;pwned\u{fffd}evil"),
+            "the header was made inert:\n{screen}"
+        );
+        assert!(
+            screen.contains("\u{fffd}]8;;https://evil.example\u{fffd}click"),
+            "the detail was made inert:\n{screen}"
+        );
     }
     snapshot("hostile_text", &m);
 }

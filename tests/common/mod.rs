@@ -147,7 +147,9 @@ pub const VOLATILE_KEYS: &[&str] = &["AssumedRole", "AccessKey", "last_used", "r
 pub fn logged_outcomes(state: &Path) -> Vec<(String, String)> {
     let log = std::fs::read_to_string(state.join(format!("state/{MGMT}.actions.jsonl"))).unwrap_or_default();
     log.lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("a torn line ({e}): {line}")))
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("a torn line ({e}): {line}"))
+        })
         .filter(|entry| entry["result"] != "started")
         .map(|entry| {
             let text = |k: &str| entry[k].as_str().unwrap_or_default().to_owned();
@@ -168,22 +170,45 @@ pub fn assert_changes_succeeded(state: &Path, expected: &[&str]) {
     }
 }
 
-/// How many intents for `operation` (`controltower:GetLandingZoneOperation`) the action log holds:
-/// a wait is logged as it begins, so a new one means a groundwork process is now waiting.
-pub fn intents(state: &Path, operation: &str) -> usize {
-    let log = std::fs::read_to_string(state.join(format!("state/{MGMT}.actions.jsonl"))).unwrap_or_default();
-    log.lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|e| e["result"] == "started" && e["operation"] == operation)
-        .count()
+/// Runs `cmd` in the background: the returned thread ends with its whole output, and the channel
+/// receives once its stdout has shown `text` (the moment it says it began something, such as
+/// "Waiting for landing zone operation"), for a test to act then instead of after a guessed sleep.
+pub fn run_watching(
+    mut cmd: std::process::Command,
+    text: impl Into<String>,
+) -> (std::thread::JoinHandle<std::process::Output>, std::sync::mpsc::Receiver<()>) {
+    use std::io::{BufRead, Read};
+    let text = text.into();
+    let (seen, rx) = std::sync::mpsc::channel();
+    let run = std::thread::spawn(move || {
+        let mut child = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start groundwork");
+        let mut err = child.stderr.take().expect("stderr");
+        let errors = std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = err.read_to_end(&mut all);
+            all
+        });
+        let mut stdout = Vec::new();
+        for line in std::io::BufReader::new(child.stdout.take().expect("stdout")).lines() {
+            let line = line.unwrap_or_default();
+            if line.contains(&text) {
+                let _ = seen.send(());
+            }
+            stdout.extend_from_slice(line.as_bytes());
+            stdout.push(b'\n');
+        }
+        let status = child.wait().expect("groundwork ran");
+        std::process::Output { status, stdout, stderr: errors.join().unwrap_or_default() }
+    });
+    (run, rx)
 }
 
-/// Waits until the action log holds more than `seen` intents for `operation` (a process began to
-/// wait for it), instead of sleeping a guessed time. Fails after `tmux::PATIENCE`.
-pub fn wait_for_intent(state: &Path, operation: &str, seen: usize) {
-    let start = std::time::Instant::now();
-    while intents(state, operation) <= seen {
-        assert!(start.elapsed() < tmux::PATIENCE, "no groundwork process began {operation}");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+/// Waits for what [`run_watching`] watches for; fails after `tmux::PATIENCE`.
+pub fn wait_until_seen(seen: &std::sync::mpsc::Receiver<()>, what: &str) {
+    seen.recv_timeout(tmux::PATIENCE).unwrap_or_else(|_| panic!("groundwork never said {what:?}"));
 }

@@ -16,7 +16,8 @@ access for iam, duplicate detectors/hubs/permission sets/memberships/assignments
 GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
 Account Management's alternate contacts follow AWS's AccountId rules (account_contacts.py),
 CloudTrail organization trails AWS's preconditions (org_trail.py), and
-POST /_groundwork/faults makes the next calls of a named operation fail (faults.py).
+POST /_groundwork/faults makes the next calls of a named operation fail (faults.py), and
+POST /_groundwork/hold holds the nth request before its answer, for kill tests (hold.py).
 Slow operations take as long as delays.py says (POST /_groundwork/delays, or the environment):
 Identity Center account assignments (provisioning.py), Organizations accounts (account_creation.py)
 and Security Hub standards subscriptions (standards.py) start IN_PROGRESS / PENDING. Every list answers in pages of GROUNDWORK_EMULATOR_PAGE_SIZE items (paging.py).
