@@ -79,7 +79,10 @@ mod tests {
     /// APIs only", https://docs.aws.amazon.com/controltower/latest/userguide/walkthrough-api-setup.html,
     /// step 2): the service its trust policy names, and what it must be granted (an inline statement
     /// as (action, resource), or an AWS managed policy). Written from the page, not from `ROLES`.
-    const DOCUMENTED: [(&str, &str, Option<(&str, &str)>, Option<&str>); 4] = [
+    /// (role, trusted service, inline statement as (action, resource), managed policy).
+    type Documented = (&'static str, &'static str, Option<(&'static str, &'static str)>, Option<&'static str>);
+
+    const DOCUMENTED: [Documented; 4] = [
         (
             "AWSControlTowerAdmin",
             "controltower.amazonaws.com",

@@ -143,24 +143,24 @@ pub async fn trials(
     };
     // How many changes a whole apply makes from this starting point (the fewest of two): the
     // kills fall on any one of them.
-    let mut changes = usize::MAX;
+    let mut whole = usize::MAX;
     for _ in 0..2 {
         let dir = tempfile::tempdir().expect("tempdir");
         fresh(dir.path()).await;
         let out = apply(emu, dir.path(), step);
-        changes = changes.min(changes_received(emu));
+        whole = whole.min(changes_received(emu));
         let said = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         let (_, live) = check_json(emu, dir.path());
         assert_eq!(step_status(&live, step), status, "{step}, a whole apply:\n{said}\n{live:#}");
         converged(emu, dir.path(), &format!("{step}, a whole apply")).await;
     }
-    assert!(changes > 0, "{step}: a whole apply from the starting point changes something");
+    assert!(whole > 0, "{step}: a whole apply from the starting point changes something");
     let (mut killed, mut changed, mut halfway) = (0, 0, 0);
     for n in 0..TRIALS {
         let dir = tempfile::tempdir().expect("tempdir");
         fresh(dir.path()).await;
-        let at = moments.upto(changes);
-        let trial = format!("{step} trial {n} (killed at change {at} of {changes})");
+        let at = moments.upto(whole);
+        let trial = format!("{step} trial {n} (killed at change {at} of {whole})");
         emu.hook("/_groundwork/hold", json!({"nth": at, "changes": true}));
         let mut child =
             apply_command(emu, dir.path(), step).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start");
@@ -180,7 +180,7 @@ pub async fn trials(
         }
         child.wait().expect("reap");
         emu.hook("/_groundwork/hold/release", json!({}));
-        assert!(held, "{trial}: the apply ended before its change {at}; a whole apply makes {changes}");
+        assert!(held, "{trial}: the apply ended before its change {at}; a whole apply makes {whole}");
 
         let received = every_call_has_an_intent(emu, dir.path(), &trial);
         record_claims_only_the_truth(emu, dir.path(), &trial);
@@ -201,7 +201,7 @@ pub async fn trials(
         converged(emu, dir.path(), &trial).await;
     }
     println!(
-        "{step}: {TRIALS} trials in {:.1?} ({changes} changes in a whole apply), {killed} killed mid-apply; AWS had \
+        "{step}: {TRIALS} trials in {:.1?} ({whole} changes in a whole apply), {killed} killed mid-apply; AWS had \
          received a change in {changed}, in {halfway} of them before the last one",
         started_all.elapsed()
     );

@@ -127,8 +127,7 @@ pub fn calls(dir: &Path, deep: bool, ops: &[Operation]) -> Vec<Call> {
     rust_files(dir, deep, &mut files);
     for file in files {
         let text = std::fs::read_to_string(&file).expect("source");
-        let named: Vec<&str> =
-            PREFIX.iter().map(|(k, _)| k).filter(|k| text.contains(&k.replace('-', "_"))).map(|k| *k).collect();
+        let named: Vec<&str> = PREFIX.iter().map(|(k, _)| *k).filter(|k| text.contains(&k.replace('-', "_"))).collect();
         for (n, line) in text.lines().enumerate() {
             if line.trim_start().starts_with("//") {
                 continue;

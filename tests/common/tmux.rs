@@ -164,9 +164,9 @@ fn descendants(roots: &[u32]) -> BTreeSet<u32> {
         let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
         let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
         // "pid (comm) state ppid …": the name may hold spaces, so read after its closing paren.
-        let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok());
-        if let Some(ppid) = ppid {
-            children.entry(ppid).or_default().push(pid);
+        let parent = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok());
+        if let Some(parent) = parent {
+            children.entry(parent).or_default().push(pid);
         }
     }
     let mut found: BTreeSet<u32> = roots.iter().copied().collect();
