@@ -46,29 +46,6 @@ impl Emulator {
         self.get("/_groundwork/requests")["requests"].as_array().cloned().unwrap_or_default()
     }
 
-    /// How many requests for `operation` the request log holds (from `account` when given).
-    pub fn served(&self, operation: &str, account: Option<&str>) -> usize {
-        self.requests()
-            .iter()
-            .filter(|r| r["operation"] == operation && account.is_none_or(|a| r["account"] == a))
-            .count()
-    }
-
-    /// Waits until the request log holds more than `seen` requests for `operation` (from `account`
-    /// when given): something a test waits for instead of sleeping a guessed time. Fails after
-    /// `common::tmux::PATIENCE`, with the log.
-    pub fn wait_for_request(&self, operation: &str, account: Option<&str>, seen: usize) {
-        let start = std::time::Instant::now();
-        while self.served(operation, account) <= seen {
-            assert!(
-                start.elapsed() < super::tmux::PATIENCE,
-                "waited for a {operation} request; the log: {:?}",
-                self.requests().iter().map(|r| r["operation"].clone()).collect::<Vec<_>>()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-
     /// moto's dump of every model, plus the extension's view of what data.json cannot show
     /// (Control Tower, Identity Store, Security Hub, GuardDuty organization settings, trusted access).
     pub fn data(&self) -> serde_json::Value {
