@@ -707,7 +707,9 @@ def main():
     import selfcheck_controltower as ct  # after this module is loaded: it imports the helpers above
     import selfcheck_paging as paging
     import selfcheck_delays as delays
-    checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
+    import selfcheck_baselines as bl
+    checks = [bl.check_baselines_api, bl.check_baseline_versions,
+              ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults,

@@ -805,6 +805,8 @@ class GroundworkApp:
             time.sleep(LATENCY)  # inside the logged interval, off the GIL: overlaps like a real round trip
         try:
             account_creation.settle()  # accounts whose creation is due join before anything reads them
+            with LOCK:  # Control Tower operations that are due end (and leave their resources) before any read
+                controltower.tick()
             fault = faults.take(service, operation, account, region)
             if fault is not None:
                 return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)
