@@ -50,7 +50,8 @@ NOT_FOUND = "The requested resource does not exist."
 
 ENABLED = {}  # enabled baseline ARN -> dict (account, region, name, version, target, parameters, status, op)
 OPS = {}  # operationIdentifier -> dict (id, account, region, type, status, start, end, message, due, enabled)
-FINISHED = []  # functions (enabled baseline, operation) run when an operation SUCCEEDS (enrolment.py)
+FINISHED = []  # functions (enabled baseline) run when an operation SUCCEEDS; a text returned fails it (enrolment.py)
+TICKS = []  # functions run on every tick (enrolment.py: automatic enrolment of moved accounts)
 
 
 def error(status, code, message):
@@ -125,6 +126,8 @@ def tick():
     for op in list(OPS.values()):
         if op["status"] == "IN_PROGRESS" and t >= op["due"]:
             finish(op, "SUCCEEDED", None)
+    for fn in TICKS:
+        fn()
 
 
 def record(account, region, name, version, target, parameters=None):

@@ -6,7 +6,9 @@ Each behaviour cites the AWS page it models:
   [examples] https://docs.aws.amazon.com/controltower/latest/userguide/baseline-api-examples.html
   [api]      https://docs.aws.amazon.com/controltower/latest/APIReference/API_EnableBaseline.html
 """
-from selfcheck import MGMT, check, client, error, every, organization, post
+import time
+
+from selfcheck import MGMT, assume, check, client, error, every, organization, post
 
 CT_ID, IC_ID = "17BSJV3IGJ2QSGA2", "LN25R72TTG6IGPTQ"  # [examples]
 
@@ -139,3 +141,57 @@ def check_baseline_versions():
           targetIdentifier=wl["Arn"])
     out = ct.enable_baseline(baselineIdentifier=ct_arn(), baselineVersion="4.0", targetIdentifier=wl["Arn"])
     check(wait(ct, out["operationIdentifier"])["status"] == "SUCCEEDED", "4.0 on landing zone 3.3")
+
+
+def recorders(account, region="us-east-1"):
+    return client("config", region, assume(account, "OrganizationAccountAccessRole")).describe_configuration_recorders()[
+        "ConfigurationRecorders"]
+
+
+def check_enrolment():
+    """[types] AWSControlTowerBaseline sets up its resources in the OU's member accounts once it
+    SUCCEEDS (Config recorder in every governed Region, AWSControlTowerExecution); an account moved in
+    later is enrolled automatically; an account's own Config recorder makes enrolment fail."""
+    ct = client("controltower")
+    audit, log, work, org, root, sec, wl = setup()
+    lz = landing_zone(log, audit, access=False, launch=True)
+    check(recorders(work) == [], "nothing before the baseline")
+    post("/_groundwork/delays", {"baseline": -1})
+    out = ct.enable_baseline(baselineIdentifier=ct_arn(), baselineVersion="5.0", targetIdentifier=wl["Arn"])
+    check(recorders(work) == [], "nothing while the operation runs")
+    error(client("sts").assume_role, "AccessDenied", 403,
+          RoleArn=f"arn:aws:iam::{work}:role/AWSControlTowerExecution", RoleSessionName="selfcheck")
+    post("/_groundwork/controltower/baseline-operations/complete", {"operationIdentifier": out["operationIdentifier"]})
+    for region in ("us-east-1", "us-west-2"):
+        rec = recorders(work, region)
+        check([r["name"] for r in rec] == ["aws-controltower-BaselineConfigRecorder"] and rec[0]["recordingGroup"]
+              ["allSupported"], rec)
+        creds = assume(work)  # AWSControlTowerExecution now exists, trusting the management account
+        cfg = client("config", region, creds)
+        check(cfg.describe_configuration_recorder_status()["ConfigurationRecordersStatus"][0]["recording"], region)
+        check(cfg.describe_delivery_channels()["DeliveryChannels"][0]["s3BucketName"]
+              == f"aws-controltower-config-logs-{audit}-us-east-1", region)
+    check(recorders(work, "eu-west-1") == [], "only governed Regions")
+    policies = client("iam", creds=assume(work)).list_attached_role_policies(RoleName="AWSControlTowerExecution")
+    check([p["PolicyName"] for p in policies["AttachedPolicies"]] == ["AdministratorAccess"], policies)
+    check(lz and client("config").describe_configuration_recorders()["ConfigurationRecorders"] == [], "mgmt never")
+    # automatic enrolment: an account moved into the registered OU, after the baseline delay
+    post("/_groundwork/delays", {"baseline": 3})
+    late = org.create_account(Email="late@example.com", AccountName="Late")["CreateAccountStatus"]["AccountId"]
+    org.move_account(AccountId=late, SourceParentId=root, DestinationParentId=wl["Id"])
+    check(recorders(late) == [], "not yet: enrolment takes the baseline delay")
+    deadline = time.monotonic() + 30
+    while not recorders(late):
+        check(time.monotonic() < deadline, "enrolled once the delay has passed")
+        time.sleep(0.2)
+    post("/_groundwork/delays", {"baseline": 0})
+    # an account with its own recorder fails the enrolment of its OU
+    own = org.create_account(Email="own@example.com", AccountName="Own")["CreateAccountStatus"]["AccountId"]
+    mine = client("config", creds=assume(own, "OrganizationAccountAccessRole"))
+    mine.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{own}:role/x"})
+    other = org.create_organizational_unit(ParentId=root, Name="Other")["OrganizationalUnit"]
+    org.move_account(AccountId=own, SourceParentId=root, DestinationParentId=other["Id"])
+    failed = ct.enable_baseline(baselineIdentifier=ct_arn(), baselineVersion="5.0", targetIdentifier=other["Arn"])
+    op = wait(ct, failed["operationIdentifier"])
+    check(op["status"] == "FAILED" and own in op["statusMessage"] and "default" in op["statusMessage"], op)
+    check([r["name"] for r in recorders(own)] == ["default"], "the account's own recorder is kept")
