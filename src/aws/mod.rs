@@ -8,6 +8,7 @@ pub mod cloudtrail;
 pub mod config_service;
 pub mod controltower;
 pub mod error;
+pub mod governance;
 pub mod eventbridge;
 pub mod guardduty;
 pub mod iam;
