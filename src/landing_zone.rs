@@ -142,8 +142,9 @@ pub fn baseline_version(landing_zone: &str) -> Option<&'static str> {
 /// (https://docs.aws.amazon.com/controltower/latest/userguide/key-changes-lz-v4.html).
 pub fn integrations_off(manifest: &Value) -> Vec<&'static str> {
     let on = |block: &str| manifest.pointer(&format!("/{block}/enabled")).and_then(Value::as_bool) == Some(true);
-    let account =
-        |block: &str| manifest.pointer(&format!("/{block}/accountId")).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    let account = |block: &str| {
+        manifest.pointer(&format!("/{block}/accountId")).and_then(Value::as_str).is_some_and(|s| !s.is_empty())
+    };
     let three_x = read(manifest).three_x;
     let mut off = Vec::new();
     if !(on("centralizedLogging") && account("centralizedLogging")) {

@@ -119,7 +119,9 @@ pub async fn run_changes(
         result?;
         let key = match c.action {
             Action::CreateLandingZone { .. } | Action::ResetLandingZone { .. } => Some(controltower::OPERATION),
-            Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => Some(controltower::BASELINE_OPERATION),
+            Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => {
+                Some(controltower::BASELINE_OPERATION)
+            }
             _ => None,
         };
         if let Some(op) = key.and_then(|k| outputs.get(k)) {
@@ -183,7 +185,12 @@ pub const BASELINE_LIMIT: Duration = Duration::from_mins(60);
 
 /// Polls a baseline operation until it succeeds, fails, or the limit passes. Only `SUCCEEDED` is
 /// success: `FAILED` and any status groundwork does not know end the wait as an error.
-async fn wait_for_baseline(aws: &Aws, c: &Change, op: &str, on: &mut (dyn FnMut(Event) + Send)) -> Result<(), AwsError> {
+async fn wait_for_baseline(
+    aws: &Aws,
+    c: &Change,
+    op: &str,
+    on: &mut (dyn FnMut(Event) + Send),
+) -> Result<(), AwsError> {
     const ACTION: &str = "controltower:GetBaselineOperation";
     let start = Instant::now();
     let limit = aws.wait_limit(BASELINE_LIMIT);

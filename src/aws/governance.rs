@@ -80,7 +80,8 @@ async fn tree(aws: &Aws, at: &At) -> Result<Tree, AwsError> {
             .await
             .map_err(|e| classify(&e, "organizations:ListRoots", &at.account, None))?
     };
-    let root = missing(pages.iter().flat_map(|p| p.roots()).find_map(|r| r.id()), "organizations:ListRoots", "Root.Id", at)?;
+    let root =
+        missing(pages.iter().flat_map(|p| p.roots()).find_map(|r| r.id()), "organizations:ListRoots", "Root.Id", at)?;
     let (mut ous, mut parents, mut queue) = (Vec::new(), BTreeMap::new(), vec![root.clone()]);
     while let Some(parent) = (!queue.is_empty()).then(|| queue.remove(0)) {
         let accounts: Vec<_> = {

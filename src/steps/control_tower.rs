@@ -85,7 +85,8 @@ pub async fn observe(aws: &Aws, facts: &Facts, pending: Option<String>, prefligh
     let org = match (&facts.landing_zone, &facts.accounts) {
         (Ok(Some(lz)), accounts) if managed => Some(match accounts {
             Ok(accounts) => {
-                let (mgmt, home) = (At::new(&facts.identity.account, aws.region()), At::new(&facts.identity.account, &lz.home_region));
+                let (mgmt, home) =
+                    (At::new(&facts.identity.account, aws.region()), At::new(&facts.identity.account, &lz.home_region));
                 crate::aws::governance::read(aws, &mgmt, &home)
                     .await
                     .map(|governance| Organization { accounts: accounts.clone(), governance })

@@ -91,8 +91,11 @@ pub async fn enable_baseline(
     identity_center: Option<&str>,
 ) -> Result<String, AwsError> {
     use aws_sdk_controltower::types::EnabledBaselineParameter;
-    let mut call =
-        client(aws, at).enable_baseline().baseline_identifier(baseline).baseline_version(version).target_identifier(target);
+    let mut call = client(aws, at)
+        .enable_baseline()
+        .baseline_identifier(baseline)
+        .baseline_version(version)
+        .target_identifier(target);
     if let Some(arn) = identity_center {
         let parameter = EnabledBaselineParameter::builder()
             .key("IdentityCenterEnabledBaselineArn")
@@ -109,7 +112,8 @@ pub async fn enable_baseline(
             })?;
         call = call.parameters(parameter);
     }
-    let out = call.send().await.map_err(|e| classify(&e, "controltower:EnableBaseline", &at.account, Some(&at.region)))?;
+    let out =
+        call.send().await.map_err(|e| classify(&e, "controltower:EnableBaseline", &at.account, Some(&at.region)))?;
     Ok(out.operation_identifier().to_owned())
 }
 

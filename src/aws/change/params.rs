@@ -57,8 +57,12 @@ impl Action {
                 }
                 p
             }
-            Action::ResetEnabledBaseline { arn, ou } => vec![("OU", ou.clone()), ("enabledBaselineIdentifier", arn.clone())],
-            Action::WaitForBaseline { operation, ou } => vec![("OU", ou.clone()), ("operationIdentifier", operation.show())],
+            Action::ResetEnabledBaseline { arn, ou } => {
+                vec![("OU", ou.clone()), ("enabledBaselineIdentifier", arn.clone())]
+            }
+            Action::WaitForBaseline { operation, ou } => {
+                vec![("OU", ou.clone()), ("operationIdentifier", operation.show())]
+            }
             Action::CreateUser { user_name, email, .. } => {
                 vec![("UserName", user_name.clone()), ("Email", email.clone())]
             }

@@ -85,10 +85,11 @@ pub fn assess<'a>(me: &str, lz: &LandingZone, org: &'a Organization) -> Assessme
     };
     let baseline = arn.zip(version);
     // The integration accounts' OU is governed by the landing zone itself, not by an OU baseline.
-    let integration: BTreeSet<&str> = ["/centralizedLogging/accountId", "/config/accountId", "/securityRoles/accountId"]
-        .iter()
-        .filter_map(|p| lz.manifest.pointer(p).and_then(serde_json::Value::as_str))
-        .collect();
+    let integration: BTreeSet<&str> =
+        ["/centralizedLogging/accountId", "/config/accountId", "/securityRoles/accountId"]
+            .iter()
+            .filter_map(|p| lz.manifest.pointer(p).and_then(serde_json::Value::as_str))
+            .collect();
     let security: BTreeSet<&str> = integration.iter().filter_map(|a| g.parents.get(*a).map(String::as_str)).collect();
     let members = || org.accounts.iter().filter(|a| a.active && a.id != me && !integration.contains(a.id.as_str()));
     let at_root: Vec<&OrgAccount> = members().filter(|a| g.parents.get(&a.id) == Some(&g.root)).collect();
@@ -148,7 +149,7 @@ fn say(step: &Step, key: &str, args: &[(&str, &str)]) -> String {
     step.say(key, args)
 }
 
-/// The findings for an in-sync landing zone: done with what it governs, or each gap.
+/// The findings for an in-sync landing zone: the landing zone itself (done), then each gap.
 pub fn judge(me: &str, lz: &LandingZone, a: &Assessment<'_>, step: &Step, done: String) -> Vec<Finding> {
     let region = Some(lz.home_region.as_str());
     let mut findings = Vec::new();
@@ -180,10 +181,14 @@ pub fn judge(me: &str, lz: &LandingZone, a: &Assessment<'_>, step: &Step, done: 
         let accounts: Vec<String> = a.at_root.iter().map(|x| format!("{} ({})", x.name, x.id)).collect();
         add(Status::Partial, say(step, "accounts-at-root", &[("accounts", &accounts.join(", "))]));
     }
-    if findings.is_empty() {
-        let n = a.registered.to_string();
-        findings.push(Finding::new(me, region, Status::Done, format!("{done} {}", say(step, "governed", &[("n", &n)]))));
-    }
+    // The landing zone itself is in sync whatever else is missing: said first, as done, and with
+    // what it governs once nothing else is missing (combining findings never rounds a gap up).
+    let detail = if findings.is_empty() {
+        format!("{done} {}", say(step, "governed", &[("n", &a.registered.to_string())]))
+    } else {
+        done
+    };
+    findings.insert(0, Finding::new(me, region, Status::Done, detail));
     findings
 }
 
@@ -239,8 +244,11 @@ pub fn plan(me: &str, lz: &LandingZone, org: &Organization, a: &Assessment<'_>, 
                 new_workloads = true;
                 plan.notes.push(say(step, "plan-workloads-create", &[("ou", WORKLOADS)]));
                 let output = format!("ou:{WORKLOADS}");
-                let action =
-                    Action::CreateOrganizationalUnit { parent: g.root.clone(), name: WORKLOADS.into(), output: output.clone() };
+                let action = Action::CreateOrganizationalUnit {
+                    parent: g.root.clone(),
+                    name: WORKLOADS.into(),
+                    output: output.clone(),
+                };
                 plan.changes.push(change(&mgmt, true, action));
                 (Ref::Output(output), say(step, "plan-scps-new", &[]))
             }
@@ -248,7 +256,11 @@ pub fn plan(me: &str, lz: &LandingZone, org: &Organization, a: &Assessment<'_>, 
         for account in &a.at_root {
             let args = [("account", account.name.as_str()), ("id", &account.id), ("ou", WORKLOADS), ("scps", &scps)];
             plan.notes.push(say(step, "plan-move", &args));
-            let action = Action::MoveAccount { account: Ref::Known(account.id.clone()), from: g.root.clone(), to: target.clone() };
+            let action = Action::MoveAccount {
+                account: Ref::Known(account.id.clone()),
+                from: g.root.clone(),
+                to: target.clone(),
+            };
             plan.changes.push(change(&mgmt, true, action));
         }
         if new_workloads {
@@ -269,7 +281,11 @@ pub fn plan(me: &str, lz: &LandingZone, org: &Organization, a: &Assessment<'_>, 
             }
             Need::Reset(arn) => {
                 plan.notes.push(say(step, "plan-baseline-reset", &[("ou", &name), ("id", &id)]));
-                plan.changes.push(change(&home, false, Action::ResetEnabledBaseline { arn: arn.clone(), ou: name.clone() }));
+                plan.changes.push(change(
+                    &home,
+                    false,
+                    Action::ResetEnabledBaseline { arn: arn.clone(), ou: name.clone() },
+                ));
                 let operation = Ref::Output(controltower::BASELINE_OPERATION.into());
                 plan.changes.push(change(&home, false, Action::WaitForBaseline { operation, ou: name.clone() }));
             }
@@ -279,7 +295,9 @@ pub fn plan(me: &str, lz: &LandingZone, org: &Organization, a: &Assessment<'_>, 
                 "conflict-baseline-version",
                 &[("ou", &name), ("id", &id), ("have", have), ("want", version)],
             )),
-            Need::Unjudged(s) => plan.conflicts.push(say(step, "ou-baseline-unjudged", &[("ou", &name), ("id", &id), ("status", s)])),
+            Need::Unjudged(s) => {
+                plan.conflicts.push(say(step, "ou-baseline-unjudged", &[("ou", &name), ("id", &id), ("status", s)]))
+            }
         }
     }
     if !plan.conflicts.is_empty() {
