@@ -148,6 +148,15 @@ pub fn rows() -> Vec<Row> {
             Calls(&[]),
         ),
         (
+            "a landing zone version without a known baseline version, and no account to govern",
+            governing(|org, lz| {
+                lz.version = "4.1".into();
+                org.accounts.retain(|a| a.id != WORK);
+            }),
+            Done,
+            Calls(&[]),
+        ),
+        (
             "what the landing zone governs could not be read",
             Observed {
                 org: Some(Err(failed("controltower:ListEnabledBaselines", ME))),

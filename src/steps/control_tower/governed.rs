@@ -78,7 +78,7 @@ pub fn assess<'a>(me: &str, lz: &LandingZone, org: &'a Organization) -> Assessme
     let off = landing_zone::integrations_off(&lz.manifest);
     let arn = g.baselines.iter().find(|(name, _)| name == CT_BASELINE).map(|(_, arn)| arn.clone());
     let version = landing_zone::baseline_version(&lz.version);
-    let unjudged = match (&arn, version) {
+    let mut unjudged = match (&arn, version) {
         (None, _) => Some(("baseline-not-offered", lz.home_region.clone())),
         (_, None) => Some(("baseline-version-unknown", lz.version.clone())),
         _ => None,
@@ -113,6 +113,11 @@ pub fn assess<'a>(me: &str, lz: &LandingZone, org: &'a Organization) -> Assessme
             }
             parent = Some(&ou.parent);
         }
+    }
+    // With no account to govern outside the integration OU, neither the baseline nor its version
+    // matters (a landing zone newer than groundwork knows is still judged).
+    if wanted.is_empty() && at_root.is_empty() {
+        unjudged = None;
     }
     let (mut ous, mut registered) = (Vec::new(), 0);
     for ou in g.ous.iter().filter(|o| wanted.contains(o.id.as_str())) {
