@@ -322,8 +322,7 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         }
         Action::CreateOrganizationalUnit { parent, name, output } => {
             let (id, arn) = organizations::create_ou(aws, at, parent, name).await?;
-            outputs.insert(output.clone(), id);
-            outputs.insert(format!("{output}:arn"), arn);
+            outputs.extend([(output.clone(), id), (format!("{output}:arn"), arn)]);
             Ok(())
         }
         Action::MoveAccount { account, from, to } => {
@@ -348,18 +347,7 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             Ok(())
         }
         Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } => Ok(()), // perform polls
-        Action::EnableBaseline { baseline, version, target, identity_center, .. } => {
-            let target = target.resolve(outputs)?;
-            let op =
-                controltower::enable_baseline(aws, at, baseline, version, &target, identity_center.as_deref()).await?;
-            outputs.insert(controltower::BASELINE_OPERATION.into(), op);
-            Ok(())
-        }
-        Action::ResetEnabledBaseline { arn, .. } => {
-            let op = controltower::reset_enabled_baseline(aws, at, arn).await?;
-            outputs.insert(controltower::BASELINE_OPERATION.into(), op);
-            Ok(())
-        }
+        Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => baseline(aws, at, action, outputs).await,
         Action::CreateUser { store, user_name, given, family, email } => {
             let id = identity_center::create_user(aws, at, store, user_name, given, family, email).await?;
             outputs.insert("user".into(), id);
@@ -418,4 +406,19 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             drill::create_sample_finding(aws, at, detector, finding_type).await
         }
     }
+}
+
+/// Starts a baseline operation (registering an OU, or resetting a failed registration), keeping its
+/// id for the wait that follows.
+async fn baseline(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs) -> Result<(), AwsError> {
+    let op = match action {
+        Action::EnableBaseline { baseline, version, target, identity_center, .. } => {
+            let target = target.resolve(outputs)?;
+            controltower::enable_baseline(aws, at, baseline, version, &target, identity_center.as_deref()).await?
+        }
+        Action::ResetEnabledBaseline { arn, .. } => controltower::reset_enabled_baseline(aws, at, arn).await?,
+        _ => return Ok(()),
+    };
+    outputs.insert(controltower::BASELINE_OPERATION.into(), op);
+    Ok(())
 }
