@@ -321,9 +321,7 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             account::put_alternate_contact(aws, at, account, *own, [kind, name, title, email, phone]).await
         }
         Action::CreateOrganizationalUnit { parent, name, output } => {
-            let (id, arn) = organizations::create_ou(aws, at, parent, name).await?;
-            outputs.extend([(output.clone(), id), (format!("{output}:arn"), arn)]);
-            Ok(())
+            organizations::create_ou(aws, at, parent, name, output, outputs).await
         }
         Action::MoveAccount { account, from, to } => {
             organizations::move_account(aws, at, &account.resolve(outputs)?, from, &to.resolve(outputs)?).await
@@ -347,7 +345,9 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             Ok(())
         }
         Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } => Ok(()), // perform polls
-        Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => baseline(aws, at, action, outputs).await,
+        Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => {
+            controltower::start_baseline(aws, at, action, outputs).await
+        }
         Action::CreateUser { store, user_name, given, family, email } => {
             let id = identity_center::create_user(aws, at, store, user_name, given, family, email).await?;
             outputs.insert("user".into(), id);
@@ -406,19 +406,4 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             drill::create_sample_finding(aws, at, detector, finding_type).await
         }
     }
-}
-
-/// Starts a baseline operation (registering an OU, or resetting a failed registration), keeping its
-/// id for the wait that follows.
-async fn baseline(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs) -> Result<(), AwsError> {
-    let op = match action {
-        Action::EnableBaseline { baseline, version, target, identity_center, .. } => {
-            let target = target.resolve(outputs)?;
-            controltower::enable_baseline(aws, at, baseline, version, &target, identity_center.as_deref()).await?
-        }
-        Action::ResetEnabledBaseline { arn, .. } => controltower::reset_enabled_baseline(aws, at, arn).await?,
-        _ => return Ok(()),
-    };
-    outputs.insert(controltower::BASELINE_OPERATION.into(), op);
-    Ok(())
 }
