@@ -24,12 +24,15 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 17] = [
+pub const EMBEDDED: [(&str, &str); 20] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("faults.py", include_str!("../tests/emulator/faults.py")),
     ("account_contacts.py", include_str!("../tests/emulator/account_contacts.py")),
     ("controltower.py", include_str!("../tests/emulator/controltower.py")),
+    ("baselines.py", include_str!("../tests/emulator/baselines.py")),
+    ("enrolment.py", include_str!("../tests/emulator/enrolment.py")),
+    ("assume_role.py", include_str!("../tests/emulator/assume_role.py")),
     ("regions.py", include_str!("../tests/emulator/regions.py")),
     ("provisioning.py", include_str!("../tests/emulator/provisioning.py")),
     ("delays.py", include_str!("../tests/emulator/delays.py")),

@@ -98,11 +98,38 @@ pub fn landing_zone_version(emu: &Emulator, org: &Org, regions: &[&str], status:
     } else {
         manifest_4(org, regions)
     };
+    // An ACTIVE 4.0 landing zone also has what its launch left (the emulator's enrolment.py):
+    // AWSControlTowerExecution, Config recording in Log Archive and Audit, trusted access.
+    let launch = status == "ACTIVE" && !version.starts_with('3');
     emu.hook(
         "/_groundwork/controltower/landing-zone",
         json!({"account": MGMT, "region": regions[0], "status": status, "drift": drift,
-               "version": version, "latestAvailableVersion": "4.0", "manifest": manifest}),
+               "version": version, "latestAvailableVersion": "4.0", "manifest": manifest, "launch": launch}),
     );
+}
+
+/// The role Control Tower's enrolment creates (AWSControlTowerExecution, trusting the management
+/// account, AdministratorAccess), made by hand in an account Control Tower never enrolled. The
+/// emulator refuses AssumeRole of a role that does not exist, as AWS does; only for tests whose
+/// point is elsewhere while groundwork still tries that role first in unenrolled workload accounts
+/// (a product bug the control-tower governance work fixes by choosing the member role per account).
+pub async fn control_tower_execution_role(emu: &Emulator, account: &str) {
+    let iam = aws_sdk_iam::Client::new(&config(emu, account, REGION).await);
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{MGMT}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    iam.create_role()
+        .role_name("AWSControlTowerExecution")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .expect("create role");
+    iam.attach_role_policy()
+        .role_name("AWSControlTowerExecution")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .expect("attach AdministratorAccess");
 }
 
 /// What landing zone 4.0 needs before CreateLandingZone: a Security OU under the root holding Log

@@ -49,6 +49,7 @@ OU_ARN = re.compile(r"^arn:aws:organizations::(\d{12}):ou/(o-[a-z0-9]+)/(ou-[a-z
 NOT_FOUND = "The requested resource does not exist."
 
 ENABLED = {}  # enabled baseline ARN -> dict (account, region, name, version, target, parameters, status, op)
+CHILDREN = {}  # (parent enabled baseline ARN, account id) -> the account-level enabled baseline (enrolment.py)
 OPS = {}  # operationIdentifier -> dict (id, account, region, type, status, start, end, message, due, enabled)
 FINISHED = []  # functions (enabled baseline) run when an operation SUCCEEDS; a text returned fails it (enrolment.py)
 TICKS = []  # functions run on every tick (enrolment.py: automatic enrolment of moved accounts)
@@ -139,6 +140,18 @@ def record(account, region, name, version, target, parameters=None):
     ENABLED[arn] = {"arn": arn, "account": account, "region": region, "name": name, "version": version,
                     "target": target, "parameters": parameters or [], "status": "SUCCEEDED", "op": None}
     return ENABLED[arn]
+
+
+def child(parent, account_id, status):
+    """The account-level enabled baseline an enrolled account inherits from its OU's (listed only with
+    includeChildren, parentIdentifier the OU's enabled baseline)."""
+    org = organizations_backends[parent["account"]]["aws"].org
+    key = (parent["arn"], account_id)
+    if key not in CHILDREN:
+        CHILDREN[key] = {**parent, "arn": new_enabled_arn(parent["account"], parent["region"]), "op": None,
+                         "target": f"arn:aws:organizations::{parent['account']}:account/{org.id}/{account_id}",
+                         "parent": parent["arn"]}
+    CHILDREN[key].update(status=status, version=parent["version"])
 
 
 def forget_landing_zone(account):
@@ -244,6 +257,8 @@ def summary(e, detail=False):
            "driftStatusSummary": {"types": {"inheritance": {"status": "IN_SYNC"}}}}
     if e["op"]:
         out["statusSummary"]["lastOperationIdentifier"] = e["op"]
+    if e.get("parent"):
+        out["parentIdentifier"] = e["parent"]
     if detail:
         out["parameters"] = e["parameters"]
     return out
@@ -264,13 +279,14 @@ def list_enabled_baselines(account, region, body):
         if statuses and e["status"] not in statuses:
             continue
         out.append(summary(e))
-    # includeChildren would add the account-level enablements under each OU; none are modelled
-    # separately here (an enrolled account inherits its OU's enabled baseline).
+        if body.get("includeChildren"):  # the accounts enrolled under it (API_ListEnabledBaselines)
+            out += [summary(c) for (p, _), c in sorted(CHILDREN.items()) if p == e["arn"]]
     return {"enabledBaselines": out}
 
 
 def get_enabled_baseline(account, region, body):
-    e = ENABLED.get(body.get("enabledBaselineIdentifier") or "")
+    wanted = body.get("enabledBaselineIdentifier") or ""
+    e = ENABLED.get(wanted) or next((c for c in CHILDREN.values() if c["arn"] == wanted), None)
     if e is None or e["account"] != account or e["region"] != region:
         raise error(404, "ResourceNotFoundException", NOT_FOUND)
     return {"enabledBaselineDetails": summary(e, detail=True)}
@@ -292,11 +308,12 @@ def state():
     enabled = {a: dict(e) for a, e in sorted(ENABLED.items())}
     ops = [{k: (iso(v) if k in ("start", "end") and v else v) for k, v in o.items() if k != "due"}
            for o in sorted(OPS.values(), key=lambda o: (o["start"], o["id"]))]
-    return {"enabledBaselines": enabled, "baselineOperations": ops}
+    children = {c["arn"]: dict(c) for c in CHILDREN.values()}
+    return {"enabledBaselines": {**enabled, **children}, "baselineOperations": ops}
 
 
 def reset():
-    ENABLED.clear(), OPS.clear()
+    ENABLED.clear(), OPS.clear(), CHILDREN.clear()
 
 
 ROUTES = {

@@ -126,11 +126,12 @@ def baseline_succeeded(enabled):
     if enabled["name"] != baselines.CT_BASELINE:
         return None
     mgmt, ou_id = enabled["account"], enabled["target"].rsplit("/", 1)[1]
+    failed = None
     for account in ou_accounts(mgmt, ou_id):
         refused = enrol(mgmt, account)
-        if refused:
-            return refused
-    return None
+        baselines.child(enabled, account, "FAILED" if refused else "SUCCEEDED")
+        failed = failed or refused
+    return failed
 
 
 def launched(mgmt, lz):
@@ -172,7 +173,11 @@ def tick():
     t = time.monotonic()
     for entry in [p for p in PENDING if p[2] <= t]:
         PENDING.remove(entry)
-        enrol(entry[0], entry[1])
+        mgmt, account = entry[0], entry[1]
+        parent_ou = next((a.parent_id for a in organizations_backends[mgmt]["aws"].accounts if a.id == account), None)
+        enabled = baselines.registered(mgmt, parent_ou) if parent_ou else None
+        if enabled is not None:  # still in a registered OU when its enrolment is due
+            baselines.child(enabled, account, "FAILED" if enrol(mgmt, account) else "SUCCEEDED")
 
 
 def reset():

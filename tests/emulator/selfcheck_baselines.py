@@ -113,7 +113,7 @@ def check_baselines_api():
     check([(b["arn"], b["baselineVersion"], b["statusSummary"]["status"]) for b in mine]
           == [(out["arn"], "5.0", "SUCCEEDED")], mine)
     every_one = every(ct, "list_enabled_baselines", "enabledBaselines", includeChildren=True)
-    check({b["arn"] for b in every_one} == {out["arn"], ic[0]["arn"]}, every_one)
+    check({b["arn"] for b in every_one if "parentIdentifier" not in b} == {out["arn"], ic[0]["arn"]}, every_one)
     check(ct.list_enabled_baselines(filter={"baselineIdentifiers": [ct_arn()]})["enabledBaselines"][0]["arn"]
           == out["arn"], "filter on baseline")
     check(client("controltower", "us-west-2").list_enabled_baselines()["enabledBaselines"] == [], "regional")
@@ -175,6 +175,12 @@ def check_enrolment():
     policies = client("iam", creds=assume(work)).list_attached_role_policies(RoleName="AWSControlTowerExecution")
     check([p["PolicyName"] for p in policies["AttachedPolicies"]] == ["AdministratorAccess"], policies)
     check(lz and client("config").describe_configuration_recorders()["ConfigurationRecorders"] == [], "mgmt never")
+    # [api ListEnabledBaselines] includeChildren lists the enrolled accounts' enabled baselines
+    check([b["arn"] for b in ct.list_enabled_baselines()["enabledBaselines"]] == [out["arn"]], "no children by default")
+    listed = every(ct, "list_enabled_baselines", "enabledBaselines", includeChildren=True)
+    kids = [b for b in listed if b.get("parentIdentifier") == out["arn"]]
+    check([(b["targetIdentifier"].rsplit("/", 1)[1], b["statusSummary"]["status"]) for b in kids]
+          == [(work, "SUCCEEDED")], listed)
     # automatic enrolment: an account moved into the registered OU, after the baseline delay
     post("/_groundwork/delays", {"baseline": 3})
     late = org.create_account(Email="late@example.com", AccountName="Late")["CreateAccountStatus"]["AccountId"]
@@ -185,6 +191,9 @@ def check_enrolment():
         check(time.monotonic() < deadline, "enrolled once the delay has passed")
         time.sleep(0.2)
     post("/_groundwork/delays", {"baseline": 0})
+    kids = [b["targetIdentifier"].rsplit("/", 1)[1] for b in every(ct, "list_enabled_baselines", "enabledBaselines",
+                                                                  includeChildren=True) if b.get("parentIdentifier")]
+    check(sorted(kids) == sorted([work, late]), kids)
     # an account with its own recorder fails the enrolment of its OU
     own = org.create_account(Email="own@example.com", AccountName="Own")["CreateAccountStatus"]["AccountId"]
     mine = client("config", creds=assume(own, "OrganizationAccountAccessRole"))
