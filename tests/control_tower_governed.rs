@@ -47,6 +47,10 @@ async fn a_workload_account_created_before_the_landing_zone_ends_in_a_registered
     let (_, json) = check_json(&emu, state.path());
     assert_eq!(step_status(&json, "control-tower"), "partial", "{json:#}");
     assert!(finding_details(&json, "control-tower").contains(&shop), "the account is named: {json:#}");
+    // Not enrolled yet, so Shop has no AWSControlTowerExecution (AWS refuses it): groundwork reaches
+    // it through OrganizationAccountAccessRole instead of calling what lives there unknown.
+    let hub = finding_details(&json, "security-hub");
+    assert!(hub.contains(&shop) && !hub.contains("could not assume"), "{hub}");
 
     // The plan creates Workloads, moves the account with its effect said, registers the OU.
     let (_, plan) = run(&emu, state.path(), &["plan", "control-tower"]);
