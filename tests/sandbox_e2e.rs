@@ -44,11 +44,22 @@ fn wait(socket: &str, text: &str) -> String {
 }
 
 /// Answers each question of a step as it appears: `answer` picks the reply from its `[key]`.
+/// On a loaded machine the screen may still show the question just answered: each answer waits
+/// for the next question's line (up to a minute), so one reply is never typed twice.
 fn answer(socket: &str, prefix: &str, count: usize, answer: impl Fn(&str) -> &'static str) {
+    let mut last = String::new();
     for _ in 0..count {
-        let screen = wait(socket, prefix);
-        let key = screen.lines().rev().find(|l| l.contains(prefix)).unwrap_or_default().to_owned();
+        let start = Instant::now();
+        let key = loop {
+            let screen = wait(socket, prefix);
+            let key = screen.lines().rev().find(|l| l.contains(prefix)).unwrap_or_default().to_owned();
+            if key != last || start.elapsed() > Duration::from_mins(1) {
+                break key;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
         type_line(socket, answer(&key));
+        last = key;
     }
 }
 
