@@ -34,9 +34,9 @@ async fn fifty_accounts_in_four_regions_are_all_covered_within_the_bound() {
             .send()
             .await
             .expect("create account");
-        // Product bug (issue 17): with a landing zone groundwork tries AWSControlTowerExecution first
-        // even in workload accounts Control Tower never enrolled, which AWS refuses; seeded so that
-        // this test still counts one AssumeRole per account.
+        // Enrolled, as every account of a governed organization is: AWSControlTowerExecution, tried
+        // first under a landing zone, is there. (An account Control Tower never enrolled costs one
+        // refused AssumeRole, then OrganizationAccountAccessRole for the rest of the run.)
         let id = out.create_account_status().and_then(|s| s.account_id()).expect("account id");
         seed::control_tower_execution_role(&emu, id).await;
     }

@@ -119,6 +119,7 @@ mod tests {
                 StepId::ControlTower => &[
                     "src/steps/control_tower/launch.rs",
                     "src/steps/control_tower/preflight.rs",
+                    "src/steps/control_tower/governed.rs",
                     "src/landing_zone.rs",
                     "src/aws/controltower.rs",
                     "src/aws/change/controltower.rs",
