@@ -373,3 +373,21 @@ async fn a_forwarding_role_left_without_its_policy_gets_it_and_another_role_is_a
     assert!(eu.detail.contains("forwards these findings to the event bus in us-east-1"), "{eu:?}");
     assert!(!plan().contains("  1. "), "nothing left to change:\n{}", plan());
 }
+
+#[tokio::test]
+async fn accounts_that_cannot_be_listed_make_the_step_unknown_never_done_on_audit_alone() {
+    let emu = Emulator::start();
+    let p = complete_path(&emu).await;
+    // The landing zone names Audit, so the account model needs no account list to find it.
+    let org = seed::Org { log_archive: String::new(), audit: p.audit.clone() };
+    seed::landing_zone(&emu, &org, &[REGION], "ACTIVE", "IN_SYNC");
+    // A rule about Audit's findings only: the management account's findings are never emailed.
+    p.pattern(&json!({"source": ["aws.guardduty"], "detail": {"accountId": [p.audit]}})).await;
+    assert_says(&check(&emu).await, Status::Partial, &format!("about account {MGMT}"));
+
+    // Organizations cannot list the accounts: whom the rule must cover is unknown, never Audit alone.
+    emu.hook("/_groundwork/faults", json!({"operation": "ListAccounts", "service": "organizations"}));
+    let r = check(&emu).await;
+    assert_says(&r, Status::Unknown, "organizations:ListAccounts");
+    assert!(r.findings[0].detail.contains("every active account"), "{r:#?}");
+}
