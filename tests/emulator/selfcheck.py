@@ -707,13 +707,15 @@ def main():
     import selfcheck_controltower as ct  # after this module is loaded: it imports the helpers above
     import selfcheck_paging as paging
     import selfcheck_delays as delays
+    import selfcheck_identity_center as identity_center
     checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults,
               check_test_event_pattern, check_sample_finding_travels,
               paging.check_paging_json, paging.check_paging_rest_and_query,
-              delays.check_account_creation_delay, delays.check_standards_delay]
+              delays.check_account_creation_delay, delays.check_standards_delay,
+              identity_center.check_permission_set_pushes, identity_center.check_assignment_failure]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")
