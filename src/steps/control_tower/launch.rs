@@ -19,14 +19,15 @@ const SECURITY_OU: &str = "Security";
 
 pub fn plan(o: &Observed, launch: &Launch, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
-    preflight::organization(launch, step, &mut plan);
+    let accept = preflight::accepts_unverified(ask);
+    preflight::organization(launch, step, &mut plan, accept);
     if !plan.conflicts.is_empty() {
         return Ok(plan);
     }
     let Some(regional) = &launch.regional else {
         return Err(PlanError::Undetermined(step.say("preflight-not-read", &[])));
     };
-    preflight::regional(launch, regional, step, &mut plan);
+    preflight::regional(launch, regional, step, &mut plan, accept);
     if !plan.conflicts.is_empty() {
         return Ok(plan);
     }
