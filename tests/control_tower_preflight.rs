@@ -259,3 +259,52 @@ async fn a_name_that_is_no_region_and_an_unreadable_region_list_create_no_accoun
     assert_eq!(code, Some(1), "{said}");
     assert_eq!(changes(&emu), before, "nothing is created: {said}");
 }
+
+/// An email AWS refuses for a new account (EMAIL_ALREADY_EXISTS, known only once creation ends):
+/// said plainly, nothing reported created, and the email is asked for again; an email an account of
+/// the organization already has is refused before any change.
+#[tokio::test]
+async fn an_email_already_used_is_said_plainly_and_asked_for_again() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let org = groundwork(&emu.url(), state.path()).args(["apply", "organization", "--yes"]).output().expect("org");
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+    // Another account with that email, still being created: no list shows it to the plan.
+    emu.hook("/_groundwork/delays", serde_json::json!({"account": -1}));
+    let orgs = aws_sdk_organizations::Client::new(&config(&emu, MGMT, REGION).await);
+    orgs.create_account().account_name("Dev").email("audit@example.com").send().await.expect("create Dev");
+    emu.hook("/_groundwork/delays", serde_json::json!({"account": null}));
+
+    let run = |extra: &[&str]| {
+        let out = groundwork(&emu.url(), state.path())
+            .args(["apply", "control-tower", "--yes", "--set", "control-tower.regions=us-east-1"])
+            .args(extra)
+            .output()
+            .expect("apply");
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let emails = ["--set", "control-tower.log-archive-email=log@example.com", "--set", "control-tower.audit-email=audit@example.com"];
+    let (code, said) = run(&emails);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("did not create the Audit account") && said.contains("EMAIL_ALREADY_EXISTS"), "{said}");
+    assert!(!said.contains("CreateLandingZone ok"), "{said}");
+    let names: Vec<String> = orgs
+        .list_accounts()
+        .send()
+        .await
+        .expect("accounts")
+        .accounts()
+        .iter()
+        .filter_map(|a| a.name().map(str::to_owned))
+        .collect();
+    assert!(!names.iter().any(|n| n == "Audit"), "no Audit account: {names:?}");
+
+    // The refused email is not remembered: the next run asks for it (none given: it cannot go on).
+    let (code, said) = run(&[]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("control-tower.audit-email"), "the email is asked again: {said}");
+    // An email an account of the organization has (Log Archive's, created above): refused at once.
+    let (code, said) = run(&["--set", "control-tower.audit-email=LOG@example.com"]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("is already the email of account"), "{said}");
+}

@@ -729,7 +729,8 @@ def main():
               check_test_event_pattern, check_sample_finding_travels,
               paging.check_paging_json, paging.check_paging_rest_and_query,
               delays.check_account_creation_delay, delays.check_standards_delay,
-              identity_center.check_permission_set_pushes, identity_center.check_assignment_failure]
+              identity_center.check_permission_set_pushes, identity_center.check_assignment_failure,
+              identity_center.check_account_email_already_exists]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -1,6 +1,8 @@
-"""Self-check of IAM Identity Center's asynchronous work (provisioning.py): permission set pushes
-start IN_PROGRESS and end SUCCEEDED or FAILED, readable by request id and listed by status; account
-assignments can fail, and a failed one is never listed. Run by selfcheck.py, whose helpers it uses.
+"""Self-check of asynchronous work that can fail, as on AWS: IAM Identity Center's permission set
+pushes start IN_PROGRESS and end SUCCEEDED or FAILED, readable by request id and listed by status;
+account assignments can fail, and a failed one is never listed (provisioning.py); CreateAccount with
+an email another account has ends FAILED (account_creation.py). Run by selfcheck.py, whose helpers
+it uses.
 
 AWS's documentation modelled:
 - ProvisionPermissionSet answers a PermissionSetProvisioningStatus (Status IN_PROGRESS | FAILED |
@@ -80,3 +82,24 @@ def check_assignment_failure():
     check(retried["Status"] == "SUCCEEDED" and retried["RequestId"] != failed["RequestId"], retried)
     listed = sso.list_account_assignments(InstanceArn=instance, AccountId=audit, PermissionSetArn=arn)
     check(len(listed["AccountAssignments"]) == 1, listed)
+
+
+def check_account_email_already_exists():
+    """CreateAccount with an email another account already has ends FAILED, EMAIL_ALREADY_EXISTS
+    (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccountStatus.html),
+    after the creation delay, and creates nothing."""
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    first = org.create_account(Email="log@example.com", AccountName="Log Archive")["CreateAccountStatus"]
+    check(first["State"] == "SUCCEEDED", first)
+    post("/_groundwork/delays", {"account": 1.0})
+    again = org.create_account(Email="LOG@example.com", AccountName="Audit")["CreateAccountStatus"]
+    check(again["State"] == "IN_PROGRESS" and "FailureReason" not in again, f"asynchronous, as any creation: {again}")
+    time.sleep(1.2)
+    seen = org.describe_create_account_status(CreateAccountRequestId=again["Id"])["CreateAccountStatus"]
+    check(seen["State"] == "FAILED" and seen["FailureReason"] == "EMAIL_ALREADY_EXISTS" and "AccountId" not in seen,
+          seen)
+    failed = every(org, "list_create_account_status", "CreateAccountStatuses", States=["FAILED"])
+    check([s["Id"] for s in failed] == [again["Id"]], failed)
+    names = sorted(a["Name"] for a in every(org, "list_accounts", "Accounts"))
+    check("Audit" not in names, f"nothing created: {names}")
