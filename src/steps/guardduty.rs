@@ -70,7 +70,12 @@ impl Region {
 pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
     let me = facts.identity.account.clone();
     let regions = &facts.governed_regions;
-    let scope = match coverage::reach(facts)? {
+    // Trusted access and delegated administrators need an organization with all features.
+    let reach = coverage::reach(facts)?.and_then(|found| match facts.managed_org() {
+        Some(org) if !org.all_features => Err(Alone::NotAllFeatures),
+        _ => Ok(found),
+    });
+    let scope = match reach {
         Err(why) => {
             let reads = regions.iter().map(|r| {
                 let at = At::new(&me, r);
