@@ -149,7 +149,10 @@ async fn watched(aws: &Aws, at: &At) -> Result<Vec<Watched>, AwsError> {
             let subs = sns::subscriptions(aws, at, &target.arn).await?;
             let email = |p: &str| p == "email" || p == "email-json";
             let emails = |confirmed: bool| {
-                subs.iter().filter(|s| email(&s.protocol) && s.confirmed == confirmed).map(|s| s.endpoint.clone()).collect()
+                subs.iter()
+                    .filter(|s| email(&s.protocol) && s.confirmed == confirmed)
+                    .map(|s| s.endpoint.clone())
+                    .collect()
             };
             let others = subs.iter().filter(|s| !email(&s.protocol) && s.confirmed).count();
             topics.push(Topic {

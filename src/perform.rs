@@ -164,7 +164,8 @@ fn ended(status: &str, message: Option<String>, c: &Change) -> Option<Result<(),
         "SUCCEEDED" => Some(Ok(())),
         "FAILED" => Some(Err(failed("FAILED", message.unwrap_or_default()))),
         other => {
-            let said = say("apply-operation-unexpected", &[("status", other), ("message", &message.unwrap_or_default())]);
+            let said =
+                say("apply-operation-unexpected", &[("status", other), ("message", &message.unwrap_or_default())]);
             Some(Err(failed(other, said)))
         }
     }

@@ -30,7 +30,9 @@ async fn a_billing_only_organization_gets_no_plan_aws_would_refuse() {
     let plan = |step: &str| {
         let mut args = vec!["plan".to_owned(), step.to_owned()];
         for kind in ["security", "billing", "operations"] {
-            for (field, value) in [("name", "Ada"), ("title", "CTO"), ("email", "sec@example.com"), ("phone", "+1 555 0100")] {
+            for (field, value) in
+                [("name", "Ada"), ("title", "CTO"), ("email", "sec@example.com"), ("phone", "+1 555 0100")]
+            {
                 args.extend(["--set".to_owned(), format!("contacts.{kind}.{field}={value}")]);
             }
         }

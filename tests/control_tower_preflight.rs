@@ -203,7 +203,8 @@ async fn reads_that_fail_stop_the_plan_unless_accepted_for_that_run() {
     emu.hook("/_groundwork/faults", deny("DescribeDeliveryChannels", &org.audit));
     // A failed read stops the plan (organization-wide first): it says which call, and how to go on.
     emu.hook("/_groundwork/faults", deny("DescribeTrails", MGMT));
-    let plan = refused(&emu, state.path(), &org, &["Could not check for an organization trail", "cloudtrail:DescribeTrails"]);
+    let plan =
+        refused(&emu, state.path(), &org, &["Could not check for an organization trail", "cloudtrail:DescribeTrails"]);
     assert!(plan.contains("control-tower.skip-unreadable-checks=yes"), "{plan}");
 
     // Accepted for one run: the same findings are notes, and the launch is planned.
@@ -283,7 +284,12 @@ async fn an_email_already_used_is_said_plainly_and_asked_for_again() {
             .expect("apply");
         (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
     };
-    let emails = ["--set", "control-tower.log-archive-email=log@example.com", "--set", "control-tower.audit-email=audit@example.com"];
+    let emails = [
+        "--set",
+        "control-tower.log-archive-email=log@example.com",
+        "--set",
+        "control-tower.audit-email=audit@example.com",
+    ];
     let (code, said) = run(&emails);
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains("did not create the Audit account") && said.contains("EMAIL_ALREADY_EXISTS"), "{said}");

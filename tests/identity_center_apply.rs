@@ -134,7 +134,8 @@ async fn a_failure_between_the_two_calls_of_a_permission_set_is_finished_by_the_
 }
 
 fn apply(emu: &Emulator, dir: &std::path::Path) -> (Option<i32>, String) {
-    let out = groundwork(&emu.url(), dir).args(["apply", "identity-center", "--yes"]).args(SETS).output().expect("apply");
+    let out =
+        groundwork(&emu.url(), dir).args(["apply", "identity-center", "--yes"]).args(SETS).output().expect("apply");
     (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 

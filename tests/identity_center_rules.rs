@@ -155,7 +155,10 @@ fn cases() -> Vec<(&'static str, Observed)> {
         ),
         (
             "the admin set is still being pushed",
-            observed(Some(Directory { pushes: vec![push("FAILED", 1.0), push("IN_PROGRESS", 2.0)], ..complete.clone() })),
+            observed(Some(Directory {
+                pushes: vec![push("FAILED", 1.0), push("IN_PROGRESS", 2.0)],
+                ..complete.clone()
+            })),
         ),
         (
             "a failed push, then one that succeeded",
@@ -221,7 +224,10 @@ fn a_half_made_permission_set_is_repaired_and_pushed_to_its_accounts() {
 fn a_failed_push_never_grants_access_and_is_pushed_again() {
     let (_, o) = cases().into_iter().find(|(n, _)| n.contains("last push failed")).expect("case");
     let findings = judge(&o, step());
-    assert!(!findings.iter().any(|f| f.status == Status::Done), "no access through a set whose push failed: {findings:#?}");
+    assert!(
+        !findings.iter().any(|f| f.status == Status::Done),
+        "no access through a set whose push failed: {findings:#?}"
+    );
     assert!(findings.iter().any(|f| f.detail.contains("Account 222222222222 is suspended")), "{findings:#?}");
     let p = planned(&o);
     assert_eq!(calls(&p), ["sso:ProvisionPermissionSet"], "{p:#?}");

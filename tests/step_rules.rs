@@ -146,7 +146,10 @@ fn contacts() {
         ),
         (
             "consolidated billing only: members unknown, nothing AWS would refuse is planned",
-            contacts::Observed { all_features: false, ..contacts_observed(&[MEMBER], false, vec![(ME, Ok(all.clone()))]) },
+            contacts::Observed {
+                all_features: false,
+                ..contacts_observed(&[MEMBER], false, vec![(ME, Ok(all.clone()))])
+            },
             Status::Unknown,
             vec![],
         ),

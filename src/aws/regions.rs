@@ -79,8 +79,18 @@ mod tests {
 
     #[test]
     fn region_names_follow_the_partitions_patterns() {
-        for name in ["us-east-1", "eu-west-3", "ap-southeast-7", "mx-central-1", "il-central-1", "cn-north-1",
-                     "us-gov-west-1", "us-isob-east-1", "eusc-de-east-1", "us-east-42"] {
+        for name in [
+            "us-east-1",
+            "eu-west-3",
+            "ap-southeast-7",
+            "mx-central-1",
+            "il-central-1",
+            "cn-north-1",
+            "us-gov-west-1",
+            "us-isob-east-1",
+            "eusc-de-east-1",
+            "us-east-42",
+        ] {
             assert!(is_region_name(name), "{name}");
         }
         for name in ["mars-north-9", "us-east", "useast-1", "us-east-1a", "xx-east-1", "aws-global", "", "us--1"] {

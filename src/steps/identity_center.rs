@@ -139,7 +139,8 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
         match last_push(dir, &set.arn) {
             Some(p) if p.status == "FAILED" => {
                 let reason = p.reason.as_deref().unwrap_or("AWS gave no reason");
-                findings.push(found(Status::Partial, step.say("set-push-failed", &[("name", &set.name), ("why", reason)])));
+                findings
+                    .push(found(Status::Partial, step.say("set-push-failed", &[("name", &set.name), ("why", reason)])));
             }
             Some(p) if p.status != "SUCCEEDED" => {
                 let args = [("name", set.name.as_str()), ("status", p.status.as_str())];
@@ -255,22 +256,9 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, InputE
             admin_set = set;
         }
     }
-    // A set whose last push failed is pushed again (it changes nothing the set says); one AWS is
-    // still pushing is waited for.
-    let mut running = Vec::new();
-    for set in &dir.permission_sets {
-        let groundworks = SETS.iter().any(|(name, _)| *name == set.name) && !set.grants_anything();
-        match last_push(dir, &set.arn) {
-            Some(p) if p.status == "FAILED" && !groundworks => add(Action::ProvisionPermissionSet {
-                instance: arn.clone(),
-                name: set.name.clone(),
-                permission_set: set.arn.clone(),
-            }),
-            Some(p) if p.status != "SUCCEEDED" && p.status != "FAILED" => {
-                running.push(step.say("plan-push-unfinished", &[("name", &set.name)]));
-            }
-            _ => {}
-        }
+    let (pushes, running) = repush(dir, &arn, step);
+    for action in pushes {
+        add(action);
     }
     for account in &o.accounts {
         let assigned = match (&admin_set, team) {
@@ -291,6 +279,28 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, InputE
     plan.manual = person.is_none();
     plan.notes.push(portal);
     Ok(plan)
+}
+
+/// A set whose last push failed is pushed again (it changes nothing the set says); one AWS is still
+/// pushing is waited for (the words say so, nothing changes).
+fn repush(dir: &Directory, instance: &str, step: &Step) -> (Vec<Action>, Vec<String>) {
+    let (mut pushes, mut running) = (Vec::new(), Vec::new());
+    for set in &dir.permission_sets {
+        // groundwork's own set that grants nothing is repaired and pushed by the plan already.
+        let groundworks = SETS.iter().any(|(name, _)| *name == set.name) && !set.grants_anything();
+        match last_push(dir, &set.arn) {
+            Some(p) if p.status == "FAILED" && !groundworks => pushes.push(Action::ProvisionPermissionSet {
+                instance: instance.to_owned(),
+                name: set.name.clone(),
+                permission_set: set.arn.clone(),
+            }),
+            Some(p) if p.status != "SUCCEEDED" && p.status != "FAILED" => {
+                running.push(step.say("plan-push-unfinished", &[("name", &set.name)]));
+            }
+            _ => {}
+        }
+    }
+    (pushes, running)
 }
 
 fn is_assigned_anywhere(dir: &Directory, set: &str) -> bool {
