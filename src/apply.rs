@@ -123,6 +123,9 @@ pub async fn apply(global: &Global, args: &ApplyArgs) -> Exit {
     if let Err(e) = &outcome {
         let key = if e.kind == crate::aws::ErrorKind::InProgress { "apply-waiting-stopped" } else { "apply-failed" };
         eprintln!("groundwork: {}", say(key, &[("why", &e.explain_for(s.aws.profile()))]));
+        if e.code.as_deref() == Some(crate::aws::change::organizations::EMAIL_ALREADY_EXISTS) {
+            forget_taken_emails(&s.store, &mut s.record, &changes);
+        }
     }
     recheck(&mut s, id).await
 }
@@ -158,6 +161,19 @@ fn remember_inputs(rec: &mut Record, answers: &std::collections::BTreeMap<String
     let kept =
         |k: &String| (k.starts_with(&prefix) || plans::CONFIRM_KEYS.contains(&k.as_str())) && inputs::remembered(k);
     rec.inputs.extend(answers.iter().filter(|(k, _)| kept(k)).map(|(k, v)| (k.clone(), v.clone())));
+}
+
+/// An email AWS refused for a new account (another account has it) is forgotten, so the next run
+/// asks for another instead of trying the same one again.
+fn forget_taken_emails(store: &Store, rec: &mut Record, changes: &[Change]) {
+    let refused: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| match &c.action {
+            crate::aws::change::Action::CreateAccount { email, .. } => Some(email.as_str()),
+            _ => None,
+        })
+        .collect();
+    change(store, rec, |r| r.inputs.retain(|k, v| !(k.ends_with("-email") && refused.contains(&v.as_str()))));
 }
 
 fn change(store: &Store, rec: &mut Record, f: impl Fn(&mut Record)) {

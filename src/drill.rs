@@ -1,7 +1,12 @@
 //! `groundwork drill`: with the person's yes, one sample high-severity GuardDuty finding in Audit's
 //! home-Region detector, then watching it travel the alert path through the path's own CloudWatch
 //! metrics (the rule matched it, EventBridge delivered it to the topic, SNS delivered it to the
-//! confirmed subscriptions), with a time limit; then a short runbook for that finding type.
+//! confirmed email subscriptions), with a time limit; then a short runbook for that finding type.
+//!
+//! The metrics count per minute and per topic, never per protocol, so what the drill shows is what
+//! it can prove: counts are compared with a baseline read just before the sample is sent (a real
+//! finding earlier in the same minute is not the drill's), and an email counts as delivered only
+//! when the topic's deliveries exceed what its other (SQS, HTTPS, ...) subscribers could have taken.
 
 use crate::exit::Exit;
 use std::io::{BufRead, IsTerminal, Write};
@@ -29,6 +34,9 @@ struct Topic {
     name: String,
     confirmed: Vec<String>,
     pending: Vec<String>,
+    /// Confirmed subscriptions that are not email (SQS, HTTPS, Lambda, ...): SNS counts their
+    /// deliveries in the same metric.
+    others: usize,
 }
 
 /// What the metrics have shown so far.
@@ -38,6 +46,14 @@ struct Seen {
     delivered_to_topic: bool,
     failed: bool,
     emailed: f64,
+}
+
+/// The metric sums of the watched path since the drill's start: per rule (matched, failed), per
+/// topic (published, delivered), in the order of `watched`.
+#[derive(Default, Clone, PartialEq)]
+struct Counts {
+    rules: Vec<(f64, f64)>,
+    topics: Vec<(f64, f64)>,
 }
 
 pub async fn run(global: &Global, args: &DrillArgs) -> Exit {
@@ -60,6 +76,12 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<Exit, String> {
         println!("{}", say("drill-no-detector", &[("account", account), ("region", &at.region)]));
         return Ok(Exit::Left);
     };
+    // A suspended detector produces no findings: a drill would only wait for nothing.
+    if detector.status != "ENABLED" {
+        let args = [("account", account.as_str()), ("region", at.region.as_str()), ("status", &detector.status)];
+        println!("{}", say("drill-detector-suspended", &args));
+        return Ok(Exit::Left);
+    }
     let watched = watched(&aws, &at).await.map_err(explain)?;
     if watched.is_empty() {
         println!("{}", say("drill-no-path", &[("region", &at.region)]));
@@ -86,6 +108,8 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<Exit, String> {
         return Ok(Exit::Left);
     }
     let started = SystemTime::now();
+    // What the path's metrics already hold for this minute, before the sample exists.
+    let baseline = counts(&aws, &at, &watched, started).await.map_err(explain)?;
     let change = Change {
         at: at.clone(),
         global: false,
@@ -99,7 +123,7 @@ async fn drill_run(global: &Global, args: &DrillArgs) -> Result<Exit, String> {
         }
     };
     run_changes(&actor, StepId::Alerts, &[change], &mut on).await.map_err(explain)?;
-    let seen = watch(&aws, &at, &watched, started, limit).await.map_err(explain)?;
+    let seen = watch(&aws, &at, &watched, (started, &baseline), limit).await.map_err(explain)?;
     let delivered = conclude(&watched, seen);
     println!("\n{}", say("drill-runbook", &[("region", &at.region)]));
     Ok(Exit::settled_if(delivered))
@@ -123,13 +147,21 @@ async fn watched(aws: &Aws, at: &At) -> Result<Vec<Watched>, AwsError> {
             }
             let name = target.arn.rsplit(':').next().unwrap_or_default().to_owned();
             let subs = sns::subscriptions(aws, at, &target.arn).await?;
+            let email = |p: &str| p == "email" || p == "email-json";
             let emails = |confirmed: bool| {
                 subs.iter()
-                    .filter(|s| s.protocol.starts_with("email") && s.confirmed == confirmed)
+                    .filter(|s| email(&s.protocol) && s.confirmed == confirmed)
                     .map(|s| s.endpoint.clone())
                     .collect()
             };
-            topics.push(Topic { arn: target.arn.clone(), name, confirmed: emails(true), pending: emails(false) });
+            let others = subs.iter().filter(|s| !email(&s.protocol) && s.confirmed).count();
+            topics.push(Topic {
+                arn: target.arn.clone(),
+                name,
+                confirmed: emails(true),
+                pending: emails(false),
+                others,
+            });
         }
         if !topics.is_empty() {
             out.push(Watched { rule: rule.name, topics });
@@ -138,24 +170,59 @@ async fn watched(aws: &Aws, at: &At) -> Result<Vec<Watched>, AwsError> {
     Ok(out)
 }
 
+/// The path's metric sums since `since`.
+async fn counts(aws: &Aws, at: &At, watched: &[Watched], since: SystemTime) -> Result<Counts, AwsError> {
+    let mut c = Counts::default();
+    for w in watched {
+        let rule = ("RuleName", w.rule.as_str());
+        let matched = drill::metric_sum(aws, at, "AWS/Events", "MatchedEvents", rule, since).await?;
+        let failed = drill::metric_sum(aws, at, "AWS/Events", "FailedInvocations", rule, since).await?;
+        c.rules.push((matched, failed));
+        for t in &w.topics {
+            let topic = ("TopicName", t.name.as_str());
+            let published = drill::metric_sum(aws, at, "AWS/SNS", "NumberOfMessagesPublished", topic, since).await?;
+            let delivered =
+                drill::metric_sum(aws, at, "AWS/SNS", "NumberOfNotificationsDelivered", topic, since).await?;
+            c.topics.push((published, delivered));
+        }
+    }
+    Ok(c)
+}
+
+/// What the counts since the baseline show. SNS counts deliveries per topic, not per protocol: each
+/// message published can reach every other confirmed subscriber, so only deliveries beyond that
+/// are emails for certain.
+fn seen(watched: &[Watched], now: &Counts, base: &Counts) -> Seen {
+    let delta = |a: f64, b: f64| (a - b).max(0.0);
+    let mut seen = Seen::default();
+    for ((m, f), (bm, bf)) in now.rules.iter().zip(&base.rules) {
+        seen.matched |= delta(*m, *bm) > 0.0;
+        seen.failed |= delta(*f, *bf) > 0.0;
+    }
+    let topics = watched.iter().flat_map(|w| &w.topics);
+    for (t, ((p, d), (bp, bd))) in topics.zip(now.topics.iter().zip(&base.topics)) {
+        let published = delta(*p, *bp);
+        seen.delivered_to_topic |= published > 0.0;
+        // Usize to f64: a topic's subscription count is far below f64's exact range.
+        #[allow(clippy::cast_precision_loss)]
+        let others = t.others as f64;
+        seen.emailed += delta(delta(*d, *bd), published * others);
+    }
+    seen
+}
+
 /// Polls the path's metrics until an email was delivered, a delivery failed, or time runs out.
-async fn watch(aws: &Aws, at: &At, watched: &[Watched], since: SystemTime, limit: Duration) -> Result<Seen, AwsError> {
+async fn watch(
+    aws: &Aws,
+    at: &At,
+    watched: &[Watched],
+    (since, base): (SystemTime, &Counts),
+    limit: Duration,
+) -> Result<Seen, AwsError> {
     let start = Instant::now();
     let mut shown = Seen::default();
     loop {
-        let mut seen = Seen::default();
-        for w in watched {
-            let rule = ("RuleName", w.rule.as_str());
-            seen.matched |= drill::metric_sum(aws, at, "AWS/Events", "MatchedEvents", rule, since).await? > 0.0;
-            seen.failed |= drill::metric_sum(aws, at, "AWS/Events", "FailedInvocations", rule, since).await? > 0.0;
-            for t in &w.topics {
-                let topic = ("TopicName", t.name.as_str());
-                seen.delivered_to_topic |=
-                    drill::metric_sum(aws, at, "AWS/SNS", "NumberOfMessagesPublished", topic, since).await? > 0.0;
-                seen.emailed +=
-                    drill::metric_sum(aws, at, "AWS/SNS", "NumberOfNotificationsDelivered", topic, since).await?;
-            }
-        }
+        let seen = seen(watched, &counts(aws, at, watched, since).await?, base);
         let secs = start.elapsed().as_secs().to_string();
         for (now, before, key) in [
             (seen.matched, shown.matched, "drill-seen-matched"),
@@ -168,7 +235,7 @@ async fn watch(aws: &Aws, at: &At, watched: &[Watched], since: SystemTime, limit
             }
         }
         shown = seen;
-        // With no confirmed subscription anywhere, nothing more can arrive once the topic has it.
+        // With no confirmed email subscription anywhere, nothing more can arrive once the topic has it.
         let nobody = watched.iter().flat_map(|w| &w.topics).all(|t| t.confirmed.is_empty());
         if seen.emailed > 0.0 || seen.failed || (seen.delivered_to_topic && nobody) || start.elapsed() >= limit {
             return Ok(seen);
@@ -193,6 +260,8 @@ fn conclude(watched: &[Watched], seen: Seen) -> bool {
         say("drill-unseen-topic", &[("topics", &arns.join(", "))])
     } else if topics.iter().all(|t| t.confirmed.is_empty()) && !pending.is_empty() {
         say("drill-pending", &[("emails", &pending.join(", "))])
+    } else if topics.iter().all(|t| t.confirmed.is_empty()) {
+        say("drill-no-email", &[("topics", &arns.join(", "))])
     } else {
         say("drill-unseen-email", &[])
     };

@@ -26,6 +26,9 @@ pub enum Kind {
     AccountId,
     /// A landing zone version: two numbers and a dot, such as `4.0` (AWS's pattern).
     Version,
+    /// A yes that holds for the run that gives it only (`--set`), such as going on without a check
+    /// that could not be made: never asked, never remembered.
+    Accept,
 }
 
 /// Whether an input's default may only be offered to a person, never used without one: a
@@ -37,7 +40,7 @@ fn offered_only(input: &Input) -> bool {
 /// Whether an answer is remembered for next time. An expert override (a version) holds for the run
 /// that sets it only: remembered, it would outlive the groundwork release it was meant to bridge.
 pub fn remembered(key: &str) -> bool {
-    declared(key).is_none_or(|i| i.kind != Kind::Version)
+    declared(key).is_none_or(|i| !matches!(i.kind, Kind::Version | Kind::Accept))
 }
 
 /// One input, as `steps/<id>.toml` declares it.
@@ -92,7 +95,7 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
         Kind::UserName => {
             (1..=128).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
         }
-        Kind::YesNo => matches!(v.to_lowercase().as_str(), "yes" | "no" | "y" | "n"),
+        Kind::YesNo | Kind::Accept => matches!(v.to_lowercase().as_str(), "yes" | "no" | "y" | "n"),
         Kind::AccountId => v.len() == 12 && v.chars().all(|c| c.is_ascii_digit()),
         Kind::Version => {
             // AWS's pattern for a landing zone version: \d+.\d+
@@ -115,7 +118,7 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
             items.dedup();
             items.join(",")
         }
-        Kind::YesNo => if v.to_lowercase().starts_with('y') { "yes" } else { "no" }.to_owned(),
+        Kind::YesNo | Kind::Accept => if v.to_lowercase().starts_with('y') { "yes" } else { "no" }.to_owned(),
         _ => v.to_owned(),
     })
 }
@@ -133,6 +136,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::YesNo => "yes-no",
         Kind::AccountId => "account-id",
         Kind::Version => "version",
+        Kind::Accept => "accept",
     }
 }
 

@@ -160,20 +160,9 @@ async fn wait_for_landing_zone(
             // Still recorded as pending: the next apply or the wizard resumes waiting for it.
             return Err(crate::aws::still_in_progress("controltower:GetLandingZoneOperation", &c.at, limit));
         }
-        if status != "IN_PROGRESS" {
+        if let Some(ended) = ended(&status, message, c) {
             on(Event::Ended { operation: op.to_owned() });
-            if status == "FAILED" {
-                return Err(AwsError {
-                    request_id: None,
-                    kind: crate::aws::ErrorKind::Other,
-                    action: "controltower:GetLandingZoneOperation",
-                    account: c.at.account.clone(),
-                    region: Some(c.at.region.clone()),
-                    code: Some("FAILED".into()),
-                    message: message.unwrap_or_default(),
-                });
-            }
-            return Ok(());
+            return ended;
         }
         tokio::time::sleep(aws.poll_interval()).await;
     }
@@ -223,6 +212,31 @@ async fn wait_for_baseline(
                     message: message.unwrap_or_else(|| say("baseline-operation-ended", &[("status", other)])),
                 });
             }
+        }
+    }
+}
+
+/// How a landing zone operation in `status` ended: `None` while it is `IN_PROGRESS`. AWS documents
+/// `SUCCEEDED`, `FAILED` and `IN_PROGRESS` (`LandingZoneOperationDetail`); only `SUCCEEDED` is
+/// success, and any other value stops the wait with what AWS said, never as success.
+fn ended(status: &str, message: Option<String>, c: &Change) -> Option<Result<(), AwsError>> {
+    let failed = |code: &str, message: String| AwsError {
+        request_id: None,
+        kind: crate::aws::ErrorKind::Other,
+        action: "controltower:GetLandingZoneOperation",
+        account: c.at.account.clone(),
+        region: Some(c.at.region.clone()),
+        code: Some(code.to_owned()),
+        message,
+    };
+    match status {
+        "IN_PROGRESS" => None,
+        "SUCCEEDED" => Some(Ok(())),
+        "FAILED" => Some(Err(failed("FAILED", message.unwrap_or_default()))),
+        other => {
+            let said =
+                say("apply-operation-unexpected", &[("status", other), ("message", &message.unwrap_or_default())]);
+            Some(Err(failed(other, said)))
         }
     }
 }
@@ -285,5 +299,30 @@ pub fn note(rec: &mut Record, event: &Event) -> bool {
             rec.pending.len() != before
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::At;
+
+    /// Only SUCCEEDED ends the wait as success; an unexpected status stops it with what AWS said.
+    #[test]
+    fn only_succeeded_is_success() {
+        let c = Change {
+            at: At::new("111111111111", "us-east-1"),
+            global: false,
+            action: Action::WaitForLandingZone { operation: change::Ref::Known("op".into()) },
+        };
+        assert!(ended("IN_PROGRESS", None, &c).is_none());
+        assert!(matches!(ended("SUCCEEDED", None, &c), Some(Ok(()))));
+        let failed = ended("FAILED", Some("no role".into()), &c).and_then(Result::err).expect("FAILED is an error");
+        assert_eq!(failed.message, "no role");
+        for odd in ["UNKNOWN", "STOPPED", ""] {
+            let e = ended(odd, Some("what AWS said".into()), &c).and_then(Result::err);
+            let e = e.unwrap_or_else(|| panic!("{odd:?} must stop the wait as a failure"));
+            assert!(e.message.contains("what AWS said") && e.message.contains(odd), "{e:?}");
+        }
     }
 }

@@ -376,3 +376,92 @@ async fn a_forwarding_role_left_without_its_policy_gets_it_and_another_role_is_a
     assert!(eu.detail.contains("forwards these findings to the event bus in us-east-1"), "{eu:?}");
     assert!(!plan().contains("  1. "), "nothing left to change:\n{}", plan());
 }
+
+#[tokio::test]
+async fn accounts_that_cannot_be_listed_make_the_step_unknown_never_done_on_audit_alone() {
+    let emu = Emulator::start();
+    let p = complete_path(&emu).await;
+    // The landing zone names Audit, so the account model needs no account list to find it.
+    let org = seed::Org { log_archive: String::new(), audit: p.audit.clone() };
+    seed::landing_zone(&emu, &org, &[REGION], "ACTIVE", "IN_SYNC");
+    // A rule about Audit's findings only: the management account's findings are never emailed.
+    p.pattern(&json!({"source": ["aws.guardduty"], "detail": {"accountId": [p.audit]}})).await;
+    assert_says(&check(&emu).await, Status::Partial, &format!("about account {MGMT}"));
+
+    // Organizations cannot list the accounts: whom the rule must cover is unknown, never Audit alone.
+    emu.hook("/_groundwork/faults", json!({"operation": "ListAccounts", "service": "organizations"}));
+    let r = check(&emu).await;
+    assert_says(&r, Status::Unknown, "organizations:ListAccounts");
+    assert!(r.findings[0].detail.contains("every active account"), "{r:#?}");
+}
+
+/// The drill, against a path whose topic gives it no email: an HTTP subscriber's delivery is not an
+/// email; a finding delivered before the drill started (in the same minute) is not the drill's; a
+/// suspended detector stops the drill before any sample is sent.
+#[tokio::test]
+async fn the_drill_counts_only_emails_of_its_own_sample_and_stops_on_a_suspended_detector() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let gd = aws_sdk_guardduty::Client::new(&config(&emu, MGMT, REGION).await);
+    let detector = gd.create_detector().enable(true).send().await.expect("detector");
+    let detector = detector.detector_id().expect("id").to_owned();
+    let out = groundwork(&emu.url(), state.path())
+        .args(["apply", "alerts", "--yes", "--set", "alerts.email=alerts@example.com"])
+        .output()
+        .expect("apply");
+    assert_eq!(out.status.code(), Some(1), "pending until confirmed: {}", String::from_utf8_lossy(&out.stdout));
+    let topic = format!("arn:aws:sns:{REGION}:{MGMT}:groundwork-security-alerts");
+    let drill = || {
+        let out = groundwork(&emu.url(), state.path())
+            .env("GROUNDWORK_POLL_SECONDS", "0.2")
+            .args(["drill", "--yes", "--wait-seconds", "30"])
+            .output()
+            .expect("drill");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string())
+    };
+
+    // An HTTP subscriber (a SIEM, say) on the topic takes the sample; the email is still pending.
+    let conf = config(&emu, MGMT, REGION).await;
+    let sns = aws_sdk_sns::Client::new(&conf);
+    let endpoint = format!("{}/_groundwork/siem", emu.url());
+    sns.subscribe().topic_arn(&topic).protocol("http").endpoint(endpoint).send().await.expect("subscribe");
+    let (code, said) = drill();
+    assert_eq!(code, Some(1), "an HTTP delivery is not an email: {said}");
+    assert!(!said.contains("[✓] SNS delivered it"), "{said}");
+    assert!(said.contains("alerts@example.com has not confirmed the subscription"), "{said}");
+
+    // The email is confirmed and a real finding reaches it; then EventBridge may no longer publish.
+    // The drill's own sample fails, whatever reached the inbox earlier in that minute.
+    emu.hook(
+        "/_groundwork/sns/confirm",
+        json!({"account": MGMT, "region": REGION, "endpoint": "alerts@example.com", "topicArn": topic}),
+    );
+    gd.create_sample_findings()
+        .detector_id(&detector)
+        .finding_types("UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS")
+        .send()
+        .await
+        .expect("a finding before the drill");
+    let deny = json!({"Version": "2012-10-17", "Statement": [{"Sid": "NoPublish", "Effect": "Deny",
+        "Principal": "*", "Action": "sns:Publish", "Resource": topic}]});
+    sns.set_topic_attributes()
+        .topic_arn(&topic)
+        .attribute_name("Policy")
+        .attribute_value(deny.to_string())
+        .send()
+        .await
+        .expect("policy");
+    let (code, said) = drill();
+    assert_eq!(code, Some(1), "the earlier finding is not the drill's: {said}");
+    assert!(!said.contains("[✓] SNS delivered it"), "{said}");
+    assert!(said.contains("could not deliver it"), "{said}");
+
+    // Suspended: no sample is sent, and the drill says what to do.
+    gd.update_detector().detector_id(&detector).enable(false).send().await.expect("suspend");
+    let before = emu.requests().iter().filter(|r| r["operation"] == "CreateSampleFindings").count();
+    let (code, said) = drill();
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("GuardDuty is suspended"), "{said}");
+    let after = emu.requests().iter().filter(|r| r["operation"] == "CreateSampleFindings").count();
+    assert_eq!(after, before, "no sample from a suspended detector");
+}

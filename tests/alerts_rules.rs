@@ -365,6 +365,10 @@ fn unreadable_parts_are_unknown_never_done() {
         rules[0].targets = Some(Err(denied("events:ListTargetsByRule")));
     }
     row("targets unreadable", &o, "7", "no", Status::Unknown, "events:ListTargetsByRule", Want::Fails);
+    // The accounts findings can be about could not be listed: a complete path is not judged done.
+    let mut o = complete(7.0);
+    o.accounts_unread = Some(denied("organizations:ListAccounts"));
+    row("accounts unreadable", &o, "7", "no", Status::Unknown, "organizations:ListAccounts", Want::Fails);
     let mut o = two_regions(vec![forwarding()], None);
     o.roles.insert(role_arn(), Err(denied("iam:GetRole")));
     row("role unreadable", &o, "7", "no", Status::Unknown, "iam:GetRole", Want::Fails);

@@ -192,7 +192,7 @@ async fn an_organization_trail_already_logging_is_a_note_about_cost() {
 /// What the preflight cannot read it says it could not check, with AWS's reason; it never passes
 /// silently, and a read it cannot make does not stop the plan on its own.
 #[tokio::test]
-async fn reads_that_fail_are_said_not_passed_silently() {
+async fn reads_that_fail_stop_the_plan_unless_accepted_for_that_run() {
     let emu = Emulator::start();
     let state = tempfile::tempdir().expect("tempdir");
     let org = seed::organization(&emu).await;
@@ -201,13 +201,116 @@ async fn reads_that_fail_are_said_not_passed_silently() {
                            "status": 403, "message": "injected"})
     };
     emu.hook("/_groundwork/faults", deny("DescribeDeliveryChannels", &org.audit));
+    // A failed read stops the plan (organization-wide first): it says which call, and how to go on.
     emu.hook("/_groundwork/faults", deny("DescribeTrails", MGMT));
-    let (_, plan) = run(&emu, state.path(), &["plan", "control-tower"], &org);
+    let plan =
+        refused(&emu, state.path(), &org, &["Could not check for an organization trail", "cloudtrail:DescribeTrails"]);
+    assert!(plan.contains("control-tower.skip-unreadable-checks=yes"), "{plan}");
+
+    // Accepted for one run: the same findings are notes, and the launch is planned.
+    let accept = ["plan", "control-tower", "--set", "control-tower.skip-unreadable-checks=yes"];
+    let (_, plan) = run(&emu, state.path(), &accept, &org);
     let audit = format!("Could not check the Audit account {} for existing AWS Config resources", org.audit);
     assert!(plan.contains(&audit), "{plan}");
     assert!(plan.contains("config:DescribeDeliveryChannels"), "the failed call is named:\n{plan}");
     assert!(!plan.contains("Could not check the Log Archive"), "Log Archive was readable:\n{plan}");
     assert!(plan.contains("Could not check for an organization trail"), "{plan}");
-    assert!(plan.contains("cloudtrail:DescribeTrails"), "{plan}");
-    assert!(plan.contains("controltower:CreateLandingZone"), "notes do not stop the plan:\n{plan}");
+    assert!(plan.contains("controltower:CreateLandingZone"), "accepted, the plan goes on:\n{plan}");
+
+    // Never remembered: the next run without the answer stops again, at the per-Region check too.
+    emu.hook("/_groundwork/faults/clear", serde_json::json!({}));
+    emu.hook("/_groundwork/faults", deny("DescribeDeliveryChannels", &org.audit));
+    refused(&emu, state.path(), &org, &[&audit, "control-tower.skip-unreadable-checks=yes"]);
+}
+
+/// A name that is no Region at all, with the Region list unreadable: refused before any change, so
+/// no account is created for a launch that would fail (an account takes 90 days to close).
+#[tokio::test]
+async fn a_name_that_is_no_region_and_an_unreadable_region_list_create_no_account() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let org = groundwork(&emu.url(), state.path()).args(["apply", "organization", "--yes"]).output().expect("org");
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+    emu.hook(
+        "/_groundwork/faults",
+        serde_json::json!({"operation": "ListRegions", "service": "account", "code": "AccessDeniedException",
+                           "status": 403, "message": "injected"}),
+    );
+    let apply = |regions: &str| {
+        let out = groundwork(&emu.url(), state.path())
+            .args(["apply", "control-tower", "--yes", "--set", &format!("control-tower.regions={regions}")])
+            .args(["--set", "control-tower.log-archive-email=log@example.com"])
+            .args(["--set", "control-tower.audit-email=audit@example.com"])
+            .output()
+            .expect("apply");
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let changes = |emu: &Emulator| {
+        let made = ["CreateAccount", "CreateOrganizationalUnit", "MoveAccount", "CreateRole", "CreateLandingZone"];
+        emu.requests().iter().filter(|r| made.iter().any(|m| r["operation"] == *m)).count()
+    };
+    let before = changes(&emu);
+    let (code, said) = apply("us-east-1,mars-north-9");
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("mars-north-9 is not a Region"), "{said}");
+    assert!(said.contains("account:ListRegions"), "the unreadable check is named: {said}");
+    assert_eq!(changes(&emu), before, "nothing is created: {said}");
+    // Well-named Regions, still unverifiable: stopped too.
+    let (code, said) = apply("us-east-1,eu-west-1");
+    assert_eq!(code, Some(1), "{said}");
+    assert_eq!(changes(&emu), before, "nothing is created: {said}");
+}
+
+/// An email AWS refuses for a new account (EMAIL_ALREADY_EXISTS, known only once creation ends):
+/// said plainly, nothing reported created, and the email is asked for again; an email an account of
+/// the organization already has is refused before any change.
+#[tokio::test]
+async fn an_email_already_used_is_said_plainly_and_asked_for_again() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let org = groundwork(&emu.url(), state.path()).args(["apply", "organization", "--yes"]).output().expect("org");
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+    // Another account with that email, still being created: no list shows it to the plan.
+    emu.hook("/_groundwork/delays", serde_json::json!({"account": -1}));
+    let orgs = aws_sdk_organizations::Client::new(&config(&emu, MGMT, REGION).await);
+    orgs.create_account().account_name("Dev").email("audit@example.com").send().await.expect("create Dev");
+    emu.hook("/_groundwork/delays", serde_json::json!({"account": null}));
+
+    let run = |extra: &[&str]| {
+        let out = groundwork(&emu.url(), state.path())
+            .args(["apply", "control-tower", "--yes", "--set", "control-tower.regions=us-east-1"])
+            .args(extra)
+            .output()
+            .expect("apply");
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let emails = [
+        "--set",
+        "control-tower.log-archive-email=log@example.com",
+        "--set",
+        "control-tower.audit-email=audit@example.com",
+    ];
+    let (code, said) = run(&emails);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("did not create the Audit account") && said.contains("EMAIL_ALREADY_EXISTS"), "{said}");
+    assert!(!said.contains("CreateLandingZone ok"), "{said}");
+    let names: Vec<String> = orgs
+        .list_accounts()
+        .send()
+        .await
+        .expect("accounts")
+        .accounts()
+        .iter()
+        .filter_map(|a| a.name().map(str::to_owned))
+        .collect();
+    assert!(!names.iter().any(|n| n == "Audit"), "no Audit account: {names:?}");
+
+    // The refused email is not remembered: the next run asks for it (none given: it cannot go on).
+    let (code, said) = run(&[]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("control-tower.audit-email"), "the email is asked again: {said}");
+    // An email an account of the organization has (Log Archive's, created above): refused at once.
+    let (code, said) = run(&["--set", "control-tower.audit-email=LOG@example.com"]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("is already the email of account"), "{said}");
 }

@@ -56,7 +56,7 @@ fn admin(account: &str, status: &str) -> Admin {
 }
 
 fn detector(status: &str) -> Detector {
-    Detector { id: "d-audit".into(), status: status.into() }
+    Detector { id: "d-audit".into(), status: status.into(), frequency: "FIFTEEN_MINUTES".into() }
 }
 
 fn member(account: &str, status: &str) -> Member {
@@ -170,6 +170,15 @@ fn set_up() -> Vec<Row> {
             }]),
             Status::Partial,
             calls(&[MEMBER]),
+        ),
+        row(
+            "partial: Audit's detector sends finding updates only every six hours (AWS's default)",
+            org(vec![Region {
+                detector: Ok(Some(Detector { frequency: "SIX_HOURS".into(), ..detector("ENABLED") })),
+                ..covered(R1)
+            }]),
+            Status::Partial,
+            calls(&["guardduty:UpdateDetector"]),
         ),
         row(
             "partial: Audit is the administrator but its detector is missing",

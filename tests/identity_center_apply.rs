@@ -132,3 +132,80 @@ async fn a_failure_between_the_two_calls_of_a_permission_set_is_finished_by_the_
     let (_, json) = check_json(&emu, dir.path());
     assert_eq!(step_status(&json, "identity-center"), "done", "{json:#}");
 }
+
+fn apply(emu: &Emulator, dir: &std::path::Path) -> (Option<i32>, String) {
+    let out =
+        groundwork(&emu.url(), dir).args(["apply", "identity-center", "--yes"]).args(SETS).output().expect("apply");
+    (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// A push of a repaired permission set that AWS reports FAILED is a failed apply, and `check` never
+/// says the set grants access while its accounts did not get it; the next apply pushes it again.
+#[tokio::test]
+async fn a_failed_permission_set_push_is_never_access() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let org = groundwork(&emu.url(), dir.path()).args(["apply", "organization", "--yes"]).output().expect("org");
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+    let (code, said) = apply(&emu, dir.path());
+    assert_eq!(code, Some(0), "{said}");
+
+    // The administrators' set loses its policy (as a run stopped halfway leaves it), while assigned.
+    let sso = aws_sdk_ssoadmin::Client::new(&config(&emu, MGMT, REGION).await);
+    let instances = sso.list_instances().send().await.expect("instances");
+    let instance = instances.instances()[0].instance_arn().expect("arn").to_owned();
+    let sets = sso.list_permission_sets().instance_arn(&instance).send().await.expect("sets");
+    let mut admin = None;
+    for arn in sets.permission_sets() {
+        let d = sso.describe_permission_set().instance_arn(&instance).permission_set_arn(arn).send().await.expect("d");
+        if d.permission_set().and_then(|p| p.name()) == Some("AdministratorAccess") {
+            admin = Some(arn.clone());
+        }
+    }
+    let admin = admin.expect("the administrators' set");
+    sso.detach_managed_policy_from_permission_set()
+        .instance_arn(&instance)
+        .permission_set_arn(&admin)
+        .managed_policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .expect("detach");
+
+    // AWS takes the policy, but its push to the accounts fails.
+    let reason = "Account 210987654321 could not receive the permission set";
+    emu.hook("/_groundwork/identitycenter/fail", serde_json::json!({"what": "provision", "reason": reason}));
+    let (code, said) = apply(&emu, dir.path());
+    assert_ne!(code, Some(0), "a failed push is a failed apply: {said}");
+    assert!(said.contains("sso:ProvisionPermissionSet") && said.contains(reason), "{said}");
+    let (_, json) = check_json(&emu, dir.path());
+    assert_eq!(step_status(&json, "identity-center"), "partial", "{json:#}");
+    assert!(json.to_string().contains(reason), "the check says why: {json:#}");
+
+    // The next apply pushes it again, and then it is done.
+    let (code, said) = apply(&emu, dir.path());
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("sso:ProvisionPermissionSet"), "{said}");
+    let (_, json) = check_json(&emu, dir.path());
+    assert_eq!(step_status(&json, "identity-center"), "done", "{json:#}");
+}
+
+/// An account assignment AWS reports FAILED stops the apply with AWS's reason; the assignment does
+/// not exist, so `check` is not done, and the next apply makes it.
+#[tokio::test]
+async fn a_failed_account_assignment_stops_the_apply_and_is_made_by_the_next() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let org = groundwork(&emu.url(), dir.path()).args(["apply", "organization", "--yes"]).output().expect("org");
+    assert!(org.status.success(), "{}", String::from_utf8_lossy(&org.stderr));
+    let reason = "Received a 409 status error: the role is being changed";
+    emu.hook("/_groundwork/identitycenter/fail", serde_json::json!({"what": "assignment", "reason": reason}));
+    let (code, said) = apply(&emu, dir.path());
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("sso:CreateAccountAssignment") && said.contains(reason), "{said}");
+    let (_, json) = check_json(&emu, dir.path());
+    assert_ne!(step_status(&json, "identity-center"), "done", "{json:#}");
+    let (code, said) = apply(&emu, dir.path());
+    assert_eq!(code, Some(0), "{said}");
+    let (_, json) = check_json(&emu, dir.path());
+    assert_eq!(step_status(&json, "identity-center"), "done", "{json:#}");
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use groundwork::aws::change::{Action, Ref};
-use groundwork::aws::identity_center::{Assignment, Group, Instance, PermissionSet, User};
+use groundwork::aws::identity_center::{Assignment, Group, Instance, PermissionSet, Push, User};
 use groundwork::catalog::{self, StepId};
 use groundwork::inputs::{Ask, InputError};
 use groundwork::plans::Plan;
@@ -103,6 +103,13 @@ fn cases() -> Vec<(&'static str, Observed)> {
         users: vec![person("ada", &["g-Administrators"], vec![])],
         groups: vec![team("Administrators", assigned(&[ME, AUDIT], ADMIN_ARN))],
         permission_sets: vec![admin.clone(), read_only.clone()],
+        pushes: vec![],
+    };
+    let push = |status: &str, created: f64| Push {
+        permission_set: ADMIN_ARN.into(),
+        status: status.into(),
+        reason: (status == "FAILED").then(|| "Account 222222222222 is suspended".into()),
+        created,
     };
     vec![
         ("no instance", Observed { instance: None, ..observed(None) }),
@@ -119,6 +126,7 @@ fn cases() -> Vec<(&'static str, Observed)> {
                 users: vec![person("grace", &[], assigned(&[AUDIT], "arn:ps-dev"))],
                 groups: vec![],
                 permission_sets: vec![PermissionSet { other_policies: true, ..set("arn:ps-dev", "Developers", &[]) }],
+                pushes: vec![],
             })),
         ),
         (
@@ -127,6 +135,7 @@ fn cases() -> Vec<(&'static str, Observed)> {
                 users: vec![person("grace", &[], assigned(&[AUDIT], "arn:ps-empty"))],
                 groups: vec![],
                 permission_sets: vec![set("arn:ps-empty", "Custom", &[])],
+                pushes: vec![],
             })),
         ),
         (
@@ -135,7 +144,25 @@ fn cases() -> Vec<(&'static str, Observed)> {
         ),
         (
             "a new account not yet assigned, while ada reaches the others",
-            Observed { accounts: vec![ME.into(), AUDIT.into(), "333333333333".into()], ..observed(Some(complete)) },
+            Observed {
+                accounts: vec![ME.into(), AUDIT.into(), "333333333333".into()],
+                ..observed(Some(complete.clone()))
+            },
+        ),
+        (
+            "the admin set's last push failed: its accounts may lack the policy",
+            observed(Some(Directory { pushes: vec![push("SUCCEEDED", 1.0), push("FAILED", 2.0)], ..complete.clone() })),
+        ),
+        (
+            "the admin set is still being pushed",
+            observed(Some(Directory {
+                pushes: vec![push("FAILED", 1.0), push("IN_PROGRESS", 2.0)],
+                ..complete.clone()
+            })),
+        ),
+        (
+            "a failed push, then one that succeeded",
+            observed(Some(Directory { pushes: vec![push("FAILED", 1.0), push("SUCCEEDED", 2.0)], ..complete })),
         ),
     ]
 }
@@ -148,6 +175,9 @@ fn verdicts() {
         Status::Partial,
         Status::Partial,
         Status::Done,
+        Status::Done,
+        Status::Partial,
+        Status::Partial,
         Status::Done,
         Status::Partial,
         Status::Partial,
@@ -188,6 +218,23 @@ fn a_half_made_permission_set_is_repaired_and_pushed_to_its_accounts() {
     );
     assert!(!p.manual, "ada exists: no invitation to send");
     assert!(judge(&o, step()).iter().any(|f| f.detail.contains("grants nothing")), "the verdict says why");
+}
+
+#[test]
+fn a_failed_push_never_grants_access_and_is_pushed_again() {
+    let (_, o) = cases().into_iter().find(|(n, _)| n.contains("last push failed")).expect("case");
+    let findings = judge(&o, step());
+    assert!(
+        !findings.iter().any(|f| f.status == Status::Done),
+        "no access through a set whose push failed: {findings:#?}"
+    );
+    assert!(findings.iter().any(|f| f.detail.contains("Account 222222222222 is suspended")), "{findings:#?}");
+    let p = planned(&o);
+    assert_eq!(calls(&p), ["sso:ProvisionPermissionSet"], "{p:#?}");
+    // Still running: nothing is changed, and the plan says to wait.
+    let (_, o) = cases().into_iter().find(|(n, _)| n.contains("still being pushed")).expect("case");
+    let p = planned(&o);
+    assert!(p.changes.is_empty() && p.conflicts.iter().any(|c| c.contains("still pushing")), "{p:#?}");
 }
 
 #[test]

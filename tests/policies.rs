@@ -22,7 +22,7 @@ fn actions_in_policy(name: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for statement in doc["Statement"].as_array().expect("statements") {
         assert_eq!(statement["Effect"], "Allow");
-        if statement["Sid"] == "ServiceSideRequirements" {
+        if BEHIND_STATEMENTS.contains(&statement["Sid"].as_str().unwrap_or_default()) {
             continue;
         }
         match &statement["Action"] {
@@ -34,6 +34,75 @@ fn actions_in_policy(name: &str) -> BTreeSet<String> {
         }
     }
     found
+}
+
+/// The statements that grant what AWS requires behind the calls groundwork makes (no code names
+/// these actions, so the exact-match tests leave them out; `BEHIND` says why each is there).
+const BEHIND_STATEMENTS: [&str; 2] = ["ServiceSideRequirements", "IdentityCenterManagementAccount"];
+
+/// What AWS documents a call needs beyond its own action: the call, the actions, the page.
+const BEHIND: &[(&str, &[&str], &str)] = &[
+    (
+        "guardduty:EnableOrganizationAdminAccount",
+        &[
+            "organizations:EnableAWSServiceAccess",
+            "organizations:RegisterDelegatedAdministrator",
+            "organizations:ListDelegatedAdministrators",
+            "organizations:ListAWSServiceAccessForOrganization",
+            "organizations:DescribeOrganizationalUnit",
+            "organizations:DescribeAccount",
+            "organizations:DescribeOrganization",
+            "organizations:ListAccounts",
+            "iam:CreateServiceLinkedRole",
+        ],
+        "https://docs.aws.amazon.com/guardduty/latest/ug/organizations_permissions.html",
+    ),
+    (
+        // The service-linked role may not change IAM in the management account (its statement has
+        // the condition aws:PrincipalOrgMasterAccountId != aws:PrincipalAccount): an assignment
+        // into the management account uses the caller's own rights for the role and SAML provider.
+        "sso:CreateAccountAssignment",
+        &[
+            "iam:AttachRolePolicy",
+            "iam:CreateRole",
+            "iam:PutRolePolicy",
+            "iam:UpdateRole",
+            "iam:UpdateRoleDescription",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:GetSAMLProvider",
+            "iam:CreateSAMLProvider",
+            "iam:UpdateSAMLProvider",
+        ],
+        "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSSSOServiceRolePolicy.html",
+    ),
+];
+
+/// Every action of the policy, whatever the statement.
+fn every_action_in_policy(name: &str) -> BTreeSet<String> {
+    let path = format!("{}/assets/policies/{name}", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("policy")).expect("json");
+    let mut found = BTreeSet::new();
+    for statement in doc["Statement"].as_array().expect("statements") {
+        match &statement["Action"] {
+            serde_json::Value::String(a) => {
+                found.insert(a.clone());
+            }
+            serde_json::Value::Array(list) => found.extend(list.iter().filter_map(|a| a.as_str().map(str::to_owned))),
+            other => panic!("unexpected Action {other}"),
+        }
+    }
+    found
+}
+
+#[test]
+fn the_apply_policy_grants_what_aws_requires_behind_each_call() {
+    let policy = every_action_in_policy("groundwork-apply.json");
+    let code = actions_in_code(&aws_dir(), true);
+    for (call, needs, page) in BEHIND {
+        assert!(code.contains(*call), "{call} is no longer called: drop its entry");
+        let missing: Vec<_> = needs.iter().filter(|a| !policy.contains(**a)).collect();
+        assert!(missing.is_empty(), "{call} needs {missing:?} (see {page}), missing from groundwork-apply.json");
+    }
 }
 
 fn aws_dir() -> std::path::PathBuf {

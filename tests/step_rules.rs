@@ -110,6 +110,7 @@ fn contacts_observed(
         region: "us-east-1".into(),
         members: members.iter().map(|m| (*m).to_owned()).collect(),
         trusted,
+        all_features: true,
         contacts: read.into_iter().map(|(a, r)| (a.to_owned(), r)).collect(),
     }
 }
@@ -142,6 +143,15 @@ fn contacts() {
             contacts_observed(&[MEMBER], false, vec![(ME, Ok(all.clone()))]),
             Status::Unknown,
             vec!["organizations:EnableAWSServiceAccess"],
+        ),
+        (
+            "consolidated billing only: members unknown, nothing AWS would refuse is planned",
+            contacts::Observed {
+                all_features: false,
+                ..contacts_observed(&[MEMBER], false, vec![(ME, Ok(all.clone()))])
+            },
+            Status::Unknown,
+            vec![],
         ),
         (
             "organization, every account complete",

@@ -15,7 +15,14 @@ pub struct Detector {
     pub id: String,
     /// `ENABLED` or `DISABLED` (suspended).
     pub status: String,
+    /// How often updates to an existing finding are sent on (`FindingPublishingFrequency`:
+    /// `FIFTEEN_MINUTES`, `ONE_HOUR` or AWS's default `SIX_HOURS`).
+    pub frequency: String,
 }
+
+/// The finding publishing frequency the alerts need: an update to a finding (its count, its
+/// severity) reaches EventBridge, and the email, within 15 minutes rather than six hours.
+pub const FREQUENCY: &str = "FIFTEEN_MINUTES";
 
 /// The organization's GuardDuty administrators in `at.region` (called from the management account).
 pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
@@ -67,7 +74,11 @@ pub async fn detector(aws: &Aws, at: &At) -> Result<Option<Detector>, AwsError> 
         .send()
         .await
         .map_err(|e| classify(&e, "guardduty:GetDetector", &at.account, Some(&at.region)))?;
-    Ok(Some(Detector { id: id.clone(), status: out.status().map_or("", |s| s.as_str()).to_owned() }))
+    Ok(Some(Detector {
+        id: id.clone(),
+        status: out.status().map_or("", |s| s.as_str()).to_owned(),
+        frequency: out.finding_publishing_frequency().map_or("", |f| f.as_str()).to_owned(),
+    }))
 }
 
 /// The organization's GuardDuty configuration, as the delegated administrator reads it.

@@ -45,6 +45,19 @@ impl PermissionSet {
     }
 }
 
+/// One push of a permission set to the accounts it is assigned to (`ProvisionPermissionSet`). AWS
+/// does the work in the background; a push that failed leaves those accounts with the set as it
+/// was before, so what the set says it grants may not be what people get there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Push {
+    pub permission_set: String,
+    /// `IN_PROGRESS`, `FAILED` or `SUCCEEDED`.
+    pub status: String,
+    pub reason: Option<String>,
+    /// When AWS took the request, in seconds since the epoch: the latest push of a set counts.
+    pub created: f64,
+}
+
 /// One account assignment of a user or a group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
@@ -252,4 +265,54 @@ async fn has_inline(aws: &Aws, at: &At, instance: &str, arn: &str) -> Result<boo
         .await
         .map_err(|e| classify(&e, "sso:GetInlinePolicyForPermissionSet", &at.account, Some(&at.region)))?;
     Ok(out.inline_policy().is_some_and(|p| !p.trim().is_empty()))
+}
+
+/// The pushes that say whether a set's accounts have it as it is: every push that has not
+/// succeeded, and every push after the first of those (so a later success is seen). AWS's list
+/// names only the request, its status and its time; each of these is described for its set.
+pub async fn pushes(aws: &Aws, at: &At, instance: &str) -> Result<Vec<Push>, AwsError> {
+    let c = sso(aws, at);
+    let listed: Vec<_> = {
+        let _slot = aws.permit().await;
+        c.list_permission_set_provisioning_status()
+            .instance_arn(instance)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify(&e, "sso:ListPermissionSetProvisioningStatus", &at.account, Some(&at.region)))?
+    };
+    let created = |m: &aws_sdk_ssoadmin::types::PermissionSetProvisioningStatusMetadata| {
+        m.created_date().map_or(0.0, aws_smithy_types::DateTime::as_secs_f64)
+    };
+    let succeeded = |m: &aws_sdk_ssoadmin::types::PermissionSetProvisioningStatusMetadata| {
+        m.status().is_some_and(|s| s.as_str() == "SUCCEEDED")
+    };
+    let Some(first) = listed.iter().filter(|m| !succeeded(m)).map(created).reduce(f64::min) else {
+        return Ok(Vec::new());
+    };
+    let wanted: Vec<&str> =
+        listed.iter().filter(|m| !succeeded(m) || created(m) >= first).filter_map(|m| m.request_id()).collect();
+    let reads = wanted.into_iter().map(|id| push(aws, at, instance, id));
+    futures_util::future::join_all(reads).await.into_iter().collect()
+}
+
+async fn push(aws: &Aws, at: &At, instance: &str, request: &str) -> Result<Push, AwsError> {
+    const ACTION: &str = "sso:DescribePermissionSetProvisioningStatus";
+    let _slot = aws.permit().await;
+    let out = sso(aws, at)
+        .describe_permission_set_provisioning_status()
+        .instance_arn(instance)
+        .provision_permission_set_request_id(request)
+        .send()
+        .await
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    let status = out.permission_set_provisioning_status();
+    Ok(Push {
+        permission_set: missing(status.and_then(|s| s.permission_set_arn()), ACTION, "PermissionSetArn", at)?,
+        status: missing(status.and_then(|s| s.status()).map(|s| s.as_str()), ACTION, "Status", at)?,
+        reason: status.and_then(|s| s.failure_reason()).map(str::to_owned),
+        created: status.and_then(|s| s.created_date()).map_or(0.0, aws_smithy_types::DateTime::as_secs_f64),
+    })
 }

@@ -52,6 +52,9 @@ pub struct Observed {
     pub governed: Vec<String>,
     /// The accounts findings can be about: every active account, else this one.
     pub about: Vec<String>,
+    /// Why the organization's accounts could not be listed: then whom findings can be about is
+    /// unknown, and no Region is judged (a rule covering only some accounts would read as done).
+    pub accounts_unread: Option<AwsError>,
     /// The rules on the default bus of each Region read (the governed ones and home).
     pub rules: BTreeMap<String, Result<Vec<RuleSeen>, AwsError>>,
     /// EventBridge's answers (TestEventPattern): pattern, then event, to whether it matches.

@@ -33,6 +33,9 @@ pub struct Observed {
     pub members: Vec<String>,
     /// Whether trusted access for Account Management is on (members are read only when it is).
     pub trusted: bool,
+    /// Whether the organization has all features: AWS allows trusted access only then, so in a
+    /// consolidated-billing-only organization the members' contacts cannot be managed from here.
+    pub all_features: bool,
     /// Each account read, with the email address of each of the three contacts that is set (in
     /// `CONTACT_TYPES` order), or why they could not be read.
     pub contacts: Vec<(String, Result<Addresses, AwsError>)>,
@@ -44,11 +47,14 @@ pub type Addresses = [Option<String>; 3];
 pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
     let me = facts.identity.account.clone();
     let region = aws.region().to_owned();
+    let all_features = facts.managed_org().is_none_or(|o| o.all_features);
     let (members, trusted) = if facts.managed_org().is_some() {
         let members: Vec<String> =
             facts.accounts.clone()?.iter().filter(|a| a.active && a.id != me).map(|a| a.id.clone()).collect();
+        // Without all features there is no trusted access to read (AWS refuses the list too).
         let trusted = members.is_empty()
-            || organizations::service_access(aws, &At::new(&me, &region)).await?.iter().any(|p| p == TRUSTED);
+            || (all_features
+                && organizations::service_access(aws, &At::new(&me, &region)).await?.iter().any(|p| p == TRUSTED));
         (members, trusted)
     } else {
         (Vec::new(), true)
@@ -66,14 +72,15 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
         }
     });
     let contacts = readable.iter().map(|a| (*a).clone()).zip(join_all(reads).await).collect();
-    Ok(Observed { me, region, members, trusted, contacts })
+    Ok(Observed { me, region, members, trusted, all_features, contacts })
 }
 
 pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
     let mut findings: Vec<Finding> =
         o.contacts.iter().map(|(account, read)| judge_account(step, account, read)).collect();
     if !o.trusted {
-        let why = step.say("member-needs-trusted-access", &[]);
+        let key = if o.all_features { "member-needs-trusted-access" } else { "member-needs-all-features" };
+        let why = step.say(key, &[]);
         findings.extend(o.members.iter().map(|m| Finding::new(m, None, Status::Unknown, why.clone())));
     }
     findings
@@ -107,7 +114,11 @@ fn judge_account(step: &Step, account: &str, read: &Result<Addresses, AwsError>)
 pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanFailure> {
     let mut plan = Plan::default();
     let at = At::new(&o.me, &o.region);
-    if !o.trusted {
+    if !o.trusted && !o.all_features {
+        // AWS refuses trusted access without all features: only the person can turn them on.
+        plan.notes.push(step.say("plan-needs-all-features", &[("count", &o.members.len().to_string())]));
+        plan.manual = true;
+    } else if !o.trusted {
         plan.changes.push(Change {
             at: at.clone(),
             global: true,

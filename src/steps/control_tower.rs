@@ -234,7 +234,7 @@ pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, PlanErro
     }
     let mut o = observe(ctx.aws, ctx.facts, pending, true).await?;
     if let Some(launch) = o.launch.as_mut()
-        && stops_nothing(launch, ctx.step)
+        && stops_nothing(launch, ctx.step, preflight::accepts_unverified(ctx.ask))
     {
         let scope = preflight::scope(ctx.ask, &o.region)?;
         launch.regional = Some(preflight::observe_regions(ctx.aws, &o.me, launch, scope).await?);
@@ -244,8 +244,8 @@ pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, PlanErro
 
 /// Whether the organization-wide preflight lets the launch go on to the Regions (the same rules the
 /// plan applies first).
-fn stops_nothing(launch: &Launch, step: &Step) -> bool {
+fn stops_nothing(launch: &Launch, step: &Step, accept: bool) -> bool {
     let mut probe = Plan::default();
-    preflight::organization(launch, step, &mut probe);
+    preflight::organization(launch, step, &mut probe, accept);
     probe.conflicts.is_empty()
 }

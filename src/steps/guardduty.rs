@@ -70,7 +70,12 @@ impl Region {
 pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
     let me = facts.identity.account.clone();
     let regions = &facts.governed_regions;
-    let scope = match coverage::reach(facts)? {
+    // Trusted access and delegated administrators need an organization with all features.
+    let reach = coverage::reach(facts)?.and_then(|found| match facts.managed_org() {
+        Some(org) if !org.all_features => Err(Alone::NotAllFeatures),
+        _ => Ok(found),
+    });
+    let scope = match reach {
         Err(why) => {
             let reads = regions.iter().map(|r| {
                 let at = At::new(&me, r);
@@ -145,6 +150,14 @@ pub fn judge(o: &Observed, answers: &Answers, step: &Step) -> Vec<Finding> {
 /// The organization-wide setup in one Region, as Audit runs it.
 fn setup(step: &Step, audit: &str, plans: &[(String, bool)], r: &Region) -> Vec<Cell> {
     let mut parts = vec![coverage::admin_cell(step, &r.admins, audit), detector_cell(step, &r.detector)];
+    // The administrator's frequency is the organization's: updates to a finding in any account
+    // reach the alert email only this often.
+    if let Ok(Some(d)) = &r.detector
+        && d.status == "ENABLED"
+        && d.frequency != gd::FREQUENCY
+    {
+        parts.push((Status::Partial, step.say("frequency-slow", &[("frequency", &d.frequency)])));
+    }
     match &r.config {
         None => {}
         Some(Err(e)) => parts.push((Status::Unknown, e.explain())),
@@ -236,7 +249,12 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanFa
                 plan.conflicts.push(step.say("conflict-suspended", &[("account", audit), ("region", &r.region)]));
                 continue;
             }
-            Some(d) => Ref::Known(d.id.clone()),
+            Some(d) => {
+                if d.frequency != gd::FREQUENCY {
+                    plan.changes.push(change(&theirs, Action::SetFindingFrequency { detector: d.id.clone() }));
+                }
+                Ref::Known(d.id.clone())
+            }
         };
         if !is_admin {
             plan.changes.push(change(&mine, Action::EnableGuardDutyAdmin { admin: audit.clone() }));

@@ -11,7 +11,7 @@
 use futures_util::future::join_all;
 
 use crate::aws::change::{Action, Ref};
-use crate::aws::identity_center::{self as ic, Assignment, Group, Instance, PermissionSet, User};
+use crate::aws::identity_center::{self as ic, Assignment, Group, Instance, PermissionSet, Push, User};
 use crate::aws::{At, Aws, AwsError};
 use crate::catalog::Step;
 use crate::facts::Facts;
@@ -47,6 +47,9 @@ pub struct Directory {
     pub users: Vec<Person>,
     pub groups: Vec<Team>,
     pub permission_sets: Vec<PermissionSet>,
+    /// The pushes of permission sets to their accounts that are not known to have succeeded, and
+    /// those after them (see `ic::pushes`): the latest of a set says whether its accounts have it.
+    pub pushes: Vec<Push>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,10 +85,11 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
 
 async fn directory(aws: &Aws, at: &At, instance: &Instance) -> Result<Directory, AwsError> {
     let store = &instance.identity_store_id;
-    let (users, groups, permission_sets) = tokio::join!(
+    let (users, groups, permission_sets, pushes) = tokio::join!(
         ic::users(aws, at, store),
         ic::groups(aws, at, store),
-        ic::permission_sets(aws, at, &instance.arn)
+        ic::permission_sets(aws, at, &instance.arn),
+        ic::pushes(aws, at, &instance.arn)
     );
     let people = join_all(users?.into_iter().map(|user| async move {
         let (groups, assignments) = tokio::join!(
@@ -103,6 +107,7 @@ async fn directory(aws: &Aws, at: &At, instance: &Instance) -> Result<Directory,
         users: people.into_iter().collect::<Result<_, _>>()?,
         groups: teams.into_iter().collect::<Result<_, _>>()?,
         permission_sets: permission_sets?,
+        pushes: pushes?,
     })
 }
 
@@ -130,12 +135,41 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
     for set in broken_sets(dir) {
         findings.push(found(Status::Partial, step.say("set-grants-nothing", &[("name", &set.name)])));
     }
+    for set in &dir.permission_sets {
+        match last_push(dir, &set.arn) {
+            Some(p) if p.status == "FAILED" => {
+                let reason = p.reason.as_deref().unwrap_or("AWS gave no reason");
+                findings
+                    .push(found(Status::Partial, step.say("set-push-failed", &[("name", &set.name), ("why", reason)])));
+            }
+            Some(p) if p.status != "SUCCEEDED" => {
+                let args = [("name", set.name.as_str()), ("status", p.status.as_str())];
+                findings.push(found(Status::Partial, step.say("set-push-unfinished", &args)));
+            }
+            _ => {}
+        }
+    }
     findings
 }
 
-/// Whether a person reaches an account, directly or through a group, with a set that grants.
+/// The latest push of a set to its accounts, when one is not known to have succeeded or came after
+/// one that did not.
+fn last_push<'a>(dir: &'a Directory, set: &str) -> Option<&'a Push> {
+    dir.pushes.iter().filter(|p| p.permission_set == set).max_by(|a, b| a.created.total_cmp(&b.created))
+}
+
+/// Whether a set's accounts have it as it reads: no push of it failed or is still running since
+/// the last one that succeeded.
+fn pushed(dir: &Directory, set: &str) -> bool {
+    last_push(dir, set).is_none_or(|p| p.status == "SUCCEEDED")
+}
+
+/// Whether a person reaches an account, directly or through a group, with a set that grants (and
+/// whose last push reached its accounts).
 fn has_access(dir: &Directory, person: &Person) -> bool {
-    let grants = |a: &Assignment| dir.permission_sets.iter().any(|s| s.arn == a.permission_set && s.grants_anything());
+    let grants = |a: &Assignment| {
+        dir.permission_sets.iter().any(|s| s.arn == a.permission_set && s.grants_anything() && pushed(dir, &s.arn))
+    };
     person.assignments.iter().any(grants)
         || dir.groups.iter().filter(|t| person.groups.contains(&t.group.id)).any(|t| t.assignments.iter().any(grants))
 }
@@ -222,6 +256,10 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, InputE
             admin_set = set;
         }
     }
+    let (pushes, running) = repush(dir, &arn, step);
+    for action in pushes {
+        add(action);
+    }
     for account in &o.accounts {
         let assigned = match (&admin_set, team) {
             (Ref::Known(ps), Some(t)) => t.assignments.iter().any(|a| &a.account == account && &a.permission_set == ps),
@@ -236,10 +274,33 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, InputE
             });
         }
     }
+    plan.conflicts.extend(running);
     // API-created users get no invitation email: the person must send it from the console.
     plan.manual = person.is_none();
     plan.notes.push(portal);
     Ok(plan)
+}
+
+/// A set whose last push failed is pushed again (it changes nothing the set says); one AWS is still
+/// pushing is waited for (the words say so, nothing changes).
+fn repush(dir: &Directory, instance: &str, step: &Step) -> (Vec<Action>, Vec<String>) {
+    let (mut pushes, mut running) = (Vec::new(), Vec::new());
+    for set in &dir.permission_sets {
+        // groundwork's own set that grants nothing is repaired and pushed by the plan already.
+        let groundworks = SETS.iter().any(|(name, _)| *name == set.name) && !set.grants_anything();
+        match last_push(dir, &set.arn) {
+            Some(p) if p.status == "FAILED" && !groundworks => pushes.push(Action::ProvisionPermissionSet {
+                instance: instance.to_owned(),
+                name: set.name.clone(),
+                permission_set: set.arn.clone(),
+            }),
+            Some(p) if p.status != "SUCCEEDED" && p.status != "FAILED" => {
+                running.push(step.say("plan-push-unfinished", &[("name", &set.name)]));
+            }
+            _ => {}
+        }
+    }
+    (pushes, running)
 }
 
 fn is_assigned_anywhere(dir: &Directory, set: &str) -> bool {

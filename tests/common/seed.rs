@@ -237,7 +237,14 @@ pub async fn guardduty(emu: &Emulator, org: &Org, region: &str, enabled: bool, a
         .await
         .expect("delegate GuardDuty to Audit");
     let audit = aws_sdk_guardduty::Client::new(&config(emu, &org.audit, region).await);
-    let detector = audit.create_detector().enable(enabled).send().await.expect("create detector");
+    // A healthy detector as groundwork leaves it: finding updates sent on within 15 minutes.
+    let detector = audit
+        .create_detector()
+        .enable(enabled)
+        .finding_publishing_frequency(aws_sdk_guardduty::types::FindingPublishingFrequency::FifteenMinutes)
+        .send()
+        .await
+        .expect("create detector");
     let id = detector.detector_id().expect("detector id");
     audit
         .update_organization_configuration()

@@ -7,6 +7,12 @@ the request, asks moto's own CloudWatch backend, and encodes the answer as the p
 (Smithy "RPC v2 CBOR" protocol: timestamps are CBOR tag 1 epoch seconds; errors carry `__type`).
 Only the operation groundwork calls is served (GetMetricStatistics); any other is an
 UnknownOperationException, as a service that lacks it would answer.
+
+GetMetricStatistics's StartTime is rounded as CloudWatch documents it (API reference,
+GetMetricStatistics, StartTime: "Start time less than 15 days ago - Round down to the nearest whole
+minute"; between 15 and 63 days, to 5 minutes; older, to the hour), in every protocol: moto took it
+to the second, so a reader whose window starts mid-minute never saw what the earlier part of that
+minute held, as it does on AWS.
 """
 
 import datetime
@@ -14,7 +20,7 @@ import struct
 
 from werkzeug.wrappers import Response
 
-from moto.cloudwatch.models import cloudwatch_backends
+from moto.cloudwatch.models import CloudWatchBackend, cloudwatch_backends
 
 PREFIX = "/service/GraniteServiceVersion20100801/operation/"
 
@@ -181,3 +187,30 @@ def encode(v):
     if isinstance(v, dict):
         return _head(5, len(v)) + b"".join(encode(k) + encode(x) for k, x in v.items())
     raise TypeError(f"cannot encode {type(v).__name__}")
+
+
+def rounded_start(start, now=None):
+    """StartTime as CloudWatch rounds it (naive UTC in, naive UTC out)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    age = now - start
+    start = start.replace(second=0, microsecond=0)
+    if age > datetime.timedelta(days=63):
+        return start.replace(minute=0)
+    if age > datetime.timedelta(days=15):
+        return start.replace(minute=start.minute - start.minute % 5)
+    return start
+
+
+_moto_get_metric_statistics = CloudWatchBackend.get_metric_statistics
+
+
+def _get_metric_statistics(self, namespace, metric_name, start_time, end_time, period, stats, dimensions,
+                           unit=None):
+    naive = start_time.astimezone(datetime.timezone.utc).replace(tzinfo=None) if start_time.tzinfo else start_time
+    start = rounded_start(naive)
+    if start_time.tzinfo:
+        start = start.replace(tzinfo=datetime.timezone.utc).astimezone(start_time.tzinfo)
+    return _moto_get_metric_statistics(self, namespace, metric_name, start, end_time, period, stats, dimensions, unit)
+
+
+CloudWatchBackend.get_metric_statistics = _get_metric_statistics

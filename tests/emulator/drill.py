@@ -17,7 +17,11 @@ a sample finding could never travel. Modelled from AWS's documentation:
   the same account's default bus in another Region forwards the event there (its `region` is
   unchanged), through the target's role, which must exist.
 * SNS: a published message counts NumberOfMessagesPublished (AWS/SNS, dimension TopicName) and is
-  delivered only to confirmed subscriptions: NumberOfNotificationsDelivered per confirmed email.
+  delivered only to confirmed subscriptions: NumberOfNotificationsDelivered counts every confirmed
+  subscription it reached, of any protocol ("the number of messages successfully delivered from
+  your Amazon SNS topics to subscribing endpoints"; its dimensions are TopicName, Application,
+  Platform, Country, SMSType and PhoneNumber, none per protocol: SNS developer guide, "Monitoring
+  Amazon SNS topics using CloudWatch", https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html).
   A pending subscription gets nothing (and is not counted as failed).
 
 Datapoints go into moto's own CloudWatch backend, so GetMetricStatistics / GetMetricData answer
@@ -161,11 +165,11 @@ def publish(account, region, rule, parts, event):
     topic.publish(json.dumps(event))
     metric(topic_account, topic_region, "AWS/SNS", "NumberOfMessagesPublished", "TopicName", topic.name, 1)
     confirmed = [s for s in list(topic.sns_backend.subscriptions.values())
-                 if s.topic is topic and s.protocol in ("email", "email-json")
-                 and s.attributes.get("PendingConfirmation") is not True]
+                 if s.topic is topic and s.attributes.get("PendingConfirmation") is not True]
     metric(topic_account, topic_region, "AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", topic.name,
            len(confirmed))
-    return True, f"delivered to {len(confirmed)} confirmed email subscription(s)"
+    emails = sum(1 for s in confirmed if s.protocol in ("email", "email-json"))
+    return True, f"delivered to {len(confirmed)} confirmed subscription(s), {emails} of them email"
 
 
 def _list(v):

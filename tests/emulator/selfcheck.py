@@ -741,9 +741,23 @@ def check_sample_finding_travels():
     post("/_groundwork/sns/confirm", {"account": MGMT, "region": "us-east-1", "topicArn": topic, "endpoint": "a@example.com"})
     gd.create_sample_findings(DetectorId=detector, FindingTypes=[high])
     check(total("AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", "alerts") == 1, "confirmed gets it")
+    # The metric has no protocol dimension: an SQS subscriber's delivery counts the same.
+    queue = client("sqs").create_queue(QueueName="q")["QueueUrl"]
+    queue_arn = client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    gd.create_sample_findings(DetectorId=detector, FindingTypes=[high])
+    check(total("AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", "alerts") == 3, "email and SQS both count")
+    # StartTime is rounded down to the whole minute (API_GetMetricStatistics, StartTime): a window that
+    # opens at 12:32:34 holds what happened at 12:32:10.
+    minute = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)).replace(second=0, microsecond=0)
+    cw.put_metric_data(Namespace="Drill", MetricData=[{"MetricName": "M", "Value": 1.0, "Unit": "Count",
+                                                      "Timestamp": minute + datetime.timedelta(seconds=10)}])
+    seen = cw.get_metric_statistics(Namespace="Drill", MetricName="M", StartTime=minute + datetime.timedelta(seconds=34),
+                                    EndTime=minute + datetime.timedelta(minutes=2), Period=60, Statistics=["Sum"])
+    check(sum(p["Sum"] for p in seen["Datapoints"]) == 1.0, f"the start is rounded down to its minute: {seen}")
     # A low-severity finding does not match; an unknown detector is refused.
     gd.create_sample_findings(DetectorId=detector, FindingTypes=["Recon:EC2/PortProbeUnprotectedPort"])
-    check(total("AWS/Events", "MatchedEvents", "RuleName", "gd") == 3, "low severity not matched")
+    check(total("AWS/Events", "MatchedEvents", "RuleName", "gd") == 4, "low severity not matched")
     error(lambda: gd.create_sample_findings(DetectorId="nope", FindingTypes=[high]), "BadRequestException", 400)
 
 
@@ -754,6 +768,7 @@ def main():
     import selfcheck_paging as paging
     import selfcheck_delays as delays
     import selfcheck_baselines as bl
+    import selfcheck_identity_center as identity_center
     checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
@@ -762,7 +777,9 @@ def main():
               check_hold,
               check_test_event_pattern, check_sample_finding_travels,
               paging.check_paging_json, paging.check_paging_rest_and_query,
-              delays.check_account_creation_delay, delays.check_standards_delay]
+              delays.check_account_creation_delay, delays.check_standards_delay,
+              identity_center.check_permission_set_pushes, identity_center.check_assignment_failure,
+              identity_center.check_account_email_already_exists]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -615,6 +615,7 @@ HOOKS = {
     **controltower.HOOKS,
     **regions.HOOKS,
     "/_groundwork/guardduty/enrol": member_accounts.hook_gd_enrol,
+    "/_groundwork/identitycenter/fail": lambda b: json_response(provisioning.hook_fail(b)),
 }
 
 

@@ -18,6 +18,8 @@ pub async fn create_sample_finding(aws: &Aws, at: &At, detector: &str, finding_t
 }
 
 /// The sum of a Count metric with one dimension, from `since` to now (one-minute periods).
+/// CloudWatch counts by minute, so the sum also holds what happened earlier in `since`'s minute:
+/// the drill compares it with a baseline read at its start.
 pub async fn metric_sum(
     aws: &Aws,
     at: &At,
@@ -29,8 +31,8 @@ pub async fn metric_sum(
     use aws_sdk_cloudwatch::primitives::DateTime;
     use aws_sdk_cloudwatch::types::{Dimension, Statistic};
     let _slot = aws.permit().await;
-    // CloudWatch keeps datapoints by minute: from the start of the drill's minute to a minute ahead.
-    let start = since.checked_sub(std::time::Duration::from_mins(1)).unwrap_or(since);
+    // From the drill's start (CloudWatch takes in its whole minute) to a minute ahead.
+    let start = since;
     let end = SystemTime::now() + std::time::Duration::from_mins(1);
     let out = aws
         .client(at, aws_sdk_cloudwatch::Client::new)

@@ -2,8 +2,8 @@
 //! organization auto-enable, and the organization's existing accounts enrolled as members.
 
 use aws_sdk_guardduty::types::{
-    AccountDetail, AutoEnableMembers, DetectorFeature, DetectorFeatureConfiguration, FeatureStatus, OrgFeature,
-    OrgFeatureStatus, OrganizationFeatureConfiguration,
+    AccountDetail, AutoEnableMembers, DetectorFeature, DetectorFeatureConfiguration, FeatureStatus,
+    FindingPublishingFrequency, OrgFeature, OrgFeatureStatus, OrganizationFeatureConfiguration,
 };
 
 use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
@@ -24,7 +24,10 @@ fn client(aws: &Aws, at: &At) -> aws_sdk_guardduty::Client {
 /// Creates an enabled detector with every optional plan set explicitly: AWS turns on every plan a
 /// `CreateDetector` does not name.
 pub async fn create_detector(aws: &Aws, at: &At, plans: &[(String, bool)]) -> Result<String, AwsError> {
-    let mut req = client(aws, at).create_detector().enable(true);
+    let mut req = client(aws, at)
+        .create_detector()
+        .enable(true)
+        .finding_publishing_frequency(FindingPublishingFrequency::from(crate::aws::guardduty::FREQUENCY));
     for (name, on) in plans {
         let status = if *on { FeatureStatus::Enabled } else { FeatureStatus::Disabled };
         req = req.features(
@@ -33,6 +36,18 @@ pub async fn create_detector(aws: &Aws, at: &At, plans: &[(String, bool)]) -> Re
     }
     let out = req.send().await.map_err(|e| classify(&e, "guardduty:CreateDetector", &at.account, Some(&at.region)))?;
     crate::aws::missing(out.detector_id(), "guardduty:CreateDetector", "DetectorId", at)
+}
+
+/// Sets the detector's finding publishing frequency to what the alerts need.
+pub async fn set_frequency(aws: &Aws, at: &At, detector: &str) -> Result<(), AwsError> {
+    client(aws, at)
+        .update_detector()
+        .detector_id(detector)
+        .finding_publishing_frequency(FindingPublishingFrequency::from(crate::aws::guardduty::FREQUENCY))
+        .send()
+        .await
+        .map_err(|e| classify(&e, "guardduty:UpdateDetector", &at.account, Some(&at.region)))?;
+    Ok(())
 }
 
 pub async fn enable_admin(aws: &Aws, at: &At, admin: &str) -> Result<(), AwsError> {

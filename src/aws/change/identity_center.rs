@@ -105,17 +105,55 @@ pub async fn attach_managed_policy(
 }
 
 /// Pushes a permission set's policies to the accounts it is already assigned to (AWS does not do
-/// that by itself when a policy is added to an assigned set).
+/// that by itself when a policy is added to an assigned set), and waits for AWS to finish: the push
+/// runs in the background and can fail, and a failed push leaves those accounts as they were.
 pub async fn provision(aws: &Aws, at: &At, instance: &str, permission_set: &str) -> Result<(), AwsError> {
-    sso(aws, at)
+    const ACTION: &str = "sso:ProvisionPermissionSet";
+    let c = sso(aws, at);
+    let slot = aws.permit().await;
+    let out = c
         .provision_permission_set()
         .instance_arn(instance)
         .permission_set_arn(permission_set)
         .target_type(ProvisionTargetType::AllProvisionedAccounts)
         .send()
         .await
-        .map_err(|e| classify(&e, "sso:ProvisionPermissionSet", &at.account, Some(&at.region)))?;
-    Ok(())
+        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    drop(slot);
+    let mut status = out.permission_set_provisioning_status().cloned();
+    let request = missing(status.as_ref().and_then(|s| s.request_id()), ACTION, "RequestId", at)?;
+    // Like an assignment: seconds, rarely minutes; past the limit "still in progress", never success.
+    let started = Instant::now();
+    let limit = aws.wait_limit(ASSIGNMENT_LIMIT);
+    loop {
+        match status.as_ref().and_then(|s| s.status()) {
+            Some(StatusValues::Succeeded) => return Ok(()),
+            Some(StatusValues::Failed) => {
+                let reason = status.as_ref().and_then(|s| s.failure_reason()).unwrap_or("no reason given");
+                return Err(AwsError {
+                    request_id: None,
+                    kind: ErrorKind::Other,
+                    action: ACTION,
+                    account: at.account.clone(),
+                    region: Some(at.region.clone()),
+                    code: Some("FAILED".to_owned()),
+                    message: reason.to_owned(),
+                });
+            }
+            _ if started.elapsed() >= limit => return Err(crate::aws::still_in_progress(ACTION, at, limit)),
+            _ => {}
+        }
+        tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
+        let _slot = aws.permit().await;
+        let out = c
+            .describe_permission_set_provisioning_status()
+            .instance_arn(instance)
+            .provision_permission_set_request_id(&request)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "sso:DescribePermissionSetProvisioningStatus", &at.account, Some(&at.region)))?;
+        status = out.permission_set_provisioning_status().cloned();
+    }
 }
 
 /// Assigns the group to the account and waits for AWS to finish provisioning it.

@@ -180,6 +180,10 @@ pub enum Action {
     EnableGuardDutyAdmin {
         admin: String,
     },
+    /// Sends updates to existing findings on within 15 minutes (AWS's default is six hours).
+    SetFindingFrequency {
+        detector: String,
+    },
     GuardDutyAutoEnable {
         detector: Ref,
         /// Every organization-level plan and the auto-enable value it is given.
@@ -272,6 +276,7 @@ impl Action {
             Action::AssignAccount { .. } => "sso:CreateAccountAssignment",
             Action::CreateDetector { .. } => "guardduty:CreateDetector",
             Action::EnableGuardDutyAdmin { .. } => "guardduty:EnableOrganizationAdminAccount",
+            Action::SetFindingFrequency { .. } => "guardduty:UpdateDetector",
             Action::GuardDutyAutoEnable { .. } => "guardduty:UpdateOrganizationConfiguration",
             Action::CreateGuardDutyMember { .. } => "guardduty:CreateMembers",
             Action::CreateSecurityHubMember { .. } => "securityhub:CreateMembers",
@@ -383,6 +388,7 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             Ok(())
         }
         Action::EnableGuardDutyAdmin { admin } => guardduty::enable_admin(aws, at, admin).await,
+        Action::SetFindingFrequency { detector } => guardduty::set_frequency(aws, at, detector).await,
         Action::GuardDutyAutoEnable { detector, features } => {
             guardduty::auto_enable_all(aws, at, &detector.resolve(outputs)?, features).await
         }

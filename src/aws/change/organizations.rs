@@ -63,7 +63,13 @@ pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Resu
             Some(CreateAccountState::Succeeded) => return missing(s.account_id(), ACTION, "AccountId", at),
             Some(CreateAccountState::Failed) => {
                 let reason = s.failure_reason().map_or("unknown", |r| r.as_str());
-                return Err(failed(at, format!("creating account {name} failed: {reason}")));
+                let mut e = failed(at, format!("creating account {name} failed: {reason}"));
+                if reason == EMAIL_ALREADY_EXISTS {
+                    // Said plainly: the account does not exist, and only another email makes one.
+                    e.message = crate::catalog::say("account-email-taken", &[("name", name), ("email", email)]);
+                }
+                e.code = Some(reason.to_owned());
+                return Err(e);
             }
             _ if started.elapsed() >= limit => return Err(crate::aws::still_in_progress(ACTION, at, limit)),
             _ => {}
@@ -81,6 +87,9 @@ pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Resu
             .cloned();
     }
 }
+
+/// AWS's reason for a creation that failed because another AWS account has the email.
+pub const EMAIL_ALREADY_EXISTS: &str = "EMAIL_ALREADY_EXISTS";
 
 /// A request to create an account of this name that AWS is still working on (every page).
 async fn creating(aws: &Aws, at: &At, name: &str) -> Result<Option<CreateAccountStatus>, AwsError> {

@@ -98,7 +98,15 @@ impl Action {
             p.iter().map(|(n, on)| format!("{n}={}", if *on { "on" } else { "off" })).collect::<Vec<_>>().join(",")
         };
         match self {
-            Action::CreateDetector { plans: p } => vec![("Enable", "true".into()), ("Features", plans(p))],
+            Action::CreateDetector { plans: p } => vec![
+                ("Enable", "true".into()),
+                ("FindingPublishingFrequency", crate::aws::guardduty::FREQUENCY.into()),
+                ("Features", plans(p)),
+            ],
+            Action::SetFindingFrequency { detector } => vec![
+                ("DetectorId", detector.clone()),
+                ("FindingPublishingFrequency", crate::aws::guardduty::FREQUENCY.into()),
+            ],
             Action::EnableGuardDutyAdmin { admin } | Action::EnableSecurityHubAdmin { admin } => {
                 vec![("AdminAccountId", admin.clone())]
             }

@@ -24,6 +24,10 @@ struct Judge<'a> {
 
 /// One finding per governed Region.
 pub fn judge(o: &Observed, answers: &Answers, step: &Step) -> Vec<Finding> {
+    if let Some(e) = &o.accounts_unread {
+        let why = step.say("accounts-unread", &[("why", &e.explain())]);
+        return o.governed.iter().map(|r| Finding::new(&o.account, Some(r), Status::Unknown, why.clone())).collect();
+    }
     let min = answers.min();
     let samples = o.rules.keys().map(|r| (r.as_str(), samples(&o.account, r, &o.about, min))).collect();
     let j = Judge { o, step, min, samples };

@@ -16,13 +16,22 @@ use crate::facts::Facts;
 /// read that fails is kept in its place (see `Observed`).
 pub async fn observe(aws: &Aws, facts: &Facts, min: f64) -> Observed {
     let account = facts.audit.as_ref().map_or_else(|| facts.identity.account.clone(), |a| a.id.clone());
+    let (about, accounts_unread) = match accounts_watched(facts, &account) {
+        Ok(ids) => (ids, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
     let mut o = Observed {
-        about: accounts_watched(facts, &account),
+        about,
+        accounts_unread,
         account,
         home: facts.home_region.clone(),
         governed: facts.governed_regions.clone(),
         ..Observed::default()
     };
+    if o.accounts_unread.is_some() {
+        // Whom the rules must cover is unknown: nothing read here could make a Region done.
+        return o;
+    }
     let regions = o.regions();
     let samples: BTreeMap<String, Vec<Sample>> =
         regions.iter().map(|r| (r.clone(), samples(&o.account, r, &o.about, min))).collect();
@@ -51,16 +60,19 @@ pub async fn observe(aws: &Aws, facts: &Facts, min: f64) -> Observed {
     o
 }
 
-/// The accounts findings can be about: every active account of the organization, else this one.
-fn accounts_watched(facts: &Facts, account: &str) -> Vec<String> {
-    let mut ids: Vec<String> = match &facts.accounts {
-        Ok(list) => list.iter().filter(|a| a.active).map(|a| a.id.clone()).collect(),
-        Err(_) => Vec::new(),
-    };
+/// The accounts findings can be about: every active account of the organization, else (outside
+/// an organization, or where only the management account may list them) this one. An organization
+/// or account list that could not be read is an error: a rule judged on this account alone could
+/// miss every other account's findings and still read as done.
+fn accounts_watched(facts: &Facts, account: &str) -> Result<Vec<String>, AwsError> {
+    if let Err(e) = &facts.organization {
+        return Err(e.clone());
+    }
+    let mut ids: Vec<String> = facts.accounts.clone()?.into_iter().filter(|a| a.active).map(|a| a.id).collect();
     if ids.is_empty() {
         ids.push(account.to_owned());
     }
-    ids
+    Ok(ids)
 }
 
 /// Asks EventBridge, in rounds, what `evaluate` needs for every rule of each `(Region, origin)`:

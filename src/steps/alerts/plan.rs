@@ -20,6 +20,10 @@ use crate::plans::{Change, Plan, PlanError};
 use crate::verdict::{Finding, Status, combine};
 
 pub fn plan(o: &Observed, answers: &Answers, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanError> {
+    if let Some(e) = &o.accounts_unread {
+        // Planned without knowing whom findings are about, a rule could leave accounts unwatched.
+        return Err(PlanError::Undetermined(step.say("accounts-unread", &[("why", &e.explain())])));
+    }
     let mut plan = Plan::default();
     let findings = judge(o, answers, step);
     if combine(findings.iter().map(|f| f.status)) == Status::Done {

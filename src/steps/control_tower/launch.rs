@@ -19,20 +19,21 @@ const SECURITY_OU: &str = "Security";
 
 pub fn plan(o: &Observed, launch: &Launch, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
-    preflight::organization(launch, step, &mut plan);
+    let accept = preflight::accepts_unverified(ask);
+    preflight::organization(launch, step, &mut plan, accept);
     if !plan.conflicts.is_empty() {
         return Ok(plan);
     }
     let Some(regional) = &launch.regional else {
         return Err(PlanError::Undetermined(step.say("preflight-not-read", &[])));
     };
-    preflight::regional(launch, regional, step, &mut plan);
+    preflight::regional(launch, regional, step, &mut plan, accept);
     if !plan.conflicts.is_empty() {
         return Ok(plan);
     }
     let mgmt = At::new(&o.me, &o.region);
-    let log_archive = shared(&mut plan, ask, step, &mgmt, launch.log_archive.as_ref(), "Log Archive")?;
-    let audit = shared(&mut plan, ask, step, &mgmt, launch.audit.as_ref(), "Audit")?;
+    let log_archive = shared(&mut plan, ask, step, &mgmt, launch, launch.log_archive.as_ref(), "Log Archive")?;
+    let audit = shared(&mut plan, ask, step, &mgmt, launch, launch.audit.as_ref(), "Audit")?;
     security_ou(&mut plan, step, &mgmt, launch, [&log_archive, &audit])?;
     roles(&mut plan, step, &mgmt, launch);
     if !plan.conflicts.is_empty() {
@@ -92,6 +93,7 @@ fn shared(
     ask: &mut dyn Ask,
     step: &Step,
     mgmt: &At,
+    launch: &Launch,
     found: Option<&SharedAccount>,
     name: &str,
 ) -> Result<Ref, PlanError> {
@@ -104,6 +106,12 @@ fn shared(
     let taken = plan.changes.iter().any(|c| matches!(&c.action, Action::CreateAccount { email: e, .. } if *e == email));
     if taken {
         return Err(InputError::Invalid(step.say("input-distinct-emails", &[])).into());
+    }
+    // AWS refuses an email another account has (EMAIL_ALREADY_EXISTS), after the plan was approved:
+    // one of this organization's is seen now, before any change.
+    if let Some(other) = launch.accounts.iter().find(|a| a.email.eq_ignore_ascii_case(&email)) {
+        let args = [("email", email.as_str()), ("account", other.id.as_str()), ("other", &other.name), ("key", key)];
+        return Err(InputError::Invalid(step.say("input-email-in-use", &args)).into());
     }
     let output = format!("account:{name}");
     plan.changes.push(Change {

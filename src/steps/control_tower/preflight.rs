@@ -1,7 +1,9 @@
 //! control-tower's preflight: what would make the hour-long launch fail, or cost more, found before
 //! the first change. The reads ([`observe`], [`observe_regions`]) happen once, into [`Launch`]; the
 //! rules ([`organization`], [`regional`]) are pure and turn it into conflicts (nothing will be
-//! changed) and notes.
+//! changed) and notes. A check whose read failed stops the plan too (accounts groundwork would
+//! create before the launch fails cannot be taken back), unless the person accepts going on
+//! without it for this run (`control-tower.skip-unreadable-checks=yes`, never remembered).
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,24 @@ use crate::facts::{Facts, SharedAccount};
 use crate::inputs::{Ask, InputError};
 use crate::landing_zone::roles::ROLES;
 use crate::plans::Plan;
+
+/// The answer that accepts going on without the checks that could not be read, for one run.
+pub const SKIP_UNREADABLE: &str = "control-tower.skip-unreadable-checks";
+
+/// Whether the person accepted, for this run, going on without the checks that could not be read.
+pub fn accepts_unverified(ask: &dyn Ask) -> bool {
+    ask.given(SKIP_UNREADABLE).as_deref() == Some("yes")
+}
+
+/// A check that could not be made: a note when the person accepted going on without it, else a
+/// conflict that says how to fix the read or to accept.
+fn unverified(plan: &mut Plan, step: &Step, accept: bool, note: String) {
+    if accept {
+        plan.notes.push(note);
+    } else {
+        plan.conflicts.push(step.say("conflict-unverified", &[("check", &note), ("key", SKIP_UNREADABLE)]));
+    }
+}
 
 /// Principals whose trusted access means another setup owns Config or CloudTrail.
 const OWNERS: [&str; 2] = ["config.amazonaws.com", "cloudtrail.amazonaws.com"];
@@ -172,7 +192,7 @@ pub async fn observe_regions(aws: &Aws, me: &str, launch: &Launch, scope: Scope)
 
 /// The organization-wide rules: all features, the shared accounts usable, no other setup owning
 /// Config or CloudTrail (conflicts); an organization trail already logging (a note).
-pub fn organization(launch: &Launch, step: &Step, plan: &mut Plan) {
+pub fn organization(launch: &Launch, step: &Step, plan: &mut Plan, accept: bool) {
     if !launch.all_features {
         plan.conflicts.push(step.say("conflict-not-all-features", &[]));
     }
@@ -187,7 +207,7 @@ pub fn organization(launch: &Launch, step: &Step, plan: &mut Plan) {
     for principal in OWNERS.iter().filter(|p| launch.trusted.iter().any(|t| t == *p)) {
         plan.conflicts.push(step.say("conflict-trusted-access", &[("principal", principal)]));
     }
-    trails(launch, step, plan);
+    trails(launch, step, plan, accept);
 }
 
 /// An organization trail already logging: Control Tower adds its own, so events are delivered
@@ -195,25 +215,30 @@ pub fn organization(launch: &Launch, step: &Step, plan: &mut Plan) {
 /// about-logging.html). A note, not a conflict: AWS launches anyway. Read from the configured
 /// Region, which sees every multi-Region trail (all console-made organization trails are) and the
 /// single-Region ones homed there.
-fn trails(launch: &Launch, step: &Step, plan: &mut Plan) {
+fn trails(launch: &Launch, step: &Step, plan: &mut Plan, accept: bool) {
     match &launch.trails {
         Ok(trails) => {
             for t in trails.iter().filter(|t| t.logging) {
                 plan.notes.push(step.say("note-org-trail", &[("trail", &t.name), ("region", &t.home_region)]));
             }
         }
-        Err(e) => plan.notes.push(step.say("note-trails-unverified", &[("why", &e.explain())])),
+        Err(e) => unverified(plan, step, accept, step.say("note-trails-unverified", &[("why", &e.explain())])),
     }
 }
 
-/// The per-Region rules: every governed Region a usable Region of this account; an organization
+/// The per-Region rules: every governed Region named like a Region (no call needed to refuse
+/// another name) and a usable Region of this account; an organization
 /// instance of Identity Center only in the home Region (Control Tower sets up access management
 /// there); no Config resources in Log Archive or Audit in a governed Region.
-pub fn regional(launch: &Launch, regional: &Regional, step: &Step, plan: &mut Plan) {
+pub fn regional(launch: &Launch, regional: &Regional, step: &Step, plan: &mut Plan, accept: bool) {
     let Scope { home, governed } = &regional.scope;
+    let (named, unnamed): (Vec<&String>, Vec<&String>) = governed.iter().partition(|r| regions::is_region_name(r));
+    for r in unnamed {
+        plan.conflicts.push(step.say("conflict-region-unknown", &[("region", r)]));
+    }
     match &launch.regions {
         Ok(known) => {
-            for r in governed {
+            for r in named {
                 match known.iter().find(|k| k.name == *r) {
                     None => plan.conflicts.push(step.say("conflict-region-unknown", &[("region", r)])),
                     Some(k) if !k.usable() => plan
@@ -223,8 +248,8 @@ pub fn regional(launch: &Launch, regional: &Regional, step: &Step, plan: &mut Pl
                 }
             }
         }
-        // The launch would tell, but only at the end.
-        Err(e) => plan.notes.push(step.say("note-regions-unverified", &[("why", &e.explain())])),
+        // The launch would tell, but only at the end, after the accounts exist.
+        Err(e) => unverified(plan, step, accept, step.say("note-regions-unverified", &[("why", &e.explain())])),
     }
     let trusted = launch.trusted.iter().any(|p| p == SSO);
     if trusted
@@ -233,7 +258,7 @@ pub fn regional(launch: &Launch, regional: &Regional, step: &Step, plan: &mut Pl
     {
         plan.conflicts.push(step.say("conflict-identity-center-region", &[("region", region), ("home", home)]));
     }
-    config(regional, step, plan);
+    config(regional, step, plan, accept);
 }
 
 /// A Config recorder or delivery channel already in Log Archive or Audit, in a governed Region,
@@ -241,10 +266,10 @@ pub fn regional(launch: &Launch, regional: &Regional, step: &Step, plan: &mut Pl
 /// join a landing zone (Control Tower User Guide, getting-started-configure.html). Each is a
 /// conflict (groundwork deletes nothing). Accounts still to be created have none. An account that
 /// cannot be read is a note saying so, once.
-fn config(regional: &Regional, step: &Step, plan: &mut Plan) {
-    let mut unverified: Vec<&str> = Vec::new();
+fn config(regional: &Regional, step: &Step, plan: &mut Plan, accept: bool) {
+    let mut unread: Vec<&str> = Vec::new();
     for read in &regional.config {
-        if unverified.contains(&read.account.as_str()) {
+        if unread.contains(&read.account.as_str()) {
             continue;
         }
         match &read.found {
@@ -262,8 +287,8 @@ fn config(regional: &Regional, step: &Step, plan: &mut Plan) {
             }
             Err(e) => {
                 let args = [("name", read.name), ("account", read.account.as_str()), ("why", &e.explain())];
-                plan.notes.push(step.say("note-config-unverified", &args));
-                unverified.push(&read.account);
+                unverified(plan, step, accept, step.say("note-config-unverified", &args));
+                unread.push(&read.account);
             }
         }
     }
