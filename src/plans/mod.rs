@@ -30,6 +30,9 @@ pub struct Plan {
     pub manual: bool,
     /// Why nothing may be changed: each says what was found and what the person can do.
     pub conflicts: Vec<String>,
+    /// The inputs (their keys) whose answers caused a conflict: a different answer can clear it,
+    /// so the wizard offers to change exactly these where the plan stopped.
+    pub conflicting_answers: Vec<String>,
     /// Facts worth knowing: what is already in place, what is deferred, what costs money.
     pub notes: Vec<String>,
 }

@@ -122,6 +122,12 @@ fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme, wid
         Activity::Planning => text.push_line(Line::from(say("wizard-working-out", &[]))),
         Activity::Planned(p) | Activity::Confirming(p) => {
             section(text, &say("wizard-plan", &[]));
+            if let (false, Some(keys)) = (p.plan.conflicts.is_empty(), super::correctable(s)) {
+                text.push_line(Line::styled(
+                    super::correct_notice(&keys),
+                    theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                ));
+            }
             // Wrapped as the confirmation wraps it: a long parameter continues under its value.
             let rows = super::scroll::wrap_plan(&inert(&p.text), usize::from(width).max(1));
             text.extend(rows.into_iter().map(|r| Line::from(r.text)));

@@ -47,6 +47,9 @@ pub struct Form {
     pub cursor: usize,
     /// Why the last answer was not taken.
     pub error: Option<String>,
+    /// The Regions of this account, as AWS listed them (`account:ListRegions`, read once): a Region
+    /// answer is checked against them as it is given. `None` when they could not be read.
+    pub regions: Option<Vec<String>>,
 }
 
 impl Form {
@@ -64,13 +67,31 @@ impl Form {
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
-        Ok(Form { id, skip: false, fields, answers: Vec::new(), line: String::new(), cursor: 0, error: None })
+        Ok(Form {
+            id,
+            skip: false,
+            fields,
+            answers: Vec::new(),
+            line: String::new(),
+            cursor: 0,
+            error: None,
+            regions: None,
+        })
     }
 
     /// One free-text question: why the step is skipped.
     pub fn skip_reason(id: StepId) -> Form {
         let field = Field { key: "skip".into(), prompt: say("wizard-skip-prompt", &[]), kind: None, default: None };
-        Form { id, skip: true, fields: vec![field], answers: Vec::new(), line: String::new(), cursor: 0, error: None }
+        Form {
+            id,
+            skip: true,
+            fields: vec![field],
+            answers: Vec::new(),
+            line: String::new(),
+            cursor: 0,
+            error: None,
+            regions: None,
+        }
     }
 
     /// The question being asked.
@@ -135,7 +156,7 @@ impl Form {
         let raw =
             if self.line.trim().is_empty() { field.default.clone().unwrap_or_default() } else { self.line.clone() };
         let checked = match field.kind {
-            Some(kind) => inputs::validate(kind, &raw),
+            Some(kind) => inputs::validate(kind, &raw).and_then(|v| self.in_account(kind, v)),
             None if raw.trim().is_empty() => Err(say("wizard-skip-empty", &[])),
             None => Ok(raw.trim().to_owned()),
         };
@@ -155,6 +176,22 @@ impl Form {
             return None;
         }
         Some(self.fields.iter().map(|f| f.key.clone()).zip(self.answers.iter().cloned()).collect())
+    }
+}
+
+impl Form {
+    /// A Region answer names only Regions AWS lists for this account; the reason says which not.
+    fn in_account(&self, kind: Kind, value: String) -> Result<String, String> {
+        let Some(known) = self.regions.as_ref().filter(|_| matches!(kind, Kind::Region | Kind::Regions)) else {
+            return Ok(value);
+        };
+        match value.split(',').find(|r| !known.iter().any(|k| k == r)) {
+            None => Ok(value),
+            Some(r) => {
+                let examples: Vec<&str> = known.iter().take(4).map(String::as_str).collect();
+                Err(say("input-region-not-listed", &[("region", r), ("examples", &examples.join(", "))]))
+            }
+        }
     }
 }
 
@@ -212,6 +249,19 @@ mod tests {
             f.submit(),
             Some(vec![("alerts.email".into(), "typo@example.con".into()), ("alerts.min-severity".into(), "7".into())])
         );
+    }
+
+    #[test]
+    fn a_region_this_account_does_not_list_is_refused_as_it_is_given() {
+        let keys = [("control-tower.regions".to_owned(), None)];
+        let mut f = Form::new(StepId::ControlTower, &keys).expect("declared");
+        f.regions = Some(vec!["us-east-1".into(), "eu-west-1".into()]);
+        typed(&mut f, "us-east-1,mars-north-9");
+        assert_eq!(f.submit(), None);
+        assert!(f.error.as_deref().is_some_and(|e| e.contains("mars-north-9")), "{:?}", f.error);
+        f.edit(Edit::KillStart);
+        typed(&mut f, "us-east-1, eu-west-1");
+        assert_eq!(f.submit(), Some(vec![("control-tower.regions".into(), "us-east-1,eu-west-1".into())]));
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub fn map(key: KeyEvent, overlay: Option<Overlay>) -> Option<Msg> {
             KeyCode::Up | KeyCode::Char('k') => Some(Msg::Up),
             KeyCode::Down | KeyCode::Char('j') => Some(Msg::Down),
             KeyCode::Enter => Some(Msg::Run),
+            KeyCode::Char('e') => Some(Msg::EditAnswers),
             KeyCode::Char('r') => Some(Msg::Recheck),
             KeyCode::Char('R') => Some(Msg::RecheckAll),
             KeyCode::Char('s') => Some(Msg::ToggleSkip),

@@ -1,0 +1,137 @@
+//! The wizard never strands a person nor shows a verdict older than what it depends on: the real
+//! binary in a real terminal (tmux) against the emulator. A plan that stops on an answer is
+//! corrected where it stopped; a step that changes the account model re-checks the steps that
+//! depend on it; `x` re-checks what it simulated. Every wait is on the screen, never on the clock.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::Emulator;
+
+/// A tmux server of this test's own; it (and groundwork in it) is killed when the test ends, also
+/// when the test fails.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(emu: &Emulator, state: &Path) -> Tmux {
+        static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let version = Command::new("tmux").arg("-V").output();
+        assert!(version.is_ok_and(|o| o.status.success()), "this test needs tmux (apt-get install tmux)");
+        let tmux = Tmux { socket: format!("groundwork-ux-{}-{n}", std::process::id()) };
+        let cmd = common::groundwork_process(&emu.url(), state);
+        let mut line = String::from("env");
+        for (k, v) in cmd.get_envs() {
+            if let Some(v) = v {
+                line += &format!(" {}='{}'", k.to_string_lossy(), v.to_string_lossy());
+            }
+        }
+        line += &format!(" GROUNDWORK_POLL_SECONDS=0.2 TERM=xterm-256color {}", cmd.get_program().to_string_lossy());
+        // The pane stays after groundwork exits, so its last screen can still be read.
+        line += "; echo GROUNDWORK-EXITED-$?; exec cat";
+        tmux.run(&["new-session", "-d", "-s", "gw", "-x", "120", "-y", "40", &line]);
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "gw"])
+    }
+
+    /// Sends keys (tmux key names), in order.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", "gw", k]);
+        }
+    }
+
+    /// Types `text` literally, then Enter.
+    fn type_line(&self, text: &str) {
+        self.run(&["send-keys", "-t", "gw", "-l", text]);
+        self.run(&["send-keys", "-t", "gw", "Enter"]);
+    }
+
+    /// Waits until the screen shows `text`; fails with the screen if it never does.
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "waited 60 s for {what}; the screen shows:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+/// The organization, from a fresh account: selected, planned, confirmed, re-checked.
+fn create_the_organization(tmux: &Tmux) {
+    tmux.wait_for("○ AWS Organization");
+    tmux.wait_for("Steps · 0 of 8 done");
+    tmux.keys(&["j", "j"]);
+    tmux.wait_for("┌ organization ");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Apply this 1 change? y / N");
+    tmux.keys(&["y"]);
+    tmux.wait_for("✓ AWS Organization");
+}
+
+#[test]
+fn a_region_refused_at_the_prompt_or_stopping_the_plan_is_corrected_without_leaving_the_wizard() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::start(&emu, state.path());
+    create_the_organization(&tmux);
+    tmux.wait_for("┌ control-tower ");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("[control-tower.home-region]");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("[control-tower.regions]");
+    // A name AWS does not list for this account is refused as it is given, the reason under it.
+    tmux.type_line("us-east-1,mars-north-9");
+    let screen = tmux.wait_for("mars-north-9 is not a Region of this account: AWS does not list it");
+    assert!(screen.contains("[control-tower.regions]") && !screen.contains("STOP"), "still asking:\n{screen}");
+    // A Region the account has but has not enabled passes the prompt; the plan stops on it.
+    tmux.keys(&["C-u"]);
+    tmux.type_line("us-east-1,af-south-1");
+    tmux.wait_for("[control-tower.log-archive-email]");
+    tmux.type_line("log@example.com");
+    tmux.wait_for("[control-tower.audit-email]");
+    tmux.type_line("audit@example.com");
+    let screen = tmux.wait_for("Press e to change control-tower.regions (now us-east-1,af-south-1)");
+    assert!(screen.contains("STOP") && screen.contains("af-south-1"), "the stop is on screen:\n{screen}");
+    assert!(!screen.contains("y / N"), "a stopped plan is never offered for a yes:\n{screen}");
+    // e: only the answer that stopped the plan is asked again, the answer in use offered.
+    tmux.keys(&["e"]);
+    let screen = tmux.wait_for("[control-tower.regions]");
+    assert!(screen.contains("question 1 of 1") && screen.contains("us-east-1,af-south-1"), "{screen}");
+    tmux.type_line("us-east-1,eu-west-1");
+    tmux.wait_for("Confirm");
+    tmux.keys(&["End"]);
+    let screen = tmux.wait_for("? y / N");
+    assert!(screen.contains("changes"), "{screen}");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Cancelled: nothing was changed.");
+    let record = std::fs::read_to_string(state.path().join(format!("state/{}.json", common::MGMT))).expect("record");
+    assert!(record.contains(r#""control-tower.regions": "us-east-1,eu-west-1""#), "{record}");
+}
