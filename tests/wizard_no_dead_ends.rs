@@ -18,12 +18,8 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// The wizard against `emu`, with `state` as its state directory, in a 120×40 window.
     fn start(emu: &Emulator, state: &Path) -> Tmux {
-        static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let version = Command::new("tmux").arg("-V").output();
-        assert!(version.is_ok_and(|o| o.status.success()), "this test needs tmux (apt-get install tmux)");
-        let tmux = Tmux { socket: format!("groundwork-ux-{}-{n}", std::process::id()) };
         let cmd = common::groundwork_process(&emu.url(), state);
         let mut line = String::from("env");
         for (k, v) in cmd.get_envs() {
@@ -33,7 +29,33 @@ impl Tmux {
         }
         line += &format!(" GROUNDWORK_POLL_SECONDS=0.2 TERM=xterm-256color {}", cmd.get_program().to_string_lossy());
         // The pane stays after groundwork exits, so its last screen can still be read.
-        line += "; echo GROUNDWORK-EXITED-$?; exec cat";
+        Tmux::start_line(&line)
+    }
+
+    /// `groundwork sandbox` (its own emulator, its simulate key), with no AWS configuration.
+    fn sandbox(home: &Path) -> Tmux {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let venv = root.join("target/emulator-venv");
+        groundwork::emulator::venv_python(&venv, &root.join("tests/emulator/requirements.txt"), &|_| {})
+            .expect("the emulator venv");
+        Tmux::start_line(&format!(
+            "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE -u AWS_REGION -u AWS_ENDPOINT_URL \
+             -u XDG_CACHE_HOME -u PYTHON AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE={0}/none \
+             AWS_SHARED_CREDENTIALS_FILE={0}/none HOME={0} GROUNDWORK_EMULATOR_VENV={1} TERM=xterm-256color {2} sandbox",
+            home.display(),
+            venv.display(),
+            assert_cmd::cargo::cargo_bin("groundwork").display()
+        ))
+    }
+
+    fn start_line(line: &str) -> Tmux {
+        static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let version = Command::new("tmux").arg("-V").output();
+        assert!(version.is_ok_and(|o| o.status.success()), "this test needs tmux (apt-get install tmux)");
+        let tmux = Tmux { socket: format!("groundwork-ux-{}-{n}", std::process::id()) };
+        // The pane stays after groundwork exits, so its last screen can still be read.
+        let line = format!("{line}; echo GROUNDWORK-EXITED-$?; exec cat");
         tmux.run(&["new-session", "-d", "-s", "gw", "-x", "120", "-y", "40", &line]);
         tmux
     }
@@ -126,7 +148,7 @@ fn a_region_refused_at_the_prompt_or_stopping_the_plan_is_corrected_without_leav
     let screen = tmux.wait_for("[control-tower.regions]");
     assert!(screen.contains("question 1 of 1") && screen.contains("us-east-1,af-south-1"), "{screen}");
     tmux.type_line("us-east-1,eu-west-1");
-    tmux.wait_for("Confirm");
+    tmux.wait_for("┌ Confirm");
     tmux.keys(&["End"]);
     let screen = tmux.wait_for("? y / N");
     assert!(screen.contains("changes"), "{screen}");
@@ -134,4 +156,72 @@ fn a_region_refused_at_the_prompt_or_stopping_the_plan_is_corrected_without_leav
     tmux.wait_for("Cancelled: nothing was changed.");
     let record = std::fs::read_to_string(state.path().join(format!("state/{}.json", common::MGMT))).expect("record");
     assert!(record.contains(r#""control-tower.regions": "us-east-1,eu-west-1""#), "{record}");
+}
+
+/// Scrolls the plan to its end (only then is `y` offered), confirms, and waits for `then`.
+fn confirm(tmux: &Tmux, then: &str) {
+    // The dialog's frame: the detail pane may say "Confirm subscription" before it opens.
+    tmux.wait_for("┌ Confirm");
+    tmux.keys(&["End"]);
+    tmux.wait_for("? y / N");
+    tmux.keys(&["y"]);
+    tmux.wait_for(then);
+}
+
+#[test]
+fn verdicts_follow_the_account_model_and_the_simulate_key_without_a_recheck() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::sandbox(home.path());
+    tmux.wait_for("Steps · 0 of 8 done");
+    tmux.wait_for("○ AWS Organization");
+    // GuardDuty, before the organization: it says what it waits for.
+    tmux.keys(&["j", "j", "j", "j", "j"]);
+    tmux.wait_for("┌ guardduty ");
+    tmux.wait_for("create the organization first");
+    tmux.keys(&["k", "k", "k"]);
+    tmux.wait_for("┌ organization ");
+    tmux.keys(&["Enter"]);
+    confirm(&tmux, "✓ AWS Organization");
+    // The organization changed the account model: GuardDuty was judged again, without r.
+    tmux.wait_for("┌ control-tower ");
+    tmux.keys(&["j", "j"]);
+    tmux.wait_for("┌ guardduty ");
+    tmux.wait_until("GuardDuty judged on the organization", |s| {
+        !s.contains("create the organization first") && !s.contains("Re-checking against")
+    });
+
+    // A landing zone governing two Regions; GuardDuty skipped, so Alerts can run.
+    tmux.keys(&["k", "k"]);
+    tmux.wait_for("┌ control-tower ");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("[control-tower.home-region]");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("[control-tower.regions]");
+    tmux.type_line("us-east-1,eu-west-1");
+    tmux.wait_for("[control-tower.log-archive-email]");
+    tmux.type_line("log@example.com");
+    tmux.wait_for("[control-tower.audit-email]");
+    tmux.type_line("audit@example.com");
+    confirm(&tmux, "running");
+    tmux.wait_until("the landing zone", |s| s.contains("✓ Control Tower landing zone"));
+    // Done: the cursor moved on to the next step not done.
+    tmux.wait_for("┌ identity-center ");
+    tmux.keys(&["j"]);
+    tmux.wait_for("┌ guardduty ");
+    tmux.keys(&["s"]);
+    tmux.wait_for("Why skip this step?");
+    tmux.type_line("tried later");
+    tmux.wait_for("– GuardDuty");
+    tmux.keys(&["j", "j"]);
+    tmux.wait_for("┌ alerts ");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("[alerts.email]");
+    tmux.type_line("alerts@example.com");
+    tmux.wait_for("[alerts.min-severity]");
+    tmux.type_line("");
+    confirm(&tmux, "◐ Alerts by email");
+    tmux.wait_for("press x to simulate");
+    // x clicks the link in the email: the step is re-checked and done, without r.
+    tmux.keys(&["x"]);
+    tmux.wait_for("✓ Alerts by email");
 }

@@ -27,6 +27,10 @@ fn text(m: &Model, theme: Theme, width: u16) -> Text<'static> {
     ]));
     let summary = s.result.as_ref().map_or_else(|| step.summary.clone(), |r| r.summary.clone());
     text.push_line(Line::from(inert(&summary)));
+    if s.checking && s.live {
+        // Shown until the re-check answers, so an older finding below is never taken for news.
+        text.push_line(Line::styled(say("wizard-rechecking", &[]), theme.fg(Color::DarkGray)));
+    }
     if let Some(reason) = &s.skip {
         text.push_line(Line::from(say("wizard-skipped-because", &[("reason", &inert(reason))])));
     }

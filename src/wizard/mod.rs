@@ -249,6 +249,7 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
             msg @ (Msg::Tick { .. }
             | Msg::Connected(_)
             | Msg::Regions(_)
+            | Msg::Refreshed(_)
             | Msg::ConnectFailed(_)
             | Msg::RecheckFailed(_)
             | Msg::Checked { .. }
@@ -324,6 +325,15 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::ConnectFailed(why) => m.connection = Connection::Failed(why),
         Msg::Regions(names) => m.regions = Some(names),
+        // Every step is judged on the account model (its organization, landing zone, Audit,
+        // Regions): when that changed, no verdict reached on the old one may stand unchecked.
+        Msg::Refreshed(header) => {
+            let changed = header != m.header;
+            m.header = header;
+            if changed && m.connection == Connection::Ready {
+                return StepId::ALL.into_iter().map(|id| m.recheck(id)).collect();
+            }
+        }
         Msg::RecheckFailed(why) => {
             for step in m.steps.iter_mut().filter(|s| s.checking) {
                 step.checking = false;
@@ -383,12 +393,10 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             return vec![Effect::SaveSkip { id, reason: Some(reason) }];
         }
         Msg::Simulated { id, result } => {
-            let ok = result.is_ok();
+            m.advance = result.is_ok().then_some(id);
             m.notice = Some(result.unwrap_or_else(|why| why));
-            if ok {
-                m.advance = Some(id);
-                return vec![m.recheck(id)];
-            }
+            // Even a simulation that failed part way may have changed something: re-check.
+            return vec![m.recheck(id)];
         }
         Msg::SkipReason { reason: None, .. } => m.notice = Some(catalog::say("wizard-cancelled", &[])),
         _ => {}

@@ -219,6 +219,8 @@ pub enum Msg {
         notice: Option<String>,
     },
     Connected(Header),
+    /// The account model was read again (after an apply, or for R): the header it implies.
+    Refreshed(Header),
     /// The Regions AWS lists for the account (read once, after the account model).
     Regions(Vec<String>),
     ConnectFailed(String),

@@ -148,8 +148,7 @@ impl Runtime {
                         self.resume_pending(model);
                         Some(Msg::Connected(header))
                     } else {
-                        model.header = header;
-                        None
+                        Some(Msg::Refreshed(header))
                     }
                 }
                 Event::Perform(ev) => {
