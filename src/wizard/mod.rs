@@ -452,3 +452,5 @@ fn next_not_done(m: &mut Model) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fresh;
