@@ -312,3 +312,18 @@ fn a_plan_an_answer_stopped() {
     assert_eq!(screen.matches("Press e to change control-tower.regions (now us-east-1,af-south-1)").count(), 2, "{screen}");
     snapshot("stopped_on_an_answer", &m);
 }
+
+/// GuardDuty's paid plans, ticked on a list with each plan's purpose and price.
+#[test]
+fn the_paid_plans_as_a_list_to_tick() {
+    let mut m = model(&[Status::Done, Status::Done, Status::Done, Status::Done, Status::Done]);
+    let id = StepId::Guardduty;
+    m.selected = id as usize;
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::NeedInputs { id, keys: vec![("guardduty.plans".into(), Some("RUNTIME_MONITORING".into()))] });
+    update(&mut m, Msg::Edit(groundwork::wizard::form::Edit::Down));
+    let screen = render(&m, 120, 40);
+    assert!(screen.contains("[x] RUNTIME_MONITORING") && screen.contains("[ ] S3_DATA_EVENTS"), "{screen}");
+    assert!(screen.contains("per million audit log events"), "each plan's price:\n{screen}");
+    snapshot("paid_plans", &m);
+}

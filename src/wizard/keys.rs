@@ -71,6 +71,8 @@ fn line_key(key: KeyEvent) -> Option<Msg> {
         KeyCode::Char(c) => Edit::Insert(c),
         KeyCode::Backspace => Edit::Backspace,
         KeyCode::Delete => Edit::Delete,
+        KeyCode::Up => Edit::Up,
+        KeyCode::Down => Edit::Down,
         KeyCode::Left => Edit::Left,
         KeyCode::Right => Edit::Right,
         KeyCode::Home => Edit::Start,
