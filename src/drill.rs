@@ -4,7 +4,7 @@
 //! confirmed subscriptions), with a time limit; then a short runbook for that finding type.
 
 use crate::exit::Exit;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::aws::change::{Action, drill};
@@ -142,6 +142,7 @@ async fn watched(aws: &Aws, at: &At) -> Result<Vec<Watched>, AwsError> {
 async fn watch(aws: &Aws, at: &At, watched: &[Watched], since: SystemTime, limit: Duration) -> Result<Seen, AwsError> {
     let start = Instant::now();
     let mut shown = Seen::default();
+    let mut live = crate::console::Live::new();
     loop {
         let mut seen = Seen::default();
         for w in watched {
@@ -164,6 +165,7 @@ async fn watch(aws: &Aws, at: &At, watched: &[Watched], since: SystemTime, limit
             (seen.emailed > 0.0, shown.emailed > 0.0, "drill-seen-emailed"),
         ] {
             if now && !before {
+                live.done();
                 println!("  {}", say(key, &[("seconds", &secs)]));
             }
         }
@@ -171,10 +173,12 @@ async fn watch(aws: &Aws, at: &At, watched: &[Watched], since: SystemTime, limit
         // With no confirmed subscription anywhere, nothing more can arrive once the topic has it.
         let nobody = watched.iter().flat_map(|w| &w.topics).all(|t| t.confirmed.is_empty());
         if seen.emailed > 0.0 || seen.failed || (seen.delivered_to_topic && nobody) || start.elapsed() >= limit {
+            live.done();
             return Ok(seen);
         }
-        println!("  {}", say("drill-waiting", &[("seconds", &secs)]));
-        tokio::time::sleep(aws.poll_interval().min(limit.saturating_sub(start.elapsed()))).await;
+        // One line, counting the seconds between reads, so the wait is never silent.
+        let pause = aws.poll_interval().min(limit.saturating_sub(start.elapsed()));
+        live.wait(pause, start, |s| say("drill-waiting", &[("seconds", &s.to_string())])).await;
     }
 }
 
@@ -200,7 +204,7 @@ fn conclude(watched: &[Watched], seen: Seen) -> bool {
     seen.emailed > 0.0
 }
 
-/// Asks "Run the drill? [y/N]" on a terminal; without one, only `--yes` proceeds.
+/// Asks "Send the sample finding? y / N" on a terminal; without one, only `--yes` proceeds.
 fn confirmed(yes: bool) -> bool {
     if yes {
         return true;
@@ -209,8 +213,10 @@ fn confirmed(yes: bool) -> bool {
         eprintln!("groundwork: {}", say("apply-needs-yes", &[]));
         return false;
     }
-    eprint!("{} ", say("drill-confirm", &[]));
-    let _ = std::io::stderr().flush();
+    // One key, as the wizard takes it; a line only where the terminal has no raw mode.
+    if let Some(yes) = crate::console::yes_key(&say("drill-confirm", &[])) {
+        return yes;
+    }
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
     matches!(line.trim().to_lowercase().as_str(), "y" | "yes")

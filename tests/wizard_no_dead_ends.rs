@@ -20,6 +20,11 @@ struct Tmux {
 impl Tmux {
     /// The wizard against `emu`, with `state` as its state directory, in a 120×40 window.
     fn start(emu: &Emulator, state: &Path) -> Tmux {
+        Tmux::start_with(emu, state, "")
+    }
+
+    /// `groundwork ARGS` against `emu` (the wizard when empty), in a 120×40 window.
+    fn start_with(emu: &Emulator, state: &Path, args: &str) -> Tmux {
         let cmd = common::groundwork_process(&emu.url(), state);
         let mut line = String::from("env");
         for (k, v) in cmd.get_envs() {
@@ -27,8 +32,8 @@ impl Tmux {
                 line += &format!(" {}='{}'", k.to_string_lossy(), v.to_string_lossy());
             }
         }
-        line += &format!(" GROUNDWORK_POLL_SECONDS=0.2 TERM=xterm-256color {}", cmd.get_program().to_string_lossy());
-        // The pane stays after groundwork exits, so its last screen can still be read.
+        let program = cmd.get_program().to_string_lossy().into_owned();
+        line += &format!(" GROUNDWORK_POLL_SECONDS=0.2 TERM=xterm-256color {program} {args}");
         Tmux::start_line(&line)
     }
 
@@ -224,4 +229,27 @@ fn verdicts_follow_the_account_model_and_the_simulate_key_without_a_recheck() {
     // x clicks the link in the email: the step is re-checked and done, without r.
     tmux.keys(&["x"]);
     tmux.wait_for("✓ Alerts by email");
+}
+
+/// The drill on a terminal takes its yes with one key, as the wizard does: no Enter after it.
+#[test]
+fn the_drill_takes_its_yes_with_a_single_key() {
+    let emu = Emulator::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let gd = aws_sdk_guardduty::Client::new(&common::config(&emu, common::MGMT, common::REGION).await);
+        gd.create_detector().enable(true).send().await.expect("detector");
+    });
+    let out = common::groundwork(&emu.url(), state.path())
+        .args(["apply", "alerts", "--yes", "--set", "alerts.email=alerts@example.com"])
+        .output()
+        .expect("apply");
+    assert_eq!(out.status.code(), Some(1), "pending until confirmed: {}", String::from_utf8_lossy(&out.stdout));
+    let tmux = Tmux::start_with(&emu, state.path(), "drill --wait-seconds 30");
+    tmux.wait_for("Send the sample finding? y / N");
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("GROUNDWORK-EXITED-1");
+    assert!(screen.contains("[✓] the rule matched it"), "the drill ran on the y alone:\n{screen}");
+    assert!(screen.contains("has not confirmed the subscription"), "{screen}");
 }
