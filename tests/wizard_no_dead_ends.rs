@@ -99,7 +99,7 @@ impl Tmux {
             if ok(&screen) {
                 return screen;
             }
-            assert!(start.elapsed() < Duration::from_secs(60), "waited 60 s for {what}; the screen shows:\n{screen}");
+            assert!(start.elapsed() < Duration::from_mins(2), "waited 2 min for {what}; the screen shows:\n{screen}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }

@@ -309,7 +309,11 @@ fn a_plan_an_answer_stopped() {
     update(&mut m, Msg::Planned { id, result: Ok(Proposal { text, plan, asked }) });
     assert_eq!(m.overlay, None);
     let screen = render(&m, 120, 40);
-    assert_eq!(screen.matches("Press e to change control-tower.regions (now us-east-1,af-south-1)").count(), 2, "{screen}");
+    assert_eq!(
+        screen.matches("Press e to change control-tower.regions (now us-east-1,af-south-1)").count(),
+        2,
+        "{screen}"
+    );
     snapshot("stopped_on_an_answer", &m);
 }
 

@@ -166,8 +166,9 @@ impl Form {
                 chars.remove(at - 1);
                 at - 1
             }
-            // A control character is never typed into an answer; Backspace at the start does nothing.
-            Edit::Insert(_) | Edit::Backspace => at,
+            // A control character is never typed into an answer; Backspace at the start does
+            // nothing; a line has no item above or below.
+            Edit::Insert(_) | Edit::Backspace | Edit::Up | Edit::Down => at,
             Edit::Delete => {
                 if at < chars.len() {
                     chars.remove(at);
@@ -175,7 +176,6 @@ impl Form {
                 at
             }
             Edit::Left => at.saturating_sub(1),
-            Edit::Up | Edit::Down => at,
             Edit::Right => (at + 1).min(chars.len()),
             Edit::Start => 0,
             Edit::End => chars.len(),

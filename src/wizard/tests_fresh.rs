@@ -17,7 +17,11 @@ fn connected() -> Model {
 
 fn stopped(named: &[&str]) -> Proposal {
     let plan = Plan {
-        changes: vec![Change { at: At::new("123456789012", "us-east-1"), global: true, action: Action::CreateOrganization }],
+        changes: vec![Change {
+            at: At::new("123456789012", "us-east-1"),
+            global: true,
+            action: Action::CreateOrganization,
+        }],
         conflicts: vec!["af-south-1 is an opt-in Region that is DISABLED".into()],
         conflicting_answers: named.iter().map(|k| (*k).to_owned()).collect(),
         ..Plan::default()
@@ -41,8 +45,7 @@ fn a_plan_stopped_by_an_answer_asks_that_answer_again_where_it_stopped() {
     assert!(update(&mut m, Msg::EditAnswers).is_empty());
     assert_eq!(m.overlay, Some(Overlay::Input(id)));
     let form = m.form.as_ref().expect("a form");
-    let asked: Vec<(&str, Option<&str>)> =
-        form.fields.iter().map(|f| (f.key.as_str(), f.default.as_deref())).collect();
+    let asked: Vec<(&str, Option<&str>)> = form.fields.iter().map(|f| (f.key.as_str(), f.default.as_deref())).collect();
     assert_eq!(asked, vec![("control-tower.regions", Some("us-east-1,af-south-1"))]);
 }
 
