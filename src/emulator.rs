@@ -24,10 +24,11 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 17] = [
+pub const EMBEDDED: [(&str, &str); 18] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("faults.py", include_str!("../tests/emulator/faults.py")),
+    ("hold.py", include_str!("../tests/emulator/hold.py")),
     ("account_contacts.py", include_str!("../tests/emulator/account_contacts.py")),
     ("controltower.py", include_str!("../tests/emulator/controltower.py")),
     ("regions.py", include_str!("../tests/emulator/regions.py")),

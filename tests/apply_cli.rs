@@ -160,18 +160,12 @@ fn a_killed_control_tower_apply_resumes_waiting_in_a_new_process() {
     let (_, json) = check_json(&emu, state.path());
     assert_eq!(step_status(&json, "control-tower"), "partial", "{json:#}");
 
-    // A new process resumes the same operation rather than starting another.
-    let resumed = std::thread::spawn({
-        let (url, dir) = (emu.url(), state.path().to_owned());
-        move || {
-            groundwork(&url, &dir)
-                .env("GROUNDWORK_POLL_SECONDS", "0.2")
-                .args(["apply", "control-tower", "--yes"])
-                .output()
-                .expect("second apply")
-        }
-    });
-    std::thread::sleep(Duration::from_secs(2));
+    // A new process resumes the same operation rather than starting another; AWS finishes it once
+    // the new process says it is waiting for it.
+    let mut again = common::groundwork_process(&emu.url(), state.path());
+    again.env("GROUNDWORK_POLL_SECONDS", "0.2").args(["apply", "control-tower", "--yes"]);
+    let (resumed, waiting) = common::run_watching(again, "Waiting for landing zone operation");
+    common::wait_until_seen(&waiting, "Waiting for landing zone operation");
     emu.hook(
         "/_groundwork/controltower/operations/complete",
         serde_json::json!({"operationIdentifier": operation, "status": "SUCCEEDED"}),

@@ -319,49 +319,6 @@ async fn the_latest_version_refusal_is_explained() {
     assert_eq!(rule.num_calls(), 1, "never retried");
 }
 
-/// The emulator refuses what AWS refuses: today's 3.3 version, and the 3.3 manifest at 4.0.
-#[tokio::test]
-async fn the_emulator_refuses_the_3_3_version_and_manifest() {
-    let emu = Emulator::start();
-    let org = seed::organization(&emu).await;
-    seed::control_tower_prerequisites(&emu, &org).await;
-    let ct = aws_sdk_controltower::Client::new(&config(&emu, MGMT, REGION).await);
-    let three = json!({"governedRegions": [REGION],
-        "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
-        "centralizedLogging": {"accountId": org.log_archive, "enabled": true},
-        "securityRoles": {"accountId": org.audit}, "accessManagement": {"enabled": true}});
-    let create = |version: &'static str, manifest: serde_json::Value| {
-        ct.create_landing_zone().version(version).manifest(document(&manifest)).send()
-    };
-    let message = |e: &aws_sdk_controltower::error::SdkError<_, _>| {
-        use aws_sdk_controltower::error::ProvideErrorMetadata;
-        let e: &aws_sdk_controltower::operation::create_landing_zone::CreateLandingZoneError =
-            e.as_service_error().expect("a service error");
-        assert!(e.is_validation_exception(), "{e:?}");
-        e.message().unwrap_or_default().to_owned()
-    };
-    let e = create("3.3", three.clone()).await.expect_err("3.3 refused");
-    assert_eq!(message(&e), "Your AWS Control Tower landing zone version must be latest available version.");
-    let e = create("3.3", seed::manifest_4(&org, &[REGION])).await.expect_err("3.3 refused");
-    assert!(message(&e).contains("must be latest available version"));
-    let e = create("4.0", three).await.expect_err("3.3 manifest refused");
-    assert!(message(&e).contains("organizationStructure"), "{}", message(&e));
-    assert!(ct.list_landing_zones().send().await.expect("list").landing_zones().is_empty());
-    create("4.0", seed::manifest_4(&org, &[REGION])).await.expect("the 4.0 manifest is accepted");
-}
-
-fn document(v: &serde_json::Value) -> aws_smithy_types::Document {
-    use aws_smithy_types::{Document, Number};
-    match v {
-        serde_json::Value::Object(m) => Document::Object(m.iter().map(|(k, v)| (k.clone(), document(v))).collect()),
-        serde_json::Value::Array(a) => Document::Array(a.iter().map(document).collect()),
-        serde_json::Value::String(s) => Document::String(s.clone()),
-        serde_json::Value::Number(n) => Document::Number(Number::PosInt(n.as_u64().unwrap_or_default())),
-        serde_json::Value::Bool(b) => Document::Bool(*b),
-        serde_json::Value::Null => Document::Null,
-    }
-}
-
 /// A role of the right name at another path is the person's: a conflict, never replaced.
 #[tokio::test]
 async fn a_role_at_another_path_is_a_conflict() {

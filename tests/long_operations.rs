@@ -44,17 +44,10 @@ fn a_landing_zone_still_running_at_the_limit_is_in_progress_then_resumed() {
 
     // The next apply resumes waiting for the same operation (no second landing zone), and ends done
     // once AWS finishes.
-    let resumed = std::thread::spawn({
-        let (url, dir) = (emu.url(), dir.path().to_owned());
-        move || {
-            groundwork(&url, &dir)
-                .env("GROUNDWORK_POLL_SECONDS", "0.2")
-                .args(["apply", "control-tower", "--yes"])
-                .output()
-                .expect("resume")
-        }
-    });
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    let mut again = common::groundwork_process(&emu.url(), dir.path());
+    again.env("GROUNDWORK_POLL_SECONDS", "0.2").args(["apply", "control-tower", "--yes"]);
+    let (resumed, waiting) = common::run_watching(again, "Waiting for landing zone operation");
+    common::wait_until_seen(&waiting, "Waiting for landing zone operation");
     emu.hook(
         "/_groundwork/controltower/operations/complete",
         serde_json::json!({"operationIdentifier": pending, "status": "SUCCEEDED"}),
@@ -124,17 +117,12 @@ async fn a_standard_still_pending_at_the_limit_is_in_progress_then_resumed_witho
     // The next apply waits for the same subscription (no second BatchEnableStandards in Audit), which
     // AWS finishes while it waits, and finishes the other accounts (their FSBP READY after 1 s).
     emu.hook("/_groundwork/delays", serde_json::json!({"standards": 1}));
-    let resumed = std::thread::spawn({
-        let (url, dir) = (emu.url(), dir.path().to_owned());
-        move || {
-            groundwork(&url, &dir)
-                .env("GROUNDWORK_POLL_SECONDS", "0.2")
-                .args(["apply", "security-hub", "--yes"])
-                .output()
-                .expect("resume")
-        }
-    });
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    // AWS finishes it only once the new process has begun to wait for it in Audit.
+    let doing = format!("securityhub:GetEnabledStandards in account {}", org.audit);
+    let mut again = common::groundwork_process(&emu.url(), dir.path());
+    again.env("GROUNDWORK_POLL_SECONDS", "0.2").args(["apply", "security-hub", "--yes"]);
+    let (resumed, waiting) = common::run_watching(again, doing.clone());
+    common::wait_until_seen(&waiting, &doing);
     let fsbp = "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0";
     emu.hook(
         "/_groundwork/securityhub/standard-status",

@@ -1,45 +1,17 @@
-//! The IAM policy in assets/ lists exactly the actions the code calls, so it cannot drift from it.
+//! The IAM policies in assets/ list exactly the actions the code calls, so they cannot drift from
+//! it. The actions are derived from the SDK calls themselves (every fluent method of an SDK operation
+//! in src/aws/, mapped to its IAM action by the SDK's own sources: tests/common/sdk.rs), so a call
+//! added without its policy line fails here, whatever label is written beside it.
+
+#[path = "common/sdk.rs"]
+mod sdk;
 
 use std::collections::BTreeSet;
 
-const SERVICES: [&str; 14] = [
-    "sts",
-    "iam",
-    "account",
-    "organizations",
-    "controltower",
-    "sso",
-    "identitystore",
-    "guardduty",
-    "securityhub",
-    "events",
-    "sns",
-    "config",
-    "cloudtrail",
-    "cloudwatch",
-];
-
-/// Every `"service:Action"` literal in the Rust files of a directory (each SDK call names its IAM
-/// action), and in its subdirectories when `deep`.
+/// The IAM action of every SDK call in the Rust files of a directory (and below it when `deep`).
 fn actions_in_code(dir: &std::path::Path, deep: bool) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).expect("source dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            if deep {
-                found.extend(actions_in_code(&path, true));
-            }
-            continue;
-        }
-        let text = std::fs::read_to_string(path).expect("source");
-        for literal in text.split('"').skip(1).step_by(2) {
-            let Some((service, action)) = literal.split_once(':') else { continue };
-            if SERVICES.contains(&service) && !action.is_empty() && action.chars().all(char::is_alphanumeric) {
-                found.insert(literal.to_owned());
-            }
-        }
-    }
-    found
+    let ops = sdk::operations();
+    sdk::calls(dir, deep, &ops).into_iter().map(|c| c.op.action).collect()
 }
 
 /// The actions a policy grants, leaving out the statement for what AWS itself requires behind the

@@ -2,63 +2,29 @@
 //! against it with a banner, lets a newcomer finish all eight steps with the keys alone (simulating
 //! what only a person can do), and stops the emulator when the wizard quits.
 
+mod common;
+
 use std::net::TcpStream;
-use std::process::Command;
-use std::time::{Duration, Instant};
+
+use common::tmux::Tmux;
 
 /// How many steps the wizard lists.
 const STEPS: usize = groundwork::catalog::StepId::ALL.len();
 
-fn tmux(socket: &str, args: &[&str]) -> String {
-    let out = Command::new("tmux").arg("-L").arg(socket).args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn wait_for(socket: &str, text: &str, limit: Duration) -> String {
-    let start = Instant::now();
-    loop {
-        let screen = tmux(socket, &["capture-pane", "-p", "-t", "sandbox"]);
-        if screen.contains(text) {
-            return screen;
-        }
-        assert!(start.elapsed() < limit, "waited for {text:?}; the screen shows:\n{screen}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn keys(socket: &str, keys: &[&str]) {
-    for k in keys {
-        tmux(socket, &["send-keys", "-t", "sandbox", k]);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-}
-
-fn type_line(socket: &str, text: &str) {
-    tmux(socket, &["send-keys", "-t", "sandbox", "-l", text]);
-    tmux(socket, &["send-keys", "-t", "sandbox", "Enter"]);
-    std::thread::sleep(Duration::from_millis(300));
-}
-
-fn wait(socket: &str, text: &str) -> String {
-    wait_for(socket, text, Duration::from_mins(1))
-}
-
-/// Answers each question of a step as it appears: `answer` picks the reply from its `[key]`.
-fn answer(socket: &str, prefix: &str, count: usize, answer: impl Fn(&str) -> &'static str) {
+/// Answers `count` questions of a step as each appears: `answer` picks the reply from its `[key]`.
+fn answer(tmux: &Tmux, prefix: &str, count: usize, answer: impl Fn(&str) -> &'static str) {
     for _ in 0..count {
-        let screen = wait(socket, prefix);
-        let key = screen.lines().rev().find(|l| l.contains(prefix)).unwrap_or_default().to_owned();
-        type_line(socket, answer(&key));
+        tmux.answer(prefix, |key| answer(key).to_owned());
     }
 }
 
 /// Scrolls the plan to its end (only then is `y` offered), confirms, and waits for `then`.
-fn confirm(socket: &str, then: &str) {
-    wait(socket, "Confirm");
-    keys(socket, &["End"]);
-    wait(socket, "? y / N");
-    keys(socket, &["y"]);
-    wait(socket, then);
+fn confirm(tmux: &Tmux, then: &str) {
+    tmux.wait_for("Confirm");
+    tmux.keys(&["End"]);
+    tmux.wait_for("? y / N");
+    tmux.keys(&["y"]);
+    tmux.wait_for(then);
 }
 
 fn contact(key: &str) -> &'static str {
@@ -73,56 +39,55 @@ fn contact(key: &str) -> &'static str {
 
 /// All eight steps through the wizard's keys, from a brand-new account; root MFA and the alert
 /// email confirmation with the sandbox's simulate key.
-fn finish_the_journey(socket: &str) {
+fn finish_the_journey(tmux: &Tmux) {
     // 1 Root MFA: only a person can do it; the sandbox offers to simulate it, and says so.
-    let screen = wait(socket, "press x to simulate");
+    let screen = tmux.wait_for("press x to simulate");
     assert!(screen.contains("SANDBOX ONLY"), "{screen}");
-    keys(socket, &["x"]);
-    wait(socket, "✓ Root user MFA");
+    tmux.keys(&["x"]);
+    tmux.wait_for("✓ Root user MFA");
     // 3 Organization (the cursor moved past contacts, which are best set once the accounts exist).
-    keys(socket, &["j", "Enter"]);
-    confirm(socket, "✓ AWS Organization");
+    tmux.keys(&["j", "Enter"]);
+    confirm(tmux, "✓ AWS Organization");
     // 4 Control Tower: about 20 seconds in the sandbox.
-    keys(socket, &["Enter"]);
-    answer(socket, "[control-tower.", 4, |key| match key {
+    tmux.keys(&["Enter"]);
+    answer(tmux, "[control-tower.", 4, |key| match key {
         k if k.contains("log-archive-email") => "log@example.com",
         k if k.contains("audit-email") => "audit@example.com",
         _ => "",
     });
-    confirm(socket, "running");
-    wait_for(socket, "✓ Control Tower landing zone", Duration::from_mins(2));
+    confirm(tmux, "running");
+    tmux.wait_for("✓ Control Tower landing zone");
     // 5 to 7, the cursor already on each.
-    wait(socket, "┌ identity-center ");
-    keys(socket, &["Enter"]);
+    tmux.wait_for("┌ identity-center ");
+    tmux.keys(&["Enter"]);
     for reply in ["ada", "Ada", "Lovelace", "ada@example.com", ""] {
-        wait(socket, "[identity-center.");
-        type_line(socket, reply);
+        tmux.answer("[identity-center.", |_| reply.to_owned());
     }
-    confirm(socket, "✓ IAM Identity Center users");
-    wait(socket, "┌ guardduty ");
-    keys(socket, &["Enter"]);
-    answer(socket, "[guardduty.", 1, |_| "");
-    confirm(socket, "✓ GuardDuty");
-    wait(socket, "┌ security-hub ");
-    keys(socket, &["Enter"]);
-    confirm(socket, "✓ Security Hub CSPM");
+    confirm(tmux, "✓ IAM Identity Center users");
+    tmux.wait_for("┌ guardduty ");
+    tmux.keys(&["Enter"]);
+    answer(tmux, "[guardduty.", 1, |_| "");
+    confirm(tmux, "✓ GuardDuty");
+    tmux.wait_for("┌ security-hub ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ Security Hub CSPM");
     // 8 Alerts: subscribed, waiting on the click in the email, which the sandbox simulates.
-    wait(socket, "┌ alerts ");
-    keys(socket, &["Enter"]);
-    answer(socket, "[alerts.", 2, |key| if key.contains("alerts.email") { "alerts@example.com" } else { "" });
-    confirm(socket, "◐ Alerts by email");
-    wait(socket, "press x to simulate");
-    keys(socket, &["x"]);
-    wait(socket, "✓ Alerts by email");
+    tmux.wait_for("┌ alerts ");
+    tmux.keys(&["Enter"]);
+    answer(tmux, "[alerts.", 2, |key| if key.contains("alerts.email") { "alerts@example.com" } else { "" });
+    confirm(tmux, "◐ Alerts by email");
+    tmux.wait_for("press x to simulate");
+    tmux.keys(&["x"]);
+    tmux.wait_for("✓ Alerts by email");
     // 2 Contacts, last, once every account exists: the first run turns on trusted access, the
     // second reaches the member accounts with the remembered answers.
-    wait(socket, "┌ contacts ");
-    keys(socket, &["Enter"]);
-    answer(socket, "[contacts.", 12, contact);
-    confirm(socket, "◐ Account contacts");
-    keys(socket, &["Enter"]);
-    confirm(socket, "✓ Account contacts");
-    wait(socket, &format!("Steps · 8 of {STEPS} done"));
+    tmux.wait_for("┌ contacts ");
+    tmux.keys(&["Enter"]);
+    answer(tmux, "[contacts.", 12, contact);
+    confirm(tmux, "◐ Account contacts");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ Account contacts");
+    tmux.wait_for(&format!("Steps · 8 of {STEPS} done"));
 }
 
 /// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test
@@ -162,23 +127,22 @@ fn banner_port(screen: &str) -> u16 {
 
 #[test]
 fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator() {
-    let socket = format!("groundwork-sandbox-{}", std::process::id());
     let state = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::new("sandbox"); // dropped first: what it started stops before its files go
     let binary = assert_cmd::cargo::cargo_bin("groundwork");
     let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
     let line = sandbox_line(state.path(), &binary, &venv);
-    tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-x", "120", "-y", "40", &line]);
-    let screen = wait_for(&socket, &format!("Steps · 0 of {STEPS} done"), Duration::from_secs(90));
+    tmux.start(&line, None);
+    let screen = tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
     let port = banner_port(&screen);
-    wait_for(&socket, "○ AWS Organization", Duration::from_secs(30));
+    tmux.wait_for("○ AWS Organization");
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "the emulator serves while the wizard runs");
-    finish_the_journey(&socket);
+    finish_the_journey(&tmux);
 
-    tmux(&socket, &["send-keys", "-t", "sandbox", "q"]);
-    let screen = wait_for(&socket, "SANDBOX-EXITED-0", Duration::from_secs(30));
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("SANDBOX-EXITED-0");
     assert!(screen.contains("Sandbox stopped"), "{screen}");
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the emulator was left running on port {port}");
-    tmux(&socket, &["kill-server"]);
 }
 
 /// `cargo install` then `groundwork sandbox` from any directory: the binary, copied out of the
@@ -187,8 +151,8 @@ fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator(
 /// land in the user's cache directory; only the venv is the harness's (installing needs PyPI).
 #[test]
 fn the_installed_binary_runs_the_sandbox_from_any_directory() {
-    let socket = format!("groundwork-installed-{}", std::process::id());
     let place = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::new("installed"); // dropped first: what it started stops before its files go
     let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     assert!(!place.path().starts_with(checkout), "the test runs outside the checkout");
     let binary = place.path().join("bin/groundwork");
@@ -198,11 +162,10 @@ fn the_installed_binary_runs_the_sandbox_from_any_directory() {
     std::fs::create_dir_all(&home).expect("home");
     let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
     let line = sandbox_line(&home, &binary, &venv);
-    let cwd = place.path().to_string_lossy().into_owned();
-    tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-c", &cwd, "-x", "120", "-y", "40", &line]);
-    let screen = wait_for(&socket, &format!("Steps · 0 of {STEPS} done"), Duration::from_secs(90));
+    tmux.start(&line, Some(place.path()));
+    let screen = tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
     let port = banner_port(&screen);
-    wait_for(&socket, "○ AWS Organization", Duration::from_secs(30));
+    tmux.wait_for("○ AWS Organization");
     let cache = home.join(".cache/groundwork");
     let server = std::fs::read_dir(&cache)
         .expect("the cache directory")
@@ -210,18 +173,14 @@ fn the_installed_binary_runs_the_sandbox_from_any_directory() {
         .map(|e| e.path().join("server.py"))
         .find(|p| p.exists());
     assert!(server.is_some(), "the emulator's files were written to {}", cache.display());
-    tmux(&socket, &["send-keys", "-t", "sandbox", "q"]);
-    wait_for(&socket, "SANDBOX-EXITED-0", Duration::from_secs(30));
+    tmux.keys(&["q"]);
+    tmux.wait_for("SANDBOX-EXITED-0");
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the emulator was left running on port {port}");
 
-    tmux(&socket, &["kill-server"]);
-
-    // Without Python, the first start says exactly what to install.
-    let socket = format!("{socket}-no-python");
+    // Without Python, the first start says exactly what to install (in a fresh session).
     let line = sandbox_line(&home, &binary, "PYTHON=/nonexistent/python3");
-    tmux(&socket, &["new-session", "-d", "-s", "sandbox", "-c", &cwd, "-x", "120", "-y", "40", &line]);
-    let screen = wait_for(&socket, "SANDBOX-EXITED-2", Duration::from_secs(30));
+    tmux.start(&line, Some(place.path()));
+    let screen = tmux.wait_for("SANDBOX-EXITED-2");
     assert!(screen.contains("First use: installing the AWS emulator"), "a progress line first:\n{screen}");
     assert!(screen.contains("apt-get install python3 python3-venv"), "{screen}");
-    tmux(&socket, &["kill-server"]);
 }

@@ -83,22 +83,35 @@ pub struct OrgConfig {
 #[allow(deprecated)] // reads the old boolean only as a fallback
 pub async fn org_config(aws: &Aws, at: &At, detector_id: &str) -> Result<OrgConfig, AwsError> {
     let _slot = aws.permit().await;
-    let out = aws
-        .client(at, aws_sdk_guardduty::Client::new)
-        .describe_organization_configuration()
-        .detector_id(detector_id)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "guardduty:DescribeOrganizationConfiguration", &at.account, Some(&at.region)))?;
+    let client = aws.client(at, aws_sdk_guardduty::Client::new);
+    // AWS pages the features (NextToken, at most 50 a page): every page is read, the settings
+    // that are not a list come with the first.
+    let mut token: Option<String> = None;
+    let mut pages = Vec::new();
+    loop {
+        let out = client
+            .describe_organization_configuration()
+            .detector_id(detector_id)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| classify(&e, "guardduty:DescribeOrganizationConfiguration", &at.account, Some(&at.region)))?;
+        token = out.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
+        pages.push(out);
+        if token.is_none() {
+            break;
+        }
+    }
+    let out = &pages[0];
     let members = match out.auto_enable_organization_members() {
         Some(v) => v.as_str().to_owned(),
         // Older answers only carry the deprecated boolean, which meant "new accounts".
         None if out.auto_enable() == Some(true) => "NEW".to_owned(),
         None => "NONE".to_owned(),
     };
-    let features = out
-        .features()
+    let features = pages
         .iter()
+        .flat_map(|page| page.features())
         .filter_map(|f| Some((f.name()?.as_str().to_owned(), f.auto_enable()?.as_str().to_owned())))
         .collect();
     Ok(OrgConfig { members, features })

@@ -75,16 +75,76 @@ impl ServiceRole {
 mod tests {
     use super::*;
 
+    /// What AWS documents for each role ("Examples: Set up an AWS Control Tower landing zone with
+    /// APIs only", https://docs.aws.amazon.com/controltower/latest/userguide/walkthrough-api-setup.html,
+    /// step 2): the service its trust policy names, and what it must be granted (an inline statement
+    /// as (action, resource), or an AWS managed policy). Written from the page, not from `ROLES`.
+    /// (role, trusted service, inline statement as (action, resource), managed policy).
+    type Documented = (&'static str, &'static str, Option<(&'static str, &'static str)>, Option<&'static str>);
+
+    const DOCUMENTED: [Documented; 4] = [
+        (
+            "AWSControlTowerAdmin",
+            "controltower.amazonaws.com",
+            Some(("ec2:DescribeAvailabilityZones", "*")),
+            Some("arn:aws:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy"),
+        ),
+        // The page's 3.x inline statement (logs:CreateLogStream, logs:PutLogEvents) is what the
+        // managed AWSControlTowerCloudTrailRolePolicy grants; landing zone 4.0 needs the managed one.
+        (
+            "AWSControlTowerCloudTrailRole",
+            "cloudtrail.amazonaws.com",
+            None,
+            Some("arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy"),
+        ),
+        (
+            "AWSControlTowerStackSetRole",
+            "cloudformation.amazonaws.com",
+            Some(("sts:AssumeRole", "arn:aws:iam::*:role/AWSControlTowerExecution")),
+            None,
+        ),
+        (
+            "AWSControlTowerConfigAggregatorRoleForOrganizations",
+            "config.amazonaws.com",
+            None,
+            Some("arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"),
+        ),
+    ];
+
+    /// A document as IAM receives it: serialized, then read back as any JSON parser would.
+    fn sent(doc: &Value) -> Value {
+        serde_json::from_str(&doc.to_string()).expect("the document is valid JSON")
+    }
+
+    /// The one statement of a policy document, checked for the grammar IAM requires.
+    fn only_statement(doc: &Value) -> &Value {
+        assert_eq!(doc["Version"], "2012-10-17", "{doc}");
+        let statements = doc["Statement"].as_array().expect("a Statement list");
+        assert_eq!(statements.len(), 1, "{doc}");
+        assert_eq!(statements[0]["Effect"], "Allow", "{doc}");
+        &statements[0]
+    }
+
     #[test]
-    fn documents_are_what_control_tower_documents() {
-        let admin = &ROLES[0];
-        assert_eq!(admin.trust()["Statement"][0]["Principal"]["Service"], "controltower.amazonaws.com");
-        assert_eq!(admin.inline_policy().expect("inline")["Statement"][0]["Action"], "ec2:DescribeAvailabilityZones");
-        let stack_set = &ROLES[2];
-        let doc = stack_set.inline_policy().expect("inline");
-        assert_eq!(doc["Statement"][0]["Resource"], "arn:aws:iam::*:role/AWSControlTowerExecution");
-        assert_eq!(stack_set.inline_name(), "AWSControlTowerStackSetRolePolicy");
-        assert!(ROLES[1].inline_policy().is_none());
-        assert!(ROLES.iter().all(|r| r.inline.is_some() || r.managed_policy.is_some()), "each grants something");
+    fn each_role_grants_what_aws_documents_and_nothing_else() {
+        assert_eq!(ROLES.len(), DOCUMENTED.len(), "every documented role, and only those");
+        for (role, (name, service, inline, managed)) in ROLES.iter().zip(DOCUMENTED) {
+            assert_eq!(role.name, name);
+            // Only the role's own service may assume it.
+            let trust = sent(&role.trust());
+            let statement = only_statement(&trust);
+            assert_eq!(statement["Principal"], json!({"Service": service}), "{name}: {trust}");
+            assert_eq!(statement["Action"], "sts:AssumeRole", "{name}: {trust}");
+            // The inline policy grants the documented action on the documented resource, or is absent.
+            let policy = role.inline_policy().map(|d| sent(&d));
+            let granted = policy.as_ref().map(|doc| {
+                let s = only_statement(doc);
+                (s["Action"].as_str().expect("one action").to_owned(), s["Resource"].as_str().expect("one").to_owned())
+            });
+            assert_eq!(granted, inline.map(|(a, r)| (a.to_owned(), r.to_owned())), "{name}: {policy:?}");
+            assert_eq!(role.managed_policy, managed, "{name}");
+            assert!(role.inline_name().starts_with(name) && role.inline_name().len() <= 128, "{name}");
+        }
+        assert_eq!(PATH, "/service-role/", "the page creates every role with --path /service-role/");
     }
 }

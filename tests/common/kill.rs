@@ -1,6 +1,10 @@
 //! `kill -9` trials of one step's `apply` (`tests/kill_trials*.rs`): each trial resets the emulator
-//! to the step's prepared state, starts `groundwork apply STEP --yes`, kills it with SIGKILL at a
-//! random moment within one whole apply's duration, and checks that the record says done only for
+//! to the step's prepared state, starts `groundwork apply STEP --yes`, and kills it with SIGKILL at
+//! a point chosen by counting requests, not by time: the emulator holds the apply's k-th change
+//! (k drawn from the changes one whole apply makes) after carrying it out and before answering
+//! (`POST /_groundwork/hold`), the test kills the process while it waits for that answer, then lets
+//! the emulator go on. So every trial kills a running apply, at a known change, however fast or
+//! slow the machine is. Each trial then checks that the record says done only for
 //! what a live check agrees is done, that every change AWS received has its intent in the action
 //! log (against the emulator's request log), and that a second apply converges: the step as the
 //! record says and `check` agree, and the step's own check finds nothing made twice.
@@ -9,6 +13,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+use serde_json::json;
 
 use super::{Emulator, MGMT, check_json, groundwork_process, sets, step_status};
 
@@ -30,13 +36,13 @@ impl Moments {
         Moments(seed | 1)
     }
 
-    /// A moment in [0, limit).
-    fn below(&mut self, limit: Duration) -> Duration {
+    /// A number in [1, most].
+    fn upto(&mut self, most: usize) -> usize {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
-        let nanos = u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX).max(1);
-        Duration::from_nanos(self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % nanos)
+        let most = u64::try_from(most.max(1)).unwrap_or(u64::MAX);
+        usize::try_from(self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % most).unwrap_or(0) + 1
     }
 }
 
@@ -69,16 +75,24 @@ fn recorded(state: &Path) -> Vec<(String, String)> {
     steps.into_iter().map(|(id, s)| (id, s["result"]["status"].as_str().unwrap_or_default().to_owned())).collect()
 }
 
+/// Reads change nothing (TestEventPattern is the check asking EventBridge to match a sample). The
+/// emulator's hold counts changes the same way (tests/emulator/hold.py).
+fn is_read(op: &str) -> bool {
+    ["List", "Get", "Describe"].iter().any(|p| op.starts_with(p)) || ["AssumeRole", "TestEventPattern"].contains(&op)
+}
+
+/// How many changes AWS has received since the request log was last cleared.
+fn changes_received(emu: &Emulator) -> usize {
+    emu.requests().iter().filter(|r| !is_read(r["operation"].as_str().unwrap_or_default())).count()
+}
+
 /// Every change AWS received (the emulator's request log) has an intent in the action log:
 /// compared per operation, as many intents as calls at least. Returns how many changes AWS received.
 fn every_call_has_an_intent(emu: &Emulator, state: &Path, trial: &str) -> usize {
     let mut calls: HashMap<String, usize> = HashMap::new();
     for r in emu.requests() {
         let op = r["operation"].as_str().unwrap_or_default().to_owned();
-        // Reads change nothing (TestEventPattern is the check asking EventBridge to match a sample).
-        let read = ["List", "Get", "Describe"].iter().any(|p| op.starts_with(p))
-            || ["AssumeRole", "TestEventPattern"].contains(&op.as_str());
-        if !read {
+        if !is_read(&op) {
             *calls.entry(op).or_default() += 1;
         }
     }
@@ -127,40 +141,46 @@ pub async fn trials(
         prepare(emu, dir).await;
         emu.hook("/_groundwork/requests/clear", serde_json::json!({}));
     };
-    // How long a whole apply takes here and now (the fastest of two: the first run is slower), so
-    // that the kills fall anywhere in one.
-    let mut whole = Duration::MAX;
+    // How many changes a whole apply makes from this starting point (the fewest of two): the
+    // kills fall on any one of them.
+    let mut whole = usize::MAX;
     for _ in 0..2 {
         let dir = tempfile::tempdir().expect("tempdir");
         fresh(dir.path()).await;
-        let started = Instant::now();
         let out = apply(emu, dir.path(), step);
-        whole = whole.min(started.elapsed());
+        whole = whole.min(changes_received(emu));
         let said = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         let (_, live) = check_json(emu, dir.path());
         assert_eq!(step_status(&live, step), status, "{step}, a whole apply:\n{said}\n{live:#}");
         converged(emu, dir.path(), &format!("{step}, a whole apply")).await;
     }
+    assert!(whole > 0, "{step}: a whole apply from the starting point changes something");
     let (mut killed, mut changed, mut halfway) = (0, 0, 0);
     for n in 0..TRIALS {
         let dir = tempfile::tempdir().expect("tempdir");
         fresh(dir.path()).await;
-        let at = moments.below(whole);
-        let trial = format!("{step} trial {n} (kill at {at:?} of {whole:?})");
-        let started = Instant::now();
+        let at = moments.upto(whole);
+        let trial = format!("{step} trial {n} (killed at change {at} of {whole})");
+        emu.hook("/_groundwork/hold", json!({"nth": at, "changes": true}));
         let mut child =
             apply_command(emu, dir.path(), step).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start");
-        while started.elapsed() < at && child.try_wait().expect("wait").is_none() {
+        // Polled, not timed: the hold keeps the apply waiting for its k-th answer however long this takes.
+        let held = loop {
+            if emu.get("/_groundwork/hold")["held"].is_object() {
+                break true;
+            }
+            if child.try_wait().expect("wait").is_some() {
+                break false;
+            }
             std::thread::sleep(Duration::from_millis(5));
-        }
-        if child.try_wait().expect("wait").is_none() {
+        };
+        if held {
             child.kill().expect("kill -9"); // SIGKILL on unix: no clean-up runs
             killed += 1;
-        } else {
-            // It finished first: applies run faster now than when measured, so the window shrinks.
-            whole = whole.min(started.elapsed());
         }
         child.wait().expect("reap");
+        emu.hook("/_groundwork/hold/release", json!({}));
+        assert!(held, "{trial}: the apply ended before its change {at}; a whole apply makes {whole}");
 
         let received = every_call_has_an_intent(emu, dir.path(), &trial);
         record_claims_only_the_truth(emu, dir.path(), &trial);
@@ -181,11 +201,12 @@ pub async fn trials(
         converged(emu, dir.path(), &trial).await;
     }
     println!(
-        "{step}: {TRIALS} trials in {:.1?} (a whole apply {whole:.1?}), {killed} killed mid-apply; AWS had received \
-         a change in {changed}, in {halfway} of them before the last one",
+        "{step}: {TRIALS} trials in {:.1?} ({whole} changes in a whole apply), {killed} killed mid-apply; AWS had \
+         received a change in {changed}, in {halfway} of them before the last one",
         started_all.elapsed()
     );
-    assert!(killed >= TRIALS / 2, "most trials kill a running apply ({killed} of {TRIALS})");
+    // Every trial was killed while AWS held one of its changes: none ran to the end by chance.
+    assert_eq!((killed, changed), (TRIALS, TRIALS), "every trial killed a running apply after a change");
 }
 
 /// Unique items: panics naming the first one seen twice.

@@ -5,6 +5,7 @@
 pub mod emulator;
 pub mod kill;
 pub mod seed;
+pub mod tmux;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -140,3 +141,74 @@ pub fn step_status(json: &serde_json::Value, id: &str) -> String {
 /// that reaches a member account assumes a role, moto keeps each session's temporary keys, and the
 /// role's first use sets its last-used record (AWS's `RoleLastUsed`, updated by any use).
 pub const VOLATILE_KEYS: &[&str] = &["AssumedRole", "AccessKey", "last_used", "role_last_used"];
+
+/// The outcome of every change in the action log, in order, as (operation, result): the intents
+/// written before each call are left out, since each is followed by its outcome.
+pub fn logged_outcomes(state: &Path) -> Vec<(String, String)> {
+    let log = std::fs::read_to_string(state.join(format!("state/{MGMT}.actions.jsonl"))).unwrap_or_default();
+    log.lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("a torn line ({e}): {line}"))
+        })
+        .filter(|entry| entry["result"] != "started")
+        .map(|entry| {
+            let text = |k: &str| entry[k].as_str().unwrap_or_default().to_owned();
+            (text("operation"), text("result"))
+        })
+        .collect()
+}
+
+/// Every change in the action log succeeded, and each of `expected` (an IAM action such as
+/// `organizations:CreateOrganization`) was made at least once: a change that failed, or one that
+/// was never made, fails the test with the whole log.
+pub fn assert_changes_succeeded(state: &Path, expected: &[&str]) {
+    let outcomes = logged_outcomes(state);
+    let failed: Vec<_> = outcomes.iter().filter(|(_, result)| result != "ok").collect();
+    assert!(failed.is_empty(), "changes that did not succeed: {failed:?}\nthe whole log: {outcomes:?}");
+    for op in expected {
+        assert!(outcomes.iter().any(|(o, _)| o == op), "{op} was never made: {outcomes:?}");
+    }
+}
+
+/// Runs `cmd` in the background: the returned thread ends with its whole output, and the channel
+/// receives once its stdout has shown `text` (the moment it says it began something, such as
+/// "Waiting for landing zone operation"), for a test to act then instead of after a guessed sleep.
+pub fn run_watching(
+    mut cmd: std::process::Command,
+    text: impl Into<String>,
+) -> (std::thread::JoinHandle<std::process::Output>, std::sync::mpsc::Receiver<()>) {
+    use std::io::{BufRead, Read};
+    let text = text.into();
+    let (seen, rx) = std::sync::mpsc::channel();
+    let run = std::thread::spawn(move || {
+        let mut child = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start groundwork");
+        let mut err = child.stderr.take().expect("stderr");
+        let errors = std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = err.read_to_end(&mut all);
+            all
+        });
+        let mut stdout = Vec::new();
+        for line in std::io::BufReader::new(child.stdout.take().expect("stdout")).lines() {
+            let line = line.unwrap_or_default();
+            if line.contains(&text) {
+                let _ = seen.send(());
+            }
+            stdout.extend_from_slice(line.as_bytes());
+            stdout.push(b'\n');
+        }
+        let status = child.wait().expect("groundwork ran");
+        std::process::Output { status, stdout, stderr: errors.join().unwrap_or_default() }
+    });
+    (run, rx)
+}
+
+/// Waits for what [`run_watching`] watches for; fails after `tmux::PATIENCE`.
+pub fn wait_until_seen(seen: &std::sync::mpsc::Receiver<()>, what: &str) {
+    seen.recv_timeout(tmux::PATIENCE).unwrap_or_else(|_| panic!("groundwork never said {what:?}"));
+}

@@ -493,6 +493,37 @@ def check_faults():
     check(ct.list_landing_zones()["landingZones"] == [], "reset clears faults")
 
 
+def check_hold():
+    """POST /_groundwork/hold (a test hook, not AWS): the nth request is carried out, then its answer
+    waits until released; the ones before it are answered at once; reset releases a hold."""
+    iam = client("iam")
+    post("/_groundwork/hold", {"nth": 2})
+    iam.get_account_summary()  # the first: not held
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (iam.create_role(RoleName="held", AssumeRolePolicyDocument="{}"),
+                                              done.set()))
+    worker.start()
+    for _ in range(200):
+        if get("/_groundwork/hold")["held"]:
+            break
+        time.sleep(0.05)
+    held = get("/_groundwork/hold")
+    check(held["held"] and held["held"]["operation"] == "CreateRole" and held["seen"] == 2, held)
+    check(not done.is_set(), "the held request is not answered")
+    # Carried out before it was held: another client already sees the role.
+    check(client("iam").get_role(RoleName="held")["Role"]["RoleName"] == "held", "carried out")
+    post("/_groundwork/hold/release")
+    worker.join(30)
+    check(done.is_set(), "answered once released")
+    # Counting changes only: reads pass, the first change is held.
+    post("/_groundwork/hold", {"nth": 1, "changes": True})
+    iam.list_roles()
+    iam.get_account_summary()
+    check(get("/_groundwork/hold")["seen"] == 0, "reads are not counted")
+    post("/moto-api/reset")
+    check(get("/_groundwork/hold") == {"nth": None, "changes": False, "seen": 0, "held": None}, "reset forgets it")
+
+
 def check_request_log():
     """GET /_groundwork/requests logs every AWS call: service, operation, account, region, times."""
     check(get("/_groundwork/requests") == {"requests": []}, "reset empties the log")
@@ -711,6 +742,7 @@ def main():
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults,
+              check_hold,
               check_test_event_pattern, check_sample_finding_travels,
               paging.check_paging_json, paging.check_paging_rest_and_query,
               delays.check_account_creation_delay, delays.check_standards_delay]

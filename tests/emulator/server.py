@@ -16,7 +16,8 @@ access for iam, duplicate detectors/hubs/permission sets/memberships/assignments
 GET /_groundwork/state shows what /moto-api/data.json cannot (see README.md).
 Account Management's alternate contacts follow AWS's AccountId rules (account_contacts.py),
 CloudTrail organization trails AWS's preconditions (org_trail.py), and
-POST /_groundwork/faults makes the next calls of a named operation fail (faults.py).
+POST /_groundwork/faults makes the next calls of a named operation fail (faults.py), and
+POST /_groundwork/hold holds the nth request before its answer, for kill tests (hold.py).
 Slow operations take as long as delays.py says (POST /_groundwork/delays, or the environment):
 Identity Center account assignments (provisioning.py), Organizations accounts (account_creation.py)
 and Security Hub standards subscriptions (standards.py) start IN_PROGRESS / PENDING. Every list answers in pages of GROUNDWORK_EMULATOR_PAGE_SIZE items (paging.py).
@@ -70,6 +71,7 @@ import delays  # how long slow operations take (beside this file)
 import standards as sh_readiness  # standards subscriptions start PENDING (beside this file)
 import controltower
 import faults  # the fault-injection test hook (beside this file)
+import hold  # holds the nth request before its answer, for kill tests (beside this file)
 import org_trail  # organization trails' preconditions (beside this file)
 import paging  # every list answers in small pages, as on AWS (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
@@ -601,6 +603,8 @@ def hook_faults_clear(b):
 HOOKS = {
     "/_groundwork/faults": hook_faults,
     "/_groundwork/faults/clear": hook_faults_clear,
+    "/_groundwork/hold": lambda b: json_response(hold.hook(b)),
+    "/_groundwork/hold/release": lambda b: json_response(hold.release(b)),
     "/_groundwork/delays": lambda b: json_response(delays.hook(b)),
     "/_groundwork/iam/account-summary": hook_account_summary,
     "/_groundwork/securityhub/standard-status": hook_sh_standard_status,
@@ -618,7 +622,7 @@ def reset_extension():
         SH_SUBS.clear(), GD_ORG.clear()
         member_accounts.reset()
         UNSUPPORTED["service"] = None
-        faults.clear(), paging.reset()
+        faults.clear(), paging.reset(), hold.release()
         provisioning.reset(), account_creation.reset(), sh_readiness.reset(), delays.reset()
         drill.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
@@ -808,7 +812,9 @@ class GroundworkApp:
             fault = faults.take(service, operation, account, region)
             if fault is not None:
                 return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)
-            return LoggedResponse(paging.serve(self.dispatch, req, environ, start_response, who, operation), entry)
+            answer = paging.serve(self.dispatch, req, environ, start_response, who, operation)
+            hold.after(entry)  # carried out, not yet answered: where a kill test may hold it
+            return LoggedResponse(answer, entry)
         except BaseException:
             finish_request(entry)
             raise
@@ -820,6 +826,8 @@ class GroundworkApp:
             return Response("ok", 200, content_type="text/plain")(environ, start_response)
         if path == "/_groundwork/requests" and method == "GET":
             return json_response({"requests": requests_snapshot()})(environ, start_response)
+        if path == "/_groundwork/hold" and method == "GET":
+            return json_response(hold.state())(environ, start_response)
         if path == "/_groundwork/requests/peak" and method == "GET":
             return json_response({"peak": peak_overlap(requests_snapshot())})(environ, start_response)
         if path == "/_groundwork/requests/clear" and method == "POST":
