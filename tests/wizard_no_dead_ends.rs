@@ -6,109 +6,46 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use common::Emulator;
+use common::tmux::Tmux;
 
-/// A tmux server of this test's own; it (and groundwork in it) is killed when the test ends, also
-/// when the test fails.
-struct Tmux {
-    socket: String,
+/// `groundwork ARGS` against `emu` (the wizard when empty), with `state` as its state directory,
+/// in a 120×40 terminal of the test's own, stopped with everything in it when the test ends.
+fn start(emu: &Emulator, state: &Path, args: &str) -> Tmux {
+    let cmd = common::groundwork_process(&emu.url(), state);
+    let mut line = String::from("env");
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            line += &format!(" {}='{}'", k.to_string_lossy(), v.to_string_lossy());
+        }
+    }
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    line += &format!(" GROUNDWORK_POLL_SECONDS=0.2 TERM=xterm-256color {program} {args}");
+    started(&line)
 }
 
-impl Tmux {
-    /// The wizard against `emu`, with `state` as its state directory, in a 120×40 window.
-    fn start(emu: &Emulator, state: &Path) -> Tmux {
-        Tmux::start_with(emu, state, "")
-    }
-
-    /// `groundwork ARGS` against `emu` (the wizard when empty), in a 120×40 window.
-    fn start_with(emu: &Emulator, state: &Path, args: &str) -> Tmux {
-        let cmd = common::groundwork_process(&emu.url(), state);
-        let mut line = String::from("env");
-        for (k, v) in cmd.get_envs() {
-            if let Some(v) = v {
-                line += &format!(" {}='{}'", k.to_string_lossy(), v.to_string_lossy());
-            }
-        }
-        let program = cmd.get_program().to_string_lossy().into_owned();
-        line += &format!(" GROUNDWORK_POLL_SECONDS=0.2 TERM=xterm-256color {program} {args}");
-        Tmux::start_line(&line)
-    }
-
-    /// `groundwork sandbox` (its own emulator, its simulate key), with no AWS configuration.
-    fn sandbox(home: &Path) -> Tmux {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let venv = root.join("target/emulator-venv");
-        groundwork::emulator::venv_python(&venv, &root.join("tests/emulator/requirements.txt"), &|_| {})
-            .expect("the emulator venv");
-        Tmux::start_line(&format!(
-            "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE -u AWS_REGION -u AWS_ENDPOINT_URL \
-             -u XDG_CACHE_HOME -u PYTHON AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE={0}/none \
-             AWS_SHARED_CREDENTIALS_FILE={0}/none HOME={0} GROUNDWORK_EMULATOR_VENV={1} TERM=xterm-256color {2} sandbox",
-            home.display(),
-            venv.display(),
-            assert_cmd::cargo::cargo_bin("groundwork").display()
-        ))
-    }
-
-    fn start_line(line: &str) -> Tmux {
-        static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let version = Command::new("tmux").arg("-V").output();
-        assert!(version.is_ok_and(|o| o.status.success()), "this test needs tmux (apt-get install tmux)");
-        let tmux = Tmux { socket: format!("groundwork-ux-{}-{n}", std::process::id()) };
-        // The pane stays after groundwork exits, so its last screen can still be read.
-        let line = format!("{line}; echo GROUNDWORK-EXITED-$?; exec cat");
-        tmux.run(&["new-session", "-d", "-s", "gw", "-x", "120", "-y", "40", &line]);
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "gw"])
-    }
-
-    /// Sends keys (tmux key names), in order.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "gw", k]);
-        }
-    }
-
-    /// Types `text` literally, then Enter.
-    fn type_line(&self, text: &str) {
-        self.run(&["send-keys", "-t", "gw", "-l", text]);
-        self.run(&["send-keys", "-t", "gw", "Enter"]);
-    }
-
-    /// Waits until the screen shows `text`; fails with the screen if it never does.
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(text, |s| s.contains(text))
-    }
-
-    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(start.elapsed() < Duration::from_mins(2), "waited 2 min for {what}; the screen shows:\n{screen}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+/// `groundwork sandbox` (its own emulator, its simulate key), with no AWS configuration.
+fn sandbox(home: &Path) -> Tmux {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join("target/emulator-venv");
+    groundwork::emulator::venv_python(&venv, &root.join("tests/emulator/requirements.txt"), &|_| {})
+        .expect("the emulator venv");
+    started(&format!(
+        "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE -u AWS_REGION -u AWS_ENDPOINT_URL \
+         -u XDG_CACHE_HOME -u PYTHON AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE={0}/none \
+         AWS_SHARED_CREDENTIALS_FILE={0}/none HOME={0} GROUNDWORK_EMULATOR_VENV={1} TERM=xterm-256color {2} sandbox",
+        home.display(),
+        venv.display(),
+        assert_cmd::cargo::cargo_bin("groundwork").display()
+    ))
 }
 
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
+fn started(line: &str) -> Tmux {
+    let tmux = Tmux::new("ux");
+    // The pane stays after groundwork exits, so its last screen can still be read.
+    tmux.start(&format!("{line}; echo GROUNDWORK-EXITED-$?; exec cat"), None);
+    tmux
 }
 
 /// The organization, from a fresh account: selected, planned, confirmed, re-checked.
@@ -127,7 +64,7 @@ fn create_the_organization(tmux: &Tmux) {
 fn a_region_refused_at_the_prompt_or_stopping_the_plan_is_corrected_without_leaving_the_wizard() {
     let emu = Emulator::start();
     let state = tempfile::tempdir().expect("tempdir");
-    let tmux = Tmux::start(&emu, state.path());
+    let tmux = start(&emu, state.path(), "");
     create_the_organization(&tmux);
     tmux.wait_for("┌ control-tower ");
     tmux.keys(&["Enter"]);
@@ -176,7 +113,7 @@ fn confirm(tmux: &Tmux, then: &str) {
 #[test]
 fn verdicts_follow_the_account_model_and_the_simulate_key_without_a_recheck() {
     let home = tempfile::tempdir().expect("tempdir");
-    let tmux = Tmux::sandbox(home.path());
+    let tmux = sandbox(home.path());
     tmux.wait_for("Steps · 0 of 8 done");
     tmux.wait_for("○ AWS Organization");
     // GuardDuty, before the organization: it says what it waits for.
@@ -246,7 +183,7 @@ fn the_drill_takes_its_yes_with_a_single_key() {
         .output()
         .expect("apply");
     assert_eq!(out.status.code(), Some(1), "pending until confirmed: {}", String::from_utf8_lossy(&out.stdout));
-    let tmux = Tmux::start_with(&emu, state.path(), "drill --wait-seconds 30");
+    let tmux = start(&emu, state.path(), "drill --wait-seconds 30");
     tmux.wait_for("Send the sample finding? y / N");
     tmux.keys(&["y"]);
     let screen = tmux.wait_for("GROUNDWORK-EXITED-1");
