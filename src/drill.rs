@@ -9,7 +9,7 @@
 //! when the topic's deliveries exceed what its other (SQS, HTTPS, ...) subscribers could have taken.
 
 use crate::exit::Exit;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::aws::change::{Action, drill};
@@ -221,6 +221,7 @@ async fn watch(
 ) -> Result<Seen, AwsError> {
     let start = Instant::now();
     let mut shown = Seen::default();
+    let mut live = crate::console::Live::new();
     loop {
         let seen = seen(watched, &counts(aws, at, watched, since).await?, base);
         let secs = start.elapsed().as_secs().to_string();
@@ -231,6 +232,7 @@ async fn watch(
             (seen.emailed > 0.0, shown.emailed > 0.0, "drill-seen-emailed"),
         ] {
             if now && !before {
+                live.done();
                 println!("  {}", say(key, &[("seconds", &secs)]));
             }
         }
@@ -238,10 +240,12 @@ async fn watch(
         // With no confirmed email subscription anywhere, nothing more can arrive once the topic has it.
         let nobody = watched.iter().flat_map(|w| &w.topics).all(|t| t.confirmed.is_empty());
         if seen.emailed > 0.0 || seen.failed || (seen.delivered_to_topic && nobody) || start.elapsed() >= limit {
+            live.done();
             return Ok(seen);
         }
-        println!("  {}", say("drill-waiting", &[("seconds", &secs)]));
-        tokio::time::sleep(aws.poll_interval().min(limit.saturating_sub(start.elapsed()))).await;
+        // One line, counting the seconds between reads, so the wait is never silent.
+        let pause = aws.poll_interval().min(limit.saturating_sub(start.elapsed()));
+        live.wait(pause, start, |s| say("drill-waiting", &[("seconds", &s.to_string())])).await;
     }
 }
 
@@ -269,7 +273,7 @@ fn conclude(watched: &[Watched], seen: Seen) -> bool {
     seen.emailed > 0.0
 }
 
-/// Asks "Run the drill? [y/N]" on a terminal; without one, only `--yes` proceeds.
+/// Asks "Send the sample finding? y / N" on a terminal; without one, only `--yes` proceeds.
 fn confirmed(yes: bool) -> bool {
     if yes {
         return true;
@@ -278,8 +282,10 @@ fn confirmed(yes: bool) -> bool {
         eprintln!("groundwork: {}", say("apply-needs-yes", &[]));
         return false;
     }
-    eprint!("{} ", say("drill-confirm", &[]));
-    let _ = std::io::stderr().flush();
+    // One key, as the wizard takes it; a line only where the terminal has no raw mode.
+    if let Some(yes) = crate::console::yes_key(&say("drill-confirm", &[])) {
+        return yes;
+    }
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
     matches!(line.trim().to_lowercase().as_str(), "y" | "yes")

@@ -260,6 +260,14 @@ impl Ask for Prompter {
             eprintln!("{}", context(id));
             self.introduced = true;
         }
+        if input.kind == Kind::GuarddutyPlans {
+            // The choices, each with what it is and costs, before the person names some.
+            let step = catalog::step(StepId::Guardduty);
+            for plan in GUARDDUTY_PLANS {
+                eprintln!("  {plan}: {}", step.say(&format!("choice-{plan}"), &[]));
+            }
+            eprintln!("  {}", say("input-choices-typed", &[]));
+        }
         let stdin = std::io::stdin();
         for _ in 0..3 {
             let shown = default.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default();

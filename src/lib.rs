@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod check;
 pub mod checks;
 pub mod cli;
+pub mod console;
 pub mod drill;
 pub mod emulator;
 pub mod exit;

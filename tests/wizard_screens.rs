@@ -344,3 +344,45 @@ fn a_tiny_terminal_degrades_to_a_message() {
     terminal.draw(|f| draw(f, &m, Theme { color: false })).expect("draw");
     insta::assert_snapshot!("tiny_30x8", terminal.backend());
 }
+
+/// A Control Tower plan an answer stopped: the stop, and `e` with the answer named, where the
+/// person looks (the footer and the top of the plan in the detail pane).
+#[test]
+fn a_plan_an_answer_stopped() {
+    let mut m = model(&[Status::Done, Status::Done, Status::Done]);
+    let id = StepId::ControlTower;
+    m.selected = id as usize;
+    let conflict = "af-south-1 is an opt-in Region that is DISABLED for this account. Enable it (Account settings, AWS Regions) and wait until it is ENABLED, or leave it out of control-tower.regions.";
+    let text = format!("== Control Tower landing zone (control-tower)\n  STOP: {conflict}\n");
+    let plan = Plan {
+        conflicts: vec![conflict.into()],
+        conflicting_answers: vec!["control-tower.regions".into()],
+        ..Plan::default()
+    };
+    let asked = vec![("control-tower.regions".to_owned(), Some("us-east-1,af-south-1".to_owned()))];
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::Planned { id, result: Ok(Proposal { text, plan, asked }) });
+    assert_eq!(m.overlay, None);
+    let screen = render(&m, 120, 40);
+    assert_eq!(
+        screen.matches("Press e to change control-tower.regions (now us-east-1,af-south-1)").count(),
+        2,
+        "{screen}"
+    );
+    snapshot("stopped_on_an_answer", &m);
+}
+
+/// GuardDuty's paid plans, ticked on a list with each plan's purpose and price.
+#[test]
+fn the_paid_plans_as_a_list_to_tick() {
+    let mut m = model(&[Status::Done, Status::Done, Status::Done, Status::Done, Status::Done]);
+    let id = StepId::Guardduty;
+    m.selected = id as usize;
+    update(&mut m, Msg::Run);
+    update(&mut m, Msg::NeedInputs { id, keys: vec![("guardduty.plans".into(), Some("RUNTIME_MONITORING".into()))] });
+    update(&mut m, Msg::Edit(groundwork::wizard::form::Edit::Down));
+    let screen = render(&m, 120, 40);
+    assert!(screen.contains("[x] RUNTIME_MONITORING") && screen.contains("[ ] S3_DATA_EVENTS"), "{screen}");
+    assert!(screen.contains("per million audit log events"), "each plan's price:\n{screen}");
+    snapshot("paid_plans", &m);
+}

@@ -143,8 +143,11 @@ mod tests {
                 assert!(step.messages.contains_key(*key), "steps/{id}.toml lacks message {key:?}");
             }
             for key in step.messages.keys() {
+                // A choice's words, said by the questions for each value of the input's kind.
+                let choice = key.strip_prefix("choice-").is_some_and(|v| crate::inputs::GUARDDUTY_PLANS.contains(&v));
                 let needed = common.contains(&key.as_str())
                     || literals.contains(&key.as_str())
+                    || (id == StepId::Guardduty && choice)
                     || shared_uses.iter().any(|(k, marker)| k == key && code.contains(marker));
                 assert!(needed, "steps/{id}.toml has message {key:?} that no code uses");
             }

@@ -30,6 +30,9 @@ pub struct Plan {
     pub manual: bool,
     /// Why nothing may be changed: each says what was found and what the person can do.
     pub conflicts: Vec<String>,
+    /// The inputs (their keys) whose answers caused a conflict: a different answer can clear it,
+    /// so the wizard offers to change exactly these where the plan stopped.
+    pub conflicting_answers: Vec<String>,
     /// Facts worth knowing: what is already in place, what is deferred, what costs money.
     pub notes: Vec<String>,
 }
@@ -104,12 +107,20 @@ pub fn render(id: StepId, plan: &Plan, facts: &Facts) -> String {
         out += &format!("  {} {}\n", say("plan-conflict", &[]), inert(c));
     }
     if plan.changes.iter().any(|c| c.action.is_change()) {
-        out += &say("plan-changes", &[("principal", &facts.identity.arn)]);
+        out += &reached(plan, facts);
         out += "\n";
     }
-    for (n, c) in plan.changes.iter().enumerate() {
+    // Only changes are numbered (and counted in the confirmation); a wait is shown as one.
+    let mut n = 0;
+    for c in &plan.changes {
         let region = if c.global { say("plan-global", &[]) } else { c.at.region.clone() };
-        out += &format!("  {}. {} · account {} · {}\n", n + 1, c.action.call(), c.at.account, region);
+        let lead = if c.action.is_change() {
+            n += 1;
+            format!("{n}.")
+        } else {
+            say("plan-wait", &[])
+        };
+        out += &format!("  {lead} {} · account {} · {}\n", c.action.call(), c.at.account, region);
         for (k, v) in c.action.params() {
             out += &format!("       {k}: {}\n", inert(&v));
         }
@@ -138,4 +149,21 @@ pub fn render(id: StepId, plan: &Plan, facts: &Facts) -> String {
         out += "\n";
     }
     out
+}
+
+/// Who makes the changes and how each account is reached: all from the caller's own account (a
+/// call may still name a member, as contacts do), or other accounts through the member role the
+/// account model implies, the other role as the fallback (`Aws::bound`).
+fn reached(plan: &Plan, facts: &Facts) -> String {
+    let me = &facts.identity.account;
+    let principal = ("principal", facts.identity.arn.as_str());
+    if plan.changes.iter().filter(|c| c.action.is_change()).all(|c| c.at.account == *me) {
+        return say("plan-changes", &[principal, ("account", me)]);
+    }
+    let (first, then) = if matches!(facts.landing_zone, Ok(Some(_))) {
+        (crate::aws::CONTROL_TOWER_ROLE, crate::aws::ORGANIZATIONS_ROLE)
+    } else {
+        (crate::aws::ORGANIZATIONS_ROLE, crate::aws::CONTROL_TOWER_ROLE)
+    };
+    say("plan-changes-roles", &[principal, ("account", me), ("role", first), ("fallback", then)])
 }

@@ -33,7 +33,14 @@ pub(super) fn draw(f: &mut Frame<'_>, form: &Form, theme: Theme) {
         Span::styled(field.prompt.clone(), Style::default().add_modifier(Modifier::BOLD)),
         Span::raw(format!(" [{}]", field.key)),
     ]));
-    question.push_line(input_line(form, field.default.as_deref(), theme));
+    if field.choices.is_empty() {
+        if let Some(hint) = &field.hint {
+            question.push_line(Line::styled(hint.clone(), theme.fg(Color::DarkGray)));
+        }
+        question.push_line(input_line(form, field.default.as_deref(), theme));
+    } else {
+        choice_lines(&mut question, form, field, theme);
+    }
     if let Some(why) = &form.error {
         question.push_line(Line::styled(inert(why), theme.fg(Color::Red)));
     }
@@ -86,4 +93,17 @@ fn input_line(form: &Form, default: Option<&str>, theme: Theme) -> Line<'static>
         spans.push(Span::styled(say("wizard-ask-default", &[("default", &inert(d))]), theme.fg(Color::DarkGray)));
     }
     Line::from(spans)
+}
+
+/// A list of choices: each with its tick, value and words; the selected one reversed.
+fn choice_lines(text: &mut Text<'static>, form: &Form, field: &super::form::Field, theme: Theme) {
+    for (n, (choice, ticked)) in field.choices.iter().zip(&form.ticked).enumerate() {
+        let mark = if *ticked { "[x]" } else { "[ ]" };
+        let style = if n == form.cursor { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+        text.push_line(Line::from(vec![
+            Span::styled(format!("{mark} {}", choice.value), style.add_modifier(Modifier::BOLD)),
+            Span::styled(format!("  {}", choice.label), style),
+        ]));
+    }
+    text.push_line(Line::styled(say("wizard-choices-keys", &[]), theme.fg(Color::DarkGray)));
 }

@@ -27,6 +27,10 @@ fn text(m: &Model, theme: Theme, width: u16) -> Text<'static> {
     ]));
     let summary = s.result.as_ref().map_or_else(|| step.summary.clone(), |r| r.summary.clone());
     text.push_line(Line::from(inert(&summary)));
+    if s.checking && s.live {
+        // Shown until the re-check answers, so an older finding below is never taken for news.
+        text.push_line(Line::styled(say("wizard-rechecking", &[]), theme.fg(Color::DarkGray)));
+    }
     if let Some(reason) = &s.skip {
         text.push_line(Line::from(say("wizard-skipped-because", &[("reason", &inert(reason))])));
     }
@@ -122,6 +126,12 @@ fn activity(text: &mut Text<'static>, s: &StepView, m: &Model, theme: Theme, wid
         Activity::Planning => text.push_line(Line::from(say("wizard-working-out", &[]))),
         Activity::Planned(p) | Activity::Confirming(p) => {
             section(text, &say("wizard-plan", &[]));
+            if let (false, Some(keys)) = (p.plan.conflicts.is_empty(), super::correctable(s)) {
+                text.push_line(Line::styled(
+                    super::correct_notice(&keys),
+                    theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                ));
+            }
             // Wrapped as the confirmation wraps it: a long parameter continues under its value.
             let rows = super::scroll::wrap_plan(&inert(&p.text), usize::from(width).max(1));
             text.extend(rows.into_iter().map(|r| Line::from(r.text)));

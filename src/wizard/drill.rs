@@ -5,7 +5,7 @@ use crate::aws::Aws;
 use crate::catalog::say;
 
 /// Hands the terminal to `groundwork drill` with this session's profile, Region, state directory
-/// and, in the sandbox, the emulator; waits for Enter so the person can read the runbook; then
+/// and, in the sandbox, the emulator; waits for a key so the person can read the runbook; then
 /// restores the wizard's screen. Returns the drill's exit code.
 pub(super) fn on_terminal(
     terminal: &mut ratatui::DefaultTerminal,
@@ -38,9 +38,7 @@ fn run(aws: &Aws, state_dir: &std::path::Path, sandbox: Option<&str>) -> Option<
         cmd.arg("--profile").arg(profile);
     }
     let code = cmd.status().ok().and_then(|s| s.code());
-    eprint!("\n{} ", say("wizard-drill-back", &[]));
-    let _ = std::io::Write::flush(&mut std::io::stderr());
-    let mut line = String::new();
-    let _ = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
+    eprintln!();
+    crate::console::any_key(&say("wizard-drill-back", &[]));
     code
 }

@@ -43,6 +43,14 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Msg::Run => return run(m, id),
+        // A plan that stopped on an answer is corrected where it stopped.
+        Msg::EditAnswers => match correctable(m.step(id)) {
+            Some(keys) => {
+                m.notice = None;
+                ask(m, id, &keys);
+            }
+            None => m.notice = Some(catalog::say("wizard-nothing-to-edit", &[])),
+        },
         Msg::Recheck if m.connection == Connection::Ready => return vec![m.recheck(id)],
         // The account is read again first, so no verdict rests on what was read before.
         Msg::RecheckAll if m.connection == Connection::Ready => {
@@ -119,6 +127,19 @@ fn run(m: &mut Model, id: StepId) -> Vec<Effect> {
     step.log.clear();
     m.notice = None;
     vec![Effect::Plan { id }]
+}
+
+/// The answers `e` offers again on a shown plan, each with the value in use: those that caused a
+/// conflict when the plan names any, else every answer it asked; `None` when none were asked.
+pub fn correctable(s: &StepView) -> Option<Vec<(String, Option<String>)>> {
+    let Activity::Planned(p) = &s.activity else { return None };
+    let named = &p.plan.conflicting_answers;
+    let keys: Vec<(String, Option<String>)> = if named.is_empty() {
+        p.asked.clone()
+    } else {
+        named.iter().map(|k| (k.clone(), p.asked.iter().find(|(a, _)| a == k).and_then(|(_, v)| v.clone()))).collect()
+    };
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// Where a scroll key takes a window's top line.
@@ -227,6 +248,8 @@ fn overlay_key(m: &mut Model, overlay: Overlay, msg: Msg) -> Vec<Effect> {
             _,
             msg @ (Msg::Tick { .. }
             | Msg::Connected(_)
+            | Msg::Regions(_)
+            | Msg::Refreshed(_)
             | Msg::ConnectFailed(_)
             | Msg::RecheckFailed(_)
             | Msg::Checked { .. }
@@ -258,9 +281,26 @@ fn planned(m: &mut Model, id: StepId, p: Proposal) -> Vec<Effect> {
         m.scroll.seen_end = false;
         see_confirm(m, id);
     } else {
+        let stopped = !p.plan.conflicts.is_empty();
         step.activity = Activity::Planned(p);
+        // Where it stopped on an answer, the way out is said where the person looks.
+        if stopped && let Some(keys) = correctable(m.step(id)) {
+            m.notice = Some(correct_notice(&keys));
+        }
     }
     Vec::new()
+}
+
+/// "e: change control-tower.regions (now us-east-1,mars-north-9) and plan again."
+pub(super) fn correct_notice(keys: &[(String, Option<String>)]) -> String {
+    let named: Vec<String> = keys
+        .iter()
+        .map(|(k, v)| match v {
+            Some(v) => catalog::say("wizard-answer-now", &[("key", k), ("value", &crate::output::inert(v))]),
+            None => k.clone(),
+        })
+        .collect();
+    catalog::say("wizard-correct", &[("answers", &named.join(", "))])
 }
 
 /// Results from the runtime.
@@ -284,6 +324,16 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             return StepId::ALL.into_iter().map(|id| m.recheck(id)).collect();
         }
         Msg::ConnectFailed(why) => m.connection = Connection::Failed(why),
+        Msg::Regions(names) => m.regions = Some(names),
+        // Every step is judged on the account model (its organization, landing zone, Audit,
+        // Regions): when that changed, no verdict reached on the old one may stand unchecked.
+        Msg::Refreshed(header) => {
+            let changed = header != m.header;
+            m.header = header;
+            if changed && m.connection == Connection::Ready {
+                return StepId::ALL.into_iter().map(|id| m.recheck(id)).collect();
+            }
+        }
         Msg::RecheckFailed(why) => {
             for step in m.steps.iter_mut().filter(|s| s.checking) {
                 step.checking = false;
@@ -343,12 +393,10 @@ fn result(m: &mut Model, msg: Msg) -> Vec<Effect> {
             return vec![Effect::SaveSkip { id, reason: Some(reason) }];
         }
         Msg::Simulated { id, result } => {
-            let ok = result.is_ok();
+            m.advance = result.is_ok().then_some(id);
             m.notice = Some(result.unwrap_or_else(|why| why));
-            if ok {
-                m.advance = Some(id);
-                return vec![m.recheck(id)];
-            }
+            // Even a simulation that failed part way may have changed something: re-check.
+            return vec![m.recheck(id)];
         }
         Msg::SkipReason { reason: None, .. } => m.notice = Some(catalog::say("wizard-cancelled", &[])),
         _ => {}
@@ -381,7 +429,8 @@ fn identified(
 /// Opens the step's questions, each offering `keys`' value; a key no step declares is a failure.
 fn ask(m: &mut Model, id: StepId, keys: &[(String, Option<String>)]) {
     match form::Form::new(id, keys) {
-        Ok(form) => {
+        Ok(mut form) => {
+            form.regions.clone_from(&m.regions);
             m.step_mut(id).activity = Activity::Planning;
             m.form = Some(form);
             m.overlay = Some(Overlay::Input(id));
@@ -403,3 +452,5 @@ fn next_not_done(m: &mut Model) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fresh;

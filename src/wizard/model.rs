@@ -165,6 +165,8 @@ pub struct Model {
     pub advance: Option<StepId>,
     /// The questions being asked, while `Overlay::Input` is open.
     pub form: Option<super::form::Form>,
+    /// The Regions of the account, once listed: Region answers are checked against them.
+    pub regions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -217,6 +219,10 @@ pub enum Msg {
         notice: Option<String>,
     },
     Connected(Header),
+    /// The account model was read again (after an apply, or for R): the header it implies.
+    Refreshed(Header),
+    /// The Regions AWS lists for the account (read once, after the account model).
+    Regions(Vec<String>),
     ConnectFailed(String),
     /// Re-reading the account for a re-check of every step failed: nothing was re-checked.
     RecheckFailed(String),
@@ -315,6 +321,7 @@ impl Model {
             scroll: Scroll::default(),
             advance: None,
             form: None,
+            regions: None,
         }
     }
 

@@ -151,8 +151,7 @@ impl Runtime {
                         self.resume_pending(model);
                         Some(Msg::Connected(header))
                     } else {
-                        model.header = header;
-                        None
+                        Some(Msg::Refreshed(header))
                     }
                 }
                 Event::Perform(ev) => {
@@ -280,6 +279,12 @@ impl Runtime {
                             let _ = tx.send(Event::Identity(identity.clone()));
                             let facts = facts::gather_for(&aws, identity).await;
                             let _ = tx.send(Event::Facts { facts: Arc::new(facts), first: true });
+                            // Read once, for checking Region answers as they are given; unread,
+                            // the plan still checks them.
+                            if let Ok(found) = crate::aws::regions::regions(&aws).await {
+                                let names = found.into_iter().map(|r| r.name).collect();
+                                let _ = tx.send(Event::Ui(Msg::Regions(names)));
+                            }
                         }
                         Err(e) => {
                             let _ = tx.send(Event::Ui(Msg::ConnectFailed(e.explain_for(aws.profile()))));

@@ -235,17 +235,20 @@ pub fn regional(launch: &Launch, regional: &Regional, step: &Step, plan: &mut Pl
     let (named, unnamed): (Vec<&String>, Vec<&String>) = governed.iter().partition(|r| regions::is_region_name(r));
     for r in unnamed {
         plan.conflicts.push(step.say("conflict-region-unknown", &[("region", r)]));
+        answer(plan, if r == home { HOME_KEY } else { REGIONS_KEY });
     }
     match &launch.regions {
         Ok(known) => {
             for r in named {
-                match known.iter().find(|k| k.name == *r) {
-                    None => plan.conflicts.push(step.say("conflict-region-unknown", &[("region", r)])),
-                    Some(k) if !k.usable() => plan
-                        .conflicts
-                        .push(step.say("conflict-region-disabled", &[("region", r), ("status", &k.status)])),
-                    Some(_) => {}
-                }
+                let conflict = match known.iter().find(|k| k.name == *r) {
+                    None => step.say("conflict-region-unknown", &[("region", r)]),
+                    Some(k) if !k.usable() => {
+                        step.say("conflict-region-disabled", &[("region", r), ("status", &k.status)])
+                    }
+                    Some(_) => continue,
+                };
+                plan.conflicts.push(conflict);
+                answer(plan, if r == home { HOME_KEY } else { REGIONS_KEY });
             }
         }
         // The launch would tell, but only at the end, after the accounts exist.
@@ -257,8 +260,19 @@ pub fn regional(launch: &Launch, regional: &Regional, step: &Step, plan: &mut Pl
         && let Some(region) = regional.identity_center.first()
     {
         plan.conflicts.push(step.say("conflict-identity-center-region", &[("region", region), ("home", home)]));
+        answer(plan, HOME_KEY);
     }
     config(regional, step, plan, accept);
+}
+
+const HOME_KEY: &str = "control-tower.home-region";
+const REGIONS_KEY: &str = "control-tower.regions";
+
+/// Names an answer that caused a conflict, once.
+fn answer(plan: &mut Plan, key: &str) {
+    if !plan.conflicting_answers.iter().any(|k| k == key) {
+        plan.conflicting_answers.push(key.to_owned());
+    }
 }
 
 /// A Config recorder or delivery channel already in Log Archive or Audit, in a governed Region,
