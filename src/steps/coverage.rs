@@ -35,6 +35,9 @@ pub enum Alone {
     NotManagement,
     /// No landing zone names Audit, and no account is called so.
     NoAudit,
+    /// The organization has consolidated billing only: AWS refuses trusted access and delegated
+    /// administrators without all features.
+    NotAllFeatures,
 }
 
 impl Alone {
@@ -44,6 +47,7 @@ impl Alone {
             Alone::NoOrganization => "needs-organization",
             Alone::NotManagement => "needs-management-account",
             Alone::NoAudit => "needs-audit-account",
+            Alone::NotAllFeatures => "needs-all-features",
         };
         Finding::new(me, None, Status::NotDone, step.say(key, &[]))
     }
@@ -53,6 +57,7 @@ impl Alone {
         let key = match self {
             Alone::NoOrganization | Alone::NotManagement => "plan-needs-management-org",
             Alone::NoAudit => "plan-needs-audit",
+            Alone::NotAllFeatures => "plan-needs-all-features",
         };
         say(key, &[])
     }

@@ -179,13 +179,14 @@ def sh_get_enabled_standards(account, region, body):
             if not wanted or s["StandardsSubscriptionArn"] in wanted]
     for sub in subs:
         sh_readiness.settle(sub, sh_set_status)
-    return {"StandardsSubscriptions": subs}
+    return {"StandardsSubscriptions": [sh_readiness.shown(sub, account, region) for sub in subs]}
 
 
 def sh_batch_enable_standards(account, region, body):
     sh_require_hub(account, region)
     reqs = body.get("StandardsSubscriptionRequests") or []
-    return {"StandardsSubscriptions": [sh_subscribe(account, region, r.get("StandardsArn")) for r in reqs]}
+    subs = [sh_subscribe(account, region, r.get("StandardsArn")) for r in reqs]
+    return {"StandardsSubscriptions": [sh_readiness.shown(sub, account, region) for sub in subs]}
 
 
 def sh_batch_disable_standards(account, region, body):
@@ -514,7 +515,7 @@ def hook_sh_standard_status(b):
     if status not in ("PENDING", "READY", "FAILED", "INCOMPLETE", "DELETING"):
         return json_response({"error": "bad status"}, 400)
     sub = sh_subscribe(b.get("account", DEFAULT_ACCOUNT), b.get("region", "us-east-1"), b.get("standardsArn"))
-    sh_readiness.forget(sub)  # set by hand: no timer changes it afterwards
+    sh_readiness.by_hand(sub)  # set by hand: no timer or recorder changes it afterwards
     sh_set_status(sub, status, b.get("reason"))
     return json_response(sub)
 
@@ -574,7 +575,7 @@ def groundwork_state():
             sh_readiness.settle(sub, sh_set_status)
         if b.enabled or SH_SUBS.get((account, region)):
             state["securityhub"]["hubs"][f"{account}/{region}"] = {
-                "hubEnabled": b.enabled, "standards": {arn: sub["StandardsStatus"] for arn, sub in
+                "hubEnabled": b.enabled, "standards": {arn: sh_readiness.shown(sub, account, region)["StandardsStatus"] for arn, sub in
                                                         sorted(SH_SUBS.get((account, region), {}).items())}}
     state["securityhub"]["organizationConfigs"] = plain(SecurityHubBackend._org_configs)
     state["drill"] = {"deliveries": list(drill.DELIVERIES)}

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod config;
 pub mod controltower;
 pub mod drill;
 pub mod guardduty;
@@ -182,6 +183,22 @@ pub enum Action {
         admin: String,
     },
     SecurityHubAutoEnable,
+    /// The service-linked role AWS Config records with (`AWSServiceRoleForConfig`).
+    CreateConfigRole,
+    /// A customer managed recorder of every supported type; global IAM types where `global`.
+    PutConfigRecorder {
+        name: String,
+        global: bool,
+    },
+    /// A delivery channel to the landing zone's Config bucket.
+    PutDeliveryChannel {
+        bucket: String,
+        prefix: Option<String>,
+        kms_key: Option<String>,
+    },
+    StartConfigRecorder {
+        name: String,
+    },
     CreateTopic {
         name: String,
         policy: String,
@@ -255,6 +272,10 @@ impl Action {
             Action::WaitForFsbp => "securityhub:GetEnabledStandards",
             Action::EnableSecurityHubAdmin { .. } => "securityhub:EnableOrganizationAdminAccount",
             Action::SecurityHubAutoEnable => "securityhub:UpdateOrganizationConfiguration",
+            Action::CreateConfigRole => "iam:CreateServiceLinkedRole",
+            Action::PutConfigRecorder { .. } => "config:PutConfigurationRecorder",
+            Action::PutDeliveryChannel { .. } => "config:PutDeliveryChannel",
+            Action::StartConfigRecorder { .. } => "config:StartConfigurationRecorder",
             Action::CreateTopic { .. } => "sns:CreateTopic",
             Action::Subscribe { .. } => "sns:Subscribe",
             Action::PutRule { .. } => "events:PutRule",
@@ -369,6 +390,12 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::WaitForFsbp => securityhub::wait_for_fsbp(aws, at).await,
         Action::EnableSecurityHubAdmin { admin } => securityhub::enable_admin(aws, at, admin).await,
         Action::SecurityHubAutoEnable => securityhub::auto_enable(aws, at).await,
+        Action::CreateConfigRole => config::create_role(aws, at).await,
+        Action::PutConfigRecorder { name, global } => config::put_recorder(aws, at, name, *global).await,
+        Action::PutDeliveryChannel { bucket, prefix, kms_key } => {
+            config::put_channel(aws, at, bucket, prefix.as_deref(), kms_key.as_deref()).await
+        }
+        Action::StartConfigRecorder { name } => config::start_recorder(aws, at, name).await,
         Action::CreateTopic { name, policy } => alerts::create_topic(aws, at, name, policy).await,
         Action::Subscribe { topic, email } => alerts::subscribe(aws, at, topic, email).await,
         Action::PutRule { name, pattern } => alerts::put_rule(aws, at, name, pattern).await,
