@@ -239,6 +239,42 @@ pub async fn security_hub(emu: &Emulator, org: &Org, region: &str, default_stand
     audit.update_organization_configuration().auto_enable(auto).send().await.expect("auto-enable members");
 }
 
+/// AWS Config as Control Tower sets it up (landing zone 4.0: in Audit and Log Archive through its
+/// Config integration, in the accounts of an OU it governs through `AWSControlTowerBaseline`): in
+/// each of `accounts` and `regions`, a recorder of every supported type, recording, delivering to the
+/// landing zone's Config bucket in Audit.
+pub async fn control_tower_config(emu: &Emulator, org: &Org, accounts: &[&str], regions: &[&str]) {
+    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
+    for account in accounts {
+        for region in regions {
+            let c = aws_sdk_config::Client::new(&config(emu, account, region).await);
+            let group = RecordingGroup::builder().all_supported(true).include_global_resource_types(false).build();
+            let recorder = ConfigurationRecorder::builder()
+                .name("aws-controltower-BaselineConfigRecorder")
+                .role_arn(format!("arn:aws:iam::{account}:role/aws-controltower-ConfigRecorderRole"))
+                .recording_group(group)
+                .build();
+            c.put_configuration_recorder().configuration_recorder(recorder).send().await.expect("recorder");
+            let channel = DeliveryChannel::builder()
+                .name("aws-controltower-BaselineConfigDeliveryChannel")
+                .s3_bucket_name(config_bucket(org))
+                .s3_key_prefix("o-groundwork")
+                .build();
+            c.put_delivery_channel().delivery_channel(channel).send().await.expect("delivery channel");
+            c.start_configuration_recorder()
+                .configuration_recorder_name("aws-controltower-BaselineConfigRecorder")
+                .send()
+                .await
+                .expect("start recording");
+        }
+    }
+}
+
+/// The landing zone's Config bucket, in the Config (Audit) account.
+pub fn config_bucket(org: &Org) -> String {
+    format!("aws-controltower-config-logs-{}-groundwork", org.audit)
+}
+
 /// Every other active account of the organization made a Security Hub member of Audit in `region`
 /// (AWS turns on a hub with the default standards in each; the management account turns its own on
 /// first, as AWS requires).
@@ -311,6 +347,8 @@ pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
         contacts(emu, account, &["SECURITY", "BILLING", "OPERATIONS"]).await;
     }
     landing_zone(emu, &org, regions, "ACTIVE", "IN_SYNC");
+    // Control Tower's Config in its accounts, and the management account's recorder security-hub makes.
+    control_tower_config(emu, &org, &[MGMT, &org.log_archive, &org.audit], regions).await;
     identity_center_user(emu, regions[0], true).await;
     for region in regions {
         guardduty(emu, &org, region, true, "ALL").await;
