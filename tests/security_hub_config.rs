@@ -158,3 +158,32 @@ async fn an_organization_with_consolidated_billing_only_gets_no_plan_aws_would_r
         .collect();
     assert!(changed.is_empty(), "calls AWS would refuse were made: {changed:#?}");
 }
+
+/// A standalone account (no organization) whose hub is on, while its standards cannot be read (the
+/// caller may not call GetEnabledStandards): what runs makes the step partial, never "not set up".
+#[tokio::test]
+async fn a_standalone_hub_whose_standards_cannot_be_read_is_partial() {
+    let emu = Emulator::start();
+    aws_sdk_securityhub::Client::new(&common::config(&emu, MGMT, REGION).await)
+        .enable_security_hub()
+        .send()
+        .await
+        .expect("hub");
+    emu.hook(
+        "/_groundwork/faults",
+        serde_json::json!({"operation": "GetEnabledStandards", "service": "securityhub", "status": 403,
+                           "code": "AccessDeniedException",
+                           "message": "User: arn:aws:iam::123456789012:user/moto is not authorized to perform: securityhub:GetEnabledStandards"}),
+    );
+    let state = tempfile::tempdir().expect("tempdir");
+    let (_, json) = check_json(&emu, state.path());
+    assert_eq!(common::step_status(&json, "security-hub"), "partial", "{json:#}");
+    let step = json["steps"].as_array().and_then(|s| s.iter().find(|s| s["id"] == "security-hub")).expect("step");
+    let runs = step["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["status"] == "partial" && f["region"] == REGION && f["account"] == MGMT));
+    assert!(
+        runs.is_some_and(|f| f["detail"].as_str().is_some_and(|d| d.contains("hub runs in this account"))),
+        "the finding says what runs: {json:#}"
+    );
+}
