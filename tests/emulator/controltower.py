@@ -25,6 +25,7 @@ from moto.moto_api._internal import mock_random
 from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import SSOAdminBackend
 
+import baselines
 import regions
 from wire import DEFAULT_ACCOUNT, ApiError, iso, json_response, now
 
@@ -52,6 +53,7 @@ BLOCKS = {
 LZ = {}  # account -> landing zone dict
 OPS = {}  # operationIdentifier -> operation dict
 SSO_HOME = {}  # account -> the one Region its Identity Center instance lives in (set by hook)
+LAUNCHED = []  # functions (account, landing zone) run when a landing zone operation SUCCEEDS (enrolment.py)
 
 
 def error(status, code, message):
@@ -68,7 +70,8 @@ def delay():
 
 
 def tick():
-    """Complete every operation whose delay has elapsed (lazily, on each call)."""
+    """Complete every operation whose delay has elapsed (lazily, before every AWS request)."""
+    baselines.tick()
     t = time.monotonic()
     for op in list(OPS.values()):
         if op["status"] == "IN_PROGRESS" and op["due"] is not None and t >= op["due"]:
@@ -82,6 +85,17 @@ def finish(op, status, message):
         lz["status"] = "ACTIVE" if status == "SUCCEEDED" else "FAILED"
         if status == "SUCCEEDED":
             lz["drift"] = "IN_SYNC"
+            launched(op["account"], lz)
+
+
+def launched(account, lz):
+    """What a landing zone that is set up leaves behind: the enabled baselines of its integration
+    (IdentityCenterBaseline when accessManagement is on, which EnableBaseline's
+    IdentityCenterEnabledBaselineArn parameter names: baseline-api-examples.html)."""
+    if (lz["manifest"].get("accessManagement") or {}).get("enabled"):
+        baselines.record(account, lz["region"], baselines.IC_BASELINE, "1.0", lz["arn"])
+    for fn in LAUNCHED:
+        fn(account, lz)
 
 
 def start(account, region, arn, op_type):
@@ -351,6 +365,13 @@ def hook_landing_zone(b):
     LZ[account] = {"arn": arn, "region": region, "status": status, "drift": drift,
                    "version": b.get("version", LATEST), "latest": b.get("latestAvailableVersion", LATEST),
                    "manifest": b.get("manifest") or {}, "remediationTypes": b.get("remediationTypes")}
+    baselines.forget_landing_zone(account)
+    if status == "ACTIVE":  # an existing landing zone has its Identity Center baseline; with
+        # "launch": true also everything a launch leaves in the accounts (enrolment.py)
+        if b.get("launch"):
+            launched(account, LZ[account])
+        elif (LZ[account]["manifest"].get("accessManagement") or {}).get("enabled"):
+            baselines.record(account, region, baselines.IC_BASELINE, "1.0", arn)
     return json_response({"arn": arn})
 
 
@@ -369,11 +390,11 @@ def state():
     lzs = {a: dict(lz) for a, lz in LZ.items()}
     ops = [{k: (iso(v) if k in ("start", "end") and v else v) for k, v in o.items() if k != "due"}
            for o in sorted(OPS.values(), key=lambda o: (o["start"], o["id"]))]
-    return {"landingZones": lzs, "operations": ops}
+    return {"landingZones": lzs, "operations": ops, **baselines.state()}
 
 
 def reset():
-    LZ.clear(), OPS.clear(), SSO_HOME.clear()
+    LZ.clear(), OPS.clear(), SSO_HOME.clear(), baselines.reset()
 
 
 ROUTES = {
@@ -386,7 +407,9 @@ ROUTES = {
     ("controltower", "POST", "/list-landingzone-operations"): list_landing_zone_operations,
     ("controltower", "POST", "/list-enabled-controls"): list_enabled_controls,
 }
+ROUTES.update(baselines.ROUTES)
 HOOKS = {
+    **baselines.HOOKS,
     "/_groundwork/controltower/landing-zone": hook_landing_zone,
     "/_groundwork/controltower/operations/complete": hook_complete,
     "/_groundwork/identitycenter/instance-region": hook_sso_home,

@@ -9,6 +9,8 @@ to the environment):
 account     GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS     Organizations CreateAccount (account_creation.py)
 standards   GROUNDWORK_EMULATOR_STANDARDS_DELAY_SECONDS   Security Hub standards subscriptions (standards.py)
 assignment  GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS  Identity Center account assignments (provisioning.py)
+baseline    GROUNDWORK_EMULATOR_BASELINE_DELAY_SECONDS    Control Tower baseline operations and automatic
+                                                          enrolment of a moved account (baselines.py, enrolment.py)
 
 All default to 0, so tests that do not ask for a delay see moto's instant answers; the sandbox and
 the tests of polls set them. POST /moto-api/reset forgets what the hook set.
@@ -20,7 +22,8 @@ import time
 
 ENV = {"account": "GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS",
        "standards": "GROUNDWORK_EMULATOR_STANDARDS_DELAY_SECONDS",
-       "assignment": "GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS"}
+       "assignment": "GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS",
+       "baseline": "GROUNDWORK_EMULATOR_BASELINE_DELAY_SECONDS"}
 _SET = {}  # name -> seconds set by the hook
 _LOCK = threading.Lock()
 

@@ -236,9 +236,22 @@ def check_apply_calls():
     status = org.describe_create_account_status(CreateAccountRequestId=created["Id"])["CreateAccountStatus"]
     audit = status["AccountId"]
     check(status["State"] == "SUCCEEDED" and len(audit) == 12, status)
-    creds = assume(audit)
+    # STS API reference (AssumeRole): a role that does not exist is AccessDenied; CreateAccount made
+    # OrganizationAccountAccessRole, trusting the management account, with AdministratorAccess
+    # (orgs_manage_accounts_create.html); Control Tower's AWSControlTowerExecution is not there yet.
+    e = error(client("sts").assume_role, "AccessDenied", 403,
+              RoleArn=f"arn:aws:iam::{audit}:role/AWSControlTowerExecution", RoleSessionName="selfcheck")
+    check("sts:AssumeRole" in e.response["Error"]["Message"], e.response)
+    creds = assume(audit, "OrganizationAccountAccessRole")
     check(client("sts", creds=creds).get_caller_identity()["Arn"] ==
-          f"arn:aws:sts::{audit}:assumed-role/AWSControlTowerExecution/selfcheck", "AWSControlTowerExecution")
+          f"arn:aws:sts::{audit}:assumed-role/OrganizationAccountAccessRole/selfcheck", "OrganizationAccountAccessRole")
+    policies = client("iam", creds=creds).list_attached_role_policies(RoleName="OrganizationAccountAccessRole")
+    check([p["PolicyName"] for p in policies["AttachedPolicies"]] == ["AdministratorAccess"], policies)
+    named = org.create_account(Email="named@example.com", AccountName="Named", RoleName="Admin")["CreateAccountStatus"]
+    named_id = org.describe_create_account_status(CreateAccountRequestId=named["Id"])["CreateAccountStatus"]["AccountId"]
+    assume(named_id, "Admin")  # the RoleName asked for, and no other
+    error(client("sts").assume_role, "AccessDenied", 403,
+          RoleArn=f"arn:aws:iam::{named_id}:role/OrganizationAccountAccessRole", RoleSessionName="selfcheck")
 
     # IAM service roles; AWS managed policies come from moto's bundled list (extension fix)
     iam = client("iam")
@@ -392,7 +405,9 @@ def check_apply_calls():
 
     # /_groundwork/state shows what data.json cannot, and reads leave it unchanged
     before = state()
-    check(before["organizations"][MGMT]["enabledServicePrincipals"] == ["account.amazonaws.com", "iam.amazonaws.com"], before["organizations"])
+    check(before["organizations"][MGMT]["enabledServicePrincipals"] == [  # with what the landing zone's launch turned on
+        "account.amazonaws.com", "cloudtrail.amazonaws.com", "config.amazonaws.com", "controltower.amazonaws.com",
+        "iam.amazonaws.com", "sso.amazonaws.com"], before["organizations"])
     check(before["securityhub"]["hubs"][f"{audit}/us-east-1"]["standards"] == {FSBP.format(r="us-east-1"): "READY"}, before["securityhub"])
     check(before["guardduty"][f"{MGMT}/us-east-1"]["delegatedAdmins"] == [audit], before["guardduty"])
     check(before["guardduty"][f"{audit}/us-east-1"]["detectors"][det]["organizationConfiguration"]["autoEnableOrganizationMembers"] == "ALL", "gd org")
@@ -710,7 +725,9 @@ def main():
     import selfcheck_paging as paging
     import selfcheck_delays as delays
     import selfcheck_config as config
-    checks = [ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
+    import selfcheck_baselines as bl
+    checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
+              ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults,

@@ -1,7 +1,8 @@
 """Self-check of Control Tower (landing zone 4.0), Account Regions and organization trails, imported by selfcheck.py."""
+import json
 import time
 
-from selfcheck import CT_DELAY, MGMT, check, client, error, every, organization, post
+from selfcheck import CT_DELAY, MGMT, assume, check, client, error, every, organization, post
 
 VERSION_REFUSED = "Your AWS Control Tower landing zone version must be latest available version."
 CLOUDTRAIL_POLICY = "arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy"
@@ -113,6 +114,7 @@ def check_controltower():
     check(op["status"] == "SUCCEEDED" and op["operationType"] == "CREATE" and op["endTime"] >= op["startTime"], op)
     lz = ct.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
     check(lz["status"] == "ACTIVE" and lz["driftStatus"] == {"status": "IN_SYNC"}, lz)
+    check_launch_left(org, log, audit)
     # update: older version refused, invalid manifest refused; then conflict while running, FAILED via hook
     error(ct.update_landing_zone, "ValidationException", 400, landingZoneIdentifier=arn, version="3.3", manifest=good)
     error(ct.update_landing_zone, "ValidationException", 400, landingZoneIdentifier=arn, version="4.0",
@@ -144,6 +146,34 @@ def check_controltower():
     lz = ct_member.get_landing_zone(landingZoneIdentifier=hooked)["landingZone"]
     check(lz["driftStatus"]["status"] == "DRIFTED" and lz["version"] == "3.2" and lz["latestAvailableVersion"] == "4.0", lz)
     check(ct.list_landing_zones()["landingZones"] == [{"arn": arn}], "management account unchanged")
+
+
+def check_launch_left(org, log, audit):
+    """What the 4.0 launch leaves (enrolment.py; key-changes-lz-v4.html, lz-api-launch.html): trusted
+    access for Config, CloudTrail and Identity Center; AWSControlTowerExecution in the integration
+    accounts; Config recording in them in every governed Region, delivering to the Config bucket in the
+    Config account, which is Config's delegated administrator. The management account records nothing."""
+    trusted = {s["ServicePrincipal"] for s in every(org, "list_aws_service_access_for_organization",
+                                                     "EnabledServicePrincipals")}
+    check({"config.amazonaws.com", "cloudtrail.amazonaws.com", "sso.amazonaws.com"} <= trusted, trusted)
+    admins = org.list_delegated_administrators(ServicePrincipal="config.amazonaws.com")["DelegatedAdministrators"]
+    check([a["Id"] for a in admins] == [audit], admins)
+    bucket = f"aws-controltower-config-logs-{audit}-us-east-1"
+    for account in (log, audit):
+        creds = assume(account)  # AWSControlTowerExecution exists now: AssumeRole works
+        trust = client("iam", creds=creds).get_role(RoleName="AWSControlTowerExecution")["Role"]
+        check(MGMT in json.dumps(trust["AssumeRolePolicyDocument"]), trust)
+        for region in ("us-east-1", "us-west-2"):
+            cfg = client("config", region, creds)
+            rec = cfg.describe_configuration_recorders()["ConfigurationRecorders"]
+            check(len(rec) == 1 and rec[0]["recordingGroup"]["allSupported"], rec)
+            status = cfg.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+            check(status[0]["recording"] is True, status)
+            channel = cfg.describe_delivery_channels()["DeliveryChannels"]
+            check([c["s3BucketName"] for c in channel] == [bucket], channel)
+    check(bucket in {b["Name"] for b in client("s3", creds=assume(audit)).list_buckets()["Buckets"]}, "Config bucket")
+    check(client("config").describe_configuration_recorders()["ConfigurationRecorders"] == [],
+          "the management account is never enrolled")
 
 
 def check_opt_in_home_and_regions():

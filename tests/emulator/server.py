@@ -66,9 +66,11 @@ from moto.ssoadmin.models import SSOAdminBackend
 
 import account_contacts  # Account Management's AccountId rules (beside this file)
 import account_creation  # CreateAccount is asynchronous, as on AWS (beside this file)
+import assume_role  # AssumeRole of a role that does not exist is AccessDenied (beside this file)
 import delays  # how long slow operations take (beside this file)
 import standards as sh_readiness  # standards subscriptions start PENDING (beside this file)
 import controltower
+import enrolment  # what Control Tower leaves in accounts (patches Organizations' MoveAccount on import)
 import faults  # the fault-injection test hook (beside this file)
 import org_trail  # organization trails' preconditions (beside this file)
 import paging  # every list answers in small pages, as on AWS (beside this file)
@@ -615,7 +617,7 @@ HOOKS = {
 
 def reset_extension():
     with LOCK:
-        controltower.reset(), regions.reset()
+        controltower.reset(), regions.reset(), enrolment.reset()
         SH_SUBS.clear(), GD_ORG.clear()
         member_accounts.reset()
         UNSUPPORTED["service"] = None
@@ -806,7 +808,12 @@ class GroundworkApp:
             time.sleep(LATENCY)  # inside the logged interval, off the GIL: overlaps like a real round trip
         try:
             account_creation.settle()  # accounts whose creation is due join before anything reads them
+            with LOCK:  # Control Tower operations that are due end (and leave their resources) before any read
+                controltower.tick()
             fault = faults.take(service, operation, account, region)
+            if fault is None and service == "sts" and operation == "AssumeRole":
+                with LOCK:
+                    fault = assume_role.refuse(account, form)
             if fault is not None:
                 return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)
             return LoggedResponse(paging.serve(self.dispatch, req, environ, start_response, who, operation), entry)
