@@ -313,7 +313,7 @@ fn config() -> Vec<Row> {
             "no Config bucket to deliver to: Audit has no channel",
             org(vec![with_config(with_config(covered(R1), ME, Ok(no_config())), AUDIT, Ok(no_config()))]),
             Status::Partial,
-            Expect::Plan { calls: vec![], named: vec![R1.into(), "bucket".into()], manual: true },
+            by_hand(),
         ),
         (
             "the management account's recorder leaves types out",

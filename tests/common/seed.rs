@@ -277,7 +277,8 @@ pub fn config_bucket(org: &Org) -> String {
 
 /// Every other active account of the organization made a Security Hub member of Audit in `region`
 /// (AWS turns on a hub with the default standards in each; the management account turns its own on
-/// first, as AWS requires).
+/// first, as AWS requires), with AWS Config recording in every account there, as a healthy
+/// organization has it (Control Tower's, and the management account's own).
 pub async fn security_hub_members(emu: &Emulator, org: &Org, region: &str) {
     aws_sdk_securityhub::Client::new(&config(emu, MGMT, region).await)
         .enable_security_hub()
@@ -296,6 +297,9 @@ pub async fn security_hub_members(emu: &Emulator, org: &Org, region: &str) {
         let out = audit.create_members().set_account_details(Some(details.collect())).send().await.expect("members");
         assert!(out.unprocessed_accounts().is_empty(), "{out:?}");
     }
+    let mut everyone = others.clone();
+    everyone.push(&org.audit);
+    control_tower_config(emu, org, &everyone, &[region]).await;
 }
 
 /// The alert path in `account`/`region`: topic, EventBridge policy, email subscription (confirmed
@@ -347,8 +351,6 @@ pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
         contacts(emu, account, &["SECURITY", "BILLING", "OPERATIONS"]).await;
     }
     landing_zone(emu, &org, regions, "ACTIVE", "IN_SYNC");
-    // Control Tower's Config in its accounts, and the management account's recorder security-hub makes.
-    control_tower_config(emu, &org, &[MGMT, &org.log_archive, &org.audit], regions).await;
     identity_center_user(emu, regions[0], true).await;
     for region in regions {
         guardduty(emu, &org, region, true, "ALL").await;

@@ -85,11 +85,13 @@ pub fn plan_own(step: &Step, own: Own<'_>, plan: &mut Plan) -> Result<bool, Plan
     };
     if r.channels.is_empty() {
         // AWS starts no recorder without a delivery channel.
-        let Some(bucket) = own.bucket.and_then(|c| c.bucket.as_ref().map(|b| (b, c))) else {
-            plan.conflicts.push(step.say("conflict-config-bucket", &[("region", region)]));
+        let Some((bucket, channel)) = own.bucket.and_then(|c| c.bucket.as_ref().map(|b| (b, c))) else {
+            // Nothing to deliver to yet: the rest of the step goes ahead; Config here waits for
+            // the landing zone, and the step is not done until it records.
+            plan.manual = true;
+            plan.notes.push(step.say("plan-config-no-bucket", &[("region", region)]));
             return Ok(false);
         };
-        let (bucket, channel) = bucket;
         let action = Action::PutDeliveryChannel {
             bucket: bucket.clone(),
             prefix: channel.prefix.clone(),
