@@ -121,6 +121,44 @@ pub fn read(manifest: &Value) -> Reading {
     }
 }
 
+/// The version of `AWSControlTowerBaseline` that fits a landing zone version, from AWS's table
+/// "Compatibility of OU baselines and landing zone versions"
+/// (https://docs.aws.amazon.com/controltower/latest/userguide/table-of-baselines.html): EnableBaseline
+/// must name a version compatible with the landing zone. No API lists baseline versions
+/// (ListBaselines and GetBaseline return only name, ARN and description), so this is data, kept
+/// next to the manifest shapes; a landing zone version not in it is said, never guessed.
+pub const BASELINE_VERSIONS: &[(&str, &str)] = &[("3.2", "4.0"), ("3.3", "4.0"), ("4.0", "5.0")];
+
+/// The `AWSControlTowerBaseline` version for a landing zone version (compared as numbers).
+pub fn baseline_version(landing_zone: &str) -> Option<&'static str> {
+    BASELINE_VERSIONS.iter().find(|(lz, _)| same(lz, landing_zone)).map(|(_, b)| *b)
+}
+
+/// The integrations a landing zone must run for groundwork to call it done, each as the manifest
+/// block that is off or lacks its account: centralized logging (the organization trail into Log
+/// Archive), Config (4.x: recording in the integration accounts and the Config account) and the
+/// security roles (Audit). A 3.x manifest has no `config` block and no `enabled` flag on
+/// `securityRoles`: AWS says both were "always enabled implicitly" before 4.0
+/// (https://docs.aws.amazon.com/controltower/latest/userguide/key-changes-lz-v4.html).
+pub fn integrations_off(manifest: &Value) -> Vec<&'static str> {
+    let on = |block: &str| manifest.pointer(&format!("/{block}/enabled")).and_then(Value::as_bool) == Some(true);
+    let account = |block: &str| {
+        manifest.pointer(&format!("/{block}/accountId")).and_then(Value::as_str).is_some_and(|s| !s.is_empty())
+    };
+    let three_x = read(manifest).three_x;
+    let mut off = Vec::new();
+    if !(on("centralizedLogging") && account("centralizedLogging")) {
+        off.push("centralizedLogging");
+    }
+    if !three_x && !(on("config") && account("config")) {
+        off.push("config");
+    }
+    if !((three_x || on("securityRoles")) && account("securityRoles")) {
+        off.push("securityRoles");
+    }
+    off
+}
+
 /// Where an account sits in the organization, as far as the Security OU rule cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {

@@ -27,6 +27,11 @@ pub enum Event {
     Waiting {
         operation: String,
     },
+    /// Waiting for a baseline operation registering an OU.
+    WaitingBaseline {
+        operation: String,
+        ou: String,
+    },
     WaitStatus {
         status: String,
         minutes: u64,
@@ -52,6 +57,9 @@ impl Event {
                 ],
             )),
             Event::Waiting { operation } => Some(say("apply-waiting", &[("operation", operation)])),
+            Event::WaitingBaseline { operation, ou } => {
+                Some(say("apply-waiting-baseline", &[("operation", operation), ("ou", ou)]))
+            }
             Event::WaitStatus { status, minutes } => Some(format!(
                 "  {}",
                 say("apply-wait-status", &[("status", status), ("minutes", &minutes.to_string())])
@@ -88,6 +96,14 @@ pub async fn run_changes(
             wait_for_landing_zone(actor.aws, c, &op, on).await?;
             continue;
         }
+        if let Action::WaitForBaseline { operation, .. } = &c.action {
+            let op = match operation {
+                change::Ref::Known(v) => v.clone(),
+                change::Ref::Output(k) => outputs.get(k).cloned().unwrap_or_default(),
+            };
+            wait_for_baseline(actor.aws, c, &op, on).await?;
+            continue;
+        }
         let region = if c.global { "global".to_owned() } else { c.at.region.clone() };
         on(Event::Doing { n: n + 1, total, call: c.action.call(), account: c.at.account.clone(), region });
         if !c.action.is_change() {
@@ -101,8 +117,14 @@ pub async fn run_changes(
         let result = change::perform(actor.aws, &c.at, &c.action, &mut outputs).await;
         outcome(actor, entry, result.as_ref().err());
         result?;
-        let started = matches!(c.action, Action::CreateLandingZone { .. } | Action::ResetLandingZone { .. });
-        if let Some(op) = outputs.get(controltower::OPERATION).filter(|_| started) {
+        let key = match c.action {
+            Action::CreateLandingZone { .. } | Action::ResetLandingZone { .. } => Some(controltower::OPERATION),
+            Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => {
+                Some(controltower::BASELINE_OPERATION)
+            }
+            _ => None,
+        };
+        if let Some(op) = key.and_then(|k| outputs.get(k)) {
             on(Event::Started(PendingOperation {
                 step: id,
                 operation: c.action.call().to_owned(),
@@ -154,6 +176,54 @@ async fn wait_for_landing_zone(
             return Ok(());
         }
         tokio::time::sleep(aws.poll_interval()).await;
+    }
+}
+
+/// How long one run waits for a baseline operation (registering an OU deploys stack sets into
+/// each of its accounts). Past this the outcome is "still in progress", never success.
+pub const BASELINE_LIMIT: Duration = Duration::from_mins(60);
+
+/// Polls a baseline operation until it succeeds, fails, or the limit passes. Only `SUCCEEDED` is
+/// success: `FAILED` and any status groundwork does not know end the wait as an error.
+async fn wait_for_baseline(
+    aws: &Aws,
+    c: &Change,
+    op: &str,
+    on: &mut (dyn FnMut(Event) + Send),
+) -> Result<(), AwsError> {
+    const ACTION: &str = "controltower:GetBaselineOperation";
+    let start = Instant::now();
+    let limit = aws.wait_limit(BASELINE_LIMIT);
+    let ou = match &c.action {
+        Action::WaitForBaseline { ou, .. } => ou.clone(),
+        _ => String::new(),
+    };
+    on(Event::WaitingBaseline { operation: op.to_owned(), ou });
+    loop {
+        let (status, message) = controltower::baseline_operation(aws, &c.at, op).await?;
+        on(Event::WaitStatus { status: status.clone(), minutes: start.elapsed().as_secs() / 60 });
+        match status.as_str() {
+            "IN_PROGRESS" if start.elapsed() >= limit => {
+                return Err(crate::aws::still_in_progress(ACTION, &c.at, limit));
+            }
+            "IN_PROGRESS" => tokio::time::sleep(aws.poll_interval()).await,
+            "SUCCEEDED" => {
+                on(Event::Ended { operation: op.to_owned() });
+                return Ok(());
+            }
+            other => {
+                on(Event::Ended { operation: op.to_owned() });
+                return Err(AwsError {
+                    request_id: None,
+                    kind: crate::aws::ErrorKind::Other,
+                    action: ACTION,
+                    account: c.at.account.clone(),
+                    region: Some(c.at.region.clone()),
+                    code: Some(other.to_owned()),
+                    message: message.unwrap_or_else(|| say("baseline-operation-ended", &[("status", other)])),
+                });
+            }
+        }
     }
 }
 

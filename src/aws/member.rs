@@ -1,6 +1,8 @@
 //! Credentials for acting in a member account: assume the first role that works, remember which,
-//! and let the SDK's identity cache keep the result until it expires (one AssumeRole per account
-//! per run).
+//! and let the SDK's identity cache keep the result until it expires. A role AWS refuses
+//! (AccessDenied: the account has no such role, e.g. AWSControlTowerExecution in an account Control
+//! Tower never enrolled) is tried once per account per run; the next role is then used for the rest
+//! of the run. When every role fails, the error names each role and why.
 
 use aws_config::SdkConfig;
 use aws_config::sts::AssumeRoleProvider;
@@ -36,7 +38,15 @@ impl MemberCredentials {
                     return Ok(creds);
                 }
                 Err(e) => {
-                    failures.push(format!("{arn}: {}", aws_smithy_types::error::display::DisplayErrorContext(&e)));
+                    let why = aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
+                    // Only a refusal means "this account has no such role for us": an account Control
+                    // Tower never enrolled has no AWSControlTowerExecution. Anything else (throttling,
+                    // an unreachable endpoint) is said as it is, not papered over by the next role.
+                    let refused = why.contains("AccessDenied");
+                    failures.push(format!("{arn}: {why}"));
+                    if !refused {
+                        break;
+                    }
                 }
             }
         }

@@ -9,6 +9,7 @@ pub mod config_service;
 pub mod controltower;
 pub mod error;
 pub mod eventbridge;
+pub mod governance;
 pub mod guardduty;
 pub mod iam;
 pub mod identity_center;

@@ -8,6 +8,7 @@
 //! ([`launch`]). The preflight's reads are part of the observation: the organization-wide ones
 //! first, the per-Region ones once the home and governed Regions are chosen.
 
+pub mod governed;
 pub mod launch;
 pub mod preflight;
 
@@ -21,6 +22,7 @@ use crate::landing_zone;
 use crate::plans::{Change, Plan, PlanError};
 use crate::verdict::{Finding, Status};
 
+pub use governed::Organization;
 pub use preflight::{ConfigRead, Launch, Regional, Scope};
 
 /// The shared message (in `assets/messages.toml`, not the step's words) for a caller that cannot launch.
@@ -41,6 +43,9 @@ pub struct Observed {
     /// The preflight: read only for a plan, when there is no landing zone and the caller could
     /// launch one (`check` needs none of it).
     pub launch: Option<Launch>,
+    /// What the landing zone governs (accounts, OUs, baselines), read when there is one and the
+    /// caller is the management account; or why it could not be read.
+    pub org: Option<Result<Organization, AwsError>>,
 }
 
 /// What a landing zone's status and drift status mean; `judge` and `plan` both start here.
@@ -77,6 +82,19 @@ pub async fn observe(aws: &Aws, facts: &Facts, pending: Option<String>, prefligh
         Ok(None) if preflight && managed => Some(preflight::observe(aws, facts).await?),
         _ => None,
     };
+    let org = match (&facts.landing_zone, &facts.accounts) {
+        (Ok(Some(lz)), accounts) if managed => Some(match accounts {
+            Ok(accounts) => {
+                let (mgmt, home) =
+                    (At::new(&facts.identity.account, aws.region()), At::new(&facts.identity.account, &lz.home_region));
+                crate::aws::governance::read(aws, &mgmt, &home)
+                    .await
+                    .map(|governance| Organization { accounts: accounts.clone(), governance })
+            }
+            Err(e) => Err(e.clone()),
+        }),
+        _ => None,
+    };
     Ok(Observed {
         me: facts.identity.account.clone(),
         region: aws.region().to_owned(),
@@ -84,6 +102,7 @@ pub async fn observe(aws: &Aws, facts: &Facts, pending: Option<String>, prefligh
         landing_zone: facts.landing_zone.clone(),
         pending,
         launch,
+        org,
     })
 }
 
@@ -111,7 +130,13 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
                 detail.push(' ');
                 detail.push_str(&note);
             }
-            (Status::Done, detail)
+            // Only the management account sees what the landing zone governs; anyone else is
+            // told the landing zone's own state, as before.
+            return match &o.org {
+                None => vec![Finding::new(&o.me, Some(region), Status::Done, detail)],
+                Some(Err(e)) => vec![super::unknown(e)],
+                Some(Ok(org)) => governed::judge(&o.me, lz, &governed::assess(&o.me, lz, org), step, detail),
+            };
         }
         State::Unjudged(key) => (Status::Unknown, step.say(key, &args)),
     };
@@ -166,6 +191,11 @@ fn existing(o: &Observed, lz: &LandingZone, step: &Step) -> Result<Plan, PlanErr
         State::InSync => {
             plan.notes.push(step.say("active", &[("region", region), ("version", &lz.version)]));
             plan.notes.extend(landing_zone::version_notes(step, lz));
+            match &o.org {
+                None => {}
+                Some(Err(e)) => return Err(e.clone().into()),
+                Some(Ok(org)) => governed::plan(&o.me, lz, org, &governed::assess(&o.me, lz, org), step, &mut plan),
+            }
         }
         State::Unjudged(key) => {
             let args = [("status", lz.status.as_str()), ("region", region), ("version", lz.version.as_str())];
@@ -186,7 +216,14 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
 /// `plan` and `apply`: observe with the preflight; once the organization-wide part stops nothing,
 /// ask for the Regions and read the per-Region part; then plan.
 pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, PlanError> {
-    let mut pending = ctx.record.pending.iter().find(|p| p.step == StepId::ControlTower).map(|p| p.id.clone());
+    // Baseline operations are recorded under this step too; they are found again live
+    // (ListEnabledBaselines names each one under change), so only a landing zone operation is taken.
+    let mut pending = ctx
+        .record
+        .pending
+        .iter()
+        .find(|p| p.step == StepId::ControlTower && p.operation.contains("LandingZone"))
+        .map(|p| p.id.clone());
     if let (None, Ok(Some(lz))) = (&pending, &ctx.facts.landing_zone)
         && state(lz) == State::Processing
     {

@@ -90,6 +90,9 @@ async fn perform_and_report(
         // The CLI's words say to run the apply again; in the wizard, quitting is enough.
         let line = match &ev {
             perform::Event::Waiting { operation } => Some(say("wizard-waiting", &[("operation", operation)])),
+            perform::Event::WaitingBaseline { operation, ou } => {
+                Some(say("wizard-waiting-baseline", &[("operation", operation), ("ou", ou)]))
+            }
             other => other.line(),
         };
         if let Some(line) = line {

@@ -3,6 +3,7 @@
 //! blocker and note, parts that could not be read), with the invariant checked on every row. No
 //! emulator: runs in milliseconds.
 
+mod governed;
 mod observed;
 
 use groundwork::aws::change::iam::RoleFound;
@@ -75,7 +76,10 @@ fn invariant(name: &str, verdict: Status, planned: &Result<Plan, PlanError>) {
         assert_eq!(verdict, Status::Done, "{name}: nothing to do, yet {verdict:?}");
     }
     if p.is_empty() && verdict != Status::Done {
-        let waits = p.changes.iter().all(|c| matches!(c.action, Action::WaitForLandingZone { .. }));
+        let waits = p
+            .changes
+            .iter()
+            .all(|c| matches!(c.action, Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. }));
         assert!(!p.changes.is_empty() && waits, "{name}: {verdict:?} with an empty plan {p:#?}");
     }
     if verdict == Status::Unknown {
@@ -92,7 +96,13 @@ fn landing_zone_rows() -> Vec<Row> {
     let lz = zone;
     let failed_lz = LandingZone { failure: Some("StackSet failed".into()), ..lz("FAILED", None, "4.0", "4.0") };
     let three_x = LandingZone {
-        manifest: json!({"organizationStructure": {"security": {"name": "Security"}}, "governedRegions": ["eu-west-1"]}),
+        manifest: json!({
+            "organizationStructure": {"security": {"name": "Security"}},
+            "governedRegions": ["eu-west-1"],
+            "centralizedLogging": {"enabled": true, "accountId": LOG},
+            "securityRoles": {"accountId": AUDIT},
+            "accessManagement": {"enabled": true}
+        }),
         ..lz("ACTIVE", Some("IN_SYNC"), "3.3", "4.0")
     };
     let unreadable = failed("controltower:GetLandingZone", ME);
@@ -108,8 +118,8 @@ fn landing_zone_rows() -> Vec<Row> {
         ),
         ("active and in sync, 3.x manifest", existing(three_x), Done, Calls(&[])),
         (
-            "versions compare as numbers: 3.10 is newer than 3.9",
-            existing(lz("ACTIVE", Some("IN_SYNC"), "3.10", "3.9")),
+            "versions compare as numbers: 3.10 is newer than 3.9 (seen by a member account)",
+            Observed { org: None, ..existing(lz("ACTIVE", Some("IN_SYNC"), "3.10", "3.9")) },
             Done,
             Calls(&[]),
         ),
@@ -275,7 +285,8 @@ fn launch_detail_rows() -> Vec<Row> {
 
 #[test]
 fn every_row_verdict_plan_and_invariant() {
-    for (name, o, want, expect) in landing_zone_rows().into_iter().chain(launch_rows()).chain(launch_detail_rows()) {
+    let rows = landing_zone_rows().into_iter().chain(launch_rows()).chain(launch_detail_rows()).chain(governed::rows());
+    for (name, o, want, expect) in rows {
         let findings = judge(&o, step());
         let verdict = combine(findings.iter().map(|f| f.status));
         assert_eq!(verdict, want, "{name}: {findings:#?}");
@@ -314,7 +325,7 @@ fn verdict_and_plan_say_the_same_about_versions() {
         assert!(text.contains("version 4.0 is available") && text.contains("3.x shape"), "{text}");
     }
     // Numbers, not strings: 3.10 is newer than 3.9, so no update is offered by either.
-    let newer = existing(zone("ACTIVE", Some("IN_SYNC"), "3.10", "3.9"));
+    let newer = Observed { org: None, ..existing(zone("ACTIVE", Some("IN_SYNC"), "3.10", "3.9")) };
     for text in [detail(&newer), notes(&newer)] {
         assert!(!text.contains("is available"), "{text}");
     }

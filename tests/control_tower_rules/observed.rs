@@ -6,19 +6,25 @@ use std::collections::BTreeMap;
 use groundwork::aws::change::iam::RoleFound;
 use groundwork::aws::config_service::ConfigResources;
 use groundwork::aws::controltower::LandingZone;
+use groundwork::aws::governance::{Enabled, Governance, Ou};
 use groundwork::aws::organizations::OrgAccount;
 use groundwork::aws::regions::AccountRegion;
 use groundwork::aws::{AwsError, ErrorKind};
 use groundwork::facts::{SharedAccount, Source};
 use groundwork::inputs::{Ask, InputError};
 use groundwork::landing_zone::roles::ROLES;
-use groundwork::steps::control_tower::{ConfigRead, Launch, Observed, Regional, Scope};
+use groundwork::steps::control_tower::{ConfigRead, Launch, Observed, Organization, Regional, Scope};
 use serde_json::json;
 
 pub const ME: &str = "111111111111";
 pub const LOG: &str = "222222222222";
 pub const AUDIT: &str = "333333333333";
 pub const ARN: &str = "arn:aws:controltower:eu-west-1:111111111111:landingzone/1";
+/// A workload account, in the registered OU `Apps` of the well-governed organization.
+pub const WORK: &str = "444444444444";
+pub const CT_BASELINE: &str = "arn:aws:controltower:eu-west-1::baseline/17BSJV3IGJ2QSGA2";
+pub const IC_BASELINE: &str = "arn:aws:controltower:eu-west-1::baseline/LN25R72TTG6IGPTQ";
+pub const IC_ENABLED: &str = "arn:aws:controltower:eu-west-1:111111111111:enabledbaseline/IC";
 
 pub fn failed(action: &'static str, account: &str) -> AwsError {
     AwsError {
@@ -40,7 +46,14 @@ pub fn zone(status: &str, drift: Option<&str>, version: &str, latest: &str) -> L
         drift: drift.map(str::to_owned),
         version: version.into(),
         latest_version: Some(latest.into()),
-        manifest: json!({"governedRegions": ["eu-west-1"], "config": {"enabled": true, "accountId": AUDIT}}),
+        manifest: json!({
+            "governedRegions": ["eu-west-1"],
+            "centralizedLogging": {"enabled": true, "accountId": LOG},
+            "config": {"enabled": true, "accountId": AUDIT},
+            "securityRoles": {"enabled": true, "accountId": AUDIT},
+            "accessManagement": {"enabled": true},
+            "backup": {"enabled": false}
+        }),
         failure: None,
     }
 }
@@ -136,11 +149,79 @@ pub fn regional(change: impl FnOnce(&mut Regional)) -> impl FnOnce(&mut Launch) 
 }
 
 pub fn observed(zone: Result<Option<LandingZone>, AwsError>, launch: Option<Launch>) -> Observed {
-    Observed { me: ME.into(), region: "us-east-1".into(), managed: true, landing_zone: zone, pending: None, launch }
+    Observed {
+        me: ME.into(),
+        region: "us-east-1".into(),
+        managed: true,
+        landing_zone: zone,
+        pending: None,
+        launch,
+        org: None,
+    }
 }
 
+/// An existing landing zone seen by the management account, in a well-governed organization.
 pub fn existing(lz: LandingZone) -> Observed {
-    observed(Ok(Some(lz)), None)
+    Observed { org: Some(Ok(governed())), ..observed(Ok(Some(lz)), None) }
+}
+
+pub fn ou(id: &str, name: &str, parent: &str) -> Ou {
+    Ou {
+        id: id.into(),
+        arn: format!("arn:aws:organizations::{ME}:ou/o-1/{id}"),
+        name: name.into(),
+        parent: parent.into(),
+    }
+}
+
+pub fn enabled(ou_id: &str, baseline: &str, version: &str, status: &str) -> Enabled {
+    Enabled {
+        arn: format!("arn:aws:controltower:eu-west-1:{ME}:enabledbaseline/{ou_id}"),
+        baseline: baseline.into(),
+        version: Some(version.into()),
+        target: format!("arn:aws:organizations::{ME}:ou/o-1/{ou_id}"),
+        status: status.into(),
+        operation: Some(format!("op-{ou_id}")),
+    }
+}
+
+/// Everything governed: Log Archive and Audit in `Security`, the workload account in `Apps`
+/// (AWSControlTowerBaseline 5.0 SUCCEEDED), Identity Center's baseline enabled, the management
+/// account under the root.
+pub fn governed() -> Organization {
+    let accounts = vec![
+        account(ME, "Management", "ACTIVE"),
+        account(LOG, "Log Archive", "ACTIVE"),
+        account(AUDIT, "Audit", "ACTIVE"),
+        account(WORK, "Shop", "ACTIVE"),
+    ];
+    let parents = [(ME, "r-1"), (LOG, "ou-sec"), (AUDIT, "ou-sec"), (WORK, "ou-apps")];
+    let ic = Enabled {
+        arn: IC_ENABLED.into(),
+        target: "arn:aws:controltower:eu-west-1::landingzone".into(),
+        ..enabled("ic", IC_BASELINE, "1.0", "SUCCEEDED")
+    };
+    Organization {
+        accounts,
+        governance: Governance {
+            root: "r-1".into(),
+            ous: vec![ou("ou-sec", "Security", "r-1"), ou("ou-apps", "Apps", "r-1")],
+            parents: parents.iter().map(|(a, p)| ((*a).to_owned(), (*p).to_owned())).collect(),
+            baselines: vec![
+                ("AWSControlTowerBaseline".into(), CT_BASELINE.into()),
+                ("IdentityCenterBaseline".into(), IC_BASELINE.into()),
+            ],
+            enabled: vec![ic, enabled("ou-apps", CT_BASELINE, "5.0", "SUCCEEDED")],
+            scps: BTreeMap::new(),
+        },
+    }
+}
+
+/// An existing landing zone (active, in sync, 4.0) over the governed organization changed by `change`.
+pub fn governing(change: impl FnOnce(&mut Organization, &mut LandingZone)) -> Observed {
+    let (mut org, mut lz) = (governed(), zone("ACTIVE", Some("IN_SYNC"), "4.0", "4.0"));
+    change(&mut org, &mut lz);
+    Observed { org: Some(Ok(org)), ..existing(lz) }
 }
 
 pub fn launching(launch: Launch) -> Observed {

@@ -76,6 +76,74 @@ pub async fn reset_landing_zone(aws: &Aws, at: &At, arn: &str) -> Result<String,
     Ok(out.operation_identifier().to_owned())
 }
 
+/// The output name under which a started baseline operation's id is kept.
+pub const BASELINE_OPERATION: &str = "baseline-operation";
+
+/// Registers an OU: enables a baseline on it (`target` is the OU's ARN), with the Identity Center
+/// enabled baseline as parameter when the landing zone manages Identity Center access. Returns the
+/// operation id to poll with GetBaselineOperation.
+pub async fn enable_baseline(
+    aws: &Aws,
+    at: &At,
+    baseline: &str,
+    version: &str,
+    target: &str,
+    identity_center: Option<&str>,
+) -> Result<String, AwsError> {
+    use aws_sdk_controltower::types::EnabledBaselineParameter;
+    let mut call = client(aws, at)
+        .enable_baseline()
+        .baseline_identifier(baseline)
+        .baseline_version(version)
+        .target_identifier(target);
+    if let Some(arn) = identity_center {
+        let parameter = EnabledBaselineParameter::builder()
+            .key("IdentityCenterEnabledBaselineArn")
+            .value(Document::String(arn.to_owned()))
+            .build()
+            .map_err(|e| AwsError {
+                request_id: None,
+                kind: crate::aws::ErrorKind::Other,
+                action: "controltower:EnableBaseline",
+                account: at.account.clone(),
+                region: Some(at.region.clone()),
+                code: None,
+                message: e.to_string(),
+            })?;
+        call = call.parameters(parameter);
+    }
+    let out =
+        call.send().await.map_err(|e| classify(&e, "controltower:EnableBaseline", &at.account, Some(&at.region)))?;
+    Ok(out.operation_identifier().to_owned())
+}
+
+/// Re-deploys a baseline whose last operation failed; returns the operation id.
+pub async fn reset_enabled_baseline(aws: &Aws, at: &At, arn: &str) -> Result<String, AwsError> {
+    let out = client(aws, at)
+        .reset_enabled_baseline()
+        .enabled_baseline_identifier(arn)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "controltower:ResetEnabledBaseline", &at.account, Some(&at.region)))?;
+    Ok(out.operation_identifier().to_owned())
+}
+
+/// A baseline operation's status (`IN_PROGRESS`, `SUCCEEDED`, `FAILED`) and AWS's message.
+pub async fn baseline_operation(aws: &Aws, at: &At, id: &str) -> Result<(String, Option<String>), AwsError> {
+    let _slot = aws.permit().await;
+    let out = client(aws, at)
+        .get_baseline_operation()
+        .operation_identifier(id)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "controltower:GetBaselineOperation", &at.account, Some(&at.region)))?;
+    let op = out.baseline_operation();
+    Ok((
+        op.and_then(|o| o.status()).map_or("UNKNOWN", |s| s.as_str()).to_owned(),
+        op.and_then(|o| o.status_message()).map(str::to_owned),
+    ))
+}
+
 /// An operation's status (`IN_PROGRESS`, `SUCCEEDED`, `FAILED`) and AWS's message, if any.
 pub async fn operation(aws: &Aws, at: &At, id: &str) -> Result<(String, Option<String>), AwsError> {
     let _slot = aws.permit().await;

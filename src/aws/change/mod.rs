@@ -113,6 +113,28 @@ pub enum Action {
     WaitForLandingZone {
         operation: Ref,
     },
+    /// Registers an OU with Control Tower: `AWSControlTowerBaseline` (its ARN and version read live)
+    /// enabled on the OU's ARN.
+    EnableBaseline {
+        baseline: String,
+        version: String,
+        /// The OU's ARN (a new OU's comes from `CreateOrganizationalUnit`).
+        target: Ref,
+        /// The OU's name, for the plan.
+        ou: String,
+        /// The Identity Center enabled baseline's ARN, when the landing zone manages Identity Center.
+        identity_center: Option<String>,
+    },
+    /// Re-deploys a baseline whose last operation failed.
+    ResetEnabledBaseline {
+        arn: String,
+        ou: String,
+    },
+    /// Not a change: waits for a baseline operation (ours just now, or one an earlier run started).
+    WaitForBaseline {
+        operation: Ref,
+        ou: String,
+    },
     CreateUser {
         store: String,
         user_name: String,
@@ -255,6 +277,9 @@ impl Action {
             Action::CreateLandingZone { .. } => "controltower:CreateLandingZone",
             Action::ResetLandingZone { .. } => "controltower:ResetLandingZone",
             Action::WaitForLandingZone { .. } => "controltower:GetLandingZoneOperation",
+            Action::EnableBaseline { .. } => "controltower:EnableBaseline",
+            Action::ResetEnabledBaseline { .. } => "controltower:ResetEnabledBaseline",
+            Action::WaitForBaseline { .. } => "controltower:GetBaselineOperation",
             Action::CreateUser { .. } => "identitystore:CreateUser",
             Action::CreateGroup { .. } => "identitystore:CreateGroup",
             Action::AddToGroup { .. } => "identitystore:CreateGroupMembership",
@@ -294,7 +319,7 @@ impl Action {
 
     /// Whether performing it changes anything in AWS (waiting does not).
     pub fn is_change(&self) -> bool {
-        !matches!(self, Action::WaitForLandingZone { .. } | Action::WaitForFsbp)
+        !matches!(self, Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } | Action::WaitForFsbp)
     }
 }
 
@@ -317,8 +342,9 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             account::put_alternate_contact(aws, at, account, *own, [kind, name, title, email, phone]).await
         }
         Action::CreateOrganizationalUnit { parent, name, output } => {
-            let id = organizations::create_ou(aws, at, parent, name).await?;
+            let (id, arn) = organizations::create_ou(aws, at, parent, name).await?;
             outputs.insert(output.clone(), id);
+            outputs.insert(format!("{output}:arn"), arn);
             Ok(())
         }
         Action::MoveAccount { account, from, to } => {
@@ -342,7 +368,19 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             outputs.insert(controltower::OPERATION.into(), op);
             Ok(())
         }
-        Action::WaitForLandingZone { .. } => Ok(()), // apply polls; see apply::wait_for_landing_zone
+        Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } => Ok(()), // perform polls
+        Action::EnableBaseline { baseline, version, target, identity_center, .. } => {
+            let target = target.resolve(outputs)?;
+            let op =
+                controltower::enable_baseline(aws, at, baseline, version, &target, identity_center.as_deref()).await?;
+            outputs.insert(controltower::BASELINE_OPERATION.into(), op);
+            Ok(())
+        }
+        Action::ResetEnabledBaseline { arn, .. } => {
+            let op = controltower::reset_enabled_baseline(aws, at, arn).await?;
+            outputs.insert(controltower::BASELINE_OPERATION.into(), op);
+            Ok(())
+        }
         Action::CreateUser { store, user_name, given, family, email } => {
             let id = identity_center::create_user(aws, at, store, user_name, given, family, email).await?;
             outputs.insert("user".into(), id);

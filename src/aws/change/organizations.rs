@@ -159,20 +159,21 @@ pub async fn parent(aws: &Aws, at: &At, child: &str) -> Result<String, AwsError>
     missing(pages.iter().flat_map(|p| p.parents()).find_map(|p| p.id()), "organizations:ListParents", "Parent.Id", at)
 }
 
-pub async fn create_ou(aws: &Aws, at: &At, parent: &str, name: &str) -> Result<String, AwsError> {
+/// Creates an OU; returns its id and its ARN (Control Tower names an OU by ARN).
+pub async fn create_ou(aws: &Aws, at: &At, parent: &str, name: &str) -> Result<(String, String), AwsError> {
+    const ACTION: &str = "organizations:CreateOrganizationalUnit";
     let out = client(aws, at)
         .create_organizational_unit()
         .parent_id(parent)
         .name(name)
         .send()
         .await
-        .map_err(|e| classify(&e, "organizations:CreateOrganizationalUnit", &at.account, None))?;
-    missing(
-        out.organizational_unit().and_then(|o| o.id()),
-        "organizations:CreateOrganizationalUnit",
-        "OrganizationalUnit.Id",
-        at,
-    )
+        .map_err(|e| classify(&e, ACTION, &at.account, None))?;
+    let ou = out.organizational_unit();
+    Ok((
+        missing(ou.and_then(|o| o.id()), ACTION, "OrganizationalUnit.Id", at)?,
+        missing(ou.and_then(|o| o.arn()), ACTION, "OrganizationalUnit.Arn", at)?,
+    ))
 }
 
 pub async fn move_account(aws: &Aws, at: &At, account: &str, from: &str, to: &str) -> Result<(), AwsError> {

@@ -45,6 +45,24 @@ impl Action {
             }
             Action::ResetLandingZone { arn } => vec![("landingZoneIdentifier", arn.clone())],
             Action::WaitForLandingZone { operation } => vec![("operationIdentifier", operation.show())],
+            Action::EnableBaseline { baseline, version, target, ou, identity_center } => {
+                let mut p = vec![
+                    ("OU", ou.clone()),
+                    ("baselineIdentifier", baseline.clone()),
+                    ("baselineVersion", version.clone()),
+                    ("targetIdentifier", target.show()),
+                ];
+                if let Some(arn) = identity_center {
+                    p.push(("IdentityCenterEnabledBaselineArn", arn.clone()));
+                }
+                p
+            }
+            Action::ResetEnabledBaseline { arn, ou } => {
+                vec![("OU", ou.clone()), ("enabledBaselineIdentifier", arn.clone())]
+            }
+            Action::WaitForBaseline { operation, ou } => {
+                vec![("OU", ou.clone()), ("operationIdentifier", operation.show())]
+            }
             Action::CreateUser { user_name, email, .. } => {
                 vec![("UserName", user_name.clone()), ("Email", email.clone())]
             }

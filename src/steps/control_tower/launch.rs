@@ -53,6 +53,18 @@ pub fn plan(o: &Observed, launch: &Launch, ask: &mut dyn Ask, step: &Step) -> Re
         action: Action::WaitForLandingZone { operation: Ref::Output(controltower::OPERATION.into()) },
     });
     plan.notes.push(step.say("plan-duration", &[]));
+    // The OUs are registered once the landing zone exists (registering needs its baselines and its
+    // Identity Center enablement, which only exist then): say which accounts wait for that.
+    let shared = [launch.log_archive.as_ref(), launch.audit.as_ref()];
+    let others: Vec<String> = launch
+        .accounts
+        .iter()
+        .filter(|a| a.active && a.id != o.me && !shared.iter().flatten().any(|s| s.id == a.id))
+        .map(|a| format!("{} ({})", a.name, a.id))
+        .collect();
+    if !others.is_empty() {
+        plan.notes.push(step.say("plan-then-register", &[("accounts", &others.join(", "))]));
+    }
     Ok(plan)
 }
 
