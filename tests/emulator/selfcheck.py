@@ -733,7 +733,8 @@ def main():
               check_request_log, check_unsupported_and_reset, check_account_contacts, check_faults,
               check_test_event_pattern, check_sample_finding_travels,
               paging.check_paging_json, paging.check_paging_rest_and_query,
-              delays.check_account_creation_delay, delays.check_standards_delay, config.check_standards_need_config]
+              delays.check_account_creation_delay, delays.check_standards_delay, config.check_standards_need_config,
+              config.check_security_hub_settings_per_region]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

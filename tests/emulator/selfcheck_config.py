@@ -69,3 +69,29 @@ def check_standards_need_config():
                                                       "standardsArn": FSBP.format(r=region), "status": "FAILED",
                                                       "reason": "INTERNAL_ERROR"})
     check(fsbp_of(mine, region)["StandardsStatus"] == "FAILED", "the hook's status")
+
+
+def check_security_hub_settings_per_region():
+    """AWS, Security Hub CSPM API Reference (Welcome): a settings change "is applied only to that Region.
+    To make the same change in other Regions, call the same API operation in each Region"
+    (https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html)."""
+    member, creds = organization()
+    east, west = client("securityhub", "us-east-1"), client("securityhub", "eu-west-1")
+    east.enable_organization_admin_account(AdminAccountId=member)
+    check(east.list_organization_admin_accounts()["AdminAccounts"] == [{"AccountId": member, "Status": "ENABLED"}],
+          "administrator in us-east-1")
+    check(west.list_organization_admin_accounts()["AdminAccounts"] == [], "no administrator in eu-west-1")
+    admin_east, admin_west = client("securityhub", "us-east-1", creds), client("securityhub", "eu-west-1", creds)
+    admin_east.enable_security_hub(EnableDefaultStandards=False)
+    admin_west.enable_security_hub(EnableDefaultStandards=False)
+    admin_east.update_organization_configuration(AutoEnable=True, AutoEnableStandards="NONE")
+    check(admin_east.describe_organization_configuration()["AutoEnable"] is True, "AutoEnable in us-east-1")
+    # Not the administrator in eu-west-1: members cannot be added there.
+    error(admin_west.create_members, "AccessDeniedException", 403, AccountDetails=[{"AccountId": MGMT}])
+    west.enable_organization_admin_account(AdminAccountId=member)
+    check(admin_west.describe_organization_configuration()["AutoEnable"] is False, "AutoEnable is per Region")
+    # An account that joins gets a hub only where AutoEnable is on.
+    org = client("organizations")
+    late = org.create_account(Email="late@example.com", AccountName="Late")["CreateAccountStatus"]["AccountId"]
+    listed = lambda c: {m["AccountId"] for m in c.list_members()["Members"]}
+    check(late in listed(admin_east) and late not in listed(admin_west), "auto-enabled in us-east-1 only")

@@ -68,6 +68,7 @@ import account_contacts  # Account Management's AccountId rules (beside this fil
 import account_creation  # CreateAccount is asynchronous, as on AWS (beside this file)
 import assume_role  # AssumeRole of a role that does not exist is AccessDenied (beside this file)
 import delays  # how long slow operations take (beside this file)
+import sh_regions  # Security Hub's organization settings per Region (beside this file)
 import standards as sh_readiness  # standards subscriptions start PENDING (beside this file)
 import controltower
 import enrolment  # what Control Tower leaves in accounts (patches Organizations' MoveAccount on import)
@@ -211,7 +212,7 @@ def sh_list_organization_admin_accounts(account, region, body):
         org_id = organizations_backends[account]["aws"].describe_organization()["Organization"]["Id"]
     except OrganizationsClientError:
         return {"AdminAccounts": []}
-    admin = (SecurityHubBackend._org_configs.get(org_id) or {}).get("admin_account_id")
+    admin = sh_regions.configs().in_region(org_id, region).get("admin_account_id")
     return {"AdminAccounts": [{"AccountId": admin, "Status": "ENABLED"}] if admin else []}
 
 
@@ -246,6 +247,7 @@ def _disable_hub(self):
 
 
 SecurityHubBackend.enable_security_hub = _enable_hub
+sh_regions.install()  # the delegated administrator and AutoEnable per Region, as on AWS
 SecurityHubBackend.disable_security_hub = _disable_hub
 
 # --------------------------------------------------------------------------- GuardDuty
@@ -579,7 +581,7 @@ def groundwork_state():
             state["securityhub"]["hubs"][f"{account}/{region}"] = {
                 "hubEnabled": b.enabled, "standards": {arn: sh_readiness.shown(sub, account, region)["StandardsStatus"] for arn, sub in
                                                         sorted(SH_SUBS.get((account, region), {}).items())}}
-    state["securityhub"]["organizationConfigs"] = plain(SecurityHubBackend._org_configs)
+    state["securityhub"]["organizationConfigs"] = plain(sh_regions.configs().plain())
     state["drill"] = {"deliveries": list(drill.DELIVERIES)}
     for account, region, b in existing(guardduty_backends):
         if b.detectors or b.admin_account_ids:
@@ -799,6 +801,7 @@ class GroundworkApp:
         start = time.monotonic()  # an AWS request: logged from arrival to its last byte written
         who = caller(req)
         account, region, service = who
+        sh_regions.serving(region)
         operation, form = operation_of(req, environ, service)
         entry = {"service": service, "operation": operation, "account": account,
                  "role_account": role_account_of(service, operation, form), "region": region,
