@@ -150,7 +150,7 @@ pub fn integrations_off(manifest: &Value) -> Vec<&'static str> {
     if !(on("centralizedLogging") && account("centralizedLogging")) {
         off.push("centralizedLogging");
     }
-    if !three_x && !(on("config") && account("config")) {
+    if !(three_x || (on("config") && account("config"))) {
         off.push("config");
     }
     if !((three_x || on("securityRoles")) && account("securityRoles")) {

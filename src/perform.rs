@@ -181,7 +181,7 @@ async fn wait_for_landing_zone(
 
 /// How long one run waits for a baseline operation (registering an OU deploys stack sets into
 /// each of its accounts). Past this the outcome is "still in progress", never success.
-pub const BASELINE_LIMIT: Duration = Duration::from_mins(60);
+pub const BASELINE_LIMIT: Duration = Duration::from_hours(1);
 
 /// Polls a baseline operation until it succeeds, fails, or the limit passes. Only `SUCCEEDED` is
 /// success: `FAILED` and any status groundwork does not know end the wait as an error.

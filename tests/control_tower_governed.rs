@@ -102,3 +102,64 @@ async fn a_landing_zone_with_config_off_is_not_done_and_nothing_is_changed() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("config off") && !out.contains("[1/"), "{out}");
 }
+
+#[tokio::test]
+async fn a_registration_past_the_wait_limit_is_in_progress_never_done_and_the_next_apply_resumes_it() {
+    // Negative delay: a baseline operation ends only when the test says so.
+    let emu = Emulator::start_with(&[("GROUNDWORK_EMULATOR_BASELINE_DELAY_SECONDS", "-1")]);
+    let state = tempfile::tempdir().expect("tempdir");
+    let org = seed::organization(&emu).await;
+    seed::landing_zone(&emu, &org, &["us-east-1"], "ACTIVE", "IN_SYNC");
+    let conf = config(&emu, MGMT, REGION).await;
+    let orgs = aws_sdk_organizations::Client::new(&conf);
+    orgs.create_account().account_name("Shop").email("shop@example.com").send().await.expect("account");
+
+    let apply = |limit: &str| {
+        let out = groundwork(&emu.url(), state.path())
+            .env("GROUNDWORK_POLL_SECONDS", "0.2")
+            .env("GROUNDWORK_WAIT_LIMIT_SECONDS", limit)
+            .args(["apply", "control-tower", "--yes"])
+            .output()
+            .expect("run groundwork");
+        let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.code().unwrap_or(-1), text)
+    };
+    let (code, out) = apply("1");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("stopped waiting") && out.contains("Workloads"), "{out}");
+    let record = std::fs::read_to_string(state.path().join(format!("state/{MGMT}.json"))).expect("record");
+    assert!(record.contains("controltower:EnableBaseline"), "recorded the moment it existed: {record}");
+    let (_, json) = check_json(&emu, state.path());
+    assert_eq!(step_status(&json, "control-tower"), "partial", "never done while it runs: {json:#}");
+
+    // The next plan only waits, for the operation AWS lists, and starts nothing new.
+    let ct = aws_sdk_controltower::Client::new(&conf);
+    let enabled = ct.list_enabled_baselines().send().await.expect("enabled");
+    let op = enabled
+        .enabled_baselines()
+        .iter()
+        .find(|e| e.target_identifier().contains(":ou/"))
+        .and_then(|e| e.status_summary().and_then(|s| s.last_operation_identifier()))
+        .expect("operation")
+        .to_owned();
+    let (_, plan) = run(&emu, state.path(), &["plan", "control-tower"]);
+    assert!(plan.contains(&op) && !plan.contains("controltower:EnableBaseline"), "{plan}");
+
+    // The next apply waits for it again (its polls reach AWS), and ends when AWS says SUCCEEDED.
+    let polls = || emu.requests().iter().filter(|r| r["operation"] == "GetBaselineOperation").count();
+    let before = polls();
+    let (code, out) = std::thread::scope(|s| {
+        let waiting = s.spawn(|| apply("30"));
+        while polls() == before {
+            std::thread::yield_now();
+        }
+        emu.hook("/_groundwork/controltower/baseline-operations/complete", json!({"operationIdentifier": op}));
+        waiting.join().expect("apply")
+    });
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&op) && !out.contains("controltower:EnableBaseline in"), "resumed, nothing started: {out}");
+    let record = std::fs::read_to_string(state.path().join(format!("state/{MGMT}.json"))).expect("record");
+    assert!(!record.contains("controltower:EnableBaseline"), "no longer pending: {record}");
+    let (_, json) = check_json(&emu, state.path());
+    assert_eq!(step_status(&json, "control-tower"), "done", "{json:#}");
+}

@@ -22,6 +22,11 @@ fn at_root(org: &mut Organization) {
 }
 
 pub fn rows() -> Vec<Row> {
+    manifest_rows().into_iter().chain(ou_rows()).chain(unjudged_rows()).collect()
+}
+
+/// What the manifest runs.
+fn manifest_rows() -> Vec<Row> {
     use Status::*;
     use Want::*;
     vec![
@@ -44,6 +49,14 @@ pub fn rows() -> Vec<Row> {
             Partial,
             Conflict("securityRoles"),
         ),
+    ]
+}
+
+/// Which OUs are registered, and what the plan does about those that are not.
+fn ou_rows() -> Vec<Row> {
+    use Status::*;
+    use Want::*;
+    vec![
         (
             "an OU holding an account without the baseline",
             governing(|org, _| org.governance.enabled.retain(|e| e.baseline != CT_BASELINE)),
@@ -117,6 +130,14 @@ pub fn rows() -> Vec<Row> {
             Partial,
             Calls(&[ENABLE, WAIT, ENABLE, WAIT]),
         ),
+    ]
+}
+
+/// What groundwork cannot judge, and what makes no difference.
+fn unjudged_rows() -> Vec<Row> {
+    use Status::*;
+    use Want::*;
+    vec![
         (
             "ListBaselines does not offer AWSControlTowerBaseline",
             governing(|org, _| org.governance.baselines.retain(|(n, _)| n != "AWSControlTowerBaseline")),

@@ -175,3 +175,23 @@ fn to_document(v: &serde_json::Value) -> Document {
         },
     }
 }
+
+/// Starts a baseline operation (registering an OU, or resetting a failed registration), keeping its
+/// id for the wait that follows.
+pub async fn start_baseline(
+    aws: &Aws,
+    at: &At,
+    action: &super::Action,
+    outputs: &mut super::Outputs,
+) -> Result<(), AwsError> {
+    let op = match action {
+        super::Action::EnableBaseline { baseline, version, target, identity_center, .. } => {
+            let target = target.resolve(outputs)?;
+            enable_baseline(aws, at, baseline.as_str(), version.as_str(), &target, identity_center.as_deref()).await?
+        }
+        super::Action::ResetEnabledBaseline { arn, .. } => reset_enabled_baseline(aws, at, arn).await?,
+        _ => return Ok(()),
+    };
+    outputs.insert(BASELINE_OPERATION.into(), op);
+    Ok(())
+}

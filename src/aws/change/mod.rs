@@ -342,10 +342,7 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             account::put_alternate_contact(aws, at, account, *own, [kind, name, title, email, phone]).await
         }
         Action::CreateOrganizationalUnit { parent, name, output } => {
-            let (id, arn) = organizations::create_ou(aws, at, parent, name).await?;
-            outputs.insert(output.clone(), id);
-            outputs.insert(format!("{output}:arn"), arn);
-            Ok(())
+            organizations::create_ou(aws, at, parent, name, output, outputs).await
         }
         Action::MoveAccount { account, from, to } => {
             organizations::move_account(aws, at, &account.resolve(outputs)?, from, &to.resolve(outputs)?).await
@@ -369,17 +366,8 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             Ok(())
         }
         Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } => Ok(()), // perform polls
-        Action::EnableBaseline { baseline, version, target, identity_center, .. } => {
-            let target = target.resolve(outputs)?;
-            let op =
-                controltower::enable_baseline(aws, at, baseline, version, &target, identity_center.as_deref()).await?;
-            outputs.insert(controltower::BASELINE_OPERATION.into(), op);
-            Ok(())
-        }
-        Action::ResetEnabledBaseline { arn, .. } => {
-            let op = controltower::reset_enabled_baseline(aws, at, arn).await?;
-            outputs.insert(controltower::BASELINE_OPERATION.into(), op);
-            Ok(())
+        Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => {
+            controltower::start_baseline(aws, at, action, outputs).await
         }
         Action::CreateUser { store, user_name, given, family, email } => {
             let id = identity_center::create_user(aws, at, store, user_name, given, family, email).await?;

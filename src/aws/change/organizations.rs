@@ -159,8 +159,16 @@ pub async fn parent(aws: &Aws, at: &At, child: &str) -> Result<String, AwsError>
     missing(pages.iter().flat_map(|p| p.parents()).find_map(|p| p.id()), "organizations:ListParents", "Parent.Id", at)
 }
 
-/// Creates an OU; returns its id and its ARN (Control Tower names an OU by ARN).
-pub async fn create_ou(aws: &Aws, at: &At, parent: &str, name: &str) -> Result<(String, String), AwsError> {
+/// Creates an OU; keeps its id under `output` and its ARN under `<output>:arn` (Control Tower
+/// names an OU by ARN).
+pub async fn create_ou(
+    aws: &Aws,
+    at: &At,
+    parent: &str,
+    name: &str,
+    output: &str,
+    outputs: &mut super::Outputs,
+) -> Result<(), AwsError> {
     const ACTION: &str = "organizations:CreateOrganizationalUnit";
     let out = client(aws, at)
         .create_organizational_unit()
@@ -170,10 +178,10 @@ pub async fn create_ou(aws: &Aws, at: &At, parent: &str, name: &str) -> Result<(
         .await
         .map_err(|e| classify(&e, ACTION, &at.account, None))?;
     let ou = out.organizational_unit();
-    Ok((
-        missing(ou.and_then(|o| o.id()), ACTION, "OrganizationalUnit.Id", at)?,
-        missing(ou.and_then(|o| o.arn()), ACTION, "OrganizationalUnit.Arn", at)?,
-    ))
+    let id = missing(ou.and_then(|o| o.id()), ACTION, "OrganizationalUnit.Id", at)?;
+    let arn = missing(ou.and_then(|o| o.arn()), ACTION, "OrganizationalUnit.Arn", at)?;
+    outputs.extend([(output.to_owned(), id), (format!("{output}:arn"), arn)]);
+    Ok(())
 }
 
 pub async fn move_account(aws: &Aws, at: &At, account: &str, from: &str, to: &str) -> Result<(), AwsError> {

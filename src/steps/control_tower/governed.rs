@@ -213,12 +213,9 @@ pub fn plan(me: &str, lz: &LandingZone, org: &Organization, a: &Assessment<'_>, 
     let g = &org.governance;
     let home = At::new(me, &lz.home_region);
     let change = |at: &At, global, action| Change { at: at.clone(), global, action };
-    let identity_center = match identity_center(lz, g) {
-        Ok(arn) => arn,
-        Err(()) => {
-            plan.conflicts.push(say(step, "conflict-identity-center-baseline", &[("region", &lz.home_region)]));
-            return;
-        }
+    let Ok(identity_center) = identity_center(lz, g) else {
+        plan.conflicts.push(say(step, "conflict-identity-center-baseline", &[("region", &lz.home_region)]));
+        return;
     };
     let register = |target: Ref, ou: &str, plan: &mut Plan| {
         plan.changes.push(change(
@@ -235,42 +232,8 @@ pub fn plan(me: &str, lz: &LandingZone, org: &Organization, a: &Assessment<'_>, 
         let operation = Ref::Output(controltower::BASELINE_OPERATION.into());
         plan.changes.push(change(&home, false, Action::WaitForBaseline { operation, ou: ou.to_owned() }));
     };
-    // Accounts under the root: into Workloads (reused, else created), each move said with its effect.
-    let mgmt = At::new(me, &lz.home_region);
-    let mut new_workloads = false;
-    if !a.at_root.is_empty() {
-        let (target, scps) = match a.workloads {
-            Some(w) => {
-                plan.notes.push(say(step, "plan-workloads-reuse", &[("ou", WORKLOADS), ("id", &w.id)]));
-                let scps = g.scps.get(&w.id).map(|s| s.join(", ")).unwrap_or_default();
-                (Ref::Known(w.id.clone()), if scps.is_empty() { say(step, "plan-scps-none", &[]) } else { scps })
-            }
-            None => {
-                new_workloads = true;
-                plan.notes.push(say(step, "plan-workloads-create", &[("ou", WORKLOADS)]));
-                let output = format!("ou:{WORKLOADS}");
-                let action = Action::CreateOrganizationalUnit {
-                    parent: g.root.clone(),
-                    name: WORKLOADS.into(),
-                    output: output.clone(),
-                };
-                plan.changes.push(change(&mgmt, true, action));
-                (Ref::Output(output), say(step, "plan-scps-new", &[]))
-            }
-        };
-        for account in &a.at_root {
-            let args = [("account", account.name.as_str()), ("id", &account.id), ("ou", WORKLOADS), ("scps", &scps)];
-            plan.notes.push(say(step, "plan-move", &args));
-            let action = Action::MoveAccount {
-                account: Ref::Known(account.id.clone()),
-                from: g.root.clone(),
-                to: target.clone(),
-            };
-            plan.changes.push(change(&mgmt, true, action));
-        }
-        if new_workloads {
-            register(Ref::Output(format!("ou:{WORKLOADS}:arn")), WORKLOADS, plan);
-        }
+    if workloads(me, lz, g, a, step, plan) {
+        register(Ref::Output(format!("ou:{WORKLOADS}:arn")), WORKLOADS, plan);
     }
     for n in &a.ous {
         let [(_, name), (_, id)] = ou_args(n.ou);
@@ -301,7 +264,7 @@ pub fn plan(me: &str, lz: &LandingZone, org: &Organization, a: &Assessment<'_>, 
                 &[("ou", &name), ("id", &id), ("have", have), ("want", version)],
             )),
             Need::Unjudged(s) => {
-                plan.conflicts.push(say(step, "ou-baseline-unjudged", &[("ou", &name), ("id", &id), ("status", s)]))
+                plan.conflicts.push(say(step, "ou-baseline-unjudged", &[("ou", &name), ("id", &id), ("status", s)]));
             }
         }
     }
@@ -310,6 +273,41 @@ pub fn plan(me: &str, lz: &LandingZone, org: &Organization, a: &Assessment<'_>, 
     } else if !plan.changes.is_empty() {
         plan.notes.push(say(step, "plan-baseline-effect", &[]));
     }
+}
+
+/// Accounts directly under the root go into Workloads (reused, else created), each move said with
+/// its effect. Returns whether the OU is new (and so still to be registered).
+fn workloads(me: &str, lz: &LandingZone, g: &Governance, a: &Assessment<'_>, step: &Step, plan: &mut Plan) -> bool {
+    if a.at_root.is_empty() {
+        return false;
+    }
+    let mgmt = At::new(me, &lz.home_region);
+    let change = |action| Change { at: mgmt.clone(), global: true, action };
+    let (target, scps) = match a.workloads {
+        Some(w) => {
+            plan.notes.push(say(step, "plan-workloads-reuse", &[("ou", WORKLOADS), ("id", &w.id)]));
+            let scps = g.scps.get(&w.id).map(|s| s.join(", ")).unwrap_or_default();
+            (Ref::Known(w.id.clone()), if scps.is_empty() { say(step, "plan-scps-none", &[]) } else { scps })
+        }
+        None => {
+            plan.notes.push(say(step, "plan-workloads-create", &[("ou", WORKLOADS)]));
+            let output = format!("ou:{WORKLOADS}");
+            let parent = g.root.clone();
+            plan.changes.push(change(Action::CreateOrganizationalUnit {
+                parent,
+                name: WORKLOADS.into(),
+                output: output.clone(),
+            }));
+            (Ref::Output(output), say(step, "plan-scps-new", &[]))
+        }
+    };
+    for account in &a.at_root {
+        let args = [("account", account.name.as_str()), ("id", &account.id), ("ou", WORKLOADS), ("scps", &scps)];
+        plan.notes.push(say(step, "plan-move", &args));
+        let (account, from, to) = (Ref::Known(account.id.clone()), g.root.clone(), target.clone());
+        plan.changes.push(change(Action::MoveAccount { account, from, to }));
+    }
+    a.workloads.is_none()
 }
 
 /// The Identity Center enabled baseline's ARN when the landing zone manages Identity Center access
