@@ -100,7 +100,7 @@ fn recorder(f: impl Fn(&mut Recorder)) -> Recording {
 fn with_config(mut region: Region, account: &str, config: Result<Recording, AwsError>) -> Region {
     for (a, c) in &mut region.recording {
         if a == account {
-            *c = config.clone();
+            c.clone_from(&config);
         }
     }
     region
@@ -157,13 +157,14 @@ fn org(regions: Vec<Region>) -> Observed {
             accounts: vec![account(ME), account(AUDIT), account(WORK)],
             regions,
             home: R1.into(),
-            config_role: Ok(false),
         },
+        config_role: Some(Ok(false)),
     }
 }
 
 fn alone(why: Alone, own: Vec<(&str, Result<bool, AwsError>)>) -> Observed {
-    Observed { me: ME.into(), scope: Scope::Alone { why, own: own.into_iter().map(|(r, h)| (r.into(), h)).collect() } }
+    let own = own.into_iter().map(|(r, h)| (r.into(), h)).collect();
+    Observed { me: ME.into(), scope: Scope::Alone { why, own }, config_role: None }
 }
 
 /// What a row expects of the plan.

@@ -40,13 +40,15 @@ pub struct Observed {
     /// The caller: the management account when the organization is covered.
     pub me: String,
     pub scope: Scope,
+    /// Whether the management account has Config's service-linked role (read only for `Org`).
+    pub config_role: Option<Seen<bool>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scope {
-    /// Run from Audit: the organization's active accounts (management first), each governed Region
-    /// (the home Region first), and whether the management account has Config's service-linked role.
-    Org { audit: String, accounts: Vec<Account>, regions: Vec<Region>, home: String, config_role: Seen<bool> },
+    /// Run from Audit: the organization's active accounts (management first), each governed Region,
+    /// and the home Region (where the management account's recorder records global IAM types).
+    Org { audit: String, accounts: Vec<Account>, regions: Vec<Region>, home: String },
     /// Nothing org-wide can be done from here: why, and whether a hub runs in this account, per
     /// Region (`DescribeHub`: a hub whose standards cannot be read still runs).
     Alone { why: Alone, own: Vec<(String, Seen<bool>)> },
@@ -87,6 +89,7 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
         Some(org) if !org.all_features => Err(Alone::NotAllFeatures),
         _ => Ok(found),
     });
+    let mut config_role = None;
     let scope = match reach {
         Err(why) => {
             let places: Vec<At> = regions.iter().map(|r| At::new(&me, r)).collect();
@@ -97,11 +100,12 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
             let reads = regions.iter().map(|r| region(aws, &me, &audit, &accounts, r));
             let home = At::new(&me, &facts.home_region);
             let role = crate::aws::iam::role_exists(aws, &home, ROLE);
-            let (regions, config_role) = tokio::join!(join_all(reads), role);
-            Scope::Org { regions, audit, accounts, home: facts.home_region.clone(), config_role }
+            let (regions, role) = tokio::join!(join_all(reads), role);
+            config_role = Some(role);
+            Scope::Org { regions, audit, accounts, home: facts.home_region.clone() }
         }
     };
-    Ok(Observed { me, scope })
+    Ok(Observed { me, scope, config_role })
 }
 
 async fn hub(aws: &Aws, account: &str, region: &str) -> Seen<Hub> {
@@ -250,14 +254,18 @@ fn both(detail: String, status: Status, config: Cell) -> Cell {
 /// The changes that would make the step done, from the same observation. A read the plan needs
 /// that failed stops it: nothing is planned blind.
 pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanFailure> {
-    let (audit, accounts, regions, home, config_role) = match &o.scope {
+    let (audit, accounts, regions, home) = match &o.scope {
         Scope::Alone { why, .. } => return Ok(coverage::stopped(why.conflict())),
-        Scope::Org { audit, accounts, regions, home, config_role } => (audit, accounts, regions, home, config_role),
+        Scope::Org { audit, accounts, regions, home } => (audit, accounts, regions, home),
     };
     let mut plan = Plan::default();
     // The role is read only when a recorder is to be made with it.
     let needs_role = regions.iter().any(|r| matches!(r.recording_of(&o.me), Some(Ok(c)) if c.own().is_none()));
-    let mut role = if needs_role { *seen(config_role)? } else { true };
+    let mut role = match &o.config_role {
+        Some(read) if needs_role => *seen(read)?,
+        // Not read: nothing to be made with it, or (never for `Org`) no read at all.
+        _ => !needs_role,
+    };
     let mut config_planned = false;
     for r in regions {
         let (mine, theirs) = (At::new(&o.me, &r.region), At::new(audit, &r.region));

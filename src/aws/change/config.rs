@@ -17,6 +17,70 @@ pub fn role_arn(account: &str) -> String {
     format!("arn:aws:iam::{account}:role/aws-service-role/config.amazonaws.com/{ROLE}")
 }
 
+/// One change to AWS Config in the management account, described fully before it is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigChange {
+    /// The service-linked role AWS Config records with (`AWSServiceRoleForConfig`).
+    CreateRole,
+    /// A customer managed recorder of every supported type; global IAM types where `global`.
+    PutRecorder {
+        name: String,
+        global: bool,
+    },
+    /// A delivery channel to the landing zone's Config bucket.
+    PutChannel {
+        bucket: String,
+        prefix: Option<String>,
+        kms_key: Option<String>,
+    },
+    Start {
+        name: String,
+    },
+}
+
+impl ConfigChange {
+    /// The AWS operation, as its IAM action.
+    pub fn call(&self) -> &'static str {
+        match self {
+            ConfigChange::CreateRole => "iam:CreateServiceLinkedRole",
+            ConfigChange::PutRecorder { .. } => "config:PutConfigurationRecorder",
+            ConfigChange::PutChannel { .. } => "config:PutDeliveryChannel",
+            ConfigChange::Start { .. } => "config:StartConfigurationRecorder",
+        }
+    }
+
+    /// The key parameters, as a person and the action log read them.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ConfigChange::CreateRole => vec![("AWSServiceName", "config.amazonaws.com".into())],
+            ConfigChange::PutRecorder { name, global } => vec![
+                ("Name", name.clone()),
+                ("RoleARN", format!("service-linked role {ROLE}")),
+                ("AllSupported", "true".into()),
+                ("IncludeGlobalResourceTypes", global.to_string()),
+            ],
+            ConfigChange::PutChannel { bucket, prefix, kms_key } => {
+                let mut p = vec![("Name", DEFAULT_NAME.into()), ("S3BucketName", bucket.clone())];
+                p.extend(prefix.iter().map(|v| ("S3KeyPrefix", v.clone())));
+                p.extend(kms_key.iter().map(|v| ("S3KmsKeyArn", v.clone())));
+                p
+            }
+            ConfigChange::Start { name } => vec![("ConfigurationRecorderName", name.clone())],
+        }
+    }
+
+    pub async fn perform(&self, aws: &Aws, at: &At) -> Result<(), AwsError> {
+        match self {
+            ConfigChange::CreateRole => create_role(aws, at).await,
+            ConfigChange::PutRecorder { name, global } => put_recorder(aws, at, name, *global).await,
+            ConfigChange::PutChannel { bucket, prefix, kms_key } => {
+                put_channel(aws, at, bucket, prefix.as_deref(), kms_key.as_deref()).await
+            }
+            ConfigChange::Start { name } => start_recorder(aws, at, name).await,
+        }
+    }
+}
+
 fn client(aws: &Aws, at: &At) -> aws_sdk_config::Client {
     aws.client(at, aws_sdk_config::Client::new)
 }

@@ -205,22 +205,8 @@ pub enum Action {
         admin: String,
     },
     SecurityHubAutoEnable,
-    /// The service-linked role AWS Config records with (`AWSServiceRoleForConfig`).
-    CreateConfigRole,
-    /// A customer managed recorder of every supported type; global IAM types where `global`.
-    PutConfigRecorder {
-        name: String,
-        global: bool,
-    },
-    /// A delivery channel to the landing zone's Config bucket.
-    PutDeliveryChannel {
-        bucket: String,
-        prefix: Option<String>,
-        kms_key: Option<String>,
-    },
-    StartConfigRecorder {
-        name: String,
-    },
+    /// AWS Config in the management account: role, recorder, delivery channel, start.
+    Config(config::ConfigChange),
     CreateTopic {
         name: String,
         policy: String,
@@ -297,10 +283,7 @@ impl Action {
             Action::WaitForFsbp => "securityhub:GetEnabledStandards",
             Action::EnableSecurityHubAdmin { .. } => "securityhub:EnableOrganizationAdminAccount",
             Action::SecurityHubAutoEnable => "securityhub:UpdateOrganizationConfiguration",
-            Action::CreateConfigRole => "iam:CreateServiceLinkedRole",
-            Action::PutConfigRecorder { .. } => "config:PutConfigurationRecorder",
-            Action::PutDeliveryChannel { .. } => "config:PutDeliveryChannel",
-            Action::StartConfigRecorder { .. } => "config:StartConfigurationRecorder",
+            Action::Config(c) => c.call(),
             Action::CreateTopic { .. } => "sns:CreateTopic",
             Action::Subscribe { .. } => "sns:Subscribe",
             Action::PutRule { .. } => "events:PutRule",
@@ -309,7 +292,8 @@ impl Action {
         }
     }
 
-    /// Whether performing it polls AWS until an asynchronous operation ends.
+    /// Whether performing it polls AWS until an asynchronous operation ends. Such an action takes a
+    /// permit per call itself (`perform` takes none for it): none is held while waiting.
     fn waits(&self) -> bool {
         matches!(
             self,
@@ -328,7 +312,6 @@ pub type Outputs = HashMap<String, String>;
 
 /// Performs one action in `at`, adding what it produced to `outputs`.
 pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs) -> Result<(), AwsError> {
-    // Actions that wait for AWS take a permit per call themselves: none is held while waiting.
     let _slot = if action.waits() { None } else { Some(aws.permit().await) };
     match action {
         Action::CreateOrganization => organizations::create_organization(aws, at).await,
@@ -412,16 +395,10 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         }
         Action::CreateSecurityHubMember { account } => securityhub::create_member(aws, at, account).await,
         Action::EnableHub => securityhub::enable_hub(aws, at).await,
-        Action::EnableFsbp => securityhub::enable_fsbp(aws, at).await,
-        Action::WaitForFsbp => securityhub::wait_for_fsbp(aws, at).await,
+        Action::EnableFsbp | Action::WaitForFsbp => securityhub::fsbp(aws, at, action == &Action::EnableFsbp).await,
         Action::EnableSecurityHubAdmin { admin } => securityhub::enable_admin(aws, at, admin).await,
         Action::SecurityHubAutoEnable => securityhub::auto_enable(aws, at).await,
-        Action::CreateConfigRole => config::create_role(aws, at).await,
-        Action::PutConfigRecorder { name, global } => config::put_recorder(aws, at, name, *global).await,
-        Action::PutDeliveryChannel { bucket, prefix, kms_key } => {
-            config::put_channel(aws, at, bucket, prefix.as_deref(), kms_key.as_deref()).await
-        }
-        Action::StartConfigRecorder { name } => config::start_recorder(aws, at, name).await,
+        Action::Config(c) => c.perform(aws, at).await,
         Action::CreateTopic { name, policy } => alerts::create_topic(aws, at, name, policy).await,
         Action::Subscribe { topic, email } => alerts::subscribe(aws, at, topic, email).await,
         Action::PutRule { name, pattern } => alerts::put_rule(aws, at, name, pattern).await,

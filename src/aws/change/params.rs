@@ -120,20 +120,7 @@ impl Action {
             Action::SecurityHubAutoEnable => {
                 vec![("AutoEnable", "true".into()), ("AutoEnableStandards", "NONE".into())]
             }
-            Action::CreateConfigRole => vec![("AWSServiceName", "config.amazonaws.com".into())],
-            Action::PutConfigRecorder { name, global } => vec![
-                ("Name", name.clone()),
-                ("RoleARN", format!("service-linked role {}", super::config::ROLE)),
-                ("AllSupported", "true".into()),
-                ("IncludeGlobalResourceTypes", global.to_string()),
-            ],
-            Action::PutDeliveryChannel { bucket, prefix, kms_key } => {
-                let mut p = vec![("Name", super::config::DEFAULT_NAME.into()), ("S3BucketName", bucket.clone())];
-                p.extend(prefix.iter().map(|v| ("S3KeyPrefix", v.clone())));
-                p.extend(kms_key.iter().map(|v| ("S3KmsKeyArn", v.clone())));
-                p
-            }
-            Action::StartConfigRecorder { name } => vec![("ConfigurationRecorderName", name.clone())],
+            Action::Config(c) => c.params(),
             Action::CreateTopic { name, .. } => {
                 vec![("Name", name.clone()), ("Policy", "owner + events.amazonaws.com may publish".into())]
             }

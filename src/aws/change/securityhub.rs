@@ -54,6 +54,11 @@ pub async fn enable_fsbp(aws: &Aws, at: &At) -> Result<(), AwsError> {
     until_ready(aws, at, first).await
 }
 
+/// Enables FSBP and waits for it (`enable`), or only waits for FSBP an earlier run enabled.
+pub async fn fsbp(aws: &Aws, at: &At, enable: bool) -> Result<(), AwsError> {
+    if enable { enable_fsbp(aws, at).await } else { wait_for_fsbp(aws, at).await }
+}
+
 /// Waits for FSBP that an earlier run enabled and stopped waiting for.
 pub async fn wait_for_fsbp(aws: &Aws, at: &At) -> Result<(), AwsError> {
     until_ready(aws, at, None).await

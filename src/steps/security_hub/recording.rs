@@ -13,7 +13,7 @@ use super::super::contacts::PlanFailure;
 use super::super::coverage::{Cell, Seen, change};
 use crate::aws::At;
 use crate::aws::change::Action;
-use crate::aws::change::config::DEFAULT_NAME;
+use crate::aws::change::config::{ConfigChange, DEFAULT_NAME};
 use crate::aws::config_service::{Channel, Recording, Records};
 use crate::catalog::Step;
 use crate::plans::{Change, Plan};
@@ -75,10 +75,14 @@ pub fn plan_own(step: &Step, own: Own<'_>, plan: &mut Plan) -> Result<bool, Plan
         None => {
             if !*own.role {
                 // IAM is global: one role serves every Region.
-                changes.push(Change { at: own.at.clone(), global: true, action: Action::CreateConfigRole });
+                changes.push(Change {
+                    at: own.at.clone(),
+                    global: true,
+                    action: Action::Config(ConfigChange::CreateRole),
+                });
                 *own.role = true;
             }
-            let action = Action::PutConfigRecorder { name: DEFAULT_NAME.into(), global: own.home };
+            let action = Action::Config(ConfigChange::PutRecorder { name: DEFAULT_NAME.into(), global: own.home });
             changes.push(change(&own.at, action));
             DEFAULT_NAME.to_owned()
         }
@@ -92,14 +96,14 @@ pub fn plan_own(step: &Step, own: Own<'_>, plan: &mut Plan) -> Result<bool, Plan
             plan.notes.push(step.say("plan-config-no-bucket", &[("region", region)]));
             return Ok(false);
         };
-        let action = Action::PutDeliveryChannel {
+        let action = Action::Config(ConfigChange::PutChannel {
             bucket: bucket.clone(),
             prefix: channel.prefix.clone(),
             kms_key: channel.kms_key.clone(),
-        };
+        });
         changes.push(change(&own.at, action));
     }
-    changes.push(change(&own.at, Action::StartConfigRecorder { name }));
+    changes.push(change(&own.at, Action::Config(ConfigChange::Start { name })));
     plan.changes.extend(changes);
     Ok(true)
 }
