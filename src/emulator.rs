@@ -41,6 +41,10 @@ pub const EMBEDDED: [(&str, &str); 17] = [
     ("eventbridge.py", include_str!("../tests/emulator/eventbridge.py")),
     ("drill.py", include_str!("../tests/emulator/drill.py")),
     ("cloudwatch_cbor.py", include_str!("../tests/emulator/cloudwatch_cbor.py")),
+    ("assume_role.py", include_str!("../tests/emulator/assume_role.py")),
+    ("baselines.py", include_str!("../tests/emulator/baselines.py")),
+    ("enrolment.py", include_str!("../tests/emulator/enrolment.py")),
+    ("sh_regions.py", include_str!("../tests/emulator/sh_regions.py")),
     ("requirements.txt", include_str!("../tests/emulator/requirements.txt")),
 ];
 
