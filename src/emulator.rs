@@ -24,7 +24,7 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 17] = [
+pub const EMBEDDED: [(&str, &str); 21] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("faults.py", include_str!("../tests/emulator/faults.py")),
