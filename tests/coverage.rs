@@ -51,6 +51,8 @@ async fn every_existing_account_is_covered_after_the_applies_and_a_hub_switched_
     let org = seed::organization(&emu).await;
     let work = workload(&emu).await;
     seed::landing_zone(&emu, &org, &REGIONS, "ACTIVE", "IN_SYNC");
+    // Control Tower records Config in its accounts and in the workload account's registered OU.
+    seed::control_tower_config(&emu, &org, &[&org.log_archive, &org.audit, &work], &REGIONS).await;
     let state = tempfile::tempdir().expect("tempdir");
 
     // The plan shows each existing account before the yes.
@@ -117,10 +119,13 @@ async fn an_account_that_joins_later_is_named_until_the_next_apply() {
     let emu = Emulator::start();
     let org = seed::organization(&emu).await;
     seed::landing_zone(&emu, &org, &[REGION], "ACTIVE", "IN_SYNC");
+    seed::control_tower_config(&emu, &org, &[&org.log_archive, &org.audit], &[REGION]).await;
     let state = tempfile::tempdir().expect("tempdir");
     apply(&emu, state.path(), "security-hub", &[]);
     apply(&emu, state.path(), "guardduty", &[]);
     let late = workload(&emu).await;
+    // Created into a registered OU: Control Tower records Config there.
+    seed::control_tower_config(&emu, &org, &[&late], &[REGION]).await;
 
     let (_, json) = check_json(&emu, state.path());
     assert_eq!(common::step_status(&json, "guardduty"), "done", "{json:#}");

@@ -85,6 +85,8 @@ fn served(emu: &Emulator, operation: &str, account: Option<&str>) -> usize {
 async fn organization_with_landing_zone(emu: &Emulator) -> common::seed::Org {
     let org = common::seed::organization(emu).await;
     common::seed::landing_zone(emu, &org, &["us-east-1"], "ACTIVE", "IN_SYNC");
+    // Control Tower's Config integration records in Audit and Log Archive: FSBP can be READY there.
+    common::seed::control_tower_config(emu, &org, &[&org.log_archive, &org.audit], &["us-east-1"]).await;
     org
 }
 

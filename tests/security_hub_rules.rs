@@ -3,6 +3,7 @@
 //! for every row the invariant (done means nothing to change; nothing to change, do by hand or
 //! resolve means done). No emulator: runs in milliseconds.
 
+use groundwork::aws::config_service::{Channel, Recorder, Recording, Records};
 use groundwork::aws::guardduty::Admin;
 use groundwork::aws::securityhub::{Member, OrgConfig, Standard, fsbp_arn};
 use groundwork::aws::{AwsError, ErrorKind};
@@ -64,6 +65,47 @@ fn local(auto_enable: bool) -> OrgConfig {
     }
 }
 
+/// AWS Config with a recorder of every supported type, recording, and a channel to the landing
+/// zone's Config bucket (as Control Tower sets it up).
+fn records() -> Recording {
+    Recording {
+        recorders: vec![Recorder {
+            name: "aws-controltower-BaselineConfigRecorder".into(),
+            service: None,
+            records: Records::All,
+            recording: true,
+        }],
+        channels: vec![Channel {
+            name: "aws-controltower-BaselineConfigDeliveryChannel".into(),
+            bucket: Some("aws-controltower-logs-555555555555-us-east-1".into()),
+            prefix: Some("o-example".into()),
+            kms_key: None,
+        }],
+    }
+}
+
+/// No AWS Config at all.
+fn no_config() -> Recording {
+    Recording::default()
+}
+
+/// `records`, with the recorder changed by `f`.
+fn recorder(f: impl Fn(&mut Recorder)) -> Recording {
+    let mut r = records();
+    f(&mut r.recorders[0]);
+    r
+}
+
+/// The Region with one account's Config as given.
+fn with_config(mut region: Region, account: &str, config: Result<Recording, AwsError>) -> Region {
+    for (a, c) in &mut region.recording {
+        if a == account {
+            c.clone_from(&config);
+        }
+    }
+    region
+}
+
 fn member(account: &str, status: &str) -> Member {
     Member { account: account.into(), status: status.into() }
 }
@@ -77,6 +119,8 @@ fn fresh(region: &str) -> Region {
         config: None,
         members: None,
         hubs: vec![(ME.into(), Ok(None)), (WORK.into(), Ok(None))],
+        // Control Tower records in Audit and the workload account; nothing in the management account.
+        recording: vec![(ME.into(), Ok(no_config())), (AUDIT.into(), Ok(records())), (WORK.into(), Ok(records()))],
     }
 }
 
@@ -89,6 +133,7 @@ fn covered(region: &str) -> Region {
         config: Some(Ok(local(true))),
         members: Some(Ok(vec![member(ME, "Enabled"), member(WORK, "Enabled")])),
         hubs: vec![(ME.into(), Ok(Some(ready(region)))), (WORK.into(), Ok(Some(ready(region))))],
+        recording: vec![(ME.into(), Ok(records())), (AUDIT.into(), Ok(records())), (WORK.into(), Ok(records()))],
     }
 }
 
@@ -107,12 +152,19 @@ fn org(regions: Vec<Region>) -> Observed {
     let account = |id: &str| Account { id: id.into(), email: format!("{id}@example.com") };
     Observed {
         me: ME.into(),
-        scope: Scope::Org { audit: AUDIT.into(), accounts: vec![account(ME), account(AUDIT), account(WORK)], regions },
+        scope: Scope::Org {
+            audit: AUDIT.into(),
+            accounts: vec![account(ME), account(AUDIT), account(WORK)],
+            regions,
+            home: R1.into(),
+        },
+        config_role: Some(Ok(false)),
     }
 }
 
-fn alone(why: Alone, own: Vec<(&str, Result<Hub, AwsError>)>) -> Observed {
-    Observed { me: ME.into(), scope: Scope::Alone { why, own: own.into_iter().map(|(r, h)| (r.into(), h)).collect() } }
+fn alone(why: Alone, own: Vec<(&str, Result<bool, AwsError>)>) -> Observed {
+    let own = own.into_iter().map(|(r, h)| (r.into(), h)).collect();
+    Observed { me: ME.into(), scope: Scope::Alone { why, own }, config_role: None }
 }
 
 /// What a row expects of the plan.
@@ -145,6 +197,13 @@ const FSBP: &str = "securityhub:BatchEnableStandards";
 const ADMIN: &str = "securityhub:EnableOrganizationAdminAccount";
 const AUTO: &str = "securityhub:UpdateOrganizationConfiguration";
 const MEMBER: &str = "securityhub:CreateMembers";
+const ROLE: &str = "iam:CreateServiceLinkedRole";
+const RECORDER: &str = "config:PutConfigurationRecorder";
+const CHANNEL: &str = "config:PutDeliveryChannel";
+const START: &str = "config:StartConfigurationRecorder";
+/// The management account's Config in one Region, the role made with the first.
+const CONFIG: [&str; 3] = [RECORDER, CHANNEL, START];
+const CONFIG_FIRST: [&str; 4] = [ROLE, RECORDER, CHANNEL, START];
 
 type Row = (&'static str, Observed, Status, Expect);
 
@@ -155,10 +214,16 @@ fn rows() -> Vec<Row> {
 /// Fresh, partial, done and brownfield: what the plan changes.
 fn set_up() -> Vec<Row> {
     let whole = [HUB, FSBP, ADMIN, AUTO, HUB, FSBP, MEMBER, HUB, FSBP, MEMBER];
+    let first = [&[ROLE][..], &CONFIG, &whole].concat();
     vec![
-        ("fresh, two Regions", org(vec![fresh(R1), fresh(R2)]), Status::NotDone, calls(&[whole, whole].concat())),
+        (
+            "fresh, two Regions",
+            org(vec![fresh(R1), fresh(R2)]),
+            Status::NotDone,
+            calls(&[&first[..], &CONFIG, &whole].concat()),
+        ),
         ("done in both Regions", org(vec![covered(R1), covered(R2)]), Status::Done, calls(&[])),
-        ("partial: one Region of two", org(vec![covered(R1), fresh(R2)]), Status::Partial, calls(&whole)),
+        ("partial: one Region of two", org(vec![covered(R1), fresh(R2)]), Status::Partial, calls(&first)),
         (
             "partial: new accounts get no hub automatically",
             org(vec![Region { config: Some(Ok(local(false))), ..covered(R1) }]),
@@ -193,21 +258,136 @@ fn set_up() -> Vec<Row> {
             "brownfield: the management account's own hub, nothing delegated",
             org(vec![Region { hubs: vec![(ME.into(), Ok(Some(ready(R1)))), (WORK.into(), Ok(None))], ..fresh(R1) }]),
             Status::Partial,
-            calls(&[HUB, FSBP, ADMIN, AUTO, MEMBER, HUB, FSBP, MEMBER]),
+            calls(&[ROLE, RECORDER, CHANNEL, START, HUB, FSBP, ADMIN, AUTO, MEMBER, HUB, FSBP, MEMBER]),
         ),
         (
             "brownfield: a standalone hub, no organization",
-            alone(Alone::NoOrganization, vec![(R1, Ok(Some(ready(R1)))), (R2, Ok(None))]),
+            alone(Alone::NoOrganization, vec![(R1, Ok(true)), (R2, Ok(false))]),
             Status::Partial,
             conflicts(&[], &["organization"]),
         ),
         (
             "fresh, no organization",
-            alone(Alone::NoOrganization, vec![(R1, Ok(None))]),
+            alone(Alone::NoOrganization, vec![(R1, Ok(false))]),
             Status::NotDone,
             conflicts(&[], &["organization"]),
         ),
-        ("no Audit account", alone(Alone::NoAudit, vec![(R1, Ok(None))]), Status::NotDone, conflicts(&[], &["Audit"])),
+        ("no Audit account", alone(Alone::NoAudit, vec![(R1, Ok(false))]), Status::NotDone, conflicts(&[], &["Audit"])),
+        (
+            "consolidated billing only: nothing AWS would refuse is planned",
+            alone(Alone::NotAllFeatures, vec![(R1, Ok(false))]),
+            Status::NotDone,
+            conflicts(&[], &["all features"]),
+        ),
+        (
+            "consolidated billing only, a hub already runs here",
+            alone(Alone::NotAllFeatures, vec![(R1, Ok(true))]),
+            Status::Partial,
+            conflicts(&[], &["all features"]),
+        ),
+    ]
+    .into_iter()
+    .chain(config())
+    .collect()
+}
+
+/// AWS Config under FSBP: the management account's recorder is groundwork's to make or start;
+/// every other account's comes from Control Tower.
+fn config() -> Vec<Row> {
+    let stopped = recorder(|r| r.recording = false);
+    let mut channel_only = no_config();
+    channel_only.channels = records().channels;
+    vec![
+        (
+            "the management account's recorder is stopped in one Region",
+            org(vec![covered(R1), with_config(covered(R2), ME, Ok(stopped.clone()))]),
+            Status::Partial,
+            calls(&[START]),
+        ),
+        (
+            "the management account's own channel is used, never replaced",
+            org(vec![with_config(covered(R1), ME, Ok(channel_only))]),
+            Status::Partial,
+            calls(&[ROLE, RECORDER, START]),
+        ),
+        (
+            "no Config bucket to deliver to: Audit has no channel",
+            org(vec![with_config(with_config(covered(R1), ME, Ok(no_config())), AUDIT, Ok(no_config()))]),
+            Status::Partial,
+            by_hand(),
+        ),
+        (
+            "the management account's recorder leaves types out",
+            org(vec![with_config(
+                covered(R1),
+                ME,
+                Ok(recorder(|r| r.records = Records::Only(vec!["AWS::S3::Bucket".into()]))),
+            )]),
+            Status::Partial,
+            conflicts(&[], &[ME, "aws-controltower-BaselineConfigRecorder"]),
+        ),
+        (
+            "an exclusion list is named, not done",
+            org(vec![with_config(
+                covered(R1),
+                ME,
+                Ok(recorder(|r| r.records = Records::AllBut(vec!["AWS::EC2::Instance".into()]))),
+            )]),
+            Status::Partial,
+            conflicts(&[], &[ME]),
+        ),
+        (
+            "an empty exclusion list records everything",
+            org(vec![with_config(covered(R1), ME, Ok(recorder(|r| r.records = Records::AllBut(vec![]))))]),
+            Status::Done,
+            calls(&[]),
+        ),
+        (
+            "only a service-linked recorder of another service",
+            org(vec![with_config(
+                covered(R1),
+                ME,
+                Ok(recorder(|r| r.service = Some("config-conforms.amazonaws.com".into()))),
+            )]),
+            Status::Partial,
+            calls(&[ROLE, RECORDER, START]),
+        ),
+        (
+            "a workload account without Config waits for Control Tower",
+            org(vec![with_config(covered(R1), WORK, Ok(no_config()))]),
+            Status::Partial,
+            by_hand(),
+        ),
+        (
+            "Audit's recorder stopped: Control Tower's, not groundwork's to start",
+            org(vec![with_config(covered(R1), AUDIT, Ok(stopped))]),
+            Status::Partial,
+            by_hand(),
+        ),
+        (
+            "unreadable: the workload account's Config",
+            org(vec![with_config(covered(R1), WORK, denied("config:DescribeConfigurationRecorders", WORK))]),
+            Status::Unknown,
+            Expect::ReadFailed,
+        ),
+        (
+            "unreadable: the management account's Config",
+            org(vec![with_config(covered(R1), ME, denied("config:DescribeConfigurationRecorders", ME))]),
+            Status::Unknown,
+            Expect::ReadFailed,
+        ),
+        (
+            "FSBP INCOMPLETE in the management account only for want of the recorder this plan makes",
+            org(vec![Region {
+                hubs: vec![
+                    (ME.into(), Ok(Some(vec![fsbp(R1, "INCOMPLETE", Some("NO_AVAILABLE_CONFIGURATION_RECORDER"))]))),
+                    (WORK.into(), Ok(Some(ready(R1)))),
+                ],
+                ..with_config(covered(R1), ME, Ok(no_config()))
+            }]),
+            Status::Partial,
+            calls(&[ROLE, RECORDER, CHANNEL, START]),
+        ),
     ]
 }
 
@@ -224,7 +404,7 @@ fn trouble() -> Vec<Row> {
             "FSBP incomplete in Audit: AWS Config is not recording",
             org(vec![Region {
                 hub: Ok(Some(vec![fsbp(R1, "INCOMPLETE", Some("NO_AVAILABLE_CONFIGURATION_RECORDER"))])),
-                ..covered(R1)
+                ..with_config(covered(R1), AUDIT, Ok(no_config()))
             }]),
             Status::Partial,
             by_hand(),
@@ -233,7 +413,8 @@ fn trouble() -> Vec<Row> {
             "conflict: another account is the delegated administrator",
             org(vec![Region { admins: Ok(vec![admin(OTHER)]), ..fresh(R1) }, covered(R2)]),
             Status::Partial,
-            conflicts(&[], &[OTHER, R1]),
+            // The management account's Config is independent of who administers Security Hub.
+            conflicts(&CONFIG_FIRST, &[OTHER, R1]),
         ),
         (
             "conflict: the workload account's hub runs other standards",
@@ -245,7 +426,7 @@ fn trouble() -> Vec<Row> {
             "conflict: Audit's hub runs other standards",
             org(vec![Region { hub: Ok(Some(vec![cis()])), config: None, members: None, ..fresh(R1) }]),
             Status::Partial,
-            conflicts(&[], &[AUDIT, CIS]),
+            conflicts(&CONFIG_FIRST, &[AUDIT, CIS]),
         ),
         (
             "conflict: central configuration",
@@ -285,6 +466,11 @@ fn trouble() -> Vec<Row> {
                 hubs: vec![
                     (ME.into(), denied("securityhub:GetEnabledStandards", ME)),
                     (WORK.into(), denied("securityhub:GetEnabledStandards", WORK)),
+                ],
+                recording: vec![
+                    (ME.into(), denied("config:DescribeConfigurationRecorders", ME)),
+                    (AUDIT.into(), denied("config:DescribeConfigurationRecorders", AUDIT)),
+                    (WORK.into(), denied("config:DescribeConfigurationRecorders", WORK)),
                 ],
             }]),
             Status::Unknown,
@@ -339,6 +525,10 @@ fn each_hub_is_turned_on_in_its_own_account_before_it_becomes_a_member() {
     assert_eq!(
         at,
         [
+            (ROLE, ME),
+            (RECORDER, ME),
+            (CHANNEL, ME),
+            (START, ME),
             (HUB, AUDIT),
             (FSBP, AUDIT),
             (ADMIN, ME),

@@ -44,6 +44,16 @@ pub struct RoleDocs {
     pub inline: Vec<String>,
 }
 
+/// Whether a role of that name exists (`iam:GetRole`).
+pub async fn role_exists(aws: &Aws, at: &At, name: &str) -> Result<bool, AwsError> {
+    let _slot = aws.permit().await;
+    match aws.client(at, aws_sdk_iam::Client::new).get_role().role_name(name).send().await {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => Ok(false),
+        Err(e) => Err(classify(&e, "iam:GetRole", &at.account, None)),
+    }
+}
+
 /// A role's trust policy and inline policies, or `None` when no role of that name exists.
 pub async fn role_docs(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleDocs>, AwsError> {
     let client = aws.client(at, aws_sdk_iam::Client::new);

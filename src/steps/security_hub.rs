@@ -2,20 +2,27 @@
 //! administrator with its own hub and FSBP, new accounts get a hub automatically, and every active
 //! account of the organization is a member (Audit's member list) whose own hub runs FSBP `READY`
 //! (read in the account itself: no administrator's view shows a member's standards under local
-//! configuration). A hub running anywhere makes the step at least partial. One observation feeds
-//! the verdict and the plan.
+//! configuration), with AWS Config recording every supported resource type there (FSBP's controls
+//! run on Config rules; see `recording`). A hub running anywhere makes the step at least partial.
+//! One observation feeds the verdict and the plan.
 //!
 //! The plan turns on each missing hub without AWS's default standards (CIS) and adds FSBP, makes
 //! Audit the administrator, auto-enables new accounts, and makes every existing account a member.
+//! In the management account it first makes Config record (role, recorder, delivery channel to the
+//! landing zone's Config bucket, start); every other account gets Config from Control Tower.
 //! A hub that already runs other standards without FSBP, another administrator, or central
 //! configuration is a conflict: those are the person's choices. FSBP that AWS has not made `READY`
 //! (still being enabled, or missing AWS Config) is for the person to wait for or fix.
+
+mod recording;
 
 use futures_util::future::join_all;
 
 use super::contacts::PlanFailure;
 use super::coverage::{self, Account, Alone, Cell, Seen, change};
 use crate::aws::change::Action;
+use crate::aws::change::config::ROLE;
+use crate::aws::config_service::{self, Recording};
 use crate::aws::guardduty::Admin;
 use crate::aws::securityhub::{self as sh, Member, OrgConfig, Standard};
 use crate::aws::{At, Aws, AwsError};
@@ -33,14 +40,18 @@ pub struct Observed {
     /// The caller: the management account when the organization is covered.
     pub me: String,
     pub scope: Scope,
+    /// Whether the management account has Config's service-linked role (read only for `Org`).
+    pub config_role: Option<Seen<bool>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scope {
-    /// Run from Audit: the organization's active accounts (management first), each governed Region.
-    Org { audit: String, accounts: Vec<Account>, regions: Vec<Region> },
-    /// Nothing org-wide can be done from here: why, and this account's own hub per Region.
-    Alone { why: Alone, own: Vec<(String, Seen<Hub>)> },
+    /// Run from Audit: the organization's active accounts (management first), each governed Region,
+    /// and the home Region (where the management account's recorder records global IAM types).
+    Org { audit: String, accounts: Vec<Account>, regions: Vec<Region>, home: String },
+    /// Nothing org-wide can be done from here: why, and whether a hub runs in this account, per
+    /// Region (`DescribeHub`: a hub whose standards cannot be read still runs).
+    Alone { why: Alone, own: Vec<(String, Seen<bool>)> },
 }
 
 /// What the management account, Audit and every other account showed in one Region.
@@ -56,28 +67,45 @@ pub struct Region {
     pub members: Option<Seen<Vec<Member>>>,
     /// Every other account's own hub, read in the account.
     pub hubs: Vec<(String, Seen<Hub>)>,
+    /// AWS Config in every account (Audit and the management account included), read in the account.
+    pub recording: Vec<(String, Seen<Recording>)>,
 }
 
 impl Region {
     fn hub_of(&self, account: &str) -> Option<&Seen<Hub>> {
         self.hubs.iter().find(|(a, _)| a == account).map(|(_, h)| h)
     }
+
+    fn recording_of(&self, account: &str) -> Option<&Seen<Recording>> {
+        self.recording.iter().find(|(a, _)| a == account).map(|(_, r)| r)
+    }
 }
 
 pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
     let me = facts.identity.account.clone();
     let regions = &facts.governed_regions;
-    let scope = match coverage::reach(facts)? {
+    // Trusted access and delegated administrators need an organization with all features.
+    let reach = coverage::reach(facts)?.and_then(|found| match facts.managed_org() {
+        Some(org) if !org.all_features => Err(Alone::NotAllFeatures),
+        _ => Ok(found),
+    });
+    let mut config_role = None;
+    let scope = match reach {
         Err(why) => {
-            let own = join_all(regions.iter().map(|r| hub(aws, &me, r))).await;
+            let places: Vec<At> = regions.iter().map(|r| At::new(&me, r)).collect();
+            let own = join_all(places.iter().map(|at| sh::hub_enabled(aws, at))).await;
             Scope::Alone { why, own: regions.iter().cloned().zip(own).collect() }
         }
         Ok((audit, accounts)) => {
             let reads = regions.iter().map(|r| region(aws, &me, &audit, &accounts, r));
-            Scope::Org { regions: join_all(reads).await, audit, accounts }
+            let home = At::new(&me, &facts.home_region);
+            let role = crate::aws::iam::role_exists(aws, &home, ROLE);
+            let (regions, role) = tokio::join!(join_all(reads), role);
+            config_role = Some(role);
+            Scope::Org { regions, audit, accounts, home: facts.home_region.clone() }
         }
     };
-    Ok(Observed { me, scope })
+    Ok(Observed { me, scope, config_role })
 }
 
 async fn hub(aws: &Aws, account: &str, region: &str) -> Seen<Hub> {
@@ -90,6 +118,8 @@ async fn region(aws: &Aws, me: &str, audit: &str, accounts: &[Account], region: 
     let is_admin = admins.as_ref().is_ok_and(|l| coverage::audit_is_admin(l, audit));
     let others: Vec<&str> = accounts.iter().map(|a| a.id.as_str()).filter(|id| *id != audit).collect();
     let hubs = join_all(others.iter().map(|id| hub(aws, id, region)));
+    let places: Vec<At> = accounts.iter().map(|a| At::new(&a.id, region)).collect();
+    let config = join_all(places.iter().map(|at| config_service::recording(aws, at)));
     let org = async {
         if is_admin && matches!(audit_hub, Ok(Some(_))) {
             let (c, m) = tokio::join!(sh::org_config(aws, &theirs), sh::members(aws, &theirs));
@@ -98,20 +128,17 @@ async fn region(aws: &Aws, me: &str, audit: &str, accounts: &[Account], region: 
             (None, None)
         }
     };
-    let (hubs, (config, members)) = tokio::join!(hubs, org);
+    let (hubs, recording, (config, members)) = tokio::join!(hubs, config, org);
     let hubs = others.iter().map(|id| (*id).to_owned()).zip(hubs).collect();
-    Region { region: region.to_owned(), admins, hub: audit_hub, config, members, hubs }
+    let recording = accounts.iter().map(|a| a.id.clone()).zip(recording).collect();
+    Region { region: region.to_owned(), admins, hub: audit_hub, config, members, hubs, recording }
 }
 
 /// The verdict, from the observation alone.
 pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
     let (audit, accounts, regions) = match &o.scope {
-        Scope::Alone { why, own } => {
-            let running: Vec<(String, Seen<bool>)> =
-                own.iter().map(|(r, h)| (r.clone(), h.as_ref().map(Option::is_some).map_err(Clone::clone))).collect();
-            return coverage::alone_findings(&o.me, *why, step, &running, "standalone-hub");
-        }
-        Scope::Org { audit, accounts, regions } => (audit, accounts, regions),
+        Scope::Alone { why, own } => return coverage::alone_findings(&o.me, *why, step, own, "standalone-hub"),
+        Scope::Org { audit, accounts, regions, .. } => (audit, accounts, regions),
     };
     let per_region = regions
         .iter()
@@ -160,12 +187,26 @@ fn fsbp(step: &Step, region: &str, standards: &[Standard]) -> Cell {
         None => (Status::Partial, step.say("no-fsbp", &[])),
         Some(s) if s.status == "READY" => (Status::Done, step.say("fsbp-ready", &[])),
         Some(s) if s.status == "PENDING" => (Status::Partial, step.say("fsbp-pending", &[])),
-        Some(s) => (Status::Partial, step.say("fsbp-problem", &[("status", &s.status), ("reason", reason(s))])),
+        Some(s) => (Status::Partial, step.say("fsbp-problem", &[("status", &s.status), ("reason", &reason(step, s))])),
     }
 }
 
-fn reason(s: &Standard) -> &str {
-    s.reason.as_deref().unwrap_or("none given")
+/// AWS's reason for FSBP `INCOMPLETE` where no recorder records.
+const NO_RECORDER: &str = "NO_AVAILABLE_CONFIGURATION_RECORDER";
+
+/// AWS's reason code and what it means, in plain words.
+fn reason(step: &Step, s: &Standard) -> String {
+    match s.reason.as_deref() {
+        None => step.say("reason-none", &[]),
+        Some(
+            code @ ("NO_AVAILABLE_CONFIGURATION_RECORDER"
+            | "MAXIMUM_NUMBER_OF_CONFIG_RULES_EXCEEDED"
+            | "INTERNAL_ERROR"),
+        ) => {
+            format!("{code}: {}", step.say(&format!("reason-{code}"), &[]))
+        }
+        Some(code) => code.to_owned(),
+    }
 }
 
 /// Whether the administrator manages the account (`Enabled`, or the older `Associated`, in
@@ -174,18 +215,22 @@ fn is_managed(status: &str) -> bool {
     status.eq_ignore_ascii_case("enabled") || status.eq_ignore_ascii_case("associated")
 }
 
-/// One account in one Region: its own hub and FSBP, and, for every account but Audit, a managed
-/// membership of Audit.
+/// One account in one Region: its own hub and FSBP, Config recording there, and, for every
+/// account but Audit, a managed membership of Audit.
 fn cell(step: &Step, audit: &str, account: &str, r: &Region) -> Cell {
     let hub = if account == audit { Some(&r.hub) } else { r.hub_of(account) };
+    let config = recording::cell(step, r.recording_of(account));
     let standards = match hub {
         Some(Err(e)) => return (Status::Unknown, e.explain()),
-        None | Some(Ok(None)) => return (Status::NotDone, step.say("account-no-hub", &[])),
+        // Config recording alone is not Security Hub running: no hub is not done, whatever Config does.
+        None | Some(Ok(None)) => {
+            return (Status::NotDone, format!("{}; {}", step.say("account-no-hub", &[]), config.1));
+        }
         Some(Ok(Some(s))) => s,
     };
     let own = fsbp(step, &r.region, standards);
     if account == audit {
-        return own;
+        return both(own.1, own.0, config);
     }
     let membership = match &r.members {
         Some(Err(e)) => (Status::Unknown, e.explain()),
@@ -197,19 +242,55 @@ fn cell(step: &Step, audit: &str, account: &str, r: &Region) -> Cell {
         // Without Audit as administrator there are no members: this hub runs on its own.
         None => (Status::Partial, step.say("member-none", &[])),
     };
-    (coverage::honest(&[own.0, membership.0]), format!("{}; {}", own.1, membership.1))
+    let status = coverage::honest(&[own.0, membership.0, config.0]);
+    (status, format!("{}; {}; {}", own.1, membership.1, config.1))
+}
+
+/// A hub part and the Config part of one cell.
+fn both(detail: String, status: Status, config: Cell) -> Cell {
+    (coverage::honest(&[status, config.0]), format!("{detail}; {}", config.1))
 }
 
 /// The changes that would make the step done, from the same observation. A read the plan needs
 /// that failed stops it: nothing is planned blind.
 pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanFailure> {
-    let (audit, accounts, regions) = match &o.scope {
+    let (audit, accounts, regions, home) = match &o.scope {
         Scope::Alone { why, .. } => return Ok(coverage::stopped(why.conflict())),
-        Scope::Org { audit, accounts, regions } => (audit, accounts, regions),
+        Scope::Org { audit, accounts, regions, home } => (audit, accounts, regions, home),
     };
     let mut plan = Plan::default();
+    // The role is read only when a recorder is to be made with it.
+    let needs_role = regions.iter().any(|r| matches!(r.recording_of(&o.me), Some(Ok(c)) if c.own().is_none()));
+    let mut role = match &o.config_role {
+        Some(read) if needs_role => *seen(read)?,
+        // Not read: nothing to be made with it, or (never for `Org`) no read at all.
+        _ => !needs_role,
+    };
+    let mut config_planned = false;
     for r in regions {
         let (mine, theirs) = (At::new(&o.me, &r.region), At::new(audit, &r.region));
+        // Config first: FSBP turns READY only where a recorder records.
+        let mine_records = match r.recording_of(&o.me) {
+            Some(seen_here) => {
+                let bucket = match r.recording_of(audit) {
+                    Some(Ok(a)) => a.channels.iter().find(|c| c.bucket.is_some()),
+                    _ => None,
+                };
+                let own = recording::Own {
+                    at: mine.clone(),
+                    seen: seen_here,
+                    bucket,
+                    home: &r.region == home,
+                    role: &mut role,
+                };
+                recording::plan_own(step, own, &mut plan)?
+            }
+            None => false,
+        };
+        config_planned |= mine_records;
+        for Account { id, .. } in accounts.iter().filter(|a| a.id != o.me) {
+            recording::plan_member(step, id, &r.region, r.recording_of(id), &mut plan)?;
+        }
         let is_admin = match coverage::audit_admin(step, seen(&r.admins)?, audit, &r.region) {
             Ok(yes) => yes,
             Err(conflict) => {
@@ -217,7 +298,7 @@ pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanFailure> {
                 continue;
             }
         };
-        let Some(had_hub) = own_hub(step, &theirs, seen(&r.hub)?, &mut plan) else { continue };
+        let Some(had_hub) = own_hub(step, &theirs, seen(&r.hub)?, false, &mut plan) else { continue };
         if !is_admin {
             plan.changes.push(change(&mine, Action::EnableSecurityHubAdmin { admin: audit.clone() }));
         }
@@ -242,7 +323,8 @@ pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanFailure> {
                 Some(h) => seen(h)?,
                 None => &None,
             };
-            if own_hub(step, &At::new(id, &r.region), hub, &mut plan).is_none() {
+            let records_now = id == &o.me && mine_records;
+            if own_hub(step, &At::new(id, &r.region), hub, records_now, &mut plan).is_none() {
                 continue; // its own standards: a conflict, already said
             }
             let status = current.iter().find(|m| &m.account == id).map(|m| m.status.as_str());
@@ -259,6 +341,9 @@ pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanFailure> {
             }
         }
     }
+    if config_planned {
+        plan.notes.push(step.say("plan-config-cost", &[("account", &o.me)]));
+    }
     Ok(plan)
 }
 
@@ -268,8 +353,9 @@ fn seen<T>(read: &Seen<T>) -> Result<&T, PlanFailure> {
 
 /// Plans the account's own hub with FSBP in `at`: `Some(true)` when it already had a hub,
 /// `Some(false)` when this plan turns one on, `None` when the account runs other standards without
-/// FSBP (a conflict, added to the plan). FSBP that is there but not `READY` is for the person.
-fn own_hub(step: &Step, at: &At, hub: &Hub, plan: &mut Plan) -> Option<bool> {
+/// FSBP (a conflict, added to the plan). FSBP that is there but not `READY` is for the person,
+/// unless it only lacks the Config recorder this plan makes (`config_planned`).
+fn own_hub(step: &Step, at: &At, hub: &Hub, config_planned: bool, plan: &mut Plan) -> Option<bool> {
     let Some(standards) = hub else {
         // Enabled before it is a member, so AWS does not turn on every default standard for us.
         plan.changes.push(change(at, Action::EnableHub));
@@ -286,10 +372,15 @@ fn own_hub(step: &Step, at: &At, hub: &Hub, plan: &mut Plan) -> Option<bool> {
             plan.manual = true;
             plan.notes.push(step.say("plan-fsbp-pending", &[("account", account), ("region", region)]));
         }
+        // AWS makes it READY once the recorder this plan makes records.
+        Some(s) if config_planned && s.reason.as_deref() == Some(NO_RECORDER) => {
+            plan.notes.push(step.say("plan-fsbp-after-config", &[("account", account), ("region", region)]));
+        }
         // INCOMPLETE or FAILED (AWS Config not recording, most often), or being deleted.
         Some(s) => {
             plan.manual = true;
-            let args = [("account", account), ("region", region), ("status", &s.status), ("reason", reason(s))];
+            let why = reason(step, s);
+            let args = [("account", account), ("region", region), ("status", &s.status), ("reason", &why)];
             plan.notes.push(step.say("plan-fsbp-problem", &args));
         }
         None if standards.is_empty() => plan.changes.push(change(at, Action::EnableFsbp)),

@@ -273,9 +273,46 @@ pub async fn security_hub(emu: &Emulator, org: &Org, region: &str, default_stand
     audit.update_organization_configuration().auto_enable(auto).send().await.expect("auto-enable members");
 }
 
+/// AWS Config as Control Tower sets it up (landing zone 4.0: in Audit and Log Archive through its
+/// Config integration, in the accounts of an OU it governs through `AWSControlTowerBaseline`): in
+/// each of `accounts` and `regions`, a recorder of every supported type, recording, delivering to the
+/// landing zone's Config bucket in Audit.
+pub async fn control_tower_config(emu: &Emulator, org: &Org, accounts: &[&str], regions: &[&str]) {
+    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
+    for account in accounts {
+        for region in regions {
+            let c = aws_sdk_config::Client::new(&config(emu, account, region).await);
+            let group = RecordingGroup::builder().all_supported(true).include_global_resource_types(false).build();
+            let recorder = ConfigurationRecorder::builder()
+                .name("aws-controltower-BaselineConfigRecorder")
+                .role_arn(format!("arn:aws:iam::{account}:role/aws-controltower-ConfigRecorderRole"))
+                .recording_group(group)
+                .build();
+            c.put_configuration_recorder().configuration_recorder(recorder).send().await.expect("recorder");
+            let channel = DeliveryChannel::builder()
+                .name("aws-controltower-BaselineConfigDeliveryChannel")
+                .s3_bucket_name(config_bucket(org))
+                .s3_key_prefix("o-groundwork")
+                .build();
+            c.put_delivery_channel().delivery_channel(channel).send().await.expect("delivery channel");
+            c.start_configuration_recorder()
+                .configuration_recorder_name("aws-controltower-BaselineConfigRecorder")
+                .send()
+                .await
+                .expect("start recording");
+        }
+    }
+}
+
+/// The landing zone's Config bucket, in the Config (Audit) account.
+pub fn config_bucket(org: &Org) -> String {
+    format!("aws-controltower-config-logs-{}-groundwork", org.audit)
+}
+
 /// Every other active account of the organization made a Security Hub member of Audit in `region`
 /// (AWS turns on a hub with the default standards in each; the management account turns its own on
-/// first, as AWS requires).
+/// first, as AWS requires), with AWS Config recording in every account there, as a healthy
+/// organization has it (Control Tower's, and the management account's own).
 pub async fn security_hub_members(emu: &Emulator, org: &Org, region: &str) {
     aws_sdk_securityhub::Client::new(&config(emu, MGMT, region).await)
         .enable_security_hub()
@@ -294,6 +331,9 @@ pub async fn security_hub_members(emu: &Emulator, org: &Org, region: &str) {
         let out = audit.create_members().set_account_details(Some(details.collect())).send().await.expect("members");
         assert!(out.unprocessed_accounts().is_empty(), "{out:?}");
     }
+    let mut everyone = others.clone();
+    everyone.push(&org.audit);
+    control_tower_config(emu, org, &everyone, &[region]).await;
 }
 
 /// The alert path in `account`/`region`: topic, EventBridge policy, email subscription (confirmed

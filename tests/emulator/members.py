@@ -36,9 +36,10 @@ from moto.guardduty.models import guardduty_backends
 from moto.organizations.exceptions import OrganizationsClientError
 from moto.organizations.models import organizations_backends
 from moto.securityhub.exceptions import SecurityHubClientError
-from moto.securityhub.models import SecurityHubBackend, securityhub_backends
+from moto.securityhub.models import securityhub_backends
 
 import account_creation
+import sh_regions
 
 S = None  # the server module (its error helpers, GD_ORG, LOCK), set by bind()
 PAGE = 20  # AWS pages every list; a small page makes clients follow nextToken
@@ -179,18 +180,19 @@ def hook_gd_enrol(b):
 
 
 # --------------------------------------------------------------------------- Security Hub
-def sh_admin(account):
+def sh_admin(account, region):
+    """The Security Hub administrator of the account's organization in `region` (per Region, as on AWS)."""
     try:
         org_id = organizations_backends[account]["aws"].describe_organization()["Organization"]["Id"]
     except OrganizationsClientError:
         return None
-    return (SecurityHubBackend._org_configs.get(org_id) or {}).get("admin_account_id")
+    return sh_regions.configs().in_region(org_id, region).get("admin_account_id")
 
 
 def sh_create_members(account, region, body):
     S.sh_require_hub(account, region)
     mgmt, accounts = org_accounts(account)
-    if sh_admin(account) != account:
+    if sh_admin(account, region) != account:
         raise S.sh_error(403, "AccessDeniedException", "Only the Security Hub administrator account can add members.")
     unprocessed = []
     for detail in body.get("AccountDetails") or []:
@@ -222,7 +224,7 @@ def sh_list_members(account, region, body):
 
 def sh_before_disable(backend):
     """DisableSecurityHub: refused in the administrator; in a member it ends the membership."""
-    if sh_admin(backend.account_id) == backend.account_id:
+    if sh_admin(backend.account_id, backend.region_name) == backend.account_id:
         raise SecurityHubClientError("InvalidInputException", "You can't disable Security Hub in an account that is "
                                      "currently the Security Hub administrator.")
     for (admin, region), members in SH_MEMBERS.items():
@@ -242,12 +244,10 @@ def on_join(org_backend, account):
     for (admin, region, _), cfg in list(S.GD_ORG.items()):
         if cfg["autoEnableOrganizationMembers"] in ("NEW", "ALL") and org_accounts(admin)[0] == mgmt:
             gd_add_member(admin, region, account.id, account.email)
-    conf = SecurityHubBackend._org_configs.get(org_backend.org.id) or {}
-    admin = conf.get("admin_account_id")
-    if not (conf.get("auto_enable") and admin):
-        return
-    for region, admin_hub in dict.items(securityhub_backends[admin]):
-        if not admin_hub.enabled:
+    # Security Hub's AutoEnable and administrator are per Region: each Region's own settings apply.
+    for region, conf in sh_regions.configs().regions(org_backend.org.id):
+        admin = conf.get("admin_account_id")
+        if not (conf.get("auto_enable") and admin) or not securityhub_backends[admin][region].enabled:
             continue
         hub = securityhub_backends[account.id][region]
         if not hub.enabled:

@@ -51,6 +51,8 @@ def check_standards_delay():
     sh, region = client("securityhub"), "us-east-1"
     fsbp = FSBP.format(r=region)
     post("/_groundwork/delays", {"standards": 1.5})
+    import selfcheck_config
+    selfcheck_config.record(region)  # READY needs Config recording (selfcheck_config)
     sh.enable_security_hub(EnableDefaultStandards=False)
     sub = sh.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": fsbp}])["StandardsSubscriptions"][0]
     check(sub["StandardsStatus"] == "PENDING" and sub["StandardsControlsUpdatable"] == "NOT_READY_FOR_UPDATES", sub)

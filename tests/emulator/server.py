@@ -69,6 +69,7 @@ import account_contacts  # Account Management's AccountId rules (beside this fil
 import account_creation  # CreateAccount is asynchronous, as on AWS (beside this file)
 import assume_role  # AssumeRole of a role that does not exist is AccessDenied (beside this file)
 import delays  # how long slow operations take (beside this file)
+import sh_regions  # Security Hub's organization settings per Region (beside this file)
 import standards as sh_readiness  # standards subscriptions start PENDING (beside this file)
 import controltower
 import enrolment  # what Control Tower leaves in accounts (patches Organizations' MoveAccount on import)
@@ -183,13 +184,14 @@ def sh_get_enabled_standards(account, region, body):
             if not wanted or s["StandardsSubscriptionArn"] in wanted]
     for sub in subs:
         sh_readiness.settle(sub, sh_set_status)
-    return {"StandardsSubscriptions": subs}
+    return {"StandardsSubscriptions": [sh_readiness.shown(sub, account, region) for sub in subs]}
 
 
 def sh_batch_enable_standards(account, region, body):
     sh_require_hub(account, region)
     reqs = body.get("StandardsSubscriptionRequests") or []
-    return {"StandardsSubscriptions": [sh_subscribe(account, region, r.get("StandardsArn")) for r in reqs]}
+    subs = [sh_subscribe(account, region, r.get("StandardsArn")) for r in reqs]
+    return {"StandardsSubscriptions": [sh_readiness.shown(sub, account, region) for sub in subs]}
 
 
 def sh_batch_disable_standards(account, region, body):
@@ -212,7 +214,7 @@ def sh_list_organization_admin_accounts(account, region, body):
         org_id = organizations_backends[account]["aws"].describe_organization()["Organization"]["Id"]
     except OrganizationsClientError:
         return {"AdminAccounts": []}
-    admin = (SecurityHubBackend._org_configs.get(org_id) or {}).get("admin_account_id")
+    admin = sh_regions.configs().in_region(org_id, region).get("admin_account_id")
     return {"AdminAccounts": [{"AccountId": admin, "Status": "ENABLED"}] if admin else []}
 
 
@@ -247,6 +249,7 @@ def _disable_hub(self):
 
 
 SecurityHubBackend.enable_security_hub = _enable_hub
+sh_regions.install()  # the delegated administrator and AutoEnable per Region, as on AWS
 SecurityHubBackend.disable_security_hub = _disable_hub
 
 # --------------------------------------------------------------------------- GuardDuty
@@ -518,7 +521,7 @@ def hook_sh_standard_status(b):
     if status not in ("PENDING", "READY", "FAILED", "INCOMPLETE", "DELETING"):
         return json_response({"error": "bad status"}, 400)
     sub = sh_subscribe(b.get("account", DEFAULT_ACCOUNT), b.get("region", "us-east-1"), b.get("standardsArn"))
-    sh_readiness.forget(sub)  # set by hand: no timer changes it afterwards
+    sh_readiness.by_hand(sub)  # set by hand: no timer or recorder changes it afterwards
     sh_set_status(sub, status, b.get("reason"))
     return json_response(sub)
 
@@ -578,9 +581,9 @@ def groundwork_state():
             sh_readiness.settle(sub, sh_set_status)
         if b.enabled or SH_SUBS.get((account, region)):
             state["securityhub"]["hubs"][f"{account}/{region}"] = {
-                "hubEnabled": b.enabled, "standards": {arn: sub["StandardsStatus"] for arn, sub in
+                "hubEnabled": b.enabled, "standards": {arn: sh_readiness.shown(sub, account, region)["StandardsStatus"] for arn, sub in
                                                         sorted(SH_SUBS.get((account, region), {}).items())}}
-    state["securityhub"]["organizationConfigs"] = plain(SecurityHubBackend._org_configs)
+    state["securityhub"]["organizationConfigs"] = plain(sh_regions.configs().plain())
     state["drill"] = {"deliveries": list(drill.DELIVERIES)}
     for account, region, b in existing(guardduty_backends):
         if b.detectors or b.admin_account_ids:
@@ -803,6 +806,7 @@ class GroundworkApp:
         start = time.monotonic()  # an AWS request: logged from arrival to its last byte written
         who = caller(req)
         account, region, service = who
+        sh_regions.serving(region)
         operation, form = operation_of(req, environ, service)
         entry = {"service": service, "operation": operation, "account": account,
                  "role_account": role_account_of(service, operation, form), "region": region,

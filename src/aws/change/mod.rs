@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod config;
 pub mod controltower;
 pub mod drill;
 pub mod guardduty;
@@ -208,6 +209,8 @@ pub enum Action {
         admin: String,
     },
     SecurityHubAutoEnable,
+    /// AWS Config in the management account: role, recorder, delivery channel, start.
+    Config(config::ConfigChange),
     CreateTopic {
         name: String,
         policy: String,
@@ -285,6 +288,7 @@ impl Action {
             Action::WaitForFsbp => "securityhub:GetEnabledStandards",
             Action::EnableSecurityHubAdmin { .. } => "securityhub:EnableOrganizationAdminAccount",
             Action::SecurityHubAutoEnable => "securityhub:UpdateOrganizationConfiguration",
+            Action::Config(c) => c.call(),
             Action::CreateTopic { .. } => "sns:CreateTopic",
             Action::Subscribe { .. } => "sns:Subscribe",
             Action::PutRule { .. } => "events:PutRule",
@@ -293,7 +297,8 @@ impl Action {
         }
     }
 
-    /// Whether performing it polls AWS until an asynchronous operation ends.
+    /// Whether performing it polls AWS until an asynchronous operation ends. Such an action takes a
+    /// permit per call itself (`perform` takes none for it): none is held while waiting.
     fn waits(&self) -> bool {
         matches!(
             self,
@@ -312,7 +317,6 @@ pub type Outputs = HashMap<String, String>;
 
 /// Performs one action in `at`, adding what it produced to `outputs`.
 pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs) -> Result<(), AwsError> {
-    // Actions that wait for AWS take a permit per call themselves: none is held while waiting.
     let _slot = if action.waits() { None } else { Some(aws.permit().await) };
     match action {
         Action::CreateOrganization => organizations::create_organization(aws, at).await,
@@ -397,10 +401,10 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         }
         Action::CreateSecurityHubMember { account } => securityhub::create_member(aws, at, account).await,
         Action::EnableHub => securityhub::enable_hub(aws, at).await,
-        Action::EnableFsbp => securityhub::enable_fsbp(aws, at).await,
-        Action::WaitForFsbp => securityhub::wait_for_fsbp(aws, at).await,
+        Action::EnableFsbp | Action::WaitForFsbp => securityhub::fsbp(aws, at, action == &Action::EnableFsbp).await,
         Action::EnableSecurityHubAdmin { admin } => securityhub::enable_admin(aws, at, admin).await,
         Action::SecurityHubAutoEnable => securityhub::auto_enable(aws, at).await,
+        Action::Config(c) => c.perform(aws, at).await,
         Action::CreateTopic { name, policy } => alerts::create_topic(aws, at, name, policy).await,
         Action::Subscribe { topic, email } => alerts::subscribe(aws, at, topic, email).await,
         Action::PutRule { name, pattern } => alerts::put_rule(aws, at, name, pattern).await,

@@ -128,6 +128,7 @@ impl Action {
             Action::SecurityHubAutoEnable => {
                 vec![("AutoEnable", "true".into()), ("AutoEnableStandards", "NONE".into())]
             }
+            Action::Config(c) => c.params(),
             Action::CreateTopic { name, .. } => {
                 vec![("Name", name.clone()), ("Policy", "owner + events.amazonaws.com may publish".into())]
             }

@@ -54,12 +54,18 @@ pub async fn enable_fsbp(aws: &Aws, at: &At) -> Result<(), AwsError> {
     until_ready(aws, at, first).await
 }
 
+/// Enables FSBP and waits for it (`enable`), or only waits for FSBP an earlier run enabled.
+pub async fn fsbp(aws: &Aws, at: &At, enable: bool) -> Result<(), AwsError> {
+    if enable { enable_fsbp(aws, at).await } else { wait_for_fsbp(aws, at).await }
+}
+
 /// Waits for FSBP that an earlier run enabled and stopped waiting for.
 pub async fn wait_for_fsbp(aws: &Aws, at: &At) -> Result<(), AwsError> {
     until_ready(aws, at, None).await
 }
 
-/// Polls `GetEnabledStandards` until FSBP is `READY` (`Ok`), ends otherwise (an error saying how),
+/// Polls `GetEnabledStandards` until FSBP is `READY` or waits only for AWS Config (`Ok`), ends
+/// otherwise (an error saying how),
 /// or the limit passes while it is still `PENDING` ("still in progress", never `Ok`).
 async fn until_ready(aws: &Aws, at: &At, mut seen: Option<Standard>) -> Result<(), AwsError> {
     const ACTION: &str = "securityhub:BatchEnableStandards";
@@ -82,6 +88,13 @@ async fn until_ready(aws: &Aws, at: &At, mut seen: Option<Standard>) -> Result<(
         match now {
             Some(s) if s.status == "READY" => return Ok(()),
             Some(s) if s.status == "PENDING" => {}
+            // Subscribed; what is missing is AWS Config in this account and Region, which the
+            // check reports (and Control Tower, or the management account's own recorder, provides).
+            Some(s)
+                if s.status == "INCOMPLETE" && s.reason.as_deref() == Some("NO_AVAILABLE_CONFIGURATION_RECORDER") =>
+            {
+                return Ok(());
+            }
             Some(s) => {
                 let reason = s.reason.unwrap_or_else(|| "no reason given".to_owned());
                 let words = crate::catalog::say("apply-standard-ended", &[("status", &s.status), ("reason", &reason)]);
