@@ -271,14 +271,14 @@ fn launch_detail_rows() -> Vec<Row> {
             Conflict("exists at path /service-role/ or does not trust controltower.amazonaws.com"),
         ),
         (
-            "trails, Regions and Config unreadable: notes, and the launch still planned",
+            "trails, Regions and Config unreadable: the plan stops before its first change",
             launching(with(brownfield(), |l| {
                 l.trails = Err(failed("cloudtrail:DescribeTrails", ME));
                 l.regions = Err(failed("account:ListRegions", ME));
                 regional(|r| r.config[2].found = Err(failed("config:DescribeDeliveryChannels", AUDIT)))(l);
             })),
             NotDone,
-            Calls(BROWNFIELD_CALLS),
+            Conflict("--set control-tower.skip-unreadable-checks=yes"),
         ),
     ]
 }
@@ -376,13 +376,37 @@ fn repairs_are_planned_for_roles_that_lack_a_policy() {
     assert_eq!(repairs, ["iam:AttachRolePolicy", "iam:PutRolePolicy"]);
 }
 
+/// The person's explicit answer to go on without the checks that could not be read (this run only).
+const SKIP: (&str, &str) = ("control-tower.skip-unreadable-checks", "yes");
+
+#[test]
+fn unreadable_checks_go_on_only_with_the_explicit_answer() {
+    let launch = launching(with(brownfield(), |l| {
+        l.trails = Err(failed("cloudtrail:DescribeTrails", ME));
+        l.regions = Err(failed("account:ListRegions", ME));
+    }));
+    let stopped = plan(&launch, &mut answers(&[]), step()).expect("plan");
+    // The organization-wide read stops the plan before the Regions are even asked for.
+    assert_eq!(stopped.conflicts.len(), 1, "{:?}", stopped.conflicts);
+    assert!(stopped.conflicts[0].contains("skip-unreadable-checks=yes"), "{:?}", stopped.conflicts);
+    assert!(stopped.changes.is_empty(), "nothing is changed before the stop");
+    let accepted = plan(&launch, &mut answers(&[SKIP]), step()).expect("plan");
+    assert!(accepted.conflicts.is_empty(), "{:?}", accepted.conflicts);
+    assert_eq!(calls(&accepted), BROWNFIELD_CALLS);
+    assert!(
+        accepted.notes.iter().any(|n| n.contains("Could not check for an organization trail")),
+        "{:?}",
+        accepted.notes
+    );
+}
+
 #[test]
 fn unreadable_preflight_parts_are_said_once() {
     let launch = with(brownfield(), |l| {
         l.trails = Err(failed("cloudtrail:DescribeTrails", ME));
         regional(|r| r.config[2].found = Err(failed("config:DescribeDeliveryChannels", AUDIT)))(l);
     });
-    let text = notes(&launching(launch));
+    let text = plan(&launching(launch), &mut answers(&[SKIP]), step()).expect("plan").notes.join("\n");
     assert!(text.contains("Could not check for an organization trail"), "{text}");
     assert_eq!(text.matches("Could not check the Audit account").count(), 1, "{text}");
     assert!(!text.contains("Could not check the Log Archive"), "{text}");

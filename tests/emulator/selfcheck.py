@@ -783,7 +783,8 @@ def main():
               delays.check_account_creation_delay, delays.check_standards_delay,
               identity_center.check_permission_set_pushes, identity_center.check_assignment_failure,
               identity_center.check_account_email_already_exists,
-              config.check_standards_need_config, config.check_security_hub_settings_per_region]
+              config.check_standards_need_config, config.check_security_hub_settings_per_region,
+              config.check_config_service_linked_role_name]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -10,6 +10,8 @@ on resource recording for the types of resources that enabled controls evaluate.
 AWS Config, StartConfigurationRecorder: a recorder starts only with a delivery channel
 (NoAvailableDeliveryChannelException).
 """
+from botocore.exceptions import ClientError
+
 from selfcheck import FSBP, MGMT, check, client, error, organization, post
 
 NO_RECORDER = {"StatusReasonCode": "NO_AVAILABLE_CONFIGURATION_RECORDER"}
@@ -95,3 +97,19 @@ def check_security_hub_settings_per_region():
     late = org.create_account(Email="late@example.com", AccountName="Late")["CreateAccountStatus"]["AccountId"]
     listed = lambda c: {m["AccountId"] for m in c.list_members()["Members"]}
     check(late in listed(admin_east) and late not in listed(admin_west), "auto-enabled in us-east-1 only")
+
+
+def check_config_service_linked_role_name():
+    """AWS names Config's service-linked role AWSServiceRoleForConfig, and a second create is refused
+    (https://docs.aws.amazon.com/config/latest/developerguide/using-service-linked-roles.html;
+    IAM API reference, CreateServiceLinkedRole, EntityAlreadyExists)."""
+    iam = client("iam", "us-east-1")
+    made = iam.create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]
+    check(made["RoleName"] == "AWSServiceRoleForConfig", f"Config's service-linked role is named as AWS names it: {made['RoleName']}")
+    check(made["Path"] == "/aws-service-role/config.amazonaws.com/", f"at AWS's path: {made['Path']}")
+    check(iam.get_role(RoleName="AWSServiceRoleForConfig")["Role"]["Arn"] == made["Arn"], "GetRole finds it by that name")
+    try:  # moto answers HTTP 400 where AWS documents 409; clients read the code
+        iam.create_service_linked_role(AWSServiceName="config.amazonaws.com")
+        raise AssertionError("a second CreateServiceLinkedRole for Config succeeded")
+    except ClientError as e:
+        check(e.response["Error"]["Code"] == "EntityAlreadyExists", f"a second create is refused: {e}")

@@ -69,6 +69,7 @@ import account_contacts  # Account Management's AccountId rules (beside this fil
 import account_creation  # CreateAccount is asynchronous, as on AWS (beside this file)
 import assume_role  # AssumeRole of a role that does not exist is AccessDenied (beside this file)
 import delays  # how long slow operations take (beside this file)
+import service_linked_roles  # noqa: F401 -- service-linked roles named as AWS names them (beside this file)
 import sh_regions  # Security Hub's organization settings per Region (beside this file)
 import standards as sh_readiness  # standards subscriptions start PENDING (beside this file)
 import controltower
