@@ -176,6 +176,30 @@ fn to_document(v: &serde_json::Value) -> Document {
     }
 }
 
+/// Starts a landing zone operation (creating one, or resetting it), keeping its id for the wait
+/// that follows.
+pub async fn start_landing_zone(
+    aws: &Aws,
+    at: &At,
+    action: &super::Action,
+    outputs: &mut super::Outputs,
+) -> Result<(), AwsError> {
+    let op = match action {
+        super::Action::CreateLandingZone { version, regions, log_archive, audit } => {
+            let integrations = Integrations {
+                regions: regions.clone(),
+                log_archive: log_archive.resolve(outputs)?,
+                audit: audit.resolve(outputs)?,
+            };
+            create_landing_zone(aws, at, version, &integrations).await?
+        }
+        super::Action::ResetLandingZone { arn } => reset_landing_zone(aws, at, arn).await?,
+        _ => return Ok(()),
+    };
+    outputs.insert(OPERATION.into(), op);
+    Ok(())
+}
+
 /// Starts a baseline operation (registering an OU, or resetting a failed registration), keeping its
 /// id for the wait that follows.
 pub async fn start_baseline(

@@ -338,20 +338,8 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateServiceRole { role } => iam::create_service_role(aws, at, role).await,
         Action::AttachRolePolicy { role, policy } => iam::attach_policy(aws, at, role, policy).await,
         Action::PutRolePolicy { role } => iam::put_inline(aws, at, role).await,
-        Action::CreateLandingZone { version, regions, log_archive, audit } => {
-            let integrations = crate::landing_zone::Integrations {
-                regions: regions.clone(),
-                log_archive: log_archive.resolve(outputs)?,
-                audit: audit.resolve(outputs)?,
-            };
-            let op = controltower::create_landing_zone(aws, at, version, &integrations).await?;
-            outputs.insert(controltower::OPERATION.into(), op);
-            Ok(())
-        }
-        Action::ResetLandingZone { arn } => {
-            let op = controltower::reset_landing_zone(aws, at, arn).await?;
-            outputs.insert(controltower::OPERATION.into(), op);
-            Ok(())
+        Action::CreateLandingZone { .. } | Action::ResetLandingZone { .. } => {
+            controltower::start_landing_zone(aws, at, action, outputs).await
         }
         Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } => Ok(()), // perform polls
         Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => {
