@@ -21,22 +21,8 @@ impl ConfigResources {
 /// `at` (neither call pages: AWS answers all of them at once).
 pub async fn resources(aws: &Aws, at: &At) -> Result<ConfigResources, AwsError> {
     let client = aws.client(at, aws_sdk_config::Client::new);
-    let recorders = {
-        let _slot = aws.permit().await;
-        client
-            .describe_configuration_recorders()
-            .send()
-            .await
-            .map_err(|e| classify(&e, "config:DescribeConfigurationRecorders", &at.account, Some(&at.region)))?
-    };
-    let channels = {
-        let _slot = aws.permit().await;
-        client
-            .describe_delivery_channels()
-            .send()
-            .await
-            .map_err(|e| classify(&e, "config:DescribeDeliveryChannels", &at.account, Some(&at.region)))?
-    };
+    let recorders = describe_recorders(aws, &client, at).await?;
+    let channels = describe_channels(aws, &client, at).await?;
     Ok(ConfigResources {
         recorders: recorders
             .configuration_recorders()
@@ -99,14 +85,7 @@ impl Recording {
 /// The recorders, their status and the delivery channels in `at` (none of the three calls pages).
 pub async fn recording(aws: &Aws, at: &At) -> Result<Recording, AwsError> {
     let client = aws.client(at, aws_sdk_config::Client::new);
-    let recorders = {
-        let _slot = aws.permit().await;
-        client
-            .describe_configuration_recorders()
-            .send()
-            .await
-            .map_err(|e| classify(&e, "config:DescribeConfigurationRecorders", &at.account, Some(&at.region)))?
-    };
+    let recorders = describe_recorders(aws, &client, at).await?;
     let status =
         {
             let _slot = aws.permit().await;
@@ -114,14 +93,7 @@ pub async fn recording(aws: &Aws, at: &At) -> Result<Recording, AwsError> {
                 classify(&e, "config:DescribeConfigurationRecorderStatus", &at.account, Some(&at.region))
             })?
         };
-    let channels = {
-        let _slot = aws.permit().await;
-        client
-            .describe_delivery_channels()
-            .send()
-            .await
-            .map_err(|e| classify(&e, "config:DescribeDeliveryChannels", &at.account, Some(&at.region)))?
-    };
+    let channels = describe_channels(aws, &client, at).await?;
     let recording =
         |name: &str| status.configuration_recorders_status().iter().any(|s| s.name() == Some(name) && s.recording());
     Ok(Recording {
@@ -167,4 +139,33 @@ fn records(group: Option<&aws_sdk_config::types::RecordingGroup>) -> Records {
         _ if g.all_supported() => Records::All,
         _ => Records::Only(names(g.resource_types())),
     }
+}
+
+/// `config:DescribeConfigurationRecorders` in `at` (every recorder at once: it does not page).
+async fn describe_recorders(
+    aws: &Aws,
+    client: &aws_sdk_config::Client,
+    at: &At,
+) -> Result<aws_sdk_config::operation::describe_configuration_recorders::DescribeConfigurationRecordersOutput, AwsError>
+{
+    let _slot = aws.permit().await;
+    client
+        .describe_configuration_recorders()
+        .send()
+        .await
+        .map_err(|e| classify(&e, "config:DescribeConfigurationRecorders", &at.account, Some(&at.region)))
+}
+
+/// `config:DescribeDeliveryChannels` in `at` (every channel at once: it does not page).
+async fn describe_channels(
+    aws: &Aws,
+    client: &aws_sdk_config::Client,
+    at: &At,
+) -> Result<aws_sdk_config::operation::describe_delivery_channels::DescribeDeliveryChannelsOutput, AwsError> {
+    let _slot = aws.permit().await;
+    client
+        .describe_delivery_channels()
+        .send()
+        .await
+        .map_err(|e| classify(&e, "config:DescribeDeliveryChannels", &at.account, Some(&at.region)))
 }
