@@ -71,6 +71,28 @@ impl fmt::Display for StepId {
     }
 }
 
+/// Where a step belongs: the lab's eight, the rest of the article's foundation, or what founders
+/// need next. The wizard shows the step list in these sections so a long list stays readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Section {
+    #[default]
+    Lab,
+    Foundation,
+    Next,
+}
+
+impl Section {
+    /// Its title, from `assets/messages.toml`.
+    pub fn title(self) -> String {
+        match self {
+            Section::Lab => say("section-lab", &[]),
+            Section::Foundation => say("section-foundation", &[]),
+            Section::Next => say("section-next", &[]),
+        }
+    }
+}
+
 /// A console page a person may need.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,6 +108,9 @@ pub struct Step {
     pub id: StepId,
     pub title: String,
     pub summary: String,
+    /// The section of the step list it is shown in (the lab's by default).
+    #[serde(default)]
+    pub section: Section,
     pub why: String,
     /// What only a person can do (AWS has no API for it), as numbered console steps.
     #[serde(default)]
@@ -206,6 +231,13 @@ mod tests {
                 assert!(link.url.starts_with("https://"), "{id}: {}", link.url);
             }
         }
+    }
+
+    #[test]
+    fn sections_follow_the_step_order() {
+        let sections: Vec<Section> = StepId::ALL.iter().map(|&id| step(id).section).collect();
+        assert!(sections.windows(2).all(|w| w[0] <= w[1]), "a section's steps must be contiguous: {sections:?}");
+        assert!(!Section::Next.title().is_empty() && Section::Lab.title() != Section::Foundation.title());
     }
 
     #[test]

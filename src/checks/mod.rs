@@ -2,8 +2,6 @@
 //! and judges what it saw with the rules of `shared/reference/aws-steps.md` §2). All steps run at
 //! once; the calls they make are bounded by the session's concurrency limit.
 
-use std::collections::BTreeMap;
-
 use futures_util::future::join_all;
 
 use crate::aws::Aws;
@@ -12,9 +10,7 @@ use crate::facts::Facts;
 use crate::steps;
 use crate::verdict::{Finding, Status, StepResult, combine};
 
-/// The person's answers (`step.key` to value, as the record remembers them): a check judges with
-/// the same choices the plan was made with, such as the alert severity.
-pub type Answers = BTreeMap<String, String>;
+pub use crate::steps::Answers;
 
 /// Checks the given steps concurrently, with every input at its default.
 pub async fn run(aws: &Aws, facts: &Facts, steps: &[StepId]) -> Vec<StepResult> {

@@ -170,7 +170,7 @@ pub async fn check(
 
 /// `plan` and `apply`: the answers first, in the order a person is asked them (the observation
 /// asks EventBridge about findings at the chosen severity), then observe, then plan.
-pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<crate::plans::Plan, crate::plans::PlanError> {
+pub async fn plan_live(ctx: &mut crate::steps::Ctx<'_>) -> Result<crate::steps::Plan, crate::steps::PlanError> {
     let email = Some(ctx.ask.get("alerts.email", None)?);
     let answers = Answers { min_severity: ctx.ask.get("alerts.min-severity", None)?, email };
     let o = observe(ctx.aws, ctx.facts, answers.min()).await;

@@ -18,7 +18,7 @@ use crate::aws::{At, Aws, AwsError, organizations};
 use crate::catalog::Step;
 use crate::facts::Facts;
 use crate::inputs::{Ask, InputError};
-use crate::plans::{Change, Plan};
+use crate::steps::{Change, Plan};
 use crate::verdict::{Finding, Status};
 
 /// The trusted-access principal behind the organizations context.
@@ -162,7 +162,7 @@ pub enum PlanFailure {
     Input(#[from] InputError),
 }
 
-impl From<PlanFailure> for crate::plans::PlanError {
+impl From<PlanFailure> for crate::steps::PlanError {
     fn from(f: PlanFailure) -> Self {
         match f {
             PlanFailure::Aws(e) => e.into(),
@@ -178,7 +178,7 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
     }
 }
 
-pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, crate::plans::PlanError> {
+pub async fn plan_live(ctx: &mut crate::steps::Ctx<'_>) -> Result<Plan, crate::steps::PlanError> {
     let o = observe(ctx.aws, ctx.facts).await?;
     Ok(plan(&o, ctx.ask, ctx.step)?)
 }

@@ -19,7 +19,7 @@ use crate::catalog::{Step, StepId};
 use crate::facts::Facts;
 use crate::inputs::Ask;
 use crate::landing_zone;
-use crate::plans::{Change, Plan, PlanError};
+use crate::steps::{Change, Plan, PlanError};
 use crate::verdict::{Finding, Status};
 
 pub use governed::Organization;
@@ -215,7 +215,7 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
 
 /// `plan` and `apply`: observe with the preflight; once the organization-wide part stops nothing,
 /// ask for the Regions and read the per-Region part; then plan.
-pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, PlanError> {
+pub async fn plan_live(ctx: &mut crate::steps::Ctx<'_>) -> Result<Plan, PlanError> {
     // Baseline operations are recorded under this step too; they are found again live
     // (ListEnabledBaselines names each one under change), so only a landing zone operation is taken.
     let mut pending = ctx

@@ -10,7 +10,7 @@ use crate::aws::guardduty::Admin;
 use crate::aws::{At, AwsError};
 use crate::catalog::{Step, say};
 use crate::facts::Facts;
-use crate::plans::{Change, Plan};
+use crate::steps::{Change, Plan};
 use crate::verdict::{Finding, Status, combine};
 
 /// A read as it came back: the value, or why AWS did not give it.

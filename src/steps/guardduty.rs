@@ -20,10 +20,10 @@ use crate::aws::change::{Action, Ref};
 use crate::aws::guardduty::{self as gd, Admin, Detector, Member, OrgConfig};
 use crate::aws::{At, Aws, AwsError};
 use crate::catalog::Step;
-use crate::checks::Answers;
 use crate::facts::Facts;
 use crate::inputs::{Ask, GUARDDUTY_PLANS, declared};
-use crate::plans::Plan;
+use crate::steps::Answers;
+use crate::steps::Plan;
 use crate::verdict::{Finding, Status};
 
 /// The person's choice of paid protection plans.
@@ -344,7 +344,7 @@ pub async fn check(aws: &Aws, facts: &Facts, answers: &Answers, step: &Step) -> 
 }
 
 /// `plan` and `apply`: observe, then plan.
-pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, crate::plans::PlanError> {
+pub async fn plan_live(ctx: &mut crate::steps::Ctx<'_>) -> Result<Plan, crate::steps::PlanError> {
     let o = observe(ctx.aws, ctx.facts).await?;
     Ok(plan(&o, ctx.ask, ctx.step)?)
 }

@@ -16,7 +16,7 @@ use crate::aws::{At, Aws, AwsError};
 use crate::catalog::Step;
 use crate::facts::Facts;
 use crate::inputs::{Ask, InputError};
-use crate::plans::{Change, Plan};
+use crate::steps::{Change, Plan};
 use crate::verdict::{Finding, Status, combine};
 
 /// The permission sets groundwork creates: name and the AWS managed policy that gives it meaning.
@@ -318,7 +318,7 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
 }
 
 /// `plan` and `apply`: observe, then plan.
-pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, crate::plans::PlanError> {
+pub async fn plan_live(ctx: &mut crate::steps::Ctx<'_>) -> Result<Plan, crate::steps::PlanError> {
     let o = observe(ctx.aws, ctx.facts).await?;
     Ok(plan(&o, ctx.ask, ctx.step)?)
 }

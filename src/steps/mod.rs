@@ -11,6 +11,9 @@ pub mod identity_center;
 pub mod organization;
 pub mod root_mfa;
 pub mod security_hub;
+mod shape;
+
+pub use shape::{Answers, Change, Ctx, Plan, PlanError};
 
 use crate::aws::AwsError;
 use crate::verdict::{Finding, Status};

@@ -7,7 +7,7 @@ use crate::aws::change::Action;
 use crate::aws::organizations::Organization;
 use crate::catalog::Step;
 use crate::facts::Facts;
-use crate::plans::{Change, Plan};
+use crate::steps::{Change, Plan};
 use crate::verdict::{Finding, Status};
 
 /// What the step reads: the caller's organization, as the account model already holds it.
@@ -67,6 +67,6 @@ pub fn check(facts: &Facts, region: &str, step: &Step) -> Vec<Finding> {
     }
 }
 
-pub fn plan_live(ctx: &crate::plans::Ctx<'_>) -> Result<Plan, crate::plans::PlanError> {
+pub fn plan_live(ctx: &crate::steps::Ctx<'_>) -> Result<Plan, crate::steps::PlanError> {
     Ok(plan(&observe(ctx.facts, ctx.aws.region())?, ctx.step))
 }

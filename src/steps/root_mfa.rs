@@ -5,7 +5,7 @@ use crate::aws::iam::{self, RootCredentials};
 use crate::aws::{At, Aws, AwsError};
 use crate::catalog::Step;
 use crate::facts::Facts;
-use crate::plans::Plan;
+use crate::steps::Plan;
 use crate::verdict::{Finding, Status, combine};
 
 /// What the step reads: the account summary's two root flags.
@@ -51,6 +51,6 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
     }
 }
 
-pub async fn plan_live(ctx: &crate::plans::Ctx<'_>) -> Result<Plan, crate::plans::PlanError> {
+pub async fn plan_live(ctx: &crate::steps::Ctx<'_>) -> Result<Plan, crate::steps::PlanError> {
     Ok(plan(&observe(ctx.aws, ctx.facts).await?, ctx.step))
 }

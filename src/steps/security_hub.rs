@@ -28,7 +28,7 @@ use crate::aws::securityhub::{self as sh, Member, OrgConfig, Standard};
 use crate::aws::{At, Aws, AwsError};
 use crate::catalog::Step;
 use crate::facts::Facts;
-use crate::plans::Plan;
+use crate::steps::Plan;
 use crate::verdict::{Finding, Status};
 
 /// The standards a hub runs, `None` when the account has no hub in the Region.
@@ -403,7 +403,7 @@ pub async fn check(aws: &Aws, facts: &Facts, step: &Step) -> Vec<Finding> {
 }
 
 /// `plan` and `apply`: observe, then plan.
-pub async fn plan_live(ctx: &mut crate::plans::Ctx<'_>) -> Result<Plan, crate::plans::PlanError> {
+pub async fn plan_live(ctx: &mut crate::steps::Ctx<'_>) -> Result<Plan, crate::steps::PlanError> {
     let o = observe(ctx.aws, ctx.facts).await?;
     Ok(plan(&o, ctx.step)?)
 }

@@ -91,7 +91,8 @@ fn areas(area: Rect, header: usize) -> [Rect; 4] {
             [Constraint::Length(36), Constraint::Min(20)]
         } else {
             // Every step on its own line, between the list's two borders.
-            [Constraint::Length(u16::try_from(StepId::ALL.len() + 2).unwrap_or(u16::MAX)), Constraint::Min(3)]
+            let rows = StepId::ALL.len() + list_rows().iter().flatten().count() + 2;
+            [Constraint::Length(u16::try_from(rows).unwrap_or(u16::MAX)), Constraint::Min(3)]
         })
         .split(rows[1]);
     [rows[0], body[0], body[1], rows[2]]
@@ -191,27 +192,40 @@ fn mark(m: &Model, id: StepId) -> (String, String, Option<Status>) {
 }
 
 fn draw_list(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
-    let items: Vec<ListItem<'_>> = StepId::ALL
-        .iter()
-        .enumerate()
-        .map(|(n, id)| {
-            let (mark, suffix, status) = mark(m, *id);
-            let title = &catalog::step(*id).title;
-            ListItem::new(Line::from(vec![
-                Span::raw(format!("{} ", n + 1)),
-                Span::styled(mark, theme.status(status)),
-                Span::raw(format!(" {title}")),
-                Span::styled(suffix, theme.fg(Color::Cyan)),
-            ]))
-        })
-        .collect();
+    let mut items: Vec<ListItem<'_>> = Vec::new();
+    let mut selected = m.selected;
+    for (row, (n, id)) in list_rows().into_iter().zip(StepId::ALL.iter().enumerate()) {
+        if let Some(section) = row {
+            items.push(ListItem::new(Line::styled(section.title(), Style::default().add_modifier(Modifier::BOLD))));
+            // Headers are rows of the list too: the highlight moves down past each one above it.
+            if n <= m.selected {
+                selected += 1;
+            }
+        }
+        let (mark, suffix, status) = mark(m, *id);
+        let title = &catalog::step(*id).title;
+        items.push(ListItem::new(Line::from(vec![
+            Span::raw(format!("{} ", n + 1)),
+            Span::styled(mark, theme.status(status)),
+            Span::raw(format!(" {title}")),
+            Span::styled(suffix, theme.fg(Color::Cyan)),
+        ])));
+    }
     let title =
         say("wizard-progress", &[("done", &m.done_count().to_string()), ("total", &StepId::ALL.len().to_string())]);
     let list = List::new(items)
         .block(Block::default().borders(Borders::ALL).title(title))
         .highlight_style(Style::default().add_modifier(Modifier::REVERSED));
-    let mut state = ListState::default().with_selected(Some(m.selected));
+    let mut state = ListState::default().with_selected(Some(selected));
     f.render_stateful_widget(list, area, &mut state);
+}
+
+/// For each step in order, the section header shown above it: one where a section begins, and none
+/// at all while every step is the lab's (a single section needs no title).
+fn list_rows() -> Vec<Option<catalog::Section>> {
+    let sections: Vec<catalog::Section> = StepId::ALL.iter().map(|&id| catalog::step(id).section).collect();
+    let several = sections.iter().any(|s| *s != sections[0]);
+    sections.iter().enumerate().map(|(n, s)| (several && (n == 0 || sections[n - 1] != *s)).then_some(*s)).collect()
 }
 
 fn draw_footer(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {

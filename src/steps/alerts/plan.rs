@@ -16,7 +16,7 @@ use crate::aws::At;
 use crate::aws::change::Action;
 use crate::catalog::Step;
 use crate::inputs::{Ask, InputError};
-use crate::plans::{Change, Plan, PlanError};
+use crate::steps::{Change, Plan, PlanError};
 use crate::verdict::{Finding, Status, combine};
 
 pub fn plan(o: &Observed, answers: &Answers, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanError> {

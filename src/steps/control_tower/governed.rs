@@ -13,7 +13,7 @@ use crate::aws::governance::{Governance, Ou, WORKLOADS};
 use crate::aws::organizations::OrgAccount;
 use crate::catalog::Step;
 use crate::landing_zone;
-use crate::plans::{Change, Plan};
+use crate::steps::{Change, Plan};
 use crate::verdict::{Finding, Status};
 
 /// The baseline that registers an OU, and the one whose enablement carries Identity Center access.

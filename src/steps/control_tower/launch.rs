@@ -12,7 +12,7 @@ use crate::facts::SharedAccount;
 use crate::inputs::{Ask, InputError};
 use crate::landing_zone::roles::{PATH, ROLES};
 use crate::landing_zone::{self, OuConflict, Place};
-use crate::plans::{Change, Plan, PlanError};
+use crate::steps::{Change, Plan, PlanError};
 
 /// The OU groundwork creates when Log Archive and Audit have none (4.0 no longer creates it).
 const SECURITY_OU: &str = "Security";

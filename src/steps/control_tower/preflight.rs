@@ -20,7 +20,7 @@ use crate::catalog::Step;
 use crate::facts::{Facts, SharedAccount};
 use crate::inputs::{Ask, InputError};
 use crate::landing_zone::roles::ROLES;
-use crate::plans::Plan;
+use crate::steps::Plan;
 
 /// The answer that accepts going on without the checks that could not be read, for one run.
 pub const SKIP_UNREADABLE: &str = "control-tower.skip-unreadable-checks";

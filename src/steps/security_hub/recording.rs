@@ -16,7 +16,7 @@ use crate::aws::change::Action;
 use crate::aws::change::config::{ConfigChange, DEFAULT_NAME};
 use crate::aws::config_service::{Channel, Recording, Records};
 use crate::catalog::Step;
-use crate::plans::{Change, Plan};
+use crate::steps::{Change, Plan};
 use crate::verdict::Status;
 
 /// Config in one account and Region, as a part of that account's cell.
