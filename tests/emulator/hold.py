@@ -1,6 +1,6 @@
 """Test hook: hold one AWS request after the emulator has carried it out and before its answer is
 written, until the test releases it. A test can then kill a client at an exact point of its work,
-chosen by counting requests (tests/common/kill.rs), instead of after a guessed time that depends
+chosen by counting requests (tests/it/common/kill.rs), instead of after a guessed time that depends
 on the machine's speed. Not an AWS behaviour: a stopwatch for tests, as faults.py is.
 
     POST /_groundwork/hold          {"nth": 7}   the 7th AWS request from now is held (from 1)
@@ -18,7 +18,7 @@ MAX_SECONDS = 300
 
 _LOCK = threading.Lock()
 _STATE = {"nth": None, "changes": False, "seen": 0, "held": None, "release": threading.Event()}
-# Reads change nothing: what tests/common/kill.rs leaves out when it compares calls with intents.
+# Reads change nothing: what tests/it/common/kill.rs leaves out when it compares calls with intents.
 READ_PREFIXES = ("List", "Get", "Describe")
 READS = ("AssumeRole", "TestEventPattern")
 

@@ -1,0 +1,46 @@
+//! Every integration test in one binary: one compile and one link of the SDK-heavy harness
+//! (`common`) instead of one per file, which was most of a cold `cargo test`'s build time.
+
+mod common;
+mod account_model;
+mod action_log;
+mod alerts;
+mod alerts_rules;
+mod all_features;
+mod apply_cli;
+mod check_cli;
+mod check_states;
+mod concurrent_runs;
+mod contacts_accounts;
+mod control_tower;
+mod control_tower_governed;
+mod control_tower_preflight;
+mod control_tower_rules;
+mod control_tower_version;
+mod coverage;
+mod emulator_selfcheck;
+mod error_advice;
+mod errors_cli;
+mod first_contact;
+mod guardduty_frequency;
+mod guardduty_rules;
+mod guessed_accounts;
+mod identity_center_apply;
+mod identity_center_rules;
+mod kill_trials;
+mod kill_trials_long;
+mod list_reads;
+mod long_operations;
+mod policies;
+mod record;
+mod report_cli;
+mod request_id;
+mod sandbox_e2e;
+mod scale;
+mod sdk_errors;
+mod security_hub_config;
+mod security_hub_rules;
+mod step_rules;
+mod wizard_e2e;
+mod wizard_no_dead_ends;
+mod wizard_screens;
