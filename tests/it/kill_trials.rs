@@ -9,7 +9,7 @@ use crate::common;
 
 use std::path::Path;
 
-use common::kill::{apply_first, once, trials};
+use common::kill::{Part, apply_first, once, trials};
 use common::{Emulator, MGMT, REGION, config};
 
 /// One organization: the management account alone in it.
@@ -48,23 +48,50 @@ async fn identity_center_once(emu: &Emulator, _: &Path, trial: &str) {
 /// Nothing to prepare: the step starts from a fresh account.
 async fn nothing(_: &Emulator, _: &Path) {}
 
-#[tokio::test]
-async fn killed_organization_applies_leave_a_true_record_a_full_log_and_converge() {
+async fn organization_trials(part: Part) {
     let emu = Emulator::start();
-    trials(&emu, ("organization", "done"), nothing, one_organization).await;
+    trials(&emu, ("organization", "done", part), nothing, one_organization).await;
 }
 
 #[tokio::test]
-async fn killed_contacts_applies_leave_a_true_record_a_full_log_and_converge() {
+async fn killed_organization_applies_leave_a_true_record_a_full_log_and_converge_first_half() {
+    organization_trials(Part(0)).await;
+}
+
+#[tokio::test]
+async fn killed_organization_applies_leave_a_true_record_a_full_log_and_converge_second_half() {
+    organization_trials(Part(1)).await;
+}
+
+async fn contacts_trials(part: Part) {
     let emu = Emulator::start();
     // Contacts are put, never created: nothing can exist twice.
-    trials(&emu, ("contacts", "done"), nothing, async |_, _, _| {}).await;
+    trials(&emu, ("contacts", "done", part), nothing, async |_, _, _| {}).await;
 }
 
 #[tokio::test]
-async fn killed_identity_center_applies_leave_a_true_record_a_full_log_and_converge() {
+async fn killed_contacts_applies_leave_a_true_record_a_full_log_and_converge_first_half() {
+    contacts_trials(Part(0)).await;
+}
+
+#[tokio::test]
+async fn killed_contacts_applies_leave_a_true_record_a_full_log_and_converge_second_half() {
+    contacts_trials(Part(1)).await;
+}
+
+async fn identity_center_trials(part: Part) {
     let emu = Emulator::start();
     // Identity Center's account assignments need the organization: made whole, before the trial.
     let organization = async |emu: &Emulator, dir: &Path| apply_first(emu, dir, "organization");
-    trials(&emu, ("identity-center", "done"), organization, identity_center_once).await;
+    trials(&emu, ("identity-center", "done", part), organization, identity_center_once).await;
+}
+
+#[tokio::test]
+async fn killed_identity_center_applies_leave_a_true_record_a_full_log_and_converge_first_half() {
+    identity_center_trials(Part(0)).await;
+}
+
+#[tokio::test]
+async fn killed_identity_center_applies_leave_a_true_record_a_full_log_and_converge_second_half() {
+    identity_center_trials(Part(1)).await;
 }

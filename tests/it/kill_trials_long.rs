@@ -10,7 +10,7 @@ use crate::common;
 
 use std::path::Path;
 
-use common::kill::{apply_first, once, trials};
+use common::kill::{Part, apply_first, once, trials};
 use common::seed::{self, Org};
 use common::{Emulator, MGMT, REGION, REGIONS, check_json, config, step_status};
 
@@ -169,25 +169,61 @@ async fn one_alert_path(emu: &Emulator, dir: &Path, trial: &str) {
     assert_eq!(step_status(&live, "alerts"), "done", "{trial}: confirmed, alerts are done:\n{live:#}");
 }
 
-#[tokio::test]
-async fn killed_control_tower_applies_leave_a_true_record_a_full_log_and_converge() {
+async fn control_tower_trials(part: Part) {
     let emu = emulator();
     let organization = async |emu: &Emulator, dir: &Path| apply_first(emu, dir, "organization");
-    trials(&emu, ("control-tower", "done"), organization, one_landing_zone).await;
+    trials(&emu, ("control-tower", "done", part), organization, one_landing_zone).await;
 }
 
 #[tokio::test]
-async fn killed_guardduty_applies_leave_a_true_record_a_full_log_and_converge() {
-    trials(&emulator(), ("guardduty", "done"), landing_zone, one_detector_each).await;
+async fn killed_control_tower_applies_leave_a_true_record_a_full_log_and_converge_first_half() {
+    control_tower_trials(Part(0)).await;
 }
 
 #[tokio::test]
-async fn killed_security_hub_applies_leave_a_true_record_a_full_log_and_converge() {
-    trials(&emulator(), ("security-hub", "done"), landing_zone, one_hub_each).await;
+async fn killed_control_tower_applies_leave_a_true_record_a_full_log_and_converge_second_half() {
+    control_tower_trials(Part(1)).await;
+}
+
+async fn guardduty_trials(part: Part) {
+    trials(&emulator(), ("guardduty", "done", part), landing_zone, one_detector_each).await;
 }
 
 #[tokio::test]
-async fn killed_alerts_applies_leave_a_true_record_a_full_log_and_converge() {
+async fn killed_guardduty_applies_leave_a_true_record_a_full_log_and_converge_first_half() {
+    guardduty_trials(Part(0)).await;
+}
+
+#[tokio::test]
+async fn killed_guardduty_applies_leave_a_true_record_a_full_log_and_converge_second_half() {
+    guardduty_trials(Part(1)).await;
+}
+
+async fn security_hub_trials(part: Part) {
+    trials(&emulator(), ("security-hub", "done", part), landing_zone, one_hub_each).await;
+}
+
+#[tokio::test]
+async fn killed_security_hub_applies_leave_a_true_record_a_full_log_and_converge_first_half() {
+    security_hub_trials(Part(0)).await;
+}
+
+#[tokio::test]
+async fn killed_security_hub_applies_leave_a_true_record_a_full_log_and_converge_second_half() {
+    security_hub_trials(Part(1)).await;
+}
+
+async fn alerts_trials(part: Part) {
     // Partial after apply: the email subscription waits for the person to confirm it.
-    trials(&emulator(), ("alerts", "partial"), landing_zone, one_alert_path).await;
+    trials(&emulator(), ("alerts", "partial", part), landing_zone, one_alert_path).await;
+}
+
+#[tokio::test]
+async fn killed_alerts_applies_leave_a_true_record_a_full_log_and_converge_first_half() {
+    alerts_trials(Part(0)).await;
+}
+
+#[tokio::test]
+async fn killed_alerts_applies_leave_a_true_record_a_full_log_and_converge_second_half() {
+    alerts_trials(Part(1)).await;
 }

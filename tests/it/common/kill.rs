@@ -20,6 +20,13 @@ use super::{Emulator, MGMT, check_json, groundwork_process, sets, step_status};
 
 /// Trials per step (issue 12): each kills one apply, then lets a second one finish.
 pub const TRIALS: usize = 20;
+/// The trials of a step run as this many tests of their own (`Part`), so the test runner runs them
+/// at once: the kill trials are most of the suite's time, and mostly wait on the emulator.
+pub const PARTS: usize = 2;
+
+/// Which of a step's `PARTS` a test runs: its own trials, with their own kill moments.
+#[derive(Clone, Copy, Debug)]
+pub struct Part(pub usize);
 
 /// How often groundwork polls a long operation here: the emulator's delays are short.
 const POLL_SECONDS: &str = "0.2";
@@ -28,12 +35,13 @@ const POLL_SECONDS: &str = "0.2";
 struct Moments(u64);
 
 impl Moments {
-    fn new(step: &str) -> Moments {
+    fn new(step: &str, part: Part) -> Moments {
         let seed = std::env::var("GROUNDWORK_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs())
         });
-        println!("{step}: GROUNDWORK_KILL_SEED={seed}");
-        Moments(seed | 1)
+        println!("{step} part {}: GROUNDWORK_KILL_SEED={seed}", part.0);
+        // Each part draws its own moments from the one seed.
+        Moments((seed ^ (part.0 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1)
     }
 
     /// A number in [1, most].
@@ -130,12 +138,13 @@ fn record_claims_only_the_truth(emu: &Emulator, state: &Path, trial: &str) {
 /// while it waits on a person); `converged` then asserts what the step made in AWS, nothing twice.
 pub async fn trials(
     emu: &Emulator,
-    (step, status): (&str, &str),
+    (step, status, part): (&str, &str, Part),
     prepare: impl AsyncFn(&Emulator, &Path),
     converged: impl AsyncFn(&Emulator, &Path, &str),
 ) {
     let started_all = Instant::now();
-    let mut moments = Moments::new(step);
+    let mut moments = Moments::new(step, part);
+    let count = TRIALS / PARTS;
     let fresh = async |dir: &Path| {
         emu.hook("/moto-api/reset", serde_json::json!({}));
         prepare(emu, dir).await;
@@ -156,7 +165,7 @@ pub async fn trials(
     }
     assert!(whole > 0, "{step}: a whole apply from the starting point changes something");
     let (mut killed, mut changed, mut halfway) = (0, 0, 0);
-    for n in 0..TRIALS {
+    for n in (0..count).map(|i| part.0 * count + i) {
         let dir = tempfile::tempdir().expect("tempdir");
         fresh(dir.path()).await;
         let at = moments.upto(whole);
@@ -201,12 +210,12 @@ pub async fn trials(
         converged(emu, dir.path(), &trial).await;
     }
     println!(
-        "{step}: {TRIALS} trials in {:.1?} ({whole} changes in a whole apply), {killed} killed mid-apply; AWS had \
+        "{step}: {count} trials in {:.1?} ({whole} changes in a whole apply), {killed} killed mid-apply; AWS had \
          received a change in {changed}, in {halfway} of them before the last one",
         started_all.elapsed()
     );
     // Every trial was killed while AWS held one of its changes: none ran to the end by chance.
-    assert_eq!((killed, changed), (TRIALS, TRIALS), "every trial killed a running apply after a change");
+    assert_eq!((killed, changed), (count, count), "every trial killed a running apply after a change");
 }
 
 /// Unique items: panics naming the first one seen twice.
