@@ -87,7 +87,11 @@ fn finish_the_journey(tmux: &Tmux) {
     confirm(tmux, "◐ Account contacts");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ Account contacts");
-    tmux.wait_for(&format!("Steps · 8 of {STEPS} done"));
+    // S3 Block Public Access, in every account (none has a bucket yet): one change each.
+    tmux.wait_for("┌ s3-public-access ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ S3 Block Public Access");
+    tmux.wait_for(&format!("Steps · {STEPS} of {STEPS} done"));
 }
 
 /// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test
