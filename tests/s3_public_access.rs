@@ -37,27 +37,6 @@ async fn private_buckets(emu: &Emulator, account: &str, names: &[&str]) {
     }
 }
 
-/// The person's own account-level setting: BlockPublicAcls alone, or all four.
-async fn account_block(emu: &Emulator, account: &str, all: bool) {
-    let conf = config(emu, account, REGION).await;
-    let setting = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
-        .block_public_acls(true)
-        .ignore_public_acls(all)
-        .block_public_policy(all)
-        .restrict_public_buckets(all)
-        .build();
-    let control = aws_sdk_s3control::Client::from_conf(
-        aws_sdk_s3control::config::Builder::from(&conf).interceptor(StripAccount).build(),
-    );
-    control
-        .put_public_access_block()
-        .account_id(account)
-        .public_access_block_configuration(setting)
-        .send()
-        .await
-        .expect("the person's own setting");
-}
-
 fn apply(emu: &Emulator, state: &std::path::Path, sets: &[&str]) -> (bool, String) {
     let mut cmd = groundwork(&emu.url(), state);
     cmd.args(["apply", STEP, "--yes"]);
@@ -114,7 +93,7 @@ async fn a_public_bucket_stops_the_change_in_its_account_until_the_person_answer
     // private ones (so the public one is on ListBuckets' second page).
     private_buckets(&emu, &org.audit, &["aaa-private", "aab-private"]).await;
     public_bucket(&emu, &org.audit, "zz-audit-site").await;
-    account_block(&emu, &org.log_archive, false).await;
+    seed::account_block(&emu, &org.log_archive, false).await;
     let state = tempfile::tempdir().expect("tempdir");
     let (_, json) = check_json(&emu, state.path());
     let audit = json["steps"].as_array().expect("steps").iter().find(|s| s["id"] == STEP).expect("step").to_string();
@@ -151,7 +130,7 @@ async fn an_account_groundwork_cannot_reach_is_unknown() {
     let org = seed::organization(&emu).await;
     // Every account groundwork can reach is done already.
     for account in [MGMT, org.audit.as_str(), org.log_archive.as_str()] {
-        account_block(&emu, account, true).await;
+        seed::account_block(&emu, account, true).await;
     }
     // An account created with a role of another name: neither role groundwork knows exists there.
     let orgs = aws_sdk_organizations::Client::new(&config(&emu, MGMT, REGION).await);
@@ -174,32 +153,4 @@ async fn an_account_groundwork_cannot_reach_is_unknown() {
     let (ok, text) = apply(&emu, state.path(), &[]);
     assert!(!ok, "{text}");
     assert!(puts_in(&emu).is_empty(), "nothing changed: {text}");
-}
-
-/// The seed's own S3 Control client: the account id taken off the host, as the emulator needs.
-#[derive(Debug)]
-struct StripAccount;
-
-impl aws_sdk_s3control::config::Intercept for StripAccount {
-    fn name(&self) -> &'static str {
-        "StripAccount"
-    }
-
-    fn modify_before_transmit(
-        &self,
-        context: &mut aws_sdk_s3control::config::interceptors::BeforeTransmitInterceptorContextMut<'_>,
-        _components: &aws_sdk_s3control::config::RuntimeComponents,
-        _cfg: &mut aws_sdk_s3control::config::ConfigBag,
-    ) -> Result<(), aws_sdk_s3control::error::BoxError> {
-        let request = context.request_mut();
-        let uri = request.uri().to_owned();
-        if let Some((scheme, rest)) = uri.split_once("://")
-            && let Some((label, host)) = rest.split_once('.')
-            && label.len() == 12
-            && label.chars().all(|c| c.is_ascii_digit())
-        {
-            request.set_uri(format!("{scheme}://{host}"))?;
-        }
-        Ok(())
-    }
 }
