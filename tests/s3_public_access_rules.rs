@@ -59,9 +59,9 @@ fn bucket(name: &str, policy_public: bool, acl: &[&str], block: [bool; 4]) -> Bu
 }
 
 /// An account as observe leaves it: buckets read only where the block is not fully on.
-fn seen(block: [bool; 4], buckets: Vec<Bucket>) -> Result<Seen, AwsError> {
+fn seen(block: [bool; 4], buckets: Vec<Bucket>) -> Seen {
     let buckets = if block == ALL { None } else { Some(Ok(buckets)) };
-    Ok(Seen { block, buckets })
+    Seen { block, buckets }
 }
 
 fn observed(accounts: Vec<(&str, Result<Seen, AwsError>)>) -> Observed {
@@ -99,7 +99,7 @@ fn invariant(o: &Observed, answer: Option<&str>) {
 
 #[test]
 fn fresh_accounts_are_not_done_and_each_gets_one_change_in_itself() {
-    let o = observed(vec![(ME, seen(NONE, vec![])), (AUDIT, seen(NONE, vec![]))]);
+    let o = observed(vec![(ME, Ok(seen(NONE, vec![]))), (AUDIT, Ok(seen(NONE, vec![])))]);
     let f = judge(&o, step());
     assert!(f.iter().all(|f| f.status == Status::NotDone), "{f:?}");
     let p = plan(&o, &mut answered(None), step()).expect("plan");
@@ -110,7 +110,7 @@ fn fresh_accounts_are_not_done_and_each_gets_one_change_in_itself() {
 
 #[test]
 fn all_four_on_everywhere_is_done_with_nothing_to_change() {
-    let o = observed(vec![(ME, seen(ALL, vec![])), (AUDIT, seen(ALL, vec![]))]);
+    let o = observed(vec![(ME, Ok(seen(ALL, vec![]))), (AUDIT, Ok(seen(ALL, vec![])))]);
     assert!(judge(&o, step()).iter().all(|f| f.status == Status::Done));
     let p = plan(&o, &mut answered(None), step()).expect("plan");
     assert!(p.changes.is_empty() && p.conflicts.is_empty(), "{p:?}");
@@ -119,7 +119,7 @@ fn all_four_on_everywhere_is_done_with_nothing_to_change() {
 
 #[test]
 fn a_partial_setting_is_partial_and_the_plan_keeps_it_on() {
-    let o = observed(vec![(ME, seen([true, false, false, true], vec![]))]);
+    let o = observed(vec![(ME, Ok(seen([true, false, false, true], vec![])))]);
     let f = judge(&o, step());
     assert_eq!(f[0].status, Status::Partial, "{f:?}");
     assert!(f[0].detail.contains("BlockPublicAcls, RestrictPublicBuckets on"), "{f:?}");
@@ -135,7 +135,7 @@ fn a_partial_setting_is_partial_and_the_plan_keeps_it_on() {
 #[test]
 fn a_public_bucket_is_a_conflict_naming_it_and_why_until_the_person_chooses() {
     let public = vec![bucket("site", true, &[], NONE), bucket("shared", false, &["AllUsers READ"], NONE)];
-    let o = observed(vec![(ME, seen(NONE, vec![])), (AUDIT, seen(NONE, public))]);
+    let o = observed(vec![(ME, Ok(seen(NONE, vec![]))), (AUDIT, Ok(seen(NONE, public)))]);
     let f = judge(&o, step());
     assert!(f[1].detail.contains("site (eu-west-1): its bucket policy is public"), "{f:?}");
     assert!(f[1].detail.contains("shared (eu-west-1): its ACL grants AllUsers READ"), "{f:?}");
@@ -161,7 +161,7 @@ fn a_public_bucket_is_a_conflict_naming_it_and_why_until_the_person_chooses() {
 fn what_already_neutralises_a_public_grant_is_no_conflict() {
     // The bucket's own RestrictPublicBuckets and the account's IgnorePublicAcls already hold.
     let quiet = vec![bucket("site", true, &["AllUsers READ"], [false, false, false, true])];
-    let o = observed(vec![(LOGS, seen([false, true, false, false], quiet))]);
+    let o = observed(vec![(LOGS, Ok(seen([false, true, false, false], quiet)))]);
     let p = plan(&o, &mut answered(None), step()).expect("plan");
     assert!(p.conflicts.is_empty(), "{p:?}");
     assert_eq!(puts(&p), vec![LOGS]);
@@ -170,7 +170,7 @@ fn what_already_neutralises_a_public_grant_is_no_conflict() {
 
 #[test]
 fn an_unreadable_account_is_unknown_and_stops_the_plan() {
-    let o = observed(vec![(ME, seen(ALL, vec![])), (AUDIT, Err(denied(AUDIT)))]);
+    let o = observed(vec![(ME, Ok(seen(ALL, vec![]))), (AUDIT, Err(denied(AUDIT)))]);
     let f = judge(&o, step());
     assert_eq!(f[1].status, Status::Unknown, "{f:?}");
     assert_eq!(combine(f.iter().map(|f| f.status)), Status::Unknown);

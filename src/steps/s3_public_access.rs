@@ -64,7 +64,7 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
 /// The buckets that are public today, each with why: a public policy that the bucket's and the
 /// account's `RestrictPublicBuckets` do not already neutralise, or a public ACL grant that their
 /// `IgnorePublicAcls` does not (AWS applies the stricter of the bucket's and the account's).
-pub fn public_now(block: &Block, buckets: &[Bucket], step: &Step) -> Vec<String> {
+pub fn public_now(block: Block, buckets: &[Bucket], step: &Step) -> Vec<String> {
     let mut found = Vec::new();
     for b in buckets {
         let on = |i: usize| block[i] || b.block[i];
@@ -80,8 +80,8 @@ pub fn public_now(block: &Block, buckets: &[Bucket], step: &Step) -> Vec<String>
     found
 }
 
-fn named(block: &Block, want: bool) -> String {
-    SETTINGS.iter().zip(block).filter(|(_, on)| **on == want).map(|(s, _)| *s).collect::<Vec<_>>().join(", ")
+fn named(block: Block, want: bool) -> String {
+    SETTINGS.iter().zip(block).filter(|(_, on)| *on == want).map(|(s, _)| *s).collect::<Vec<_>>().join(", ")
 }
 
 pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
@@ -99,12 +99,12 @@ fn judge_account(step: &Step, account: &str, read: &Result<Seen, AwsError>) -> F
         0 => (Status::NotDone, step.say("none-on", &[])),
         _ => (
             Status::Partial,
-            step.say("some-on", &[("on", &named(&seen.block, true)), ("off", &named(&seen.block, false))]),
+            step.say("some-on", &[("on", &named(seen.block, true)), ("off", &named(seen.block, false))]),
         ),
     };
     match &seen.buckets {
         Some(Ok(buckets)) => {
-            let public = public_now(&seen.block, buckets, step);
+            let public = public_now(seen.block, buckets, step);
             if !public.is_empty() {
                 detail = format!("{detail} {}", step.say("public-now", &[("buckets", &public.join("; "))]));
             }
@@ -140,7 +140,7 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanFa
             Some(Err(e)) => return Err(PlanFailure::Aws(e.clone())),
             None => &Vec::new(),
         };
-        let public = public_now(&seen.block, buckets, step).join("; ");
+        let public = public_now(seen.block, buckets, step).join("; ");
         if !public.is_empty() {
             if answer.is_none() {
                 let given = ask.given(KEY).unwrap_or_else(|| "none".to_owned());
@@ -163,7 +163,7 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanFa
             }
         }
         if seen.block.iter().any(|on| *on) {
-            plan.notes.push(step.say("plan-kept-on", &[("account", account), ("on", &named(&seen.block, true))]));
+            plan.notes.push(step.say("plan-kept-on", &[("account", account), ("on", &named(seen.block, true))]));
         }
         plan.changes.push(Change {
             at: At::new(account, &o.region),
