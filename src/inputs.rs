@@ -29,6 +29,9 @@ pub enum Kind {
     /// A yes that holds for the run that gives it only (`--set`), such as going on without a check
     /// that could not be made: never asked, never remembered.
     Accept,
+    /// One explicit choice per account, `ACCOUNT=close` or `ACCOUNT=keep` (comma-separated), or
+    /// `none`: what to do where a change would end what an account shares publicly.
+    AccountChoices,
 }
 
 /// Whether an input's default may only be offered to a person, never used without one: a
@@ -97,6 +100,15 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
         }
         Kind::YesNo | Kind::Accept => matches!(v.to_lowercase().as_str(), "yes" | "no" | "y" | "n"),
         Kind::AccountId => v.len() == 12 && v.chars().all(|c| c.is_ascii_digit()),
+        Kind::AccountChoices => {
+            v == "none"
+                || v.split(',').all(|pair| {
+                    pair.split_once('=').is_some_and(|(a, c)| {
+                        let (a, c) = (a.trim(), c.trim());
+                        a.len() == 12 && a.chars().all(|d| d.is_ascii_digit()) && matches!(c, "close" | "keep")
+                    })
+                })
+        }
         Kind::Version => {
             // AWS's pattern for a landing zone version: \d+.\d+
             let parts: Vec<&str> = v.split('.').collect();
@@ -108,6 +120,11 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
         return Err(say(&format!("input-invalid-{}", kind_name(kind)), &[("value", v)]));
     }
     Ok(match kind {
+        Kind::AccountChoices if v != "none" => {
+            let pairs: Vec<String> =
+                v.split(',').map(|p| p.split('=').map(str::trim).collect::<Vec<_>>().join("=")).collect();
+            pairs.join(",")
+        }
         Kind::Regions | Kind::GuarddutyPlans => {
             let mut items: Vec<String> = v.split(',').map(|s| s.trim().to_owned()).collect();
             if kind == Kind::GuarddutyPlans {
@@ -137,6 +154,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::AccountId => "account-id",
         Kind::Version => "version",
         Kind::Accept => "accept",
+        Kind::AccountChoices => "account-choices",
     }
 }
 

@@ -17,6 +17,8 @@ mod member;
 pub mod organizations;
 pub mod profiles;
 pub mod regions;
+pub mod s3;
+pub mod s3control;
 pub mod securityhub;
 pub mod sns;
 pub mod sts;

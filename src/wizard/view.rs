@@ -44,7 +44,8 @@ impl Theme {
 pub fn draw(f: &mut Frame<'_>, m: &Model, theme: Theme) {
     let area = f.area();
     if area.width < 40 || area.height < 10 {
-        let text = say("wizard-too-small", &[("done", &m.done_count().to_string())]);
+        let total = crate::catalog::StepId::ALL.len().to_string();
+        let text = say("wizard-too-small", &[("done", &m.done_count().to_string()), ("total", &total)]);
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }

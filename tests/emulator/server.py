@@ -81,6 +81,7 @@ import paging  # every list answers in small pages, as on AWS (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
 import members as member_accounts  # GuardDuty and Security Hub member accounts (members.py)
 import regions
+import s3_buckets  # noqa: F401  ListBuckets pages and names Regions, as on AWS (patches moto on import)
 import cloudwatch_cbor  # GetMetricStatistics in the protocol the Rust SDK speaks to CloudWatch
 import drill  # CreateSampleFindings carried along the alert path (GuardDuty -> EventBridge -> SNS)
 import eventbridge  # noqa: F401  TestEventPattern by moto's matcher (patches moto on import)
@@ -719,7 +720,9 @@ def operation_of(req, environ, service):
     if action:
         return action, form
     path = req.path.rstrip("/") or "/"
-    for _, method, regex, keys, name in _rest_routes(service) if service else ():
+    # S3 Control signs as s3 but is its own model, told apart by its path (as moto routes it).
+    model = "s3control" if service == "s3" and path.startswith("/v20180820/") else service
+    for _, method, regex, keys, name in _rest_routes(model) if model else ():
         if method == req.method and regex.match(path) and all(k in req.args for k in keys):
             return name, form
     return f"{req.method} {req.path}", form

@@ -79,6 +79,10 @@ fn finish_the_journey(tmux: &Tmux) {
     tmux.wait_for("press x to simulate");
     tmux.keys(&["x"]);
     tmux.wait_for("✓ Alerts by email");
+    // 9 S3 Block Public Access, in every account (none has a bucket yet): one change each.
+    tmux.wait_for("┌ s3-public-access ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ S3 Block Public Access");
     // 2 Contacts, last, once every account exists: the first run turns on trusted access, the
     // second reaches the member accounts with the remembered answers.
     tmux.wait_for("┌ contacts ");
@@ -87,7 +91,7 @@ fn finish_the_journey(tmux: &Tmux) {
     confirm(tmux, "◐ Account contacts");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ Account contacts");
-    tmux.wait_for(&format!("Steps · 8 of {STEPS} done"));
+    tmux.wait_for(&format!("Steps · {STEPS} of {STEPS} done"));
 }
 
 /// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test

@@ -12,6 +12,7 @@ pub mod iam;
 pub mod identity_center;
 pub mod organizations;
 mod params;
+pub mod s3;
 pub mod securityhub;
 
 use std::collections::HashMap;
@@ -249,6 +250,10 @@ pub enum Action {
         bus: String,
         role: String,
     },
+    /// All four account-level S3 Block Public Access settings on, in `account` (called there).
+    PutAccountPublicAccessBlock {
+        account: String,
+    },
 }
 
 impl Action {
@@ -294,6 +299,7 @@ impl Action {
             Action::PutRule { .. } => "events:PutRule",
             Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
             Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
+            Action::PutAccountPublicAccessBlock { .. } => "s3:PutAccountPublicAccessBlock",
         }
     }
 
@@ -403,5 +409,6 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateSampleFinding { detector, finding_type } => {
             drill::create_sample_finding(aws, at, detector, finding_type).await
         }
+        Action::PutAccountPublicAccessBlock { account } => s3::put_account_block(aws, at, account).await,
     }
 }

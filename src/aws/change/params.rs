@@ -151,6 +151,11 @@ impl Action {
             Action::CreateSampleFinding { detector, finding_type } => {
                 vec![("DetectorId", detector.clone()), ("FindingTypes", finding_type.clone())]
             }
+            Action::PutAccountPublicAccessBlock { account } => {
+                let mut p = vec![("AccountId", account.clone())];
+                p.extend(crate::aws::s3control::SETTINGS.iter().map(|s| (*s, "true".to_owned())));
+                p
+            }
             _ => unreachable!("foundation actions are read by params"),
         }
     }

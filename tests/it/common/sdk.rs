@@ -34,10 +34,24 @@ const PREFIX: &[(&str, &str)] = &[
     ("aws-sdk-iam", "iam"),
     ("aws-sdk-identitystore", "identitystore"),
     ("aws-sdk-organizations", "organizations"),
+    ("aws-sdk-s3", "s3"),
+    ("aws-sdk-s3control", "s3"),
     ("aws-sdk-securityhub", "securityhub"),
     ("aws-sdk-sns", "sns"),
     ("aws-sdk-ssoadmin", "sso"),
     ("aws-sdk-sts", "sts"),
+];
+
+/// Operations whose IAM action is not named after the operation (S3's, from the Service
+/// Authorization Reference): (crate, operation, IAM action).
+const RENAMED: &[(&str, &str, &str)] = &[
+    ("aws-sdk-s3", "ListBuckets", "s3:ListAllMyBuckets"),
+    ("aws-sdk-s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    ("aws-sdk-s3", "PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
+    ("aws-sdk-s3", "DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
+    ("aws-sdk-s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock"),
+    ("aws-sdk-s3control", "PutPublicAccessBlock", "s3:PutAccountPublicAccessBlock"),
+    ("aws-sdk-s3control", "DeletePublicAccessBlock", "s3:PutAccountPublicAccessBlock"),
 ];
 
 /// Every operation of every SDK crate the build uses.
@@ -73,12 +87,11 @@ pub fn operations() -> Vec<Operation> {
             let Some(api_name) = api_name(&dir.join(format!("{method}.rs"))) else { continue };
             let output = std::fs::read_to_string(path.join(format!("_{method}_output.rs"))).unwrap_or_default();
             let paged = path.join("paginator.rs").exists() || has_page_token(&output);
-            found.push(Operation {
-                krate: name.replace('-', "_"),
-                method,
-                action: format!("{prefix}:{api_name}"),
-                paged,
-            });
+            let action = RENAMED
+                .iter()
+                .find(|(k, op, _)| *k == name && *op == api_name)
+                .map_or_else(|| format!("{prefix}:{api_name}"), |(_, _, a)| (*a).to_owned());
+            found.push(Operation { krate: name.replace('-', "_"), method, action, paged });
         }
     }
     assert_eq!(crates, PREFIX.len(), "every SDK crate found by cargo metadata");
@@ -127,7 +140,9 @@ pub fn calls(dir: &Path, deep: bool, ops: &[Operation]) -> Vec<Call> {
     rust_files(dir, deep, &mut files);
     for file in files {
         let text = std::fs::read_to_string(&file).expect("source");
-        let named: Vec<&str> = PREFIX.iter().map(|(k, _)| *k).filter(|k| text.contains(&k.replace('-', "_"))).collect();
+        // A crate is named by its path (`aws_sdk_s3::`), so aws_sdk_s3control does not name aws_sdk_s3.
+        let named: Vec<&str> =
+            PREFIX.iter().map(|(k, _)| *k).filter(|k| text.contains(&format!("{}::", k.replace('-', "_")))).collect();
         for (n, line) in text.lines().enumerate() {
             if line.trim_start().starts_with("//") {
                 continue;

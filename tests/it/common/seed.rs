@@ -392,5 +392,58 @@ pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
         security_hub_members(emu, &org, region).await;
         alerts(emu, &org.audit, region, true).await;
     }
+    for account in [MGMT, org.log_archive.as_str(), org.audit.as_str()] {
+        account_block(emu, account, true).await;
+    }
     org
+}
+
+/// The person's own account-level setting: BlockPublicAcls alone, or all four.
+pub async fn account_block(emu: &Emulator, account: &str, all: bool) {
+    let conf = config(emu, account, REGION).await;
+    let setting = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+        .block_public_acls(true)
+        .ignore_public_acls(all)
+        .block_public_policy(all)
+        .restrict_public_buckets(all)
+        .build();
+    let control = aws_sdk_s3control::Client::from_conf(
+        aws_sdk_s3control::config::Builder::from(&conf).interceptor(StripAccount).build(),
+    );
+    control
+        .put_public_access_block()
+        .account_id(account)
+        .public_access_block_configuration(setting)
+        .send()
+        .await
+        .expect("the person's own setting");
+}
+
+/// S3 Control against the emulator: the account id its endpoint rules put in front of the host
+/// taken off again (127.0.0.1 has no such subdomain).
+#[derive(Debug)]
+struct StripAccount;
+
+impl aws_sdk_s3control::config::Intercept for StripAccount {
+    fn name(&self) -> &'static str {
+        "StripAccount"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut aws_sdk_s3control::config::interceptors::BeforeTransmitInterceptorContextMut<'_>,
+        _components: &aws_sdk_s3control::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_s3control::config::ConfigBag,
+    ) -> Result<(), aws_sdk_s3control::error::BoxError> {
+        let request = context.request_mut();
+        let uri = request.uri().to_owned();
+        if let Some((scheme, rest)) = uri.split_once("://")
+            && let Some((label, host)) = rest.split_once('.')
+            && label.len() == 12
+            && label.chars().all(|c| c.is_ascii_digit())
+        {
+            request.set_uri(format!("{scheme}://{host}"))?;
+        }
+        Ok(())
+    }
 }
