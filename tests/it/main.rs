@@ -1,6 +1,7 @@
 //! Every integration test in one binary: one compile and one link of the SDK-heavy harness
 //! (`common`) instead of one per file, which was most of a cold `cargo test`'s build time.
 
+mod common;
 mod account_model;
 mod action_log;
 mod alerts;
@@ -9,7 +10,6 @@ mod all_features;
 mod apply_cli;
 mod check_cli;
 mod check_states;
-mod common;
 mod concurrent_runs;
 mod contacts_accounts;
 mod control_tower;
@@ -35,6 +35,8 @@ mod policies;
 mod record;
 mod report_cli;
 mod request_id;
+mod s3_public_access;
+mod s3_public_access_rules;
 mod sandbox_e2e;
 mod scale;
 mod sdk_errors;

@@ -4,7 +4,7 @@
 //! answers for that account (close: it gets one; keep: it is left alone), and a setting the person
 //! had on stays on; an account groundwork cannot reach is unknown, never done.
 
-mod common;
+use crate::common;
 
 use common::{Emulator, MGMT, REGION, check_json, config, groundwork, seed, step_status};
 use serde_json::json;
