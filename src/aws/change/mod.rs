@@ -249,6 +249,12 @@ pub enum Action {
         bus: String,
         role: String,
     },
+    /// Makes an IAM user's access key Inactive (reversible: `Status=Active` brings it back); never
+    /// deletes it.
+    DeactivateAccessKey {
+        user: String,
+        key: String,
+    },
 }
 
 impl Action {
@@ -294,6 +300,7 @@ impl Action {
             Action::PutRule { .. } => "events:PutRule",
             Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
             Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
+            Action::DeactivateAccessKey { .. } => "iam:UpdateAccessKey",
         }
     }
 
@@ -403,5 +410,6 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateSampleFinding { detector, finding_type } => {
             drill::create_sample_finding(aws, at, detector, finding_type).await
         }
+        Action::DeactivateAccessKey { user, key } => iam::deactivate_access_key(aws, at, user, key).await,
     }
 }
