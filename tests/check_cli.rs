@@ -4,8 +4,8 @@ mod common;
 
 use common::{Emulator, check_json, seed, step_status};
 
-const STEPS: [&str; 8] =
-    ["root-mfa", "contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "alerts"];
+const STEPS: [&str; 9] =
+    ["root-mfa", "contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "alerts", "iam-users"];
 
 #[test]
 fn a_fresh_account_has_everything_left_to_do() {
@@ -23,6 +23,8 @@ fn a_fresh_account_has_everything_left_to_do() {
     }
     // moto gives every account an Identity Center instance, but nobody has a user yet.
     assert_eq!(step_status(&json, "identity-center"), "partial", "{json}");
+    // A fresh account has no IAM user: nobody to move to Identity Center, no key to deactivate.
+    assert_eq!(step_status(&json, "iam-users"), "done", "{json}");
 
     // The record remembers the verdicts, and never the credentials it ran with.
     let record = std::fs::read_to_string(state.path().join("state/123456789012.json")).expect("record written");
