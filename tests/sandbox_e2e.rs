@@ -87,7 +87,8 @@ fn finish_the_journey(tmux: &Tmux) {
     confirm(tmux, "◐ Account contacts");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ Account contacts");
-    tmux.wait_for(&format!("Steps · 8 of {STEPS} done"));
+    // iam-users was done from the start: the sandbox's accounts have no IAM user.
+    tmux.wait_for(&format!("Steps · 9 of {STEPS} done"));
 }
 
 /// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test
@@ -133,7 +134,7 @@ fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator(
     let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
     let line = sandbox_line(state.path(), &binary, &venv);
     tmux.start(&line, None);
-    let screen = tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
+    let screen = tmux.wait_for(&format!("Steps · 1 of {STEPS} done")); // iam-users: done, no IAM user
     let port = banner_port(&screen);
     tmux.wait_for("○ AWS Organization");
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "the emulator serves while the wizard runs");
@@ -163,7 +164,7 @@ fn the_installed_binary_runs_the_sandbox_from_any_directory() {
     let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
     let line = sandbox_line(&home, &binary, &venv);
     tmux.start(&line, Some(place.path()));
-    let screen = tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
+    let screen = tmux.wait_for(&format!("Steps · 1 of {STEPS} done")); // iam-users: done, no IAM user
     let port = banner_port(&screen);
     tmux.wait_for("○ AWS Organization");
     let cache = home.join(".cache/groundwork");
