@@ -4,8 +4,17 @@ mod common;
 
 use common::{Emulator, check_json, seed, step_status};
 
-const STEPS: [&str; 9] =
-    ["root-mfa", "contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "alerts", "iam-users"];
+const STEPS: [&str; 9] = [
+    "root-mfa",
+    "contacts",
+    "organization",
+    "control-tower",
+    "identity-center",
+    "guardduty",
+    "security-hub",
+    "alerts",
+    "iam-users",
+];
 
 #[test]
 fn a_fresh_account_has_everything_left_to_do() {

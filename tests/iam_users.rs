@@ -32,7 +32,12 @@ async fn key_status(emu: &Emulator, user: &str) -> Vec<(String, String)> {
     let out = iam(emu, MGMT).await.list_access_keys().user_name(user).send().await.expect("keys");
     out.access_key_metadata()
         .iter()
-        .map(|k| (k.access_key_id().unwrap_or_default().to_owned(), k.status().map(|s| s.as_str().to_owned()).unwrap_or_default()))
+        .map(|k| {
+            (
+                k.access_key_id().unwrap_or_default().to_owned(),
+                k.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            )
+        })
         .collect()
 }
 

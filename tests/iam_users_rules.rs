@@ -133,7 +133,11 @@ fn rows() -> Vec<Row> {
             name: "a new key never used yet, and an inactive old one",
             o: observed(vec![(
                 ME,
-                Ok(vec![user("eve", false, vec![key("AKIANEW", true, 10, None), key("AKIAOFF", false, 900, Some(500))])]),
+                Ok(vec![user(
+                    "eve",
+                    false,
+                    vec![key("AKIANEW", true, 10, None), key("AKIAOFF", false, 900, Some(500))],
+                )]),
             )]),
             answers: vec![],
             status: Status::Done,

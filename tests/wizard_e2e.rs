@@ -160,7 +160,9 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
 
     // What a script sees agrees with the screen: everything done but what waits on a person.
     let (_, json) = check_json(&emu, state.path());
-    for step in ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "iam-users"] {
+    for step in
+        ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "iam-users"]
+    {
         assert_eq!(step_status(&json, step), "done", "{step}: {json:#}");
     }
     assert_eq!(step_status(&json, "root-mfa"), "not-done");

@@ -67,7 +67,7 @@ pub struct AccessKey {
 /// AWS says COMPLETE, then read.
 pub async fn report(aws: &Aws, at: &At) -> Result<Report, AwsError> {
     let c = client(aws, at);
-    let limit = aws.wait_limit(Duration::from_secs(120));
+    let limit = aws.wait_limit(Duration::from_mins(2));
     let start = Instant::now();
     loop {
         let state = {
@@ -87,11 +87,15 @@ pub async fn report(aws: &Aws, at: &At) -> Result<Report, AwsError> {
     }
     let out = {
         let _slot = aws.permit().await;
-        c.get_credential_report().send().await.map_err(|e| classify(&e, "iam:GetCredentialReport", &at.account, None))?
+        c.get_credential_report()
+            .send()
+            .await
+            .map_err(|e| classify(&e, "iam:GetCredentialReport", &at.account, None))?
     };
-    let generated = out.generated_time().map(|t| t.secs()).ok_or_else(|| {
-        error(at, ErrorKind::Other, "the credential report has no GeneratedTime".into())
-    })?;
+    let generated = out
+        .generated_time()
+        .map(|t| t.secs())
+        .ok_or_else(|| error(at, ErrorKind::Other, "the credential report has no GeneratedTime".into()))?;
     let content = out.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
     let rows = parse(&content).map_err(|why| error(at, ErrorKind::NotSupported, why))?;
     Ok(Report { generated, rows })
@@ -114,7 +118,13 @@ pub async fn access_keys(aws: &Aws, at: &At, user: &str) -> Result<Vec<AccessKey
         for k in out.access_key_metadata() {
             let id = super::missing(k.access_key_id(), "iam:ListAccessKeys", "AccessKeyId", at)?;
             let active = k.status().is_some_and(|s| s.as_str() == "Active");
-            found.push(AccessKey { id, active, created: k.create_date().map_or(0, DateTime::secs), last_used: None, service: None });
+            found.push(AccessKey {
+                id,
+                active,
+                created: k.create_date().map_or(0, DateTime::secs),
+                last_used: None,
+                service: None,
+            });
         }
         marker = out.marker().map(str::to_owned).filter(|_| out.is_truncated());
         if marker.is_none() {
@@ -129,9 +139,9 @@ pub async fn access_keys(aws: &Aws, at: &At, user: &str) -> Result<Vec<AccessKey
             .send()
             .await
             .map_err(|e| classify(&e, "iam:GetAccessKeyLastUsed", &at.account, None))?;
-        let used = out.access_key_last_used();
-        key.last_used = used.and_then(|u| u.last_used_date()).map(DateTime::secs);
-        key.service = used.map(|u| u.service_name().to_owned()).filter(|s| !s.is_empty() && s != "N/A");
+        let last = out.access_key_last_used();
+        key.last_used = last.and_then(|u| u.last_used_date()).map(DateTime::secs);
+        key.service = last.map(|u| u.service_name().to_owned()).filter(|s| !s.is_empty() && s != "N/A");
     }
     Ok(found)
 }

@@ -55,8 +55,13 @@ pub struct User {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyUse {
     /// Days since its last use, or since it was made when never used.
-    Unused { days: i64, never: bool },
-    InUse { days: i64 },
+    Unused {
+        days: i64,
+        never: bool,
+    },
+    InUse {
+        days: i64,
+    },
     New,
 }
 
@@ -64,7 +69,9 @@ pub fn key_use(key: &AccessKey, now: i64) -> KeyUse {
     match key.last_used {
         Some(t) if now - t >= UNUSED_DAYS * DAY => KeyUse::Unused { days: (now - t) / DAY, never: false },
         Some(t) => KeyUse::InUse { days: (now - t) / DAY },
-        None if now - key.created >= UNUSED_DAYS * DAY => KeyUse::Unused { days: (now - key.created) / DAY, never: true },
+        None if now - key.created >= UNUSED_DAYS * DAY => {
+            KeyUse::Unused { days: (now - key.created) / DAY, never: true }
+        }
         None => KeyUse::New,
     }
 }
@@ -83,7 +90,9 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
     };
     let reads = ids.iter().map(|account| read_account(aws, At::new(account, &region)));
     let accounts = ids.iter().cloned().zip(join_all(reads).await).collect();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     Ok(Observed { now, region, accounts })
 }
 
@@ -181,7 +190,8 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanEr
         }
     }
     if !console.is_empty() {
-        plan.notes.push(step.say("plan-move", &[("count", &console.len().to_string()), ("users", &console.join(", "))]));
+        plan.notes
+            .push(step.say("plan-move", &[("count", &console.len().to_string()), ("users", &console.join(", "))]));
         plan.manual = true;
     }
     if plan.changes.is_empty() && !plan.manual {
