@@ -39,8 +39,10 @@ fn offered_only(input: &Input) -> bool {
 
 /// Whether an answer is remembered for next time. An expert override (a version) holds for the run
 /// that sets it only: remembered, it would outlive the groundwork release it was meant to bridge.
+/// A question asked once per item (`prefix.*`, such as deactivating one access key) is a yes for
+/// that run only: a remembered "no" would never be asked again.
 pub fn remembered(key: &str) -> bool {
-    declared(key).is_none_or(|i| !matches!(i.kind, Kind::Version | Kind::Accept))
+    declared(key).is_none_or(|i| !matches!(i.kind, Kind::Version | Kind::Accept) && !i.key.ends_with('*'))
 }
 
 /// One input, as `steps/<id>.toml` declares it.

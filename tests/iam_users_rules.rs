@@ -185,3 +185,16 @@ fn verdicts_and_plans_agree() {
         assert_eq!(keys, row.deactivates, "{}", row.name);
     }
 }
+
+/// Each key is its own question, naming the key, asked again on every run (a "no" is never
+/// remembered, so the person is asked again next time; a yes holds for its run only).
+#[test]
+fn each_key_is_its_own_question_and_never_remembered() {
+    use groundwork::inputs::{prompt, remembered};
+    let input = declared("iam-users.deactivate.AKIAOLD").expect("declared by iam-users.deactivate.*");
+    assert!(prompt(input, "iam-users.deactivate.AKIAOLD").contains("AKIAOLD"));
+    assert_eq!(input.default.as_deref(), Some("no"), "a yes is never assumed");
+    assert!(!remembered("iam-users.deactivate.AKIAOLD"));
+    assert!(declared("iam-users.deactivate.").is_none(), "a key must name an item");
+    assert!(remembered("contacts.security.email"), "other answers are still remembered");
+}
