@@ -19,11 +19,12 @@ pub enum StepId {
     Guardduty,
     SecurityHub,
     Alerts,
+    IamUsers,
     S3PublicAccess,
 }
 
 impl StepId {
-    pub const ALL: [StepId; 9] = [
+    pub const ALL: [StepId; 10] = [
         StepId::RootMfa,
         StepId::Contacts,
         StepId::Organization,
@@ -32,6 +33,7 @@ impl StepId {
         StepId::Guardduty,
         StepId::SecurityHub,
         StepId::Alerts,
+        StepId::IamUsers,
         StepId::S3PublicAccess,
     ];
 
@@ -45,6 +47,7 @@ impl StepId {
             StepId::Guardduty => "guardduty",
             StepId::SecurityHub => "security-hub",
             StepId::Alerts => "alerts",
+            StepId::IamUsers => "iam-users",
             StepId::S3PublicAccess => "s3-public-access",
         }
     }
@@ -64,6 +67,7 @@ impl StepId {
             StepId::Guardduty => include_str!("../steps/guardduty.toml"),
             StepId::SecurityHub => include_str!("../steps/security-hub.toml"),
             StepId::Alerts => include_str!("../steps/alerts.toml"),
+            StepId::IamUsers => include_str!("../steps/iam-users.toml"),
             StepId::S3PublicAccess => include_str!("../steps/s3-public-access.toml"),
         }
     }

@@ -42,8 +42,10 @@ fn offered_only(input: &Input) -> bool {
 
 /// Whether an answer is remembered for next time. An expert override (a version) holds for the run
 /// that sets it only: remembered, it would outlive the groundwork release it was meant to bridge.
+/// A question asked once per item (`prefix.*`, such as deactivating one access key) is a yes for
+/// that run only: a remembered "no" would never be asked again.
 pub fn remembered(key: &str) -> bool {
-    declared(key).is_none_or(|i| !matches!(i.kind, Kind::Version | Kind::Accept))
+    declared(key).is_none_or(|i| !matches!(i.kind, Kind::Version | Kind::Accept) && !i.key.ends_with('*'))
 }
 
 /// One input, as `steps/<id>.toml` declares it.
@@ -79,7 +81,15 @@ pub fn context(id: StepId) -> String {
 /// Finds an input's declaration.
 pub fn declared(key: &str) -> Option<&'static Input> {
     let step = StepId::ALL.into_iter().find(|id| key.starts_with(&format!("{id}.")))?;
-    catalog::step(step).inputs.iter().find(|i| i.key == key)
+    // A key declared as `prefix.*` stands for one question per item (an access key's id, say).
+    let each = |i: &&Input| i.key.strip_suffix('*').is_some_and(|p| key.len() > p.len() && key.starts_with(p));
+    catalog::step(step).inputs.iter().find(|i| i.key == key || each(i))
+}
+
+/// An input's prompt for `key`: `{item}` is what a `prefix.*` declaration's key names.
+pub fn prompt(input: &Input, key: &str) -> String {
+    let item = input.key.strip_suffix('*').and_then(|p| key.strip_prefix(p)).unwrap_or_default();
+    catalog::fill(&input.prompt, &[("item", item)])
 }
 
 /// Checks and normalises a value; the error says what is wrong in plain words.
@@ -289,7 +299,7 @@ impl Ask for Prompter {
         let stdin = std::io::stdin();
         for _ in 0..3 {
             let shown = default.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default();
-            eprint!("{}{shown}: ", input.prompt);
+            eprint!("{}{shown}: ", prompt(input, key));
             let _ = std::io::stderr().flush();
             let mut line = String::new();
             if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {

@@ -7,6 +7,7 @@ pub mod change;
 pub mod cloudtrail;
 pub mod config_service;
 pub mod controltower;
+pub mod credential_report;
 pub mod error;
 pub mod eventbridge;
 pub mod governance;

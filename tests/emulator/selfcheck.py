@@ -773,6 +773,7 @@ def main():
     import selfcheck_baselines as bl
     import selfcheck_identity_center as identity_center
     import selfcheck_s3 as s3
+    import selfcheck_iam_users as iam_users
     checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
@@ -786,7 +787,8 @@ def main():
               identity_center.check_account_email_already_exists,
               config.check_standards_need_config, config.check_security_hub_settings_per_region,
               config.check_config_service_linked_role_name,
-              s3.check_list_buckets, s3.check_account_public_access_block, s3.check_bucket_public_status]
+              s3.check_list_buckets, s3.check_account_public_access_block, s3.check_bucket_public_status,
+              iam_users.check_credential_report]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -81,6 +81,7 @@ import paging  # every list answers in small pages, as on AWS (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
 import members as member_accounts  # GuardDuty and Security Hub member accounts (members.py)
 import regions
+import credential_report  # IAM credential reports as AWS makes them (beside this file)
 import s3_buckets  # noqa: F401  ListBuckets pages and names Regions, as on AWS (patches moto on import)
 import cloudwatch_cbor  # GetMetricStatistics in the protocol the Rust SDK speaks to CloudWatch
 import drill  # CreateSampleFindings carried along the alert path (GuardDuty -> EventBridge -> SNS)
@@ -619,6 +620,7 @@ HOOKS = {
     "/_groundwork/unsupported": hook_unsupported,
     **controltower.HOOKS,
     **regions.HOOKS,
+    **credential_report.HOOKS,
     "/_groundwork/guardduty/enrol": member_accounts.hook_gd_enrol,
     "/_groundwork/identitycenter/fail": lambda b: json_response(provisioning.hook_fail(b)),
 }

@@ -4,7 +4,7 @@ use crate::common;
 
 use common::{Emulator, check_json, seed, step_status};
 
-const STEPS: [&str; 9] = [
+const STEPS: [&str; 10] = [
     "root-mfa",
     "contacts",
     "organization",
@@ -13,6 +13,7 @@ const STEPS: [&str; 9] = [
     "guardduty",
     "security-hub",
     "alerts",
+    "iam-users",
     "s3-public-access",
 ];
 
@@ -41,6 +42,8 @@ fn a_fresh_account_has_everything_left_to_do() {
     }
     // moto gives every account an Identity Center instance, but nobody has a user yet.
     assert_eq!(step_status(&json, "identity-center"), "partial", "{json}");
+    // A fresh account has no IAM user: nobody to move to Identity Center, no key to deactivate.
+    assert_eq!(step_status(&json, "iam-users"), "done", "{json}");
 
     // The record remembers the verdicts, and never the credentials it ran with.
     let record = std::fs::read_to_string(state.path().join("state/123456789012.json")).expect("record written");

@@ -25,6 +25,8 @@ mod first_contact;
 mod guardduty_frequency;
 mod guardduty_rules;
 mod guessed_accounts;
+mod iam_users;
+mod iam_users_rules;
 mod identity_center_apply;
 mod identity_center_rules;
 mod kill_trials;

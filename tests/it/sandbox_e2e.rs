@@ -137,7 +137,7 @@ fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator(
     let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
     let line = sandbox_line(state.path(), &binary, &venv);
     tmux.start(&line, None);
-    let screen = tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
+    let screen = tmux.wait_for(&format!("Steps · 1 of {STEPS} done")); // iam-users: done, no IAM user
     let port = banner_port(&screen);
     tmux.wait_for("○ AWS Organization");
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok(), "the emulator serves while the wizard runs");
@@ -167,7 +167,7 @@ fn the_installed_binary_runs_the_sandbox_from_any_directory() {
     let venv = format!("GROUNDWORK_EMULATOR_VENV={}", harness_venv().display());
     let line = sandbox_line(&home, &binary, &venv);
     tmux.start(&line, Some(place.path()));
-    let screen = tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
+    let screen = tmux.wait_for(&format!("Steps · 1 of {STEPS} done")); // iam-users: done, no IAM user
     let port = banner_port(&screen);
     tmux.wait_for("○ AWS Organization");
     let cache = home.join(".cache/groundwork");

@@ -80,9 +80,10 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     let tmux = Tmux::new("e2e");
     start(&tmux, &emu, state.path());
 
-    // First launch: the account in the header, every step checked live, the cursor on step 1.
+    // First launch: the account in the header, every step checked live, the cursor on step 1
+    // (iam-users is done already: a fresh account has no IAM user to move).
     tmux.wait_for("account 123456789012");
-    tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
+    tmux.wait_for(&format!("Steps · 1 of {STEPS} done"));
     tmux.wait_for("○ AWS Organization");
 
     // The organization: Enter, see the plan, confirm with y.
@@ -90,7 +91,7 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     tmux.wait_for("Apply this 1 change? y / N");
     tmux.keys(&["y"]);
     tmux.wait_for("✓ AWS Organization");
-    tmux.wait_for(&format!("1 of {STEPS} done"));
+    tmux.wait_for(&format!("2 of {STEPS} done"));
     // Done: the cursor moved on to the next step not done.
     tmux.wait_for("┌ control-tower ");
 
@@ -148,18 +149,20 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
         serde_json::json!({"operationIdentifier": operation, "status": "SUCCEEDED"}),
     );
     tmux.wait_for("✓ Control Tower landing zone");
-    let screen = tmux.wait_for(&format!("3 of {STEPS} done"));
+    let screen = tmux.wait_for(&format!("4 of {STEPS} done"));
     tmux.wait_for("┌ identity-center ");
     assert!(screen.contains("– Account contacts"), "the skip survived the restart:\n{screen}");
 
     finish_the_afternoon(&tmux);
-    tmux.wait_for(&format!("6 of {STEPS} done"));
+    tmux.wait_for(&format!("7 of {STEPS} done"));
     tmux.keys(&["q"]);
     tmux.wait_for("GROUNDWORK-EXITED-0");
 
     // What a script sees agrees with the screen: everything done but what waits on a person.
     let (_, json) = check_json(&emu, state.path());
-    for step in ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub"] {
+    for step in
+        ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "iam-users"]
+    {
         assert_eq!(step_status(&json, step), "done", "{step}: {json:#}");
     }
     assert_eq!(step_status(&json, "root-mfa"), "not-done");
@@ -189,7 +192,7 @@ fn a_mistyped_email_is_seen_in_the_confirmation_and_corrected_there() {
     let state = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::new("e2e");
     start(&tmux, &emu, state.path());
-    tmux.wait_for(&format!("Steps · 0 of {STEPS} done"));
+    tmux.wait_for(&format!("Steps · 1 of {STEPS} done"));
     tmux.wait_for("○ Account contacts");
     tmux.keys(&["j", "Enter"]);
     // The step's context is on screen with its first question.

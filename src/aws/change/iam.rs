@@ -114,3 +114,16 @@ pub async fn create_service_role(aws: &Aws, at: &At, role: &ServiceRole) -> Resu
         .map_err(|e| classify(&e, "iam:CreateRole", &at.account, None))?;
     Ok(())
 }
+
+/// Makes an access key Inactive. Reversible (`Status=Active`); the key itself is never deleted.
+pub async fn deactivate_access_key(aws: &Aws, at: &At, user: &str, key: &str) -> Result<(), AwsError> {
+    client(aws, at)
+        .update_access_key()
+        .user_name(user)
+        .access_key_id(key)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "iam:UpdateAccessKey", &at.account, None))?;
+    Ok(())
+}

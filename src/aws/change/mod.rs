@@ -250,6 +250,12 @@ pub enum Action {
         bus: String,
         role: String,
     },
+    /// Makes an IAM user's access key Inactive (reversible: `Status=Active` brings it back); never
+    /// deletes it.
+    DeactivateAccessKey {
+        user: String,
+        key: String,
+    },
     /// All four account-level S3 Block Public Access settings on, in `account` (called there).
     PutAccountPublicAccessBlock {
         account: String,
@@ -299,6 +305,7 @@ impl Action {
             Action::PutRule { .. } => "events:PutRule",
             Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
             Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
+            Action::DeactivateAccessKey { .. } => "iam:UpdateAccessKey",
             Action::PutAccountPublicAccessBlock { .. } => "s3:PutAccountPublicAccessBlock",
         }
     }
@@ -409,6 +416,7 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateSampleFinding { detector, finding_type } => {
             drill::create_sample_finding(aws, at, detector, finding_type).await
         }
+        Action::DeactivateAccessKey { user, key } => iam::deactivate_access_key(aws, at, user, key).await,
         Action::PutAccountPublicAccessBlock { account } => s3::put_account_block(aws, at, account).await,
     }
 }

@@ -151,6 +151,9 @@ impl Action {
             Action::CreateSampleFinding { detector, finding_type } => {
                 vec![("DetectorId", detector.clone()), ("FindingTypes", finding_type.clone())]
             }
+            Action::DeactivateAccessKey { user, key } => {
+                vec![("UserName", user.clone()), ("AccessKeyId", key.clone()), ("Status", "Inactive".into())]
+            }
             Action::PutAccountPublicAccessBlock { account } => {
                 let mut p = vec![("AccountId", account.clone())];
                 p.extend(crate::aws::s3control::SETTINGS.iter().map(|s| (*s, "true".to_owned())));
