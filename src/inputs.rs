@@ -40,7 +40,14 @@ fn offered_only(input: &Input) -> bool {
 /// Whether an answer is remembered for next time. An expert override (a version) holds for the run
 /// that sets it only: remembered, it would outlive the groundwork release it was meant to bridge.
 pub fn remembered(key: &str) -> bool {
-    declared(key).is_none_or(|i| !matches!(i.kind, Kind::Version | Kind::Accept))
+    // A per-item answer (a deletion's yes, say) holds for the run that gives it only.
+    declared(key).is_none_or(|i| !matches!(i.kind, Kind::Version | Kind::Accept) && !i.key.ends_with(".*"))
+}
+
+/// An input's question, naming the item a per-item input (`step.name.*`) asks about.
+pub fn prompt(key: &str, input: &Input) -> String {
+    let item = input.key.strip_suffix('*').and_then(|p| key.strip_prefix(p)).unwrap_or_default();
+    input.prompt.replace("{item}", item)
 }
 
 /// One input, as `steps/<id>.toml` declares it.
@@ -76,7 +83,10 @@ pub fn context(id: StepId) -> String {
 /// Finds an input's declaration.
 pub fn declared(key: &str) -> Option<&'static Input> {
     let step = StepId::ALL.into_iter().find(|id| key.starts_with(&format!("{id}.")))?;
-    catalog::step(step).inputs.iter().find(|i| i.key == key)
+    let inputs = &catalog::step(step).inputs;
+    // A per-item input (`step.name.*`) answers for each item under it: one answer per account.
+    let per_item = |i: &&Input| i.key.strip_suffix('*').is_some_and(|p| key.len() > p.len() && key.starts_with(p));
+    inputs.iter().find(|i| i.key == key).or_else(|| inputs.iter().find(per_item))
 }
 
 /// Checks and normalises a value; the error says what is wrong in plain words.
@@ -271,7 +281,7 @@ impl Ask for Prompter {
         let stdin = std::io::stdin();
         for _ in 0..3 {
             let shown = default.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default();
-            eprint!("{}{shown}: ", input.prompt);
+            eprint!("{}{shown}: ", prompt(key, input));
             let _ = std::io::stderr().flush();
             let mut line = String::new();
             if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {

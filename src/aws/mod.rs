@@ -17,6 +17,7 @@ mod member;
 pub mod organizations;
 pub mod profiles;
 pub mod regions;
+pub mod root_access;
 pub mod securityhub;
 pub mod sns;
 pub mod sts;

@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod guardduty;
 pub mod identity_center;
 pub mod organization;
+pub mod root_access;
 pub mod root_mfa;
 pub mod security_hub;
 mod shape;

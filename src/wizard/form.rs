@@ -99,7 +99,7 @@ impl Form {
                 let input = inputs::declared(key).ok_or_else(|| key.clone())?;
                 Ok(Field {
                     key: key.clone(),
-                    prompt: input.prompt.clone(),
+                    prompt: inputs::prompt(key, input),
                     kind: Some(input.kind),
                     default: offered.clone().or_else(|| input.default.clone()),
                     choices: choices(input.kind, id),

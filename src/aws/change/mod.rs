@@ -12,6 +12,7 @@ pub mod iam;
 pub mod identity_center;
 pub mod organizations;
 mod params;
+pub mod root_access;
 pub mod securityhub;
 
 use std::collections::HashMap;
@@ -249,6 +250,14 @@ pub enum Action {
         bus: String,
         role: String,
     },
+    EnableRootCredentialsManagement,
+    EnableRootSessions,
+    /// Deletes a member's root credentials (exactly these, as the plan read them) through a root
+    /// session: the one deletion groundwork makes, only after its own yes for that account.
+    DeleteRootCredentials {
+        account: String,
+        found: crate::aws::root_access::RootCredentials,
+    },
 }
 
 impl Action {
@@ -294,6 +303,9 @@ impl Action {
             Action::PutRule { .. } => "events:PutRule",
             Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
             Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
+            Action::EnableRootCredentialsManagement => "iam:EnableOrganizationsRootCredentialsManagement",
+            Action::EnableRootSessions => "iam:EnableOrganizationsRootSessions",
+            Action::DeleteRootCredentials { .. } => "sts:AssumeRoot",
         }
     }
 
@@ -402,6 +414,11 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::PutBusTarget { rule, bus, role } => alerts::put_target(aws, at, rule, bus, Some(role)).await,
         Action::CreateSampleFinding { detector, finding_type } => {
             drill::create_sample_finding(aws, at, detector, finding_type).await
+        }
+        Action::EnableRootCredentialsManagement => root_access::enable_root_credentials_management(aws, at).await,
+        Action::EnableRootSessions => root_access::enable_root_sessions(aws, at).await,
+        Action::DeleteRootCredentials { account, found } => {
+            root_access::delete_root_credentials(aws, at, account, found).await
         }
     }
 }
