@@ -180,6 +180,8 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanFa
                 if ask.get(&format!("{DELETE_KEY}{id}"), Some("no"))? == "yes" {
                     plan.changes.push(change(Action::DeleteRootCredentials { account: id.clone(), found: c.clone() }));
                 } else {
+                    // Kept by the person's answer: deleting is theirs to do, here or in the console.
+                    plan.manual = true;
                     plan.notes.push(
                         step.say(
                             "plan-kept",
@@ -188,7 +190,8 @@ pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step) -> Result<Plan, PlanFa
                     );
                 }
             }
-            Some(Err(e)) => plan.notes.push(format!("{id}: {}", refused(step, e))),
+            // Nothing is planned for a member that could not be read; the rest waits with it.
+            Some(Err(e)) => plan.conflicts.push(format!("{id}: {}", refused(step, e))),
             _ => {}
         }
     }
