@@ -87,7 +87,12 @@ fn finish_the_journey(tmux: &Tmux) {
     confirm(tmux, "◐ Account contacts");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ Account contacts");
-    tmux.wait_for(&format!("Steps · 8 of {STEPS} done"));
+    // 9 Members' root users: centralized root access turned on, then each member's root read
+    // through a root session (none has credentials in the sandbox).
+    tmux.wait_for("┌ root-access ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ Members' root users");
+    tmux.wait_for(&format!("Steps · 9 of {STEPS} done"));
 }
 
 /// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test

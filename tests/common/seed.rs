@@ -392,5 +392,14 @@ pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
         security_hub_members(emu, &org, region).await;
         alerts(emu, &org.audit, region, true).await;
     }
+    root_access(emu).await;
     org
+}
+
+/// Centralized root access on: trusted access for IAM and both features, as the management account.
+pub async fn root_access(emu: &Emulator) {
+    trusted_access(emu, "iam.amazonaws.com").await;
+    let iam = aws_sdk_iam::Client::new(&config(emu, MGMT, REGION).await);
+    iam.enable_organizations_root_credentials_management().send().await.expect("root credentials management");
+    iam.enable_organizations_root_sessions().send().await.expect("root sessions");
 }

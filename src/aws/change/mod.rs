@@ -309,12 +309,17 @@ impl Action {
         }
     }
 
-    /// Whether performing it polls AWS until an asynchronous operation ends. Such an action takes a
-    /// permit per call itself (`perform` takes none for it): none is held while waiting.
+    /// Whether performing it polls AWS until an asynchronous operation ends, or makes several calls
+    /// (a root session, then its deletions). Such an action takes a permit per call itself
+    /// (`perform` takes none for it): none is held while waiting, and none is taken twice.
     fn waits(&self) -> bool {
         matches!(
             self,
-            Action::CreateAccount { .. } | Action::AssignAccount { .. } | Action::EnableFsbp | Action::WaitForFsbp
+            Action::CreateAccount { .. }
+                | Action::AssignAccount { .. }
+                | Action::EnableFsbp
+                | Action::WaitForFsbp
+                | Action::DeleteRootCredentials { .. }
         )
     }
 

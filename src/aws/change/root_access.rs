@@ -34,6 +34,7 @@ pub async fn delete_root_credentials(
 ) -> Result<(), AwsError> {
     let iam = root_session(aws, me, member, DELETE_TASK).await?;
     if listed.password {
+        let _slot = aws.permit().await;
         match iam.delete_login_profile().send().await {
             Err(e) if !e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => {
                 return Err(classify(&e, "iam:DeleteLoginProfile", member, None));
@@ -42,6 +43,7 @@ pub async fn delete_root_credentials(
         }
     }
     for key in &listed.access_keys {
+        let _slot = aws.permit().await;
         match iam.delete_access_key().access_key_id(key).send().await {
             Err(e) if !e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => {
                 return Err(classify(&e, "iam:DeleteAccessKey", member, None));
@@ -50,6 +52,7 @@ pub async fn delete_root_credentials(
         }
     }
     for cert in &listed.certificates {
+        let _slot = aws.permit().await;
         match iam.delete_signing_certificate().certificate_id(cert).send().await {
             Err(e) if !e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => {
                 return Err(classify(&e, "iam:DeleteSigningCertificate", member, None));
@@ -58,6 +61,7 @@ pub async fn delete_root_credentials(
         }
     }
     for serial in &listed.mfa {
+        let _slot = aws.permit().await;
         match iam.deactivate_mfa_device().serial_number(serial).send().await {
             Err(e) if !e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => {
                 return Err(classify(&e, "iam:DeactivateMFADevice", member, None));
