@@ -394,6 +394,18 @@ mod tests {
     }
 
     #[test]
+    fn a_per_item_input_asks_about_its_item_and_is_never_remembered() {
+        let key = "root-access.delete.222222222222";
+        let input = declared(key).expect("declared by root-access.delete.*");
+        assert_eq!(input.kind, Kind::YesNo);
+        assert!(prompt(key, input).contains("222222222222"), "{}", prompt(key, input));
+        assert!(!remembered(key), "a deletion's yes holds for its own run");
+        assert!(declared("root-access.delete.").is_none(), "an item is needed");
+        let mut script = Prompter::new(BTreeMap::new(), true);
+        assert_eq!(script.get(key, Some("no")).as_deref(), Ok("no"), "--yes alone deletes nothing");
+    }
+
+    #[test]
     fn an_expert_override_is_never_asked_nor_remembered() {
         let key = "control-tower.version";
         let mut plan = Placeholders::default();

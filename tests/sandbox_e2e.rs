@@ -79,6 +79,11 @@ fn finish_the_journey(tmux: &Tmux) {
     tmux.wait_for("press x to simulate");
     tmux.keys(&["x"]);
     tmux.wait_for("✓ Alerts by email");
+    // 9 Members' root users, next in the list: centralized root access turned on, then each
+    // member's root read through a root session (none has credentials in the sandbox).
+    tmux.wait_for("┌ root-access ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ Members' root users");
     // 2 Contacts, last, once every account exists: the first run turns on trusted access, the
     // second reaches the member accounts with the remembered answers.
     tmux.wait_for("┌ contacts ");
@@ -87,11 +92,6 @@ fn finish_the_journey(tmux: &Tmux) {
     confirm(tmux, "◐ Account contacts");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ Account contacts");
-    // 9 Members' root users: centralized root access turned on, then each member's root read
-    // through a root session (none has credentials in the sandbox).
-    tmux.wait_for("┌ root-access ");
-    tmux.keys(&["Enter"]);
-    confirm(tmux, "✓ Members' root users");
     tmux.wait_for(&format!("Steps · 9 of {STEPS} done"));
 }
 
