@@ -100,7 +100,7 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
         }
         Scope::Org { trusted, features, members } => (*trusted, features, members),
     };
-    let mut findings = vec![setup(step, &o.me, trusted, features)];
+    let mut findings = vec![setup(step, &o.me, trusted, features.as_ref())];
     for (id, read) in members {
         let (status, detail) = match read {
             None => (Status::Unknown, step.say("member-waits-for-sessions", &[])),
@@ -114,7 +114,7 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
 }
 
 /// The organization's setup, seen from the management account.
-fn setup(step: &Step, me: &str, trusted: bool, features: &Option<Result<Vec<String>, AwsError>>) -> Finding {
+fn setup(step: &Step, me: &str, trusted: bool, features: Option<&Result<Vec<String>, AwsError>>) -> Finding {
     let (status, detail) = match features {
         _ if !trusted => (Status::NotDone, step.say("trusted-off", &[])),
         None => (Status::NotDone, step.say("trusted-off", &[])),
