@@ -20,11 +20,12 @@ pub enum StepId {
     SecurityHub,
     Alerts,
     IamUsers,
+    RootAccess,
     S3PublicAccess,
 }
 
 impl StepId {
-    pub const ALL: [StepId; 10] = [
+    pub const ALL: [StepId; 11] = [
         StepId::RootMfa,
         StepId::Contacts,
         StepId::Organization,
@@ -34,6 +35,7 @@ impl StepId {
         StepId::SecurityHub,
         StepId::Alerts,
         StepId::IamUsers,
+        StepId::RootAccess,
         StepId::S3PublicAccess,
     ];
 
@@ -48,6 +50,7 @@ impl StepId {
             StepId::SecurityHub => "security-hub",
             StepId::Alerts => "alerts",
             StepId::IamUsers => "iam-users",
+            StepId::RootAccess => "root-access",
             StepId::S3PublicAccess => "s3-public-access",
         }
     }
@@ -68,6 +71,7 @@ impl StepId {
             StepId::SecurityHub => include_str!("../steps/security-hub.toml"),
             StepId::Alerts => include_str!("../steps/alerts.toml"),
             StepId::IamUsers => include_str!("../steps/iam-users.toml"),
+            StepId::RootAccess => include_str!("../steps/root-access.toml"),
             StepId::S3PublicAccess => include_str!("../steps/s3-public-access.toml"),
         }
     }

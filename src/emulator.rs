@@ -24,9 +24,10 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 25] = [
+pub const EMBEDDED: [(&str, &str); 26] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
+    ("root_access.py", include_str!("../tests/emulator/root_access.py")),
     ("faults.py", include_str!("../tests/emulator/faults.py")),
     ("hold.py", include_str!("../tests/emulator/hold.py")),
     ("account_contacts.py", include_str!("../tests/emulator/account_contacts.py")),

@@ -45,6 +45,7 @@ fn offered_only(input: &Input) -> bool {
 /// A question asked once per item (`prefix.*`, such as deactivating one access key) is a yes for
 /// that run only: a remembered "no" would never be asked again.
 pub fn remembered(key: &str) -> bool {
+    // A per-item answer (a deletion's yes, a key's deactivation) holds for the run that gives it only.
     declared(key).is_none_or(|i| !matches!(i.kind, Kind::Version | Kind::Accept) && !i.key.ends_with('*'))
 }
 
@@ -81,9 +82,10 @@ pub fn context(id: StepId) -> String {
 /// Finds an input's declaration.
 pub fn declared(key: &str) -> Option<&'static Input> {
     let step = StepId::ALL.into_iter().find(|id| key.starts_with(&format!("{id}.")))?;
-    // A key declared as `prefix.*` stands for one question per item (an access key's id, say).
-    let each = |i: &&Input| i.key.strip_suffix('*').is_some_and(|p| key.len() > p.len() && key.starts_with(p));
-    catalog::step(step).inputs.iter().find(|i| i.key == key || each(i))
+    let inputs = &catalog::step(step).inputs;
+    // A per-item input (`step.name.*`) answers for each item under it: one answer per account.
+    let per_item = |i: &&Input| i.key.strip_suffix('*').is_some_and(|p| key.len() > p.len() && key.starts_with(p));
+    inputs.iter().find(|i| i.key == key).or_else(|| inputs.iter().find(per_item))
 }
 
 /// An input's prompt for `key`: `{item}` is what a `prefix.*` declaration's key names.
@@ -409,6 +411,18 @@ mod tests {
         assert_eq!(script.get(key, Some(found)).as_deref(), Ok(found));
         assert!(validate(Kind::AccountId, "22222222222").is_err());
         assert!(validate(Kind::AccountId, "2222222222a2").is_err());
+    }
+
+    #[test]
+    fn a_per_item_input_asks_about_its_item_and_is_never_remembered() {
+        let key = "root-access.delete.222222222222";
+        let input = declared(key).expect("declared by root-access.delete.*");
+        assert_eq!(input.kind, Kind::YesNo);
+        assert!(prompt(input, key).contains("222222222222"), "{}", prompt(input, key));
+        assert!(!remembered(key), "a deletion's yes holds for its own run");
+        assert!(declared("root-access.delete.").is_none(), "an item is needed");
+        let mut script = Prompter::new(BTreeMap::new(), true);
+        assert_eq!(script.get(key, Some("no")).as_deref(), Ok("no"), "--yes alone deletes nothing");
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod member;
 pub mod organizations;
 pub mod profiles;
 pub mod regions;
+pub mod root_access;
 pub mod s3;
 pub mod s3control;
 pub mod securityhub;

@@ -10,6 +10,7 @@ pub mod guardduty;
 pub mod iam_users;
 pub mod identity_center;
 pub mod organization;
+pub mod root_access;
 pub mod root_mfa;
 pub mod s3_public_access;
 pub mod security_hub;

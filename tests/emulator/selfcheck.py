@@ -774,6 +774,7 @@ def main():
     import selfcheck_identity_center as identity_center
     import selfcheck_s3 as s3
     import selfcheck_iam_users as iam_users
+    import selfcheck_root_access as root_access
     checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
@@ -788,7 +789,9 @@ def main():
               config.check_standards_need_config, config.check_security_hub_settings_per_region,
               config.check_config_service_linked_role_name,
               s3.check_list_buckets, s3.check_account_public_access_block, s3.check_bucket_public_status,
-              iam_users.check_credential_report]
+              iam_users.check_credential_report,
+              root_access.check_organization_features, root_access.check_assume_root_rules,
+              root_access.check_root_sessions_act_by_task]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -83,6 +83,7 @@ import members as member_accounts  # GuardDuty and Security Hub member accounts 
 import regions
 import credential_report  # IAM credential reports as AWS makes them (beside this file)
 import s3_buckets  # noqa: F401  ListBuckets pages and names Regions, as on AWS (patches moto on import)
+import root_access  # centralized root access: IAM's organization features, AssumeRoot (beside this file)
 import cloudwatch_cbor  # GetMetricStatistics in the protocol the Rust SDK speaks to CloudWatch
 import drill  # CreateSampleFindings carried along the alert path (GuardDuty -> EventBridge -> SNS)
 import eventbridge  # noqa: F401  TestEventPattern by moto's matcher (patches moto on import)
@@ -108,7 +109,8 @@ def caller(req):
         account = req.headers["x-moto-account-id"]
     else:  # priority 3/4: access key known to IAM (incl. assumed-role keys), else default
         k = BaseResponse.access_key_regex.search(auth)
-        account = get_account_id_from(k.group(1) if k else "AKIAEXAMPLE")
+        key = k.group(1) if k else "AKIAEXAMPLE"
+        account = root_access.account_of(key) or get_account_id_from(key)  # a root session acts in its member
     return account, region, service
 
 
@@ -588,6 +590,7 @@ def groundwork_state():
                                                         sorted(SH_SUBS.get((account, region), {}).items())}}
     state["securityhub"]["organizationConfigs"] = plain(sh_regions.configs().plain())
     state["drill"] = {"deliveries": list(drill.DELIVERIES)}
+    state["rootAccess"] = root_access.state()
     for account, region, b in existing(guardduty_backends):
         if b.detectors or b.admin_account_ids:
             state["guardduty"][f"{account}/{region}"] = {
@@ -621,6 +624,7 @@ HOOKS = {
     **controltower.HOOKS,
     **regions.HOOKS,
     **credential_report.HOOKS,
+    "/_groundwork/root/credentials": lambda b: json_response(root_access.hook_credentials(b)),
     "/_groundwork/guardduty/enrol": member_accounts.hook_gd_enrol,
     "/_groundwork/identitycenter/fail": lambda b: json_response(provisioning.hook_fail(b)),
 }
@@ -634,7 +638,7 @@ def reset_extension():
         UNSUPPORTED["service"] = None
         faults.clear(), paging.reset(), hold.release()
         provisioning.reset(), account_creation.reset(), sh_readiness.reset(), delays.reset()
-        drill.reset()
+        drill.reset(), root_access.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
@@ -830,6 +834,14 @@ class GroundworkApp:
                     fault = assume_role.refuse(account, form)
             if fault is not None:
                 return LoggedResponse(faults.response(fault, req)(environ, start_response), entry)
+            if service in ("iam", "sts"):
+                k = BaseResponse.access_key_regex.search(req.headers.get("Authorization", ""))
+                with LOCK:
+                    own = root_access.answer(service, operation, form, account, k.group(1) if k else None)
+                if own is not None:
+                    return LoggedResponse(own(environ, start_response), entry)
+                if k and root_access.account_of(k.group(1)):  # moto answers a root session's read in its member
+                    environ["HTTP_X_MOTO_ACCOUNT_ID"] = account
             answer = paging.serve(self.dispatch, req, environ, start_response, who, operation)
             hold.after(entry)  # carried out, not yet answered: where a kill test may hold it
             return LoggedResponse(answer, entry)

@@ -4,7 +4,7 @@ use crate::common;
 
 use common::{Emulator, check_json, seed, step_status};
 
-const STEPS: [&str; 10] = [
+const STEPS: [&str; 11] = [
     "root-mfa",
     "contacts",
     "organization",
@@ -14,6 +14,7 @@ const STEPS: [&str; 10] = [
     "security-hub",
     "alerts",
     "iam-users",
+    "root-access",
     "s3-public-access",
 ];
 
@@ -36,6 +37,7 @@ fn a_fresh_account_has_everything_left_to_do() {
         "guardduty",
         "security-hub",
         "alerts",
+        "root-access",
         "s3-public-access",
     ] {
         assert_eq!(step_status(&json, id), "not-done", "{id}: {json}");

@@ -37,6 +37,8 @@ mod policies;
 mod record;
 mod report_cli;
 mod request_id;
+mod root_access;
+mod root_access_rules;
 mod s3_public_access;
 mod s3_public_access_rules;
 mod sandbox_e2e;

@@ -79,7 +79,12 @@ fn finish_the_journey(tmux: &Tmux) {
     tmux.wait_for("press x to simulate");
     tmux.keys(&["x"]);
     tmux.wait_for("✓ Alerts by email");
-    // 9 S3 Block Public Access, in every account (none has a bucket yet): one change each.
+    // 9 Members' root users, next in the list: centralized root access turned on, then each
+    // member's root read through a root session (none has credentials in the sandbox).
+    tmux.wait_for("┌ root-access ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ Members' root users");
+    // 10 S3 Block Public Access, in every account (none has a bucket yet): one change each.
     tmux.wait_for("┌ s3-public-access ");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ S3 Block Public Access");

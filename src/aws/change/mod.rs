@@ -12,6 +12,7 @@ pub mod iam;
 pub mod identity_center;
 pub mod organizations;
 mod params;
+pub mod root_access;
 pub mod s3;
 pub mod securityhub;
 
@@ -260,6 +261,14 @@ pub enum Action {
     PutAccountPublicAccessBlock {
         account: String,
     },
+    EnableRootCredentialsManagement,
+    EnableRootSessions,
+    /// Deletes a member's root credentials (exactly these, as the plan read them) through a root
+    /// session: the one deletion groundwork makes, only after its own yes for that account.
+    DeleteRootCredentials {
+        account: String,
+        found: crate::aws::root_access::RootCredentials,
+    },
 }
 
 impl Action {
@@ -307,15 +316,23 @@ impl Action {
             Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
             Action::DeactivateAccessKey { .. } => "iam:UpdateAccessKey",
             Action::PutAccountPublicAccessBlock { .. } => "s3:PutAccountPublicAccessBlock",
+            Action::EnableRootCredentialsManagement => "iam:EnableOrganizationsRootCredentialsManagement",
+            Action::EnableRootSessions => "iam:EnableOrganizationsRootSessions",
+            Action::DeleteRootCredentials { .. } => "sts:AssumeRoot",
         }
     }
 
-    /// Whether performing it polls AWS until an asynchronous operation ends. Such an action takes a
-    /// permit per call itself (`perform` takes none for it): none is held while waiting.
+    /// Whether performing it polls AWS until an asynchronous operation ends, or makes several calls
+    /// (a root session, then its deletions). Such an action takes a permit per call itself
+    /// (`perform` takes none for it): none is held while waiting, and none is taken twice.
     fn waits(&self) -> bool {
         matches!(
             self,
-            Action::CreateAccount { .. } | Action::AssignAccount { .. } | Action::EnableFsbp | Action::WaitForFsbp
+            Action::CreateAccount { .. }
+                | Action::AssignAccount { .. }
+                | Action::EnableFsbp
+                | Action::WaitForFsbp
+                | Action::DeleteRootCredentials { .. }
         )
     }
 
@@ -418,5 +435,10 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         }
         Action::DeactivateAccessKey { user, key } => iam::deactivate_access_key(aws, at, user, key).await,
         Action::PutAccountPublicAccessBlock { account } => s3::put_account_block(aws, at, account).await,
+        Action::EnableRootCredentialsManagement => root_access::enable_root_credentials_management(aws, at).await,
+        Action::EnableRootSessions => root_access::enable_root_sessions(aws, at).await,
+        Action::DeleteRootCredentials { account, found } => {
+            root_access::delete_root_credentials(aws, at, account, found).await
+        }
     }
 }

@@ -159,6 +159,23 @@ impl Action {
                 p.extend(crate::aws::s3control::SETTINGS.iter().map(|s| (*s, "true".to_owned())));
                 p
             }
+            Action::EnableRootCredentialsManagement | Action::EnableRootSessions => Vec::new(),
+            Action::DeleteRootCredentials { account, found } => {
+                let mut deletes = Vec::new();
+                if found.password {
+                    deletes.push("password (DeleteLoginProfile)".to_owned());
+                }
+                deletes.extend(found.access_keys.iter().map(|k| format!("access key {k} (DeleteAccessKey)")));
+                deletes.extend(
+                    found.certificates.iter().map(|c| format!("signing certificate {c} (DeleteSigningCertificate)")),
+                );
+                deletes.extend(found.mfa.iter().map(|m| format!("MFA device {m} (DeactivateMFADevice)")));
+                vec![
+                    ("TargetPrincipal", account.clone()),
+                    ("TaskPolicyArn", crate::aws::root_access::DELETE_TASK.into()),
+                    ("Deletes", deletes.join("; ")),
+                ]
+            }
             _ => unreachable!("foundation actions are read by params"),
         }
     }

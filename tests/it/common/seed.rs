@@ -395,6 +395,7 @@ pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
     for account in [MGMT, org.log_archive.as_str(), org.audit.as_str()] {
         account_block(emu, account, true).await;
     }
+    root_access(emu).await;
     org
 }
 
@@ -446,4 +447,12 @@ impl aws_sdk_s3control::config::Intercept for StripAccount {
         }
         Ok(())
     }
+}
+
+/// Centralized root access on: trusted access for IAM and both features, as the management account.
+pub async fn root_access(emu: &Emulator) {
+    trusted_access(emu, "iam.amazonaws.com").await;
+    let iam = aws_sdk_iam::Client::new(&config(emu, MGMT, REGION).await);
+    iam.enable_organizations_root_credentials_management().send().await.expect("root credentials management");
+    iam.enable_organizations_root_sessions().send().await.expect("root sessions");
 }
