@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod budget;
 pub mod config;
 pub mod controltower;
 pub mod drill;
@@ -249,6 +250,23 @@ pub enum Action {
         bus: String,
         role: String,
     },
+    /// A monthly cost budget with an actual (80%) and a forecasted (100%) email alert.
+    CreateBudget {
+        name: String,
+        /// US dollars a month, as the person gave it.
+        amount: String,
+        email: String,
+    },
+    /// An AWS managed anomaly monitor of every AWS service; its ARN is the output `monitor`.
+    CreateAnomalyMonitor {
+        name: String,
+    },
+    /// A daily email about the monitor's anomalies.
+    CreateAnomalySubscription {
+        name: String,
+        monitor: Ref,
+        email: String,
+    },
 }
 
 impl Action {
@@ -294,6 +312,9 @@ impl Action {
             Action::PutRule { .. } => "events:PutRule",
             Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
             Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
+            Action::CreateBudget { .. } => "budgets:ModifyBudget",
+            Action::CreateAnomalyMonitor { .. } => "ce:CreateAnomalyMonitor",
+            Action::CreateAnomalySubscription { .. } => "ce:CreateAnomalySubscription",
         }
     }
 
@@ -311,6 +332,9 @@ impl Action {
         !matches!(self, Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } | Action::WaitForFsbp)
     }
 }
+
+/// The output naming the anomaly monitor `CreateAnomalyMonitor` made.
+pub const MONITOR: &str = "anomaly-monitor";
 
 /// What performing an action produced, for later actions and the record.
 pub type Outputs = HashMap<String, String>;
@@ -402,6 +426,15 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::PutBusTarget { rule, bus, role } => alerts::put_target(aws, at, rule, bus, Some(role)).await,
         Action::CreateSampleFinding { detector, finding_type } => {
             drill::create_sample_finding(aws, at, detector, finding_type).await
+        }
+        Action::CreateBudget { name, amount, email } => budget::create_budget(aws, at, name, amount, email).await,
+        Action::CreateAnomalyMonitor { name } => {
+            let arn = budget::create_monitor(aws, at, name).await?;
+            outputs.insert(MONITOR.into(), arn);
+            Ok(())
+        }
+        Action::CreateAnomalySubscription { name, monitor, email } => {
+            budget::create_subscription(aws, at, name, &monitor.resolve(outputs)?, email).await
         }
     }
 }
