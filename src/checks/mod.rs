@@ -49,6 +49,7 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::Guardduty => steps::guardduty::check(aws, facts, answers, step).await,
         StepId::SecurityHub => steps::security_hub::check(aws, facts, step).await,
         StepId::Alerts => steps::alerts::check(aws, facts, answers, step).await,
+        StepId::Budget => steps::budget::check(aws, facts, step).await,
     };
     conclude(step, findings)
 }
@@ -124,6 +125,7 @@ mod tests {
                 StepId::Guardduty => &["src/steps/coverage.rs"],
                 StepId::SecurityHub => &["src/steps/coverage.rs", "src/steps/security_hub/recording.rs"],
                 StepId::Alerts => &["src/steps/alerts/judge.rs", "src/steps/alerts/plan.rs"],
+                StepId::Budget => &["src/steps/budget/rules.rs"],
                 _ => &[],
             };
             for file in more {
