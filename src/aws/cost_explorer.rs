@@ -120,22 +120,33 @@ pub async fn last_month(aws: &Aws, at: &At, today: (i32, u32)) -> Result<Option<
             code: None,
             message: e.to_string(),
         })?;
-    let out = {
-        let _slot = aws.permit().await;
-        aws.client(&at, aws_sdk_costexplorer::Client::new)
-            .get_cost_and_usage()
-            .time_period(period)
-            .granularity(Granularity::Monthly)
-            .metrics("UnblendedCost")
-            .send()
-            .await
-            .map_err(|e| classify(&e, "ce:GetCostAndUsage", &at.account, Some(BILLING_REGION)))?
-    };
-    Ok(out
-        .results_by_time()
-        .first()
-        .and_then(|r| r.total())
-        .and_then(|t| t.get("UnblendedCost"))
-        .and_then(|m| m.amount())
-        .and_then(|a| a.parse().ok()))
+    // One month, no grouping: one result, so one page (each page is another US$0.01); the token
+    // is followed all the same, should AWS ever split it.
+    let (mut total, mut token, mut any) = (0.0, None::<String>, false);
+    loop {
+        let out = {
+            let _slot = aws.permit().await;
+            aws.client(&at, aws_sdk_costexplorer::Client::new)
+                .get_cost_and_usage()
+                .time_period(period.clone())
+                .granularity(Granularity::Monthly)
+                .metrics("UnblendedCost")
+                .set_next_page_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify(&e, "ce:GetCostAndUsage", &at.account, Some(BILLING_REGION)))?
+        };
+        for amount in out
+            .results_by_time()
+            .iter()
+            .filter_map(|r| r.total()?.get("UnblendedCost")?.amount()?.parse::<f64>().ok())
+        {
+            total += amount;
+            any = true;
+        }
+        match out.next_page_token().filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t.to_owned()),
+            None => return Ok(any.then_some(total)),
+        }
+    }
 }
