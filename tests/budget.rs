@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Emulator, MGMT, check_json, config, groundwork, sets, step_status};
+use common::{Emulator, MGMT, check_json, config, groundwork, seed, sets, step_status};
 use serde_json::json;
 
 fn finding_details(json: &serde_json::Value) -> String {
@@ -48,44 +48,7 @@ fn a_fresh_account_is_not_done_and_apply_makes_it_done_in_us_east_1_from_any_reg
 async fn the_persons_own_budget_is_counted_and_never_replaced() {
     let emu = Emulator::start();
     let dir = tempfile::tempdir().expect("tmp");
-    let conf = config(&emu, MGMT, "us-east-1").await;
-    let alert = |kind: aws_sdk_budgets::types::NotificationType, pct: f64| {
-        aws_sdk_budgets::types::NotificationWithSubscribers::builder()
-            .notification(
-                aws_sdk_budgets::types::Notification::builder()
-                    .notification_type(kind)
-                    .comparison_operator(aws_sdk_budgets::types::ComparisonOperator::GreaterThan)
-                    .threshold(pct)
-                    .threshold_type(aws_sdk_budgets::types::ThresholdType::Percentage)
-                    .build()
-                    .expect("notification"),
-            )
-            .subscribers(
-                aws_sdk_budgets::types::Subscriber::builder()
-                    .subscription_type(aws_sdk_budgets::types::SubscriptionType::Email)
-                    .address("cfo@example.com")
-                    .build()
-                    .expect("subscriber"),
-            )
-            .build()
-            .expect("alert")
-    };
-    let budget = aws_sdk_budgets::types::Budget::builder()
-        .budget_name("company")
-        .budget_limit(aws_sdk_budgets::types::Spend::builder().amount("900").unit("USD").build().expect("spend"))
-        .time_unit(aws_sdk_budgets::types::TimeUnit::Monthly)
-        .budget_type(aws_sdk_budgets::types::BudgetType::Cost)
-        .build()
-        .expect("budget");
-    aws_sdk_budgets::Client::new(&conf)
-        .create_budget()
-        .account_id(MGMT)
-        .budget(budget)
-        .notifications_with_subscribers(alert(aws_sdk_budgets::types::NotificationType::Actual, 85.0))
-        .notifications_with_subscribers(alert(aws_sdk_budgets::types::NotificationType::Forecasted, 100.0))
-        .send()
-        .await
-        .expect("the person's budget");
+    seed::budget(&emu, false).await;
     let (_, json) = check_json(&emu, dir.path());
     assert_eq!(step_status(&json, "budget"), "partial", "the budget counts, anomaly detection is missing: {json}");
     assert!(finding_details(&json).contains("Budget company emails cfo@example.com"), "{json}");
