@@ -11,7 +11,13 @@ use serde_json::json;
 
 fn finding_details(json: &serde_json::Value) -> String {
     let step = json["steps"].as_array().and_then(|s| s.iter().find(|s| s["id"] == "budget")).expect("budget");
-    step["findings"].as_array().expect("findings").iter().map(|f| f["detail"].as_str().unwrap_or_default()).collect::<Vec<_>>().join("\n")
+    step["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["detail"].as_str().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 async fn budgets(emu: &Emulator) -> Vec<String> {
@@ -77,7 +83,11 @@ fn cost_explorer_refused_is_unknown_with_advice() {
     let details = finding_details(&json);
     assert!(details.contains("ce:GetAnomalyMonitors") && details.contains("us-east-1"), "{details}");
     // Nothing is planned over what could not be read.
-    let out = groundwork(&emu.url(), dir.path()).args(["apply", "budget", "--yes"]).args(sets("budget")).output().expect("apply");
+    let out = groundwork(&emu.url(), dir.path())
+        .args(["apply", "budget", "--yes"])
+        .args(sets("budget"))
+        .output()
+        .expect("apply");
     assert!(!out.status.success());
     assert!(budgets_is_empty(&emu));
 }

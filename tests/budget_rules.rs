@@ -79,24 +79,48 @@ fn good_budget(name: &str) -> BudgetSeen {
     budget(
         name,
         "MONTHLY",
-        vec![alert("ACTUAL", 90.0, vec![email("cfo@example.com")]), alert("FORECASTED", 100.0, vec![email("cfo@example.com")])],
+        vec![
+            alert("ACTUAL", 90.0, vec![email("cfo@example.com")]),
+            alert("FORECASTED", 100.0, vec![email("cfo@example.com")]),
+        ],
     )
 }
 
 fn service_monitor() -> Monitor {
-    Monitor { arn: MON.into(), name: "Default-Services-Monitor".into(), kind: "DIMENSIONAL".into(), dimension: Some("SERVICE".into()) }
+    Monitor {
+        arn: MON.into(),
+        name: "Default-Services-Monitor".into(),
+        kind: "DIMENSIONAL".into(),
+        dimension: Some("SERVICE".into()),
+    }
 }
 
 fn subscription(name: &str, subs: Vec<cost_explorer::Subscriber>) -> Subscription {
-    Subscription { arn: format!("arn:sub/{name}"), name: name.into(), monitors: vec![MON.into()], frequency: "DAILY".into(), subscribers: subs }
+    Subscription {
+        arn: format!("arn:sub/{name}"),
+        name: name.into(),
+        monitors: vec![MON.into()],
+        frequency: "DAILY".into(),
+        subscribers: subs,
+    }
 }
 
 fn ce_email(status: Option<&str>) -> cost_explorer::Subscriber {
-    cost_explorer::Subscriber { kind: "EMAIL".into(), address: "cfo@example.com".into(), status: status.map(str::to_owned) }
+    cost_explorer::Subscriber {
+        kind: "EMAIL".into(),
+        address: "cfo@example.com".into(),
+        status: status.map(str::to_owned),
+    }
 }
 
 fn fresh() -> Observed {
-    Observed { account: ME.into(), budgets: Ok(vec![]), monitors: Ok(vec![]), subscriptions: Ok(vec![]), last_month: None }
+    Observed {
+        account: ME.into(),
+        budgets: Ok(vec![]),
+        monitors: Ok(vec![]),
+        subscriptions: Ok(vec![]),
+        last_month: None,
+    }
 }
 
 /// The person already has everything.
@@ -136,7 +160,9 @@ fn a_fresh_account_is_not_done_and_gets_all_three_changes() {
     assert_eq!(verdict(&o), Status::NotDone);
     let got = actions(&o);
     assert_eq!(got.len(), 3, "{got:?}");
-    assert!(matches!(&got[0], Action::CreateBudget { amount, email, .. } if amount == "300" && email == "bills@example.com"));
+    assert!(
+        matches!(&got[0], Action::CreateBudget { amount, email, .. } if amount == "300" && email == "bills@example.com")
+    );
     assert!(matches!(&got[1], Action::CreateAnomalyMonitor { .. }));
     assert!(matches!(&got[2], Action::CreateAnomalySubscription { monitor: Ref::Output(_), .. }));
     invariant(&o);
@@ -154,25 +180,52 @@ fn the_persons_own_budget_and_subscription_count_and_are_never_replaced() {
 fn a_budget_that_does_not_meet_the_rule_is_left_alone_and_groundwork_adds_its_own() {
     let rows: Vec<(&str, BudgetSeen)> = vec![
         ("no forecast alert", budget("company", "MONTHLY", vec![alert("ACTUAL", 80.0, vec![email("a@example.com")])])),
-        ("alerts too late", budget("company", "MONTHLY", vec![alert("ACTUAL", 150.0, vec![email("a@example.com")]), alert("FORECASTED", 100.0, vec![email("a@example.com")])])),
-        ("nobody subscribed", budget("company", "MONTHLY", vec![alert("ACTUAL", 80.0, vec![]), alert("FORECASTED", 100.0, vec![])])),
+        (
+            "alerts too late",
+            budget(
+                "company",
+                "MONTHLY",
+                vec![
+                    alert("ACTUAL", 150.0, vec![email("a@example.com")]),
+                    alert("FORECASTED", 100.0, vec![email("a@example.com")]),
+                ],
+            ),
+        ),
+        (
+            "nobody subscribed",
+            budget("company", "MONTHLY", vec![alert("ACTUAL", 80.0, vec![]), alert("FORECASTED", 100.0, vec![])]),
+        ),
     ];
     for (why, b) in rows {
         let o = Observed { budgets: Ok(vec![b]), ..complete() };
         assert_eq!(verdict(&o), Status::Partial, "{why}");
         let got = actions(&o);
-        assert!(matches!(got.as_slice(), [Action::CreateBudget { name, .. }] if name == "groundwork-monthly-cost"), "{why}: {got:?}");
+        assert!(
+            matches!(got.as_slice(), [Action::CreateBudget { name, .. }] if name == "groundwork-monthly-cost"),
+            "{why}: {got:?}"
+        );
         invariant(&o);
     }
     // A quarterly budget is not a monthly one: it does not count, and is not named as lacking.
-    let o = Observed { budgets: Ok(vec![good_budget("q")].into_iter().map(|mut b| { b.budget.time_unit = "QUARTERLY".into(); b.alerts = None; b }).collect()), ..complete() };
+    let o = Observed {
+        budgets: Ok(vec![good_budget("q")]
+            .into_iter()
+            .map(|mut b| {
+                b.budget.time_unit = "QUARTERLY".into();
+                b.alerts = None;
+                b
+            })
+            .collect()),
+        ..complete()
+    };
     assert_eq!(verdict(&o), Status::Partial);
     invariant(&o);
 }
 
 #[test]
 fn sns_only_alerts_are_unknown_and_groundwork_adds_an_email_beside_them() {
-    let b = budget("company", "MONTHLY", vec![alert("ACTUAL", 80.0, vec![sns()]), alert("FORECASTED", 100.0, vec![sns()])]);
+    let b =
+        budget("company", "MONTHLY", vec![alert("ACTUAL", 80.0, vec![sns()]), alert("FORECASTED", 100.0, vec![sns()])]);
     let o = Observed { budgets: Ok(vec![b]), ..complete() };
     let findings = judge(&o, step());
     assert_eq!(findings[0].status, Status::Unknown, "{findings:?}");
@@ -180,11 +233,16 @@ fn sns_only_alerts_are_unknown_and_groundwork_adds_an_email_beside_them() {
     assert!(matches!(actions(&o).as_slice(), [Action::CreateBudget { .. }]));
     invariant(&o);
 
-    let sub = subscription("topic", vec![cost_explorer::Subscriber { kind: "SNS".into(), address: "arn:aws:sns:x".into(), status: None }]);
+    let sub = subscription(
+        "topic",
+        vec![cost_explorer::Subscriber { kind: "SNS".into(), address: "arn:aws:sns:x".into(), status: None }],
+    );
     let o = Observed { subscriptions: Ok(vec![sub]), ..complete() };
     assert_eq!(judge(&o, step())[1].status, Status::Unknown);
     // The existing monitor is reused: only a subscription is added.
-    assert!(matches!(actions(&o).as_slice(), [Action::CreateAnomalySubscription { monitor: Ref::Known(m), .. }] if m == MON));
+    assert!(
+        matches!(actions(&o).as_slice(), [Action::CreateAnomalySubscription { monitor: Ref::Known(m), .. }] if m == MON)
+    );
     invariant(&o);
 }
 
@@ -201,7 +259,10 @@ fn a_monitor_of_one_account_does_not_cover_the_aws_services() {
     let narrow = Monitor { dimension: Some("LINKED_ACCOUNT".into()), ..service_monitor() };
     let o = Observed { monitors: Ok(vec![narrow]), ..complete() };
     assert_eq!(judge(&o, step())[1].status, Status::NotDone);
-    assert!(matches!(actions(&o).as_slice(), [Action::CreateAnomalyMonitor { .. }, Action::CreateAnomalySubscription { .. }]));
+    assert!(matches!(
+        actions(&o).as_slice(),
+        [Action::CreateAnomalyMonitor { .. }, Action::CreateAnomalySubscription { .. }]
+    ));
     invariant(&o);
 }
 
@@ -245,7 +306,10 @@ fn the_amount_is_offered_last_months_spend_and_the_email_the_alerts_one() {
     let mut none = Answers(BTreeMap::new());
     let defaults = Defaults { alert_email: Some("alerts@example.com".into()) };
     let p = plan(&o, &mut none, step(), &defaults).expect("plan");
-    assert!(matches!(&p.changes[0].action, Action::CreateBudget { amount, email, .. } if amount == "124" && email == "alerts@example.com"), "{p:?}");
+    assert!(
+        matches!(&p.changes[0].action, Action::CreateBudget { amount, email, .. } if amount == "124" && email == "alerts@example.com"),
+        "{p:?}"
+    );
     assert!(p.notes.iter().any(|n| n.contains("123.40") && n.contains("0.01")), "{:?}", p.notes);
     // Without a figure there is no hint: the amount must be given.
     let o = Observed { last_month: Some(Err(denied("ce:GetCostAndUsage"))), ..fresh() };

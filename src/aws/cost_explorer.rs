@@ -136,10 +136,8 @@ pub async fn last_month(aws: &Aws, at: &At, today: (i32, u32)) -> Result<Option<
                 .await
                 .map_err(|e| classify(&e, "ce:GetCostAndUsage", &at.account, Some(BILLING_REGION)))?
         };
-        for amount in out
-            .results_by_time()
-            .iter()
-            .filter_map(|r| r.total()?.get("UnblendedCost")?.amount()?.parse::<f64>().ok())
+        for amount in
+            out.results_by_time().iter().filter_map(|r| r.total()?.get("UnblendedCost")?.amount()?.parse::<f64>().ok())
         {
             total += amount;
             any = true;

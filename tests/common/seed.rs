@@ -444,7 +444,8 @@ pub async fn budget(emu: &Emulator, anomaly: bool) {
         .monitor_dimension(ce::MonitorDimension::Service)
         .build()
         .expect("monitor");
-    let arn = cost.create_anomaly_monitor().anomaly_monitor(monitor).send().await.expect("monitor").monitor_arn().to_owned();
+    let arn =
+        cost.create_anomaly_monitor().anomaly_monitor(monitor).send().await.expect("monitor").monitor_arn().to_owned();
     let impact = ce::DimensionValues::builder()
         .key(ce::Dimension::AnomalyTotalImpactAbsolute)
         .values("100")

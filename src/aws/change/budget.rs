@@ -111,10 +111,8 @@ pub async fn create_subscription(aws: &Aws, at: &At, name: &str, monitor: &str, 
             .values(ANOMALY_IMPACT_USD)
             .match_options(MatchOption::GreaterThanOrEqual)
             .build();
-        let subscriber = aws_sdk_costexplorer::types::Subscriber::builder()
-            .r#type(SubscriberType::Email)
-            .address(email)
-            .build();
+        let subscriber =
+            aws_sdk_costexplorer::types::Subscriber::builder().r#type(SubscriberType::Email).address(email).build();
         AnomalySubscription::builder()
             .subscription_name(name)
             .monitor_arn_list(monitor)

@@ -154,7 +154,10 @@ impl Action {
             Action::CreateBudget { name, amount, email } => vec![
                 ("BudgetName", name.clone()),
                 ("BudgetLimit", format!("{amount} USD, MONTHLY, COST")),
-                ("Notifications", format!("ACTUAL > {}%, FORECASTED > {}%", budget::ACTUAL_PERCENT, budget::FORECAST_PERCENT)),
+                (
+                    "Notifications",
+                    format!("ACTUAL > {}%, FORECASTED > {}%", budget::ACTUAL_PERCENT, budget::FORECAST_PERCENT),
+                ),
                 ("Subscriber", format!("EMAIL {email}")),
             ],
             Action::CreateAnomalyMonitor { name } => vec![

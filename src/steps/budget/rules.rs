@@ -27,11 +27,18 @@ pub enum BudgetState {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnomalyState {
     /// A monitor of every AWS service, with a subscription that emails someone.
-    Met { monitor: String, emails: Vec<String>, frequency: String },
+    Met {
+        monitor: String,
+        emails: Vec<String>,
+        frequency: String,
+    },
     Unread(AwsError),
     /// No subscription reaches anyone yet. `monitor`: the AWS services monitor, when there is one
     /// (name, ARN); `sns`: subscriptions to it that go only to SNS topics.
-    Missing { monitor: Option<(String, String)>, sns: Vec<String> },
+    Missing {
+        monitor: Option<(String, String)>,
+        sns: Vec<String>,
+    },
 }
 
 /// Whether an alert fires no later than the rule asks: over the budget's share (a percentage of at
@@ -47,7 +54,7 @@ fn fires(a: &AlertSeen, kind: &str, percent: f64, limit: Option<f64>) -> bool {
 
 /// The email addresses an alert reaches, or why it reaches none groundwork can see.
 fn emails(a: &AlertSeen) -> Result<Vec<String>, Reach> {
-    let subs = a.subscribers.as_ref().map_err(|e| Reach::Unread(e.clone()))?;
+    let subs = a.subscribers.as_ref().map_err(|e| Reach::Unread(Box::new(e.clone())))?;
     let found: Vec<String> = subs.iter().filter(|s| s.kind == "EMAIL").map(|s| s.address.clone()).collect();
     match found.is_empty() {
         false => Ok(found),
@@ -57,7 +64,7 @@ fn emails(a: &AlertSeen) -> Result<Vec<String>, Reach> {
 }
 
 enum Reach {
-    Unread(AwsError),
+    Unread(Box<AwsError>),
     Sns,
     Nobody,
 }
@@ -66,7 +73,7 @@ enum Reach {
 fn budget_meets(b: &BudgetSeen) -> Result<Vec<String>, (Option<Reach>, &'static str)> {
     let alerts = match &b.alerts {
         Some(Ok(alerts)) => alerts,
-        Some(Err(e)) => return Err((Some(Reach::Unread(e.clone())), "")),
+        Some(Err(e)) => return Err((Some(Reach::Unread(Box::new(e.clone()))), "")),
         None => return Err((None, "lacks-monthly-cost")),
     };
     let mut reached = Vec::new();
@@ -106,7 +113,7 @@ pub fn budget_state(o: &Observed) -> BudgetState {
     for b in all.iter().filter(|b| b.monthly_cost()) {
         match budget_meets(b) {
             Ok(emails) => return BudgetState::Met { name: b.budget.name.clone(), emails },
-            Err((Some(Reach::Unread(e)), _)) => unread = unread.or(Some(e)),
+            Err((Some(Reach::Unread(e)), _)) => unread = unread.or(Some(*e)),
             Err((Some(Reach::Sns), _)) => sns.push(b.budget.name.clone()),
             Err((_, why)) => lacking.push((b.budget.name.clone(), why)),
         }
@@ -155,10 +162,15 @@ pub fn anomaly_state(o: &Observed) -> AnomalyState {
 pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
     let me = o.account.as_str();
     let budget = match budget_state(o) {
-        BudgetState::Met { name, emails } => {
-            Finding::new(me, None, Status::Done, step.say("budget-met", &[("name", &name), ("emails", &emails.join(", "))]))
+        BudgetState::Met { name, emails } => Finding::new(
+            me,
+            None,
+            Status::Done,
+            step.say("budget-met", &[("name", &name), ("emails", &emails.join(", "))]),
+        ),
+        BudgetState::Unread(e) => {
+            Finding::new(me, None, Status::Unknown, step.say("budget-unread", &[("why", &e.explain())]))
         }
-        BudgetState::Unread(e) => Finding::new(me, None, Status::Unknown, step.say("budget-unread", &[("why", &e.explain())])),
         BudgetState::Missing { sns, .. } if !sns.is_empty() => {
             Finding::new(me, None, Status::Unknown, step.say("budget-sns", &[("names", &sns.join(", "))]))
         }
@@ -174,16 +186,23 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
             me,
             r,
             Status::Done,
-            step.say("anomaly-met", &[("monitor", &monitor), ("emails", &emails.join(", ")), ("frequency", &frequency)]),
+            step.say(
+                "anomaly-met",
+                &[("monitor", &monitor), ("emails", &emails.join(", ")), ("frequency", &frequency)],
+            ),
         ),
-        AnomalyState::Unread(e) => Finding::new(me, r, Status::Unknown, step.say("anomaly-unread", &[("why", &e.explain())])),
+        AnomalyState::Unread(e) => {
+            Finding::new(me, r, Status::Unknown, step.say("anomaly-unread", &[("why", &e.explain())]))
+        }
         AnomalyState::Missing { sns, .. } if !sns.is_empty() => {
             Finding::new(me, r, Status::Unknown, step.say("anomaly-sns", &[("names", &sns.join(", "))]))
         }
         AnomalyState::Missing { monitor: Some((name, _)), .. } => {
             Finding::new(me, r, Status::Partial, step.say("anomaly-no-subscription", &[("monitor", &name)]))
         }
-        AnomalyState::Missing { monitor: None, .. } => Finding::new(me, r, Status::NotDone, step.say("anomaly-none", &[])),
+        AnomalyState::Missing { monitor: None, .. } => {
+            Finding::new(me, r, Status::NotDone, step.say("anomaly-none", &[]))
+        }
     };
     vec![budget, anomaly]
 }
