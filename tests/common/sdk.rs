@@ -89,7 +89,7 @@ pub fn operations() -> Vec<Operation> {
 
 /// The IAM action that authorizes an operation: `prefix:Operation`, except for AWS Budgets, whose
 /// reads are all `budgets:ViewBudget` and whose budget changes are `budgets:ModifyBudget` (Service
-/// Authorization Reference, "Actions, resources, and condition keys for AWS Budget Service").
+/// Authorization Reference, "Actions, resources, and condition keys for Amazon Budget Service", list_budgets.html).
 fn iam_action(prefix: &str, api_name: &str) -> String {
     const VIEW: [&str; 4] =
         ["DescribeBudget", "DescribeBudgets", "DescribeNotificationsForBudget", "DescribeSubscribersForNotification"];
