@@ -116,6 +116,7 @@ fn ce_email(status: Option<&str>) -> cost_explorer::Subscriber {
 fn fresh() -> Observed {
     Observed {
         account: ME.into(),
+        payer: None,
         budgets: Ok(vec![]),
         monitors: Ok(vec![]),
         subscriptions: Ok(vec![]),
@@ -314,4 +315,16 @@ fn the_amount_is_offered_last_months_spend_and_the_email_the_alerts_one() {
     // Without a figure there is no hint: the amount must be given.
     let o = Observed { last_month: Some(Err(denied("ce:GetCostAndUsage"))), ..fresh() };
     assert!(plan(&o, &mut Answers(BTreeMap::new()), step(), &defaults).is_err());
+}
+
+#[test]
+fn a_member_account_is_never_judged_for_the_organizations_bill() {
+    // Even with a complete budget of its own, a member's budget sees only its own spend.
+    let o = Observed { payer: Some("999999999999".into()), ..complete() };
+    let findings = judge(&o, step());
+    assert_eq!(verdict(&o), Status::Unknown, "{findings:?}");
+    assert!(findings[0].detail.contains("999999999999"));
+    let p = plan(&o, &mut given(), step(), &Defaults::default()).expect("plan");
+    assert!(p.changes.is_empty() && p.conflicts.len() == 1, "{p:?}");
+    invariant(&o);
 }

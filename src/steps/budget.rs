@@ -31,6 +31,9 @@ pub const SUBSCRIPTION: &str = "groundwork-cost-anomalies";
 pub struct Observed {
     /// The account whose bill is watched: the caller's.
     pub account: String,
+    /// The management account, when the caller is a member of an organization it does not
+    /// manage: the organization's bill (and so its budget) is the management account's.
+    pub payer: Option<String>,
     pub budgets: Result<Vec<BudgetSeen>, AwsError>,
     pub monitors: Result<Vec<Monitor>, AwsError>,
     pub subscriptions: Result<Vec<Subscription>, AwsError>,
@@ -68,13 +71,17 @@ impl BudgetSeen {
 
 pub async fn observe(aws: &Aws, facts: &Facts) -> Observed {
     let account = facts.identity.account.clone();
+    let payer = match &facts.organization {
+        Ok(Some(org)) if org.management_account != account => Some(org.management_account.clone()),
+        _ => None,
+    };
     let at = At::new(&account, budgets_api::BILLING_REGION);
     let (budgets, monitors, subscriptions) = futures_util::join!(
         read_budgets(aws, &at),
         cost_explorer::monitors(aws, &at),
         cost_explorer::subscriptions(aws, &at)
     );
-    Observed { account, budgets, monitors, subscriptions, last_month: None }
+    Observed { account, payer, budgets, monitors, subscriptions, last_month: None }
 }
 
 /// Every budget, and the notifications and subscribers of each monthly cost budget.

@@ -161,6 +161,11 @@ pub fn anomaly_state(o: &Observed) -> AnomalyState {
 
 pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
     let me = o.account.as_str();
+    if let Some(payer) = &o.payer {
+        // A member's budget sees only its own spend: judged here, the organization's bill could
+        // run away unseen while this says done.
+        return vec![Finding::new(me, None, Status::Unknown, step.say("member-account", &[("payer", payer)]))];
+    }
     let budget = match budget_state(o) {
         BudgetState::Met { name, emails } => Finding::new(
             me,
@@ -212,6 +217,10 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
 /// name groundwork would use that is taken is a conflict.
 pub fn plan(o: &Observed, ask: &mut dyn Ask, step: &Step, defaults: &super::Defaults) -> Result<Plan, PlanFailure> {
     let mut plan = Plan::default();
+    if let Some(payer) = &o.payer {
+        plan.conflicts.push(step.say("member-account", &[("payer", payer)]));
+        return Ok(plan);
+    }
     let at = At::new(&o.account, BILLING_REGION);
     let mut email: Option<String> = None;
     let mut email_of = |ask: &mut dyn Ask| -> Result<String, PlanFailure> {
