@@ -68,7 +68,16 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
 
     // The lab's order; contacts once more at the end, for the member accounts created on the way
     // (their contacts can be read only once trusted access is on, which the first run turns on).
-    let order = ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "alerts"];
+    let order = [
+        "contacts",
+        "organization",
+        "control-tower",
+        "identity-center",
+        "guardduty",
+        "security-hub",
+        "alerts",
+        "budget",
+    ];
     for (n, step) in order.iter().chain(&["contacts", "contacts"]).enumerate() {
         if n < order.len() {
             // Before its first apply, every step's plan lists the changes it is about to make.
@@ -83,7 +92,8 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
     }
 
     let (_, json) = check_json(&emu, state.path());
-    for step in ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub"] {
+    for step in ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "budget"]
+    {
         assert_eq!(step_status(&json, step), "done", "{step}: {json:#}");
     }
     // What waits on a person: root MFA, and clicking the confirmation email.
