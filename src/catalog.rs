@@ -22,10 +22,11 @@ pub enum StepId {
     IamUsers,
     RootAccess,
     S3PublicAccess,
+    Budget,
 }
 
 impl StepId {
-    pub const ALL: [StepId; 11] = [
+    pub const ALL: [StepId; 12] = [
         StepId::RootMfa,
         StepId::Contacts,
         StepId::Organization,
@@ -37,6 +38,7 @@ impl StepId {
         StepId::IamUsers,
         StepId::RootAccess,
         StepId::S3PublicAccess,
+        StepId::Budget,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +54,7 @@ impl StepId {
             StepId::IamUsers => "iam-users",
             StepId::RootAccess => "root-access",
             StepId::S3PublicAccess => "s3-public-access",
+            StepId::Budget => "budget",
         }
     }
 
@@ -73,6 +76,7 @@ impl StepId {
             StepId::IamUsers => include_str!("../steps/iam-users.toml"),
             StepId::RootAccess => include_str!("../steps/root-access.toml"),
             StepId::S3PublicAccess => include_str!("../steps/s3-public-access.toml"),
+            StepId::Budget => include_str!("../steps/budget.toml"),
         }
     }
 }

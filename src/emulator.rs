@@ -24,7 +24,7 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 26] = [
+pub const EMBEDDED: [(&str, &str); 27] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("root_access.py", include_str!("../tests/emulator/root_access.py")),
@@ -50,6 +50,7 @@ pub const EMBEDDED: [(&str, &str); 26] = [
     ("sh_regions.py", include_str!("../tests/emulator/sh_regions.py")),
     ("credential_report.py", include_str!("../tests/emulator/credential_report.py")),
     ("s3_buckets.py", include_str!("../tests/emulator/s3_buckets.py")),
+    ("cost.py", include_str!("../tests/emulator/cost.py")),
     ("requirements.txt", include_str!("../tests/emulator/requirements.txt")),
 ];
 

@@ -26,6 +26,8 @@ pub enum Kind {
     AccountId,
     /// A landing zone version: two numbers and a dot, such as `4.0` (AWS's pattern).
     Version,
+    /// An amount of US dollars: a positive number with at most two decimals, such as `250`.
+    Amount,
     /// A yes that holds for the run that gives it only (`--set`), such as going on without a check
     /// that could not be made: never asked, never remembered.
     Accept,
@@ -121,6 +123,7 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
                     })
                 })
         }
+        Kind::Amount => is_amount(v),
         Kind::Version => {
             // AWS's pattern for a landing zone version: \d+.\d+
             let parts: Vec<&str> = v.split('.').collect();
@@ -165,6 +168,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::YesNo => "yes-no",
         Kind::AccountId => "account-id",
         Kind::Version => "version",
+        Kind::Amount => "amount",
         Kind::Accept => "accept",
         Kind::AccountChoices => "account-choices",
     }
@@ -179,6 +183,19 @@ fn is_email(v: &str) -> bool {
         && !domain.ends_with('.')
         && !v.chars().any(|c| c.is_whitespace() || c.is_control())
         && !domain.contains('@')
+}
+
+/// Dollars as AWS Budgets takes them: digits, optionally a point and one or two more, more than 0
+/// and less than a billion (a typo's extra zeros are refused rather than budgeted).
+fn is_amount(v: &str) -> bool {
+    let (whole, cents) = v.split_once('.').unwrap_or((v, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    (1..=9).contains(&whole.len())
+        && digits(whole)
+        && cents.len() <= 2
+        && digits(cents)
+        && !(v.contains('.') && cents.is_empty())
+        && v.parse::<f64>().is_ok_and(|a| a > 0.0)
 }
 
 fn is_region(v: &str) -> bool {
@@ -383,6 +400,11 @@ mod tests {
         assert_eq!(validate(Kind::Version, " 4.1 ").as_deref(), Ok("4.1"));
         for bad in ["4", "latest", "4.x", "4..1", "v4.1", "4.1.2", "4.-1", "12345.0"] {
             assert!(validate(Kind::Version, bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(validate(Kind::Amount, " 250 ").as_deref(), Ok("250"));
+        assert!(validate(Kind::Amount, "99.50").is_ok());
+        for bad in ["0", "0.00", "-5", "5.", ".5", "1.234", "$100", "1e3", "1,000", "1000000000", ""] {
+            assert!(validate(Kind::Amount, bad).is_err(), "{bad:?}");
         }
     }
 

@@ -3,10 +3,12 @@
 //! bounds how many calls are in flight, and turns SDK answers into plain domain types.
 
 pub mod account;
+pub mod budgets;
 pub mod change;
 pub mod cloudtrail;
 pub mod config_service;
 pub mod controltower;
+pub mod cost_explorer;
 pub mod credential_report;
 pub mod error;
 pub mod eventbridge;

@@ -52,6 +52,7 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::IamUsers => steps::iam_users::check(aws, facts, step).await,
         StepId::RootAccess => steps::root_access::check(aws, facts, step).await,
         StepId::S3PublicAccess => steps::s3_public_access::check(aws, facts, step).await,
+        StepId::Budget => steps::budget::check(aws, facts, step).await,
     };
     conclude(step, findings)
 }
@@ -127,6 +128,7 @@ mod tests {
                 StepId::Guardduty => &["src/steps/coverage.rs"],
                 StepId::SecurityHub => &["src/steps/coverage.rs", "src/steps/security_hub/recording.rs"],
                 StepId::Alerts => &["src/steps/alerts/judge.rs", "src/steps/alerts/plan.rs"],
+                StepId::Budget => &["src/steps/budget/rules.rs"],
                 _ => &[],
             };
             for file in more {

@@ -36,6 +36,7 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
         StepId::IamUsers => crate::steps::iam_users::plan_live(&mut ctx).await?,
         StepId::RootAccess => crate::steps::root_access::plan_live(&mut ctx).await?,
         StepId::S3PublicAccess => crate::steps::s3_public_access::plan_live(&mut ctx).await?,
+        StepId::Budget => crate::steps::budget::plan_live(&mut ctx).await?,
     };
     guessed::review(&mut ctx, &mut plan)?;
     Ok(plan)

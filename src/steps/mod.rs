@@ -3,6 +3,7 @@
 //! All eight steps are in this shape; guardduty and security-hub share `coverage`.
 
 pub mod alerts;
+pub mod budget;
 pub mod contacts;
 pub mod control_tower;
 pub mod coverage;

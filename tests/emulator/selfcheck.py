@@ -775,6 +775,7 @@ def main():
     import selfcheck_s3 as s3
     import selfcheck_iam_users as iam_users
     import selfcheck_root_access as root_access
+    import selfcheck_cost as cost
     checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
@@ -791,7 +792,8 @@ def main():
               s3.check_list_buckets, s3.check_account_public_access_block, s3.check_bucket_public_status,
               iam_users.check_credential_report,
               root_access.check_organization_features, root_access.check_assume_root_rules,
-              root_access.check_root_sessions_act_by_task]
+              root_access.check_root_sessions_act_by_task,
+              cost.check_budget_subscribers, cost.check_anomaly_detection, cost.check_cost_explorer_only_in_us_east_1]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -73,6 +73,7 @@ import service_linked_roles  # noqa: F401 -- service-linked roles named as AWS n
 import sh_regions  # Security Hub's organization settings per Region (beside this file)
 import standards as sh_readiness  # standards subscriptions start PENDING (beside this file)
 import controltower
+import cost  # Budgets' subscribers, Cost Anomaly Detection, Cost Explorer in us-east-1 (beside this file)
 import enrolment  # what Control Tower leaves in accounts (patches Organizations' MoveAccount on import)
 import faults  # the fault-injection test hook (beside this file)
 import hold  # holds the nth request before its answer, for kill tests (beside this file)
@@ -638,7 +639,7 @@ def reset_extension():
         UNSUPPORTED["service"] = None
         faults.clear(), paging.reset(), hold.release()
         provisioning.reset(), account_creation.reset(), sh_readiness.reset(), delays.reset()
-        drill.reset(), root_access.reset()
+        drill.reset(), root_access.reset(), cost.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
@@ -896,7 +897,12 @@ class GroundworkApp:
             return InternalServerError()(environ, start_response)  # moto's page for a missing service
         if cloudwatch_cbor.handles(service, path):
             return cloudwatch_cbor.respond(req, account, region)(environ, start_response)
+        refused = cost.refuse_region(service, region)
+        if refused is not None:
+            return refused.response()(environ, start_response)
         handler, args = ROUTES.get((service, method, path.rstrip("/") or "/")), ()
+        if handler is None and method == "POST":
+            handler, args = cost.route(service, req.headers.get("X-Amz-Target"))
         if handler is None:
             handler, args = member_accounts.route(service, method, path)
         if handler is None and service == "guardduty":

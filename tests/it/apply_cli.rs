@@ -77,6 +77,7 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
         "security-hub",
         "alerts",
         "root-access",
+        "budget",
     ];
     for (n, step) in order.iter().chain(&["contacts", "contacts"]).enumerate() {
         if n < order.len() {
@@ -92,8 +93,16 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
     }
 
     let (_, json) = check_json(&emu, state.path());
-    for step in
-        ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "root-access"]
+    for step in [
+        "contacts",
+        "organization",
+        "control-tower",
+        "identity-center",
+        "guardduty",
+        "security-hub",
+        "root-access",
+        "budget",
+    ]
     {
         assert_eq!(step_status(&json, step), "done", "{step}: {json:#}");
     }

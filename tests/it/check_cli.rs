@@ -4,7 +4,7 @@ use crate::common;
 
 use common::{Emulator, check_json, seed, step_status};
 
-const STEPS: [&str; 11] = [
+const STEPS: [&str; 12] = [
     "root-mfa",
     "contacts",
     "organization",
@@ -16,6 +16,7 @@ const STEPS: [&str; 11] = [
     "iam-users",
     "root-access",
     "s3-public-access",
+    "budget",
 ];
 
 #[test]
@@ -39,6 +40,7 @@ fn a_fresh_account_has_everything_left_to_do() {
         "alerts",
         "root-access",
         "s3-public-access",
+        "budget",
     ] {
         assert_eq!(step_status(&json, id), "not-done", "{id}: {json}");
     }

@@ -28,7 +28,8 @@ fn one_page_reads() -> (Vec<String>, usize) {
         // The rest of this chained call: up to the line that sends it.
         let chain: String = lines[call.line..lines.len().min(call.line + 12)].join("\n");
         let chain = &chain[..chain.find(".send()").map_or(chain.len(), |i| i + 7)];
-        let follows = ["into_paginator", "set_next_token", "set_marker", ".next_token(", ".marker("];
+        let follows =
+            ["into_paginator", "set_next_token", "set_marker", ".next_token(", ".marker(", "set_next_page_token"];
         if !follows.iter().any(|f| chain.contains(f)) {
             found.push(format!("{}:{}: {} ({})", call.file.display(), call.line + 1, call.op.method, call.op.action));
         }

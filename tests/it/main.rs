@@ -8,6 +8,8 @@ mod alerts;
 mod alerts_rules;
 mod all_features;
 mod apply_cli;
+mod budget;
+mod budget_rules;
 mod check_cli;
 mod check_states;
 mod concurrent_runs;

@@ -74,6 +74,13 @@ const BEHIND: &[(&str, &[&str], &str)] = &[
         ],
         "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSSSOServiceRolePolicy.html",
     ),
+    (
+        // The Service Authorization Reference lists the billing console's permission beside
+        // budgets:ModifyBudget for CreateBudget (accounts still on the legacy billing permissions).
+        "budgets:ModifyBudget",
+        &["aws-portal:ModifyBilling"],
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_budgets.html",
+    ),
 ];
 
 /// Every action of the policy, whatever the statement.

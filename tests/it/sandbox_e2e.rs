@@ -1,5 +1,5 @@
 //! `groundwork sandbox`: with no AWS credentials at all, it starts the emulator, serves the wizard
-//! against it with a banner, lets a newcomer finish all eight steps with the keys alone (simulating
+//! against it with a banner, lets a newcomer finish every step with the keys alone (simulating
 //! what only a person can do), and stops the emulator when the wizard quits.
 
 use crate::common;
@@ -37,7 +37,7 @@ fn contact(key: &str) -> &'static str {
     }
 }
 
-/// All eight steps through the wizard's keys, from a brand-new account; root MFA and the alert
+/// Every step through the wizard's keys, from a brand-new account; root MFA and the alert
 /// email confirmation with the sandbox's simulate key.
 fn finish_the_journey(tmux: &Tmux) {
     // 1 Root MFA: only a person can do it; the sandbox offers to simulate it, and says so.
@@ -88,6 +88,12 @@ fn finish_the_journey(tmux: &Tmux) {
     tmux.wait_for("┌ s3-public-access ");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ S3 Block Public Access");
+    // 15 Budget: the amount (no spend in a new account, so no hint) and the email, which offers
+    // the alerts' address.
+    tmux.wait_for("┌ budget ");
+    tmux.keys(&["Enter"]);
+    answer(tmux, "[budget.", 2, |key| if key.contains("budget.amount") { "250" } else { "" });
+    confirm(tmux, "✓ Budget and cost anomaly alerts");
     // 2 Contacts, last, once every account exists: the first run turns on trusted access, the
     // second reaches the member accounts with the remembered answers.
     tmux.wait_for("┌ contacts ");
@@ -135,7 +141,7 @@ fn banner_port(screen: &str) -> u16 {
 }
 
 #[test]
-fn a_newcomer_finishes_all_eight_steps_in_the_sandbox_and_it_stops_its_emulator() {
+fn a_newcomer_finishes_every_step_in_the_sandbox_and_it_stops_its_emulator() {
     let state = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::new("sandbox"); // dropped first: what it started stops before its files go
     let binary = assert_cmd::cargo::cargo_bin("groundwork");

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod budget;
 pub mod config;
 pub mod controltower;
 pub mod drill;
@@ -269,6 +270,23 @@ pub enum Action {
         account: String,
         found: crate::aws::root_access::RootCredentials,
     },
+    /// A monthly cost budget with an actual (80%) and a forecasted (100%) email alert.
+    CreateBudget {
+        name: String,
+        /// US dollars a month, as the person gave it.
+        amount: String,
+        email: String,
+    },
+    /// An AWS managed anomaly monitor of every AWS service; its ARN is the output `monitor`.
+    CreateAnomalyMonitor {
+        name: String,
+    },
+    /// A daily email about the monitor's anomalies.
+    CreateAnomalySubscription {
+        name: String,
+        monitor: Ref,
+        email: String,
+    },
 }
 
 impl Action {
@@ -319,6 +337,9 @@ impl Action {
             Action::EnableRootCredentialsManagement => "iam:EnableOrganizationsRootCredentialsManagement",
             Action::EnableRootSessions => "iam:EnableOrganizationsRootSessions",
             Action::DeleteRootCredentials { .. } => "sts:AssumeRoot",
+            Action::CreateBudget { .. } => "budgets:ModifyBudget",
+            Action::CreateAnomalyMonitor { .. } => "ce:CreateAnomalyMonitor",
+            Action::CreateAnomalySubscription { .. } => "ce:CreateAnomalySubscription",
         }
     }
 
@@ -341,6 +362,9 @@ impl Action {
         !matches!(self, Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } | Action::WaitForFsbp)
     }
 }
+
+/// The output naming the anomaly monitor `CreateAnomalyMonitor` made.
+pub const MONITOR: &str = "anomaly-monitor";
 
 /// What performing an action produced, for later actions and the record.
 pub type Outputs = HashMap<String, String>;
@@ -439,6 +463,15 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::EnableRootSessions => root_access::enable_root_sessions(aws, at).await,
         Action::DeleteRootCredentials { account, found } => {
             root_access::delete_root_credentials(aws, at, account, found).await
+        }
+        Action::CreateBudget { name, amount, email } => budget::create_budget(aws, at, name, amount, email).await,
+        Action::CreateAnomalyMonitor { name } => {
+            let arn = budget::create_monitor(aws, at, name).await?;
+            outputs.insert(MONITOR.into(), arn);
+            Ok(())
+        }
+        Action::CreateAnomalySubscription { name, monitor, email } => {
+            budget::create_subscription(aws, at, name, &monitor.resolve(outputs)?, email).await
         }
     }
 }

@@ -1,7 +1,7 @@
 //! How an action reads in a plan and in the action log: its AWS call's key parameters. Never a
 //! secret.
 
-use super::{Action, alerts, controltower};
+use super::{Action, alerts, budget, controltower};
 
 impl Action {
     /// The key parameters, as a person and the action log read them. Never a secret.
@@ -176,6 +176,27 @@ impl Action {
                     ("Deletes", deletes.join("; ")),
                 ]
             }
+            Action::CreateBudget { name, amount, email } => vec![
+                ("BudgetName", name.clone()),
+                ("BudgetLimit", format!("{amount} USD, MONTHLY, COST")),
+                (
+                    "Notifications",
+                    format!("ACTUAL > {}%, FORECASTED > {}%", budget::ACTUAL_PERCENT, budget::FORECAST_PERCENT),
+                ),
+                ("Subscriber", format!("EMAIL {email}")),
+            ],
+            Action::CreateAnomalyMonitor { name } => vec![
+                ("MonitorName", name.clone()),
+                ("MonitorType", "DIMENSIONAL".into()),
+                ("MonitorDimension", "SERVICE".into()),
+            ],
+            Action::CreateAnomalySubscription { name, monitor, email } => vec![
+                ("SubscriptionName", name.clone()),
+                ("MonitorArnList", monitor.show()),
+                ("Frequency", "DAILY".into()),
+                ("Threshold", format!("total impact >= {} USD", budget::ANOMALY_IMPACT_USD)),
+                ("Subscriber", format!("EMAIL {email}")),
+            ],
             _ => unreachable!("foundation actions are read by params"),
         }
     }

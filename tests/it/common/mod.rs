@@ -50,6 +50,10 @@ pub fn sets(step: &str) -> Vec<String> {
             add("identity-center.email", "ada@example.com");
         }
         "alerts" => add("alerts.email", "alerts@example.com"),
+        "budget" => {
+            add("budget.amount", "250");
+            add("budget.email", "bills@example.com");
+        }
         _ => {}
     }
     v

@@ -25,10 +25,12 @@ pub struct Operation {
 /// and OIDC crates are left out: they fetch credentials with a bearer token, not IAM actions.
 const PREFIX: &[(&str, &str)] = &[
     ("aws-sdk-account", "account"),
+    ("aws-sdk-budgets", "budgets"),
     ("aws-sdk-cloudtrail", "cloudtrail"),
     ("aws-sdk-cloudwatch", "cloudwatch"),
     ("aws-sdk-config", "config"),
     ("aws-sdk-controltower", "controltower"),
+    ("aws-sdk-costexplorer", "ce"),
     ("aws-sdk-eventbridge", "events"),
     ("aws-sdk-guardduty", "guardduty"),
     ("aws-sdk-iam", "iam"),
@@ -90,12 +92,35 @@ pub fn operations() -> Vec<Operation> {
             let action = RENAMED
                 .iter()
                 .find(|(k, op, _)| *k == name && *op == api_name)
-                .map_or_else(|| format!("{prefix}:{api_name}"), |(_, _, a)| (*a).to_owned());
+                .map_or_else(|| iam_action(prefix, &api_name), |(_, _, a)| (*a).to_owned());
             found.push(Operation { krate: name.replace('-', "_"), method, action, paged });
         }
     }
     assert_eq!(crates, PREFIX.len(), "every SDK crate found by cargo metadata");
     found
+}
+
+/// The IAM action that authorizes an operation: `prefix:Operation`, except for AWS Budgets, whose
+/// reads are all `budgets:ViewBudget` and whose budget changes are `budgets:ModifyBudget` (Service
+/// Authorization Reference, "Actions, resources, and condition keys for Amazon Budget Service", list_budgets.html).
+fn iam_action(prefix: &str, api_name: &str) -> String {
+    const VIEW: [&str; 4] =
+        ["DescribeBudget", "DescribeBudgets", "DescribeNotificationsForBudget", "DescribeSubscribersForNotification"];
+    const MODIFY: [&str; 8] = [
+        "CreateBudget",
+        "UpdateBudget",
+        "DeleteBudget",
+        "CreateNotification",
+        "UpdateNotification",
+        "DeleteNotification",
+        "CreateSubscriber",
+        "DeleteSubscriber",
+    ];
+    match prefix {
+        "budgets" if VIEW.contains(&api_name) => "budgets:ViewBudget".to_owned(),
+        "budgets" if MODIFY.contains(&api_name) => "budgets:ModifyBudget".to_owned(),
+        _ => format!("{prefix}:{api_name}"),
+    }
 }
 
 /// The operation's name as AWS spells it: the first string the operation's runtime metadata is

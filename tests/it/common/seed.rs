@@ -396,6 +396,7 @@ pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
         account_block(emu, account, true).await;
     }
     root_access(emu).await;
+    budget(emu, true).await;
     org
 }
 
@@ -455,4 +456,70 @@ pub async fn root_access(emu: &Emulator) {
     let iam = aws_sdk_iam::Client::new(&config(emu, MGMT, REGION).await);
     iam.enable_organizations_root_credentials_management().send().await.expect("root credentials management");
     iam.enable_organizations_root_sessions().send().await.expect("root sessions");
+}
+
+/// The person's own monthly cost budget "company" (85% actual, 100% forecast, emailed to
+/// cfo@example.com), and with `anomaly` an AWS services monitor with a daily email subscription:
+/// made as a person would, in us-east-1 where Budgets and Cost Explorer live.
+pub async fn budget(emu: &Emulator, anomaly: bool) {
+    use aws_sdk_budgets::types as b;
+    use aws_sdk_costexplorer::types as ce;
+    let conf = config(emu, MGMT, "us-east-1").await;
+    let alert = |kind: b::NotificationType, pct: f64| {
+        let note = b::Notification::builder()
+            .notification_type(kind)
+            .comparison_operator(b::ComparisonOperator::GreaterThan)
+            .threshold(pct)
+            .threshold_type(b::ThresholdType::Percentage)
+            .build()
+            .expect("notification");
+        let to = b::Subscriber::builder()
+            .subscription_type(b::SubscriptionType::Email)
+            .address("cfo@example.com")
+            .build()
+            .expect("subscriber");
+        b::NotificationWithSubscribers::builder().notification(note).subscribers(to).build().expect("alert")
+    };
+    let budget = b::Budget::builder()
+        .budget_name("company")
+        .budget_limit(b::Spend::builder().amount("900").unit("USD").build().expect("spend"))
+        .time_unit(b::TimeUnit::Monthly)
+        .budget_type(b::BudgetType::Cost)
+        .build()
+        .expect("budget");
+    aws_sdk_budgets::Client::new(&conf)
+        .create_budget()
+        .account_id(MGMT)
+        .budget(budget)
+        .notifications_with_subscribers(alert(b::NotificationType::Actual, 85.0))
+        .notifications_with_subscribers(alert(b::NotificationType::Forecasted, 100.0))
+        .send()
+        .await
+        .expect("the person's budget");
+    if !anomaly {
+        return;
+    }
+    let cost = aws_sdk_costexplorer::Client::new(&conf);
+    let monitor = ce::AnomalyMonitor::builder()
+        .monitor_name("Default-Services-Monitor")
+        .monitor_type(ce::MonitorType::Dimensional)
+        .monitor_dimension(ce::MonitorDimension::Service)
+        .build()
+        .expect("monitor");
+    let arn =
+        cost.create_anomaly_monitor().anomaly_monitor(monitor).send().await.expect("monitor").monitor_arn().to_owned();
+    let impact = ce::DimensionValues::builder()
+        .key(ce::Dimension::AnomalyTotalImpactAbsolute)
+        .values("100")
+        .match_options(ce::MatchOption::GreaterThanOrEqual)
+        .build();
+    let subscription = ce::AnomalySubscription::builder()
+        .subscription_name("cfo")
+        .monitor_arn_list(arn)
+        .subscribers(ce::Subscriber::builder().r#type(ce::SubscriberType::Email).address("cfo@example.com").build())
+        .frequency(ce::AnomalySubscriptionFrequency::Weekly)
+        .threshold_expression(ce::Expression::builder().dimensions(impact).build())
+        .build()
+        .expect("subscription");
+    cost.create_anomaly_subscription().anomaly_subscription(subscription).send().await.expect("subscription");
 }
