@@ -771,8 +771,9 @@ def main():
     import selfcheck_delays as delays
     import selfcheck_config as config
     import selfcheck_baselines as bl
+    import selfcheck_controls as controls
     import selfcheck_identity_center as identity_center
-    checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
+    checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment, controls.check_controls_api,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,
