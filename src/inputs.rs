@@ -26,6 +26,9 @@ pub enum Kind {
     AccountId,
     /// A landing zone version: two numbers and a dot, such as `4.0` (AWS's pattern).
     Version,
+    /// Controls a person turned off on purpose, each with the reason: `none`, or
+    /// `ALIAS=reason; ALIAS=reason` (the guardrails step plans none of them).
+    ControlSkips,
     /// A yes that holds for the run that gives it only (`--set`), such as going on without a check
     /// that could not be made: never asked, never remembered.
     Accept,
@@ -97,6 +100,7 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
         }
         Kind::YesNo | Kind::Accept => matches!(v.to_lowercase().as_str(), "yes" | "no" | "y" | "n"),
         Kind::AccountId => v.len() == 12 && v.chars().all(|c| c.is_ascii_digit()),
+        Kind::ControlSkips => control_skips(v).is_some(),
         Kind::Version => {
             // AWS's pattern for a landing zone version: \d+.\d+
             let parts: Vec<&str> = v.split('.').collect();
@@ -136,8 +140,29 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::YesNo => "yes-no",
         Kind::AccountId => "account-id",
         Kind::Version => "version",
+        Kind::ControlSkips => "control-skips",
         Kind::Accept => "accept",
     }
+}
+
+/// The controls a `ControlSkips` answer names, each with its reason (`None`: not such an answer).
+/// A control is named as the Control Catalog's alias for it (letters, digits, `_ . -`).
+pub fn control_skips(v: &str) -> Option<BTreeMap<String, String>> {
+    let v = v.trim();
+    if v.eq_ignore_ascii_case("none") {
+        return Some(BTreeMap::new());
+    }
+    let mut out = BTreeMap::new();
+    for entry in v.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+        let (alias, reason) = entry.split_once('=')?;
+        let (alias, reason) = (alias.trim(), reason.trim());
+        let named = !alias.is_empty() && alias.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !named || reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+            return None;
+        }
+        out.insert(alias.to_owned(), reason.to_owned());
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn is_email(v: &str) -> bool {

@@ -6,6 +6,7 @@ pub mod account;
 pub mod change;
 pub mod cloudtrail;
 pub mod config_service;
+pub mod controls;
 pub mod controltower;
 pub mod error;
 pub mod eventbridge;

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod control_tower;
 pub mod coverage;
 pub mod guardduty;
+pub mod guardrails;
 pub mod identity_center;
 pub mod organization;
 pub mod root_mfa;
