@@ -27,7 +27,9 @@ fn a_fresh_account_has_everything_left_to_do() {
     assert!(json["principal"].as_str().is_some_and(|p| p.starts_with("arn:aws:")));
     let ids: Vec<&str> = json["steps"].as_array().expect("steps").iter().filter_map(|s| s["id"].as_str()).collect();
     assert_eq!(ids, STEPS);
-    for id in ["root-mfa", "contacts", "organization", "control-tower", "guardduty", "security-hub", "alerts", "guardrails"] {
+    for id in
+        ["root-mfa", "contacts", "organization", "control-tower", "guardduty", "security-hub", "alerts", "guardrails"]
+    {
         assert_eq!(step_status(&json, id), "not-done", "{id}: {json}");
     }
     // moto gives every account an Identity Center instance, but nobody has a user yet.

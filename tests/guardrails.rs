@@ -87,8 +87,14 @@ async fn a_registered_ou_gets_every_strongly_recommended_control_and_the_step_is
     assert!(details(&json).contains("Workloads"), "{json:#}");
 
     let (_, plan) = run(&emu, state.path(), &["plan", "guardrails"]);
-    assert!(plan.contains("controltower:EnableControl") && plan.contains("arn:aws:controlcatalog:::control/"), "{plan}");
-    assert!(plan.contains("Preventive") && plan.contains("Detective") && plan.contains("billed per evaluation"), "{plan}");
+    assert!(
+        plan.contains("controltower:EnableControl") && plan.contains("arn:aws:controlcatalog:::control/"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Preventive") && plan.contains("Detective") && plan.contains("billed per evaluation"),
+        "{plan}"
+    );
     assert!(plan.contains("AWS-GR_IAM_USER_MFA_ENABLED"), "electives offered:\n{plan}");
 
     let (code, out) = run(&emu, state.path(), &["apply", "guardrails", "--yes"]);
@@ -149,8 +155,7 @@ async fn an_ou_not_registered_is_not_judged_and_aws_refuses_its_controls() {
     let catalog = aws_sdk_controlcatalog::Client::new(&conf);
     let control = catalog.list_controls().send().await.expect("catalog").controls()[0].arn().to_owned();
     let at = groundwork::aws::At::new(MGMT, REGION);
-    let err = groundwork::aws::change::controltower::enable_control(&aws, &at, &control, &ou)
-        .await
-        .expect_err("refused");
+    let err =
+        groundwork::aws::change::controltower::enable_control(&aws, &at, &control, &ou).await.expect_err("refused");
     assert!(err.explain().contains("not registered"), "{}", err.explain());
 }

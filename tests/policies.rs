@@ -84,7 +84,7 @@ const BEHIND: &[(&str, &[&str], &str)] = &[
             "organizations:AttachPolicy",
             "organizations:CreatePolicy",
             "organizations:UpdatePolicy",
-                    "organizations:DescribeOrganization",
+            "organizations:DescribeOrganization",
             "organizations:DescribeOrganizationalUnit",
             "organizations:ListAccounts",
             "organizations:ListAWSServiceAccessForOrganization",

@@ -142,9 +142,9 @@ async fn registered(aws: &Aws, home: &At) -> Result<Vec<Registered>, AwsError> {
         .ous
         .iter()
         .filter(|ou| {
-            g.enabled.iter().any(|e| {
-                Some(&e.baseline) == baseline.as_ref() && e.target == ou.arn && e.status == "SUCCEEDED"
-            })
+            g.enabled
+                .iter()
+                .any(|e| Some(&e.baseline) == baseline.as_ref() && e.target == ou.arn && e.status == "SUCCEEDED")
         })
         .cloned()
         .collect();
@@ -174,13 +174,25 @@ fn prerequisite(o: &Observed, step: &Step) -> Option<Vec<Finding>> {
     // dropped silently: the step cannot say the OUs are covered.
     let lacking: Vec<Finding> = wanted()
         .filter(|c| in_catalog(catalog, &c.alias).is_none())
-        .map(|c| Finding::new(&o.me, o.home.as_deref(), Status::Unknown, step.say("not-in-catalog", &[("control", &c.alias)])))
+        .map(|c| {
+            Finding::new(
+                &o.me,
+                o.home.as_deref(),
+                Status::Unknown,
+                step.say("not-in-catalog", &[("control", &c.alias)]),
+            )
+        })
         .collect();
     if !lacking.is_empty() {
         return Some(lacking);
     }
     if ous.is_empty() {
-        return Some(vec![Finding::new(&o.me, o.home.as_deref(), Status::NotApplicable, step.say("no-registered-ou", &[]))]);
+        return Some(vec![Finding::new(
+            &o.me,
+            o.home.as_deref(),
+            Status::NotApplicable,
+            step.say("no-registered-ou", &[]),
+        )]);
     }
     None
 }
@@ -194,9 +206,8 @@ fn judged<'a>(o: &'a Observed, catalog: &'a [CatalogControl]) -> Vec<(&'static L
 }
 
 fn skipped_note(o: &Observed, step: &Step) -> Option<String> {
-    let skipped: Vec<String> = wanted()
-        .filter_map(|c| o.skips.get(&c.alias).map(|why| format!("{} ({why})", c.alias)))
-        .collect();
+    let skipped: Vec<String> =
+        wanted().filter_map(|c| o.skips.get(&c.alias).map(|why| format!("{} ({why})", c.alias))).collect();
     (!skipped.is_empty()).then(|| step.say("skipped", &[("controls", &skipped.join(", "))]))
 }
 
@@ -219,19 +230,19 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
                 a.extend(extra.iter().cloned());
                 a
             };
-            let states: Vec<(&Listed, State)> =
+            let standing: Vec<(&Listed, State)> =
                 controls.iter().map(|(c, k)| (*c, state(enabled, k, &c.alias))).collect();
             let named = |want: fn(&State) -> bool| -> String {
-                states.iter().filter(|(_, s)| want(s)).map(|(c, _)| c.alias.as_str()).collect::<Vec<_>>().join(", ")
+                standing.iter().filter(|(_, s)| want(s)).map(|(c, _)| c.alias.as_str()).collect::<Vec<_>>().join(", ")
             };
-            let on = states.iter().filter(|(_, s)| *s == State::On).count();
+            let on = standing.iter().filter(|(_, s)| *s == State::On).count();
             let odd = named(|s| matches!(s, State::Unjudged(_)));
             let (status, key, extra) = if !odd.is_empty() {
                 (Status::Unknown, "ou-unjudged", vec![("controls", odd)])
-            } else if on == states.len() {
+            } else if on == standing.len() {
                 (Status::Done, "ou-all-on", vec![("n", on.to_string())])
-            } else if on == 0 && !states.iter().any(|(_, s)| matches!(s, State::Busy(_) | State::Failed)) {
-                (Status::NotDone, "ou-none-on", vec![("n", states.len().to_string())])
+            } else if on == 0 && !standing.iter().any(|(_, s)| matches!(s, State::Busy(_) | State::Failed)) {
+                (Status::NotDone, "ou-none-on", vec![("n", standing.len().to_string())])
             } else {
                 let missing = named(|s| *s == State::Missing);
                 let busy = named(|s| matches!(s, State::Busy(_)));
@@ -242,7 +253,7 @@ pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
                     .map(|(k, v)| step.say(k, &[("controls", &v)]))
                     .collect::<Vec<_>>()
                     .join(" ");
-                let n = [("on", on.to_string()), ("n", states.len().to_string()), ("detail", detail)];
+                let n = [("on", on.to_string()), ("n", standing.len().to_string()), ("detail", detail)];
                 (Status::Partial, "ou-some-on", n.to_vec())
             };
             let a = args(&extra);
@@ -303,7 +314,12 @@ pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanError> {
                         plan.notes.push(describe(c, k, step));
                     }
                     let target = r.ou.arn.clone();
-                    let action = Action::EnableControl { control: k.arn.clone(), alias: alias.clone(), target, ou: ou.to_owned() };
+                    let action = Action::EnableControl {
+                        control: k.arn.clone(),
+                        alias: alias.clone(),
+                        target,
+                        ou: ou.to_owned(),
+                    };
                     plan.changes.push(Change { at: home.clone(), global: false, action });
                     plan.changes.push(wait(Ref::Output(crate::aws::change::controltower::CONTROL_OPERATION.into())));
                 }
@@ -317,10 +333,9 @@ pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanError> {
                 State::Failed => {
                     plan.conflicts.push(step.say("conflict-failed", &[("control", &c.alias), ("ou", ou), ("id", id)]));
                 }
-                State::Unjudged(s) => plan.conflicts.push(step.say(
-                    "conflict-unjudged",
-                    &[("control", &c.alias), ("ou", ou), ("id", id), ("status", &s)],
-                )),
+                State::Unjudged(s) => plan.conflicts.push(
+                    step.say("conflict-unjudged", &[("control", &c.alias), ("ou", ou), ("id", id), ("status", &s)]),
+                ),
             }
         }
     }
