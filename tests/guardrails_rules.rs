@@ -69,6 +69,7 @@ fn observed(ous: Vec<(Ou, Result<Vec<EnabledControl>, AwsError>)>) -> Observed {
     Observed {
         me: ME.into(),
         home: Some(HOME.into()),
+        landing_zone_status: "ACTIVE".into(),
         managed: true,
         catalog: Ok(catalog()),
         ous: Ok(ous.into_iter().map(|(ou, enabled)| Registered { ou, enabled }).collect()),
@@ -249,4 +250,19 @@ fn unreadable_reads_are_unknown_and_missing_prerequisites_are_not_done() {
     o.managed = false;
     assert_eq!(status(&o), Status::NotDone);
     assert!(!plan(&o, step()).expect("plan").conflicts.is_empty());
+}
+
+#[test]
+fn nothing_is_enabled_while_the_landing_zone_is_not_active() {
+    let mut o = observed(vec![(ou("Workloads"), Ok(vec![]))]);
+    o.landing_zone_status = "PROCESSING".into();
+    let p = plan(&o, step()).expect("plan");
+    assert!(p.changes.is_empty() && p.conflicts.iter().any(|c| c.contains("PROCESSING")), "{p:#?}");
+    assert_eq!(status(&o), Status::NotDone);
+    invariant(&o);
+    // Nothing to enable: a busy landing zone changes nothing about a done step.
+    let mut o = observed(vec![(ou("Workloads"), Ok(all_on()))]);
+    o.landing_zone_status = "PROCESSING".into();
+    assert_eq!(status(&o), Status::Done);
+    invariant(&o);
 }

@@ -77,6 +77,9 @@ pub struct Observed {
     pub me: String,
     /// The landing zone's home Region (`None`: no landing zone).
     pub home: Option<String>,
+    /// The landing zone's status (`ACTIVE`, `PROCESSING`, `FAILED`): AWS enables controls only on
+    /// an active one.
+    pub landing_zone_status: String,
     /// Whether the caller is the organization's management account (only it manages controls).
     pub managed: bool,
     pub catalog: Result<Vec<CatalogControl>, AwsError>,
@@ -122,7 +125,9 @@ pub fn state(enabled: &[EnabledControl], control: &CatalogControl, alias: &str) 
 pub async fn observe(aws: &Aws, facts: &Facts, skips: BTreeMap<String, String>) -> Result<Observed, AwsError> {
     let me = facts.identity.account.clone();
     let managed = facts.managed_org().is_some();
-    let home = facts.landing_zone.clone()?.map(|lz| lz.home_region);
+    let lz = facts.landing_zone.clone()?;
+    let landing_zone_status = lz.as_ref().map(|lz| lz.status.clone()).unwrap_or_default();
+    let home = lz.map(|lz| lz.home_region);
     let (catalog, ous) = match &home {
         Some(home) if managed => {
             let at = At::new(&me, home);
@@ -131,7 +136,7 @@ pub async fn observe(aws: &Aws, facts: &Facts, skips: BTreeMap<String, String>) 
         }
         _ => (Ok(Vec::new()), Ok(Vec::new())),
     };
-    Ok(Observed { me, home, managed, catalog, ous, skips })
+    Ok(Observed { me, home, landing_zone_status, managed, catalog, ous, skips })
 }
 
 /// The OUs with a SUCCEEDED `AWSControlTowerBaseline`, each with its enabled controls.
@@ -347,6 +352,11 @@ pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanError> {
         .collect();
     if !electives.is_empty() {
         plan.notes.push(step.say("plan-electives", &[("controls", &electives.join("; "))]));
+    }
+    if plan.changes.iter().any(|c| c.action.is_change()) && o.landing_zone_status != "ACTIVE" {
+        // AWS refuses EnableControl while the landing zone is being set up, updated or has failed.
+        let status = o.landing_zone_status.as_str();
+        plan.conflicts.push(step.say("conflict-landing-zone-not-active", &[("status", status)]));
     }
     if !plan.conflicts.is_empty() {
         plan.changes.clear();
