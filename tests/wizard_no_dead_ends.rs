@@ -51,7 +51,7 @@ fn started(line: &str) -> Tmux {
 /// The organization, from a fresh account: selected, planned, confirmed, re-checked.
 fn create_the_organization(tmux: &Tmux) {
     tmux.wait_for("○ AWS Organization");
-    tmux.wait_for("Steps · 0 of 8 done");
+    tmux.wait_for(&format!("Steps · 0 of {} done", groundwork::catalog::StepId::ALL.len()));
     tmux.keys(&["j", "j"]);
     tmux.wait_for("┌ organization ");
     tmux.keys(&["Enter"]);
@@ -114,7 +114,7 @@ fn confirm(tmux: &Tmux, then: &str) {
 fn verdicts_follow_the_account_model_and_the_simulate_key_without_a_recheck() {
     let home = tempfile::tempdir().expect("tempdir");
     let tmux = sandbox(home.path());
-    tmux.wait_for("Steps · 0 of 8 done");
+    tmux.wait_for(&format!("Steps · 0 of {} done", groundwork::catalog::StepId::ALL.len()));
     tmux.wait_for("○ AWS Organization");
     // GuardDuty, before the organization: it says what it waits for.
     tmux.keys(&["j", "j", "j", "j", "j"]);
