@@ -87,7 +87,9 @@ fn finish_the_journey(tmux: &Tmux) {
     confirm(tmux, "◐ Account contacts");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ Account contacts");
-    tmux.wait_for(&format!("Steps · 8 of {STEPS} done"));
+    // guardrails is not applicable in a fresh sandbox (no OU holds a member account, so none is
+    // registered), and the step list counts it as settled.
+    tmux.wait_for(&format!("Steps · {STEPS} of {STEPS} done"));
 }
 
 /// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test
