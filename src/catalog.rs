@@ -19,6 +19,7 @@ pub enum StepId {
     Guardduty,
     SecurityHub,
     Alerts,
+    Guardrails,
     IamUsers,
     RootAccess,
     S3PublicAccess,
@@ -26,7 +27,7 @@ pub enum StepId {
 }
 
 impl StepId {
-    pub const ALL: [StepId; 12] = [
+    pub const ALL: [StepId; 13] = [
         StepId::RootMfa,
         StepId::Contacts,
         StepId::Organization,
@@ -35,6 +36,7 @@ impl StepId {
         StepId::Guardduty,
         StepId::SecurityHub,
         StepId::Alerts,
+        StepId::Guardrails,
         StepId::IamUsers,
         StepId::RootAccess,
         StepId::S3PublicAccess,
@@ -51,6 +53,7 @@ impl StepId {
             StepId::Guardduty => "guardduty",
             StepId::SecurityHub => "security-hub",
             StepId::Alerts => "alerts",
+            StepId::Guardrails => "guardrails",
             StepId::IamUsers => "iam-users",
             StepId::RootAccess => "root-access",
             StepId::S3PublicAccess => "s3-public-access",
@@ -73,6 +76,7 @@ impl StepId {
             StepId::Guardduty => include_str!("../steps/guardduty.toml"),
             StepId::SecurityHub => include_str!("../steps/security-hub.toml"),
             StepId::Alerts => include_str!("../steps/alerts.toml"),
+            StepId::Guardrails => include_str!("../steps/guardrails.toml"),
             StepId::IamUsers => include_str!("../steps/iam-users.toml"),
             StepId::RootAccess => include_str!("../steps/root-access.toml"),
             StepId::S3PublicAccess => include_str!("../steps/s3-public-access.toml"),

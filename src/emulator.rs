@@ -24,7 +24,7 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 27] = [
+pub const EMBEDDED: [(&str, &str); 28] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("root_access.py", include_str!("../tests/emulator/root_access.py")),
@@ -33,6 +33,7 @@ pub const EMBEDDED: [(&str, &str); 27] = [
     ("account_contacts.py", include_str!("../tests/emulator/account_contacts.py")),
     ("controltower.py", include_str!("../tests/emulator/controltower.py")),
     ("baselines.py", include_str!("../tests/emulator/baselines.py")),
+    ("controls.py", include_str!("../tests/emulator/controls.py")),
     ("enrolment.py", include_str!("../tests/emulator/enrolment.py")),
     ("assume_role.py", include_str!("../tests/emulator/assume_role.py")),
     ("regions.py", include_str!("../tests/emulator/regions.py")),

@@ -28,6 +28,9 @@ pub enum Kind {
     Version,
     /// An amount of US dollars: a positive number with at most two decimals, such as `250`.
     Amount,
+    /// Controls a person turned off on purpose, each with the reason: `none`, or
+    /// `ALIAS=reason; ALIAS=reason` (the guardrails step plans none of them).
+    ControlSkips,
     /// A yes that holds for the run that gives it only (`--set`), such as going on without a check
     /// that could not be made: never asked, never remembered.
     Accept,
@@ -124,6 +127,7 @@ pub fn validate(kind: Kind, value: &str) -> Result<String, String> {
                 })
         }
         Kind::Amount => is_amount(v),
+        Kind::ControlSkips => control_skips(v).is_some(),
         Kind::Version => {
             // AWS's pattern for a landing zone version: \d+.\d+
             let parts: Vec<&str> = v.split('.').collect();
@@ -169,9 +173,30 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::AccountId => "account-id",
         Kind::Version => "version",
         Kind::Amount => "amount",
+        Kind::ControlSkips => "control-skips",
         Kind::Accept => "accept",
         Kind::AccountChoices => "account-choices",
     }
+}
+
+/// The controls a `ControlSkips` answer names, each with its reason (`None`: not such an answer).
+/// A control is named as the Control Catalog's alias for it (letters, digits, `_ . -`).
+pub fn control_skips(v: &str) -> Option<BTreeMap<String, String>> {
+    let v = v.trim();
+    if v.eq_ignore_ascii_case("none") {
+        return Some(BTreeMap::new());
+    }
+    let mut out = BTreeMap::new();
+    for entry in v.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+        let (alias, reason) = entry.split_once('=')?;
+        let (alias, reason) = (alias.trim(), reason.trim());
+        let named = !alias.is_empty() && alias.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !named || reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+            return None;
+        }
+        out.insert(alias.to_owned(), reason.to_owned());
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn is_email(v: &str) -> bool {

@@ -32,6 +32,12 @@ pub enum Event {
         operation: String,
         ou: String,
     },
+    /// Waiting for a control operation enabling a control on an OU.
+    WaitingControl {
+        operation: String,
+        control: String,
+        ou: String,
+    },
     WaitStatus {
         status: String,
         minutes: u64,
@@ -59,6 +65,9 @@ impl Event {
             Event::Waiting { operation } => Some(say("apply-waiting", &[("operation", operation)])),
             Event::WaitingBaseline { operation, ou } => {
                 Some(say("apply-waiting-baseline", &[("operation", operation), ("ou", ou)]))
+            }
+            Event::WaitingControl { operation, control, ou } => {
+                Some(say("apply-waiting-control", &[("operation", operation), ("control", control), ("ou", ou)]))
             }
             Event::WaitStatus { status, minutes } => Some(format!(
                 "  {}",
@@ -96,7 +105,7 @@ pub async fn run_changes(
             wait_for_landing_zone(actor.aws, c, &op, on).await?;
             continue;
         }
-        if let Action::WaitForBaseline { operation, .. } = &c.action {
+        if let Action::WaitForBaseline { operation, .. } | Action::WaitForControl { operation, .. } = &c.action {
             let op = match operation {
                 change::Ref::Known(v) => v.clone(),
                 change::Ref::Output(k) => outputs.get(k).cloned().unwrap_or_default(),
@@ -122,6 +131,7 @@ pub async fn run_changes(
             Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => {
                 Some(controltower::BASELINE_OPERATION)
             }
+            Action::EnableControl { .. } => Some(controltower::CONTROL_OPERATION),
             _ => None,
         };
         if let Some(op) = key.and_then(|k| outputs.get(k)) {
@@ -172,28 +182,35 @@ async fn wait_for_landing_zone(
 /// each of its accounts). Past this the outcome is "still in progress", never success.
 pub const BASELINE_LIMIT: Duration = Duration::from_hours(1);
 
-/// Polls a baseline operation until it succeeds, fails, or the limit passes. Only `SUCCEEDED` is
-/// success: `FAILED` and any status groundwork does not know end the wait as an error.
+/// Polls a baseline (or control) operation until it succeeds, fails, or the limit passes. Only
+/// `SUCCEEDED` is success: `FAILED` and any status groundwork does not know end the wait as an error.
 async fn wait_for_baseline(
     aws: &Aws,
     c: &Change,
     op: &str,
     on: &mut (dyn FnMut(Event) + Send),
 ) -> Result<(), AwsError> {
-    const ACTION: &str = "controltower:GetBaselineOperation";
+    let control = matches!(c.action, Action::WaitForControl { .. });
+    let action = c.action.call();
     let start = Instant::now();
     let limit = aws.wait_limit(BASELINE_LIMIT);
-    let ou = match &c.action {
-        Action::WaitForBaseline { ou, .. } => ou.clone(),
-        _ => String::new(),
-    };
-    on(Event::WaitingBaseline { operation: op.to_owned(), ou });
+    on(match &c.action {
+        Action::WaitForControl { alias, ou, .. } => {
+            Event::WaitingControl { operation: op.to_owned(), control: alias.clone(), ou: ou.clone() }
+        }
+        Action::WaitForBaseline { ou, .. } => Event::WaitingBaseline { operation: op.to_owned(), ou: ou.clone() },
+        _ => Event::WaitingBaseline { operation: op.to_owned(), ou: String::new() },
+    });
     loop {
-        let (status, message) = controltower::baseline_operation(aws, &c.at, op).await?;
+        let (status, message) = if control {
+            controltower::control_operation(aws, &c.at, op).await?
+        } else {
+            controltower::baseline_operation(aws, &c.at, op).await?
+        };
         on(Event::WaitStatus { status: status.clone(), minutes: start.elapsed().as_secs() / 60 });
         match status.as_str() {
             "IN_PROGRESS" if start.elapsed() >= limit => {
-                return Err(crate::aws::still_in_progress(ACTION, &c.at, limit));
+                return Err(crate::aws::still_in_progress(action, &c.at, limit));
             }
             "IN_PROGRESS" => tokio::time::sleep(aws.poll_interval()).await,
             "SUCCEEDED" => {
@@ -205,7 +222,7 @@ async fn wait_for_baseline(
                 return Err(AwsError {
                     request_id: None,
                     kind: crate::aws::ErrorKind::Other,
-                    action: ACTION,
+                    action,
                     account: c.at.account.clone(),
                     region: Some(c.at.region.clone()),
                     code: Some(other.to_owned()),

@@ -7,6 +7,7 @@ pub mod budgets;
 pub mod change;
 pub mod cloudtrail;
 pub mod config_service;
+pub mod controls;
 pub mod controltower;
 pub mod cost_explorer;
 pub mod credential_report;

@@ -49,6 +49,7 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::Guardduty => steps::guardduty::check(aws, facts, answers, step).await,
         StepId::SecurityHub => steps::security_hub::check(aws, facts, step).await,
         StepId::Alerts => steps::alerts::check(aws, facts, answers, step).await,
+        StepId::Guardrails => steps::guardrails::check(aws, facts, answers, step).await,
         StepId::IamUsers => steps::iam_users::check(aws, facts, step).await,
         StepId::RootAccess => steps::root_access::check(aws, facts, step).await,
         StepId::S3PublicAccess => steps::s3_public_access::check(aws, facts, step).await,

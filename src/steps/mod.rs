@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod control_tower;
 pub mod coverage;
 pub mod guardduty;
+pub mod guardrails;
 pub mod iam_users;
 pub mod identity_center;
 pub mod organization;

@@ -26,6 +26,7 @@ from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import SSOAdminBackend
 
 import baselines
+import controls  # controls and the Control Catalog (beside this file)
 import regions
 from wire import DEFAULT_ACCOUNT, ApiError, iso, json_response, now
 
@@ -324,10 +325,6 @@ def list_landing_zone_operations(account, region, body):
     return {"landingZoneOperations": [op_summary(o) for o in ops]}
 
 
-def list_enabled_controls(account, region, body):
-    return {"enabledControls": []}
-
-
 # --------------------------------------------------------------------------- Identity Center's Region
 # moto answers ListInstances with an instance in every Region; on AWS an organization instance lives
 # in one Region. Once the hook has placed an account's instance, other Regions list none (the
@@ -390,11 +387,11 @@ def state():
     lzs = {a: dict(lz) for a, lz in LZ.items()}
     ops = [{k: (iso(v) if k in ("start", "end") and v else v) for k, v in o.items() if k != "due"}
            for o in sorted(OPS.values(), key=lambda o: (o["start"], o["id"]))]
-    return {"landingZones": lzs, "operations": ops, **baselines.state()}
+    return {"landingZones": lzs, "operations": ops, **baselines.state(), **controls.state()}
 
 
 def reset():
-    LZ.clear(), OPS.clear(), SSO_HOME.clear(), baselines.reset()
+    LZ.clear(), OPS.clear(), SSO_HOME.clear(), baselines.reset(), controls.reset()
 
 
 ROUTES = {
@@ -405,11 +402,12 @@ ROUTES = {
     ("controltower", "POST", "/reset-landingzone"): reset_landing_zone,
     ("controltower", "POST", "/get-landingzone-operation"): get_landing_zone_operation,
     ("controltower", "POST", "/list-landingzone-operations"): list_landing_zone_operations,
-    ("controltower", "POST", "/list-enabled-controls"): list_enabled_controls,
 }
 ROUTES.update(baselines.ROUTES)
+ROUTES.update(controls.ROUTES)
 HOOKS = {
     **baselines.HOOKS,
+    **controls.HOOKS,
     "/_groundwork/controltower/landing-zone": hook_landing_zone,
     "/_groundwork/controltower/operations/complete": hook_complete,
     "/_groundwork/identitycenter/instance-region": hook_sso_home,

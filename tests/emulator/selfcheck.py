@@ -771,12 +771,13 @@ def main():
     import selfcheck_delays as delays
     import selfcheck_config as config
     import selfcheck_baselines as bl
+    import selfcheck_controls as controls
     import selfcheck_identity_center as identity_center
     import selfcheck_s3 as s3
     import selfcheck_iam_users as iam_users
     import selfcheck_root_access as root_access
     import selfcheck_cost as cost
-    checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
+    checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment, controls.check_controls_api,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
               check_root_mfa, check_securityhub, check_guardduty, check_members, check_sns, check_apply_calls,

@@ -26,6 +26,8 @@ mod errors_cli;
 mod first_contact;
 mod guardduty_frequency;
 mod guardduty_rules;
+mod guardrails;
+mod guardrails_rules;
 mod guessed_accounts;
 mod iam_users;
 mod iam_users_rules;

@@ -81,6 +81,27 @@ const BEHIND: &[(&str, &[&str], &str)] = &[
         &["aws-portal:ModifyBilling"],
         "https://docs.aws.amazon.com/service-authorization/latest/reference/list_budgets.html",
     ),
+    (
+        // A preventive control is an SCP Control Tower creates and attaches with the caller's rights
+        // (AWS's minimal policy for enabling and disabling controls, less what only disabling needs:
+        // DisableControl, DeletePolicy, DetachPolicy; groundwork never disables a control).
+        "controltower:EnableControl",
+        &[
+            "organizations:AttachPolicy",
+            "organizations:CreatePolicy",
+            "organizations:UpdatePolicy",
+            "organizations:DescribeOrganization",
+            "organizations:DescribeOrganizationalUnit",
+            "organizations:ListAccounts",
+            "organizations:ListAWSServiceAccessForOrganization",
+            "organizations:ListChildren",
+            "organizations:ListOrganizationalUnitsForParent",
+            "organizations:ListParents",
+            "organizations:ListPoliciesForTarget",
+            "organizations:ListRoots",
+        ],
+        "https://docs.aws.amazon.com/prescriptive-guidance/latest/patterns/deploy-and-manage-aws-control-tower-controls-by-using-aws-cdk-and-aws-cloudformation.html",
+    ),
 ];
 
 /// Every action of the policy, whatever the statement.

@@ -144,6 +144,38 @@ pub async fn baseline_operation(aws: &Aws, at: &At, id: &str) -> Result<(String,
     ))
 }
 
+/// The output name under which a started control operation's id is kept.
+pub const CONTROL_OPERATION: &str = "control-operation";
+
+/// Enables a control (its catalog ARN) on an OU (its ARN); returns the operation id to poll with
+/// GetControlOperation. The control is deployed in the landing zone's governed Regions.
+pub async fn enable_control(aws: &Aws, at: &At, control: &str, target: &str) -> Result<String, AwsError> {
+    let out = client(aws, at)
+        .enable_control()
+        .control_identifier(control)
+        .target_identifier(target)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "controltower:EnableControl", &at.account, Some(&at.region)))?;
+    Ok(out.operation_identifier().to_owned())
+}
+
+/// A control operation's status (`IN_PROGRESS`, `SUCCEEDED`, `FAILED`) and AWS's message.
+pub async fn control_operation(aws: &Aws, at: &At, id: &str) -> Result<(String, Option<String>), AwsError> {
+    let _slot = aws.permit().await;
+    let out = client(aws, at)
+        .get_control_operation()
+        .operation_identifier(id)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "controltower:GetControlOperation", &at.account, Some(&at.region)))?;
+    let op = out.control_operation();
+    Ok((
+        op.and_then(|o| o.status()).map_or("UNKNOWN", |s| s.as_str()).to_owned(),
+        op.and_then(|o| o.status_message()).map(str::to_owned),
+    ))
+}
+
 /// An operation's status (`IN_PROGRESS`, `SUCCEEDED`, `FAILED`) and AWS's message, if any.
 pub async fn operation(aws: &Aws, at: &At, id: &str) -> Result<(String, Option<String>), AwsError> {
     let _slot = aws.permit().await;

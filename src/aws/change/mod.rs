@@ -138,6 +138,21 @@ pub enum Action {
         operation: Ref,
         ou: String,
     },
+    /// Enables one control (its catalog ARN, read live) on a registered OU (its ARN).
+    EnableControl {
+        control: String,
+        /// The name people know it by (its alias in the catalog), for the plan.
+        alias: String,
+        target: String,
+        /// The OU's name, for the plan.
+        ou: String,
+    },
+    /// Not a change: waits for a control operation (ours just now, or one an earlier run started).
+    WaitForControl {
+        operation: Ref,
+        alias: String,
+        ou: String,
+    },
     CreateUser {
         store: String,
         user_name: String,
@@ -308,6 +323,8 @@ impl Action {
             Action::EnableBaseline { .. } => "controltower:EnableBaseline",
             Action::ResetEnabledBaseline { .. } => "controltower:ResetEnabledBaseline",
             Action::WaitForBaseline { .. } => "controltower:GetBaselineOperation",
+            Action::EnableControl { .. } => "controltower:EnableControl",
+            Action::WaitForControl { .. } => "controltower:GetControlOperation",
             Action::CreateUser { .. } => "identitystore:CreateUser",
             Action::CreateGroup { .. } => "identitystore:CreateGroup",
             Action::AddToGroup { .. } => "identitystore:CreateGroupMembership",
@@ -359,7 +376,13 @@ impl Action {
 
     /// Whether performing it changes anything in AWS (waiting does not).
     pub fn is_change(&self) -> bool {
-        !matches!(self, Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } | Action::WaitForFsbp)
+        !matches!(
+            self,
+            Action::WaitForLandingZone { .. }
+                | Action::WaitForBaseline { .. }
+                | Action::WaitForControl { .. }
+                | Action::WaitForFsbp
+        )
     }
 }
 
@@ -395,7 +418,14 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateLandingZone { .. } | Action::ResetLandingZone { .. } => {
             controltower::start_landing_zone(aws, at, action, outputs).await
         }
-        Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } => Ok(()), // perform polls
+        Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } | Action::WaitForControl { .. } => {
+            Ok(()) // perform polls
+        }
+        Action::EnableControl { control, target, .. } => {
+            let op = controltower::enable_control(aws, at, control, target).await?;
+            outputs.insert(controltower::CONTROL_OPERATION.into(), op);
+            Ok(())
+        }
         Action::EnableBaseline { .. } | Action::ResetEnabledBaseline { .. } => {
             controltower::start_baseline(aws, at, action, outputs).await
         }

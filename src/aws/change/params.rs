@@ -63,6 +63,15 @@ impl Action {
             Action::WaitForBaseline { operation, ou } => {
                 vec![("OU", ou.clone()), ("operationIdentifier", operation.show())]
             }
+            Action::EnableControl { control, alias, target, ou } => vec![
+                ("control", alias.clone()),
+                ("OU", ou.clone()),
+                ("controlIdentifier", control.clone()),
+                ("targetIdentifier", target.clone()),
+            ],
+            Action::WaitForControl { operation, alias, ou } => {
+                vec![("control", alias.clone()), ("OU", ou.clone()), ("operationIdentifier", operation.show())]
+            }
             Action::CreateUser { user_name, email, .. } => {
                 vec![("UserName", user_name.clone()), ("Email", email.clone())]
             }

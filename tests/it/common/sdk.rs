@@ -29,6 +29,7 @@ const PREFIX: &[(&str, &str)] = &[
     ("aws-sdk-cloudtrail", "cloudtrail"),
     ("aws-sdk-cloudwatch", "cloudwatch"),
     ("aws-sdk-config", "config"),
+    ("aws-sdk-controlcatalog", "controlcatalog"),
     ("aws-sdk-controltower", "controltower"),
     ("aws-sdk-costexplorer", "ce"),
     ("aws-sdk-eventbridge", "events"),
