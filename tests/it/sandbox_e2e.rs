@@ -93,7 +93,7 @@ fn finish_the_journey(tmux: &Tmux) {
     tmux.wait_for("┌ budget ");
     tmux.keys(&["Enter"]);
     answer(tmux, "[budget.", 2, |key| if key.contains("budget.amount") { "250" } else { "" });
-    confirm(tmux, "✓ Budget and cost anomaly alerts");
+    confirm(tmux, "✓ Budget and anomaly alerts");
     // 2 Contacts, last, once every account exists: the first run turns on trusted access, the
     // second reaches the member accounts with the remembered answers.
     tmux.wait_for("┌ contacts ");
