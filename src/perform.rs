@@ -98,7 +98,7 @@ async fn saying_waits<T>(
     loop {
         tokio::select! {
             done = &mut work => return done,
-            Some((call, d)) = rx.recv() => on(Event::RateWait { call, seconds: d.as_secs_f64().ceil() as u64 }),
+            Some((call, d)) = rx.recv() => on(Event::RateWait { call, seconds: d.as_secs() + u64::from(d.subsec_nanos() > 0) }),
         }
     }
 }
@@ -133,13 +133,15 @@ pub async fn run_changes(
         on(Event::Doing { n: n + 1, total, call: c.action.call(), account: c.at.account.clone(), region });
         if !c.action.is_change() {
             // A wait for what an earlier run started: it changes nothing, so nothing is logged.
-            saying_waits(actor.aws, on, change::perform(actor.aws, &c.at, &c.action, &mut outputs)).await?;
+            saying_waits(actor.aws, on, Box::pin(change::perform(actor.aws, &c.at, &c.action, &mut outputs))).await?;
             continue;
         }
         // Log, then act: no call without its intent on disk.
         let entry = intent(actor, id, c, n);
         actionlog::append(actor.log_dir, actor.log_account, &entry).map_err(|e| unlogged(c, &e))?;
-        let result = saying_waits(actor.aws, on, change::perform(actor.aws, &c.at, &c.action, &mut outputs)).await;
+        // Boxed: every action's calls make a large future, kept off the stack of whoever awaits this.
+        let result =
+            saying_waits(actor.aws, on, Box::pin(change::perform(actor.aws, &c.at, &c.action, &mut outputs))).await;
         outcome(actor, entry, result.as_ref().err());
         result?;
         let key = match c.action {

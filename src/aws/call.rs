@@ -29,7 +29,7 @@ use super::rates::Buckets;
 use super::{At, Aws, AwsError, ErrorKind, lock};
 
 /// How long one call may keep being throttled before it is reported as throttled.
-const RETRY_BUDGET: Duration = Duration::from_secs(120);
+const RETRY_BUDGET: Duration = Duration::from_mins(2);
 /// The first backoff after a throttling error; it doubles per attempt up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(20);
@@ -310,7 +310,7 @@ fn jitter() -> f64 {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    (x >> 11) as f64 / (1u64 << 53) as f64
+    f64::from(u32::try_from(x >> 32).unwrap_or(0)) / (f64::from(u32::MAX) + 1.0)
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ async fn search_opt_in(aws: &Aws, here: &At) -> Result<Option<String>, AwsError>
 pub async fn running_operation(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> {
     use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
     let running: Vec<_> = aws
-        .pages("controltower:ListLandingZoneOperations", &home, || {
+        .pages("controltower:ListLandingZoneOperations", home, || {
             aws.client(home, aws_sdk_controltower::Client::new)
                 .list_landing_zone_operations()
                 .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::InProgress).build())
@@ -129,7 +129,7 @@ async fn last_failure(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> 
     use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
     let client = aws.client(home, aws_sdk_controltower::Client::new);
     let failed: Vec<_> = {
-        aws.pages("controltower:ListLandingZoneOperations", &home, || {
+        aws.pages("controltower:ListLandingZoneOperations", home, || {
             client
                 .list_landing_zone_operations()
                 .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::Failed).build())
@@ -145,7 +145,7 @@ async fn last_failure(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> 
     let mut latest: Option<(f64, String)> = None;
     for id in failed.iter().filter_map(|o| o.operation_identifier()).take(5) {
         let out = aws
-            .call("controltower:GetLandingZoneOperation", &home, || {
+            .call("controltower:GetLandingZoneOperation", home, || {
                 client.get_landing_zone_operation().operation_identifier(id).send()
             })
             .await?;
