@@ -75,9 +75,6 @@ pub(crate) struct Calls {
     /// How long one call may keep being throttled ([`RETRY_BUDGET`] unless the settings say).
     budget: Duration,
     waits: Mutex<Vec<Wait>>,
-    /// Calls waiting right now, by ticket: what the progress line shows.
-    waiting: Mutex<Vec<(u64, &'static str)>>,
-    tickets: AtomicU64,
     /// Whoever shows progress: told when a call starts a wait worth showing.
     watchers: Mutex<Vec<UnboundedSender<(&'static str, Duration)>>>,
 }
@@ -94,8 +91,6 @@ impl Calls {
             per_account_limit: per,
             budget: budget.unwrap_or(RETRY_BUDGET),
             waits: Mutex::new(Vec::new()),
-            waiting: Mutex::new(Vec::new()),
-            tickets: AtomicU64::new(0),
             watchers: Mutex::new(Vec::new()),
         }
     }
@@ -117,14 +112,11 @@ impl Calls {
         if d.is_zero() {
             return;
         }
-        let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
-        lock(&self.waiting).push((ticket, action));
         if d >= SHOWN_WAIT {
             // A send never blocks; a watcher that has gone away is forgotten.
             lock(&self.watchers).retain(|w| w.send((action, d)).is_ok());
         }
         tokio::time::sleep(d).await;
-        lock(&self.waiting).retain(|(t, _)| *t != ticket);
         let wait = Wait { action, account: at.account.clone(), region: at.region.clone(), reason, waited: d };
         if SAY_WAITS.load(Ordering::Relaxed) {
             eprintln!("groundwork: {}", say_wait(&wait));
@@ -250,12 +242,6 @@ impl Aws {
     pub fn watch_waits(&self, to: UnboundedSender<(&'static str, Duration)>) {
         lock(&self.shared.calls.watchers).push(to);
     }
-
-    /// The operation a call is waiting on right now, if any: the progress line shows it. Never
-    /// blocks on the network (a short lock on a small list).
-    pub fn waiting(&self) -> Option<&'static str> {
-        lock(&self.shared.calls.waiting).last().map(|(_, a)| *a)
-    }
 }
 
 /// Classifies a failure of `action` in `at`, naming no Region for a global service.
@@ -316,6 +302,19 @@ fn jitter() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_bound_is_per_account_and_four_times_that_in_all() {
+        let calls = Calls::new(2, None);
+        let a = [calls.slot("111111111111").await, calls.slot("111111111111").await];
+        let own = lock(&calls.per_account).get("111111111111").cloned().expect("the account's bound");
+        assert_eq!(own.available_permits(), 0, "a third call to this account waits");
+        // Another account still gets its slots, from the same run-wide bound of 2 × 4.
+        let b = [calls.slot("222222222222").await, calls.slot("222222222222").await];
+        assert_eq!(calls.total.available_permits(), 2 * ACCOUNTS_IN_FLIGHT - 4);
+        drop((a, b));
+        assert_eq!((own.available_permits(), calls.total.available_permits()), (2, 2 * ACCOUNTS_IN_FLIGHT));
+    }
 
     #[test]
     fn backoff_grows_is_capped_and_never_zero() {
