@@ -4,7 +4,7 @@
 
 use aws_sdk_budgets::types::Notification;
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError};
 
 /// The Region of the Budgets and Cost Explorer endpoints.
 pub const BILLING_REGION: &str = "us-east-1";
@@ -48,20 +48,13 @@ fn at_billing(at: &At) -> At {
 /// Every budget of the account (`DescribeBudgets`, paginated).
 pub async fn budgets(aws: &Aws, at: &At) -> Result<Vec<Budget>, AwsError> {
     let at = at_billing(at);
-    let found: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(&at, aws_sdk_budgets::Client::new)
-            .describe_budgets()
-            .account_id(&at.account)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "budgets:ViewBudget", &at.account, Some(BILLING_REGION)))?
-    };
-    Ok(found
+    let client = aws.client(&at, aws_sdk_budgets::Client::new);
+    let pages = aws
+        .pages("budgets:ViewBudget", &at, || client.describe_budgets().account_id(&at.account).into_paginator().send())
+        .await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.budgets())
         .map(|b| Budget {
             name: b.budget_name().to_owned(),
             time_unit: b.time_unit().as_str().to_owned(),
@@ -74,21 +67,21 @@ pub async fn budgets(aws: &Aws, at: &At) -> Result<Vec<Budget>, AwsError> {
 /// A budget's notifications (`DescribeNotificationsForBudget`, paginated).
 pub async fn alerts(aws: &Aws, at: &At, budget: &str) -> Result<Vec<Alert>, AwsError> {
     let at = at_billing(at);
-    let found: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(&at, aws_sdk_budgets::Client::new)
-            .describe_notifications_for_budget()
-            .account_id(&at.account)
-            .budget_name(budget)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "budgets:ViewBudget", &at.account, Some(BILLING_REGION)))?
-    };
-    Ok(found
-        .into_iter()
+    let client = aws.client(&at, aws_sdk_budgets::Client::new);
+    let pages = aws
+        .pages("budgets:ViewBudget", &at, || {
+            client
+                .describe_notifications_for_budget()
+                .account_id(&at.account)
+                .budget_name(budget)
+                .into_paginator()
+                .send()
+        })
+        .await?;
+    Ok(pages
+        .iter()
+        .flat_map(|p| p.notifications())
+        .cloned()
         .map(|n| Alert {
             kind: n.notification_type().as_str().to_owned(),
             comparison: n.comparison_operator().as_str().to_owned(),
@@ -102,22 +95,21 @@ pub async fn alerts(aws: &Aws, at: &At, budget: &str) -> Result<Vec<Alert>, AwsE
 /// A notification's subscribers (`DescribeSubscribersForNotification`, paginated).
 pub async fn subscribers(aws: &Aws, at: &At, budget: &str, alert: &Alert) -> Result<Vec<Subscriber>, AwsError> {
     let at = at_billing(at);
-    let found: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(&at, aws_sdk_budgets::Client::new)
-            .describe_subscribers_for_notification()
-            .account_id(&at.account)
-            .budget_name(budget)
-            .notification(alert.raw.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "budgets:ViewBudget", &at.account, Some(BILLING_REGION)))?
-    };
-    Ok(found
+    let client = aws.client(&at, aws_sdk_budgets::Client::new);
+    let pages = aws
+        .pages("budgets:ViewBudget", &at, || {
+            client
+                .describe_subscribers_for_notification()
+                .account_id(&at.account)
+                .budget_name(budget)
+                .notification(alert.raw.clone())
+                .into_paginator()
+                .send()
+        })
+        .await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.subscribers())
         .map(|s| Subscriber { kind: s.subscription_type().as_str().to_owned(), address: s.address().to_owned() })
         .collect())
 }

@@ -3,7 +3,7 @@
 //! page, in the landing zone's home Region). Identifiers are read here, never written down: the
 //! catalog's ARN is the control's global identifier, its aliases the names people know.
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError};
 
 /// One control of the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,18 +30,11 @@ pub struct EnabledControl {
 
 /// Every control of the Control Catalog.
 pub async fn catalog(aws: &Aws, at: &At) -> Result<Vec<CatalogControl>, AwsError> {
-    let _slot = aws.permit().await;
-    let items: Vec<_> = aws
-        .client(at, aws_sdk_controlcatalog::Client::new)
-        .list_controls()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "controlcatalog:ListControls", &at.account, Some(&at.region)))?;
-    Ok(items
+    let client = aws.client(at, aws_sdk_controlcatalog::Client::new);
+    let pages = aws.pages("controlcatalog:ListControls", at, || client.list_controls().into_paginator().send()).await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.controls())
         .map(|c| CatalogControl {
             arn: c.arn().to_owned(),
             aliases: c.aliases().to_vec(),
@@ -53,19 +46,15 @@ pub async fn catalog(aws: &Aws, at: &At) -> Result<Vec<CatalogControl>, AwsError
 
 /// The controls enabled on one target (an OU's ARN).
 pub async fn enabled(aws: &Aws, at: &At, target: &str) -> Result<Vec<EnabledControl>, AwsError> {
-    let _slot = aws.permit().await;
-    let items: Vec<_> = aws
-        .client(at, aws_sdk_controltower::Client::new)
-        .list_enabled_controls()
-        .target_identifier(target)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "controltower:ListEnabledControls", &at.account, Some(&at.region)))?;
-    Ok(items
+    let client = aws.client(at, aws_sdk_controltower::Client::new);
+    let pages = aws
+        .pages("controltower:ListEnabledControls", at, || {
+            client.list_enabled_controls().target_identifier(target).into_paginator().send()
+        })
+        .await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.enabled_controls())
         .map(|c| EnabledControl {
             control: c.control_identifier().unwrap_or_default().to_owned(),
             target: c.target_identifier().unwrap_or(target).to_owned(),

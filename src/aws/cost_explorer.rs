@@ -6,7 +6,7 @@
 use aws_sdk_costexplorer::types::{DateInterval, Granularity};
 
 use super::budgets::BILLING_REGION;
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError};
 
 /// A Cost Anomaly Detection monitor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,19 +45,12 @@ fn at_billing(at: &At) -> At {
 /// Every anomaly monitor of the account (`GetAnomalyMonitors`, paginated).
 pub async fn monitors(aws: &Aws, at: &At) -> Result<Vec<Monitor>, AwsError> {
     let at = at_billing(at);
-    let found: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(&at, aws_sdk_costexplorer::Client::new)
-            .get_anomaly_monitors()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "ce:GetAnomalyMonitors", &at.account, Some(BILLING_REGION)))?
-    };
-    Ok(found
+    let client = aws.client(&at, aws_sdk_costexplorer::Client::new);
+    let pages =
+        aws.pages("ce:GetAnomalyMonitors", &at, || client.get_anomaly_monitors().into_paginator().send()).await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.anomaly_monitors())
         .map(|m| Monitor {
             arn: m.monitor_arn().unwrap_or_default().to_owned(),
             name: m.monitor_name().to_owned(),
@@ -70,19 +63,13 @@ pub async fn monitors(aws: &Aws, at: &At) -> Result<Vec<Monitor>, AwsError> {
 /// Every alert subscription of the account (`GetAnomalySubscriptions`, paginated).
 pub async fn subscriptions(aws: &Aws, at: &At) -> Result<Vec<Subscription>, AwsError> {
     let at = at_billing(at);
-    let found: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(&at, aws_sdk_costexplorer::Client::new)
-            .get_anomaly_subscriptions()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "ce:GetAnomalySubscriptions", &at.account, Some(BILLING_REGION)))?
-    };
-    Ok(found
+    let client = aws.client(&at, aws_sdk_costexplorer::Client::new);
+    let pages = aws
+        .pages("ce:GetAnomalySubscriptions", &at, || client.get_anomaly_subscriptions().into_paginator().send())
+        .await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.anomaly_subscriptions())
         .map(|s| Subscription {
             arn: s.subscription_arn().unwrap_or_default().to_owned(),
             name: s.subscription_name().to_owned(),
@@ -122,20 +109,20 @@ pub async fn last_month(aws: &Aws, at: &At, today: (i32, u32)) -> Result<Option<
         })?;
     // One month, no grouping: one result, so one page (each page is another US$0.01); the token
     // is followed all the same, should AWS ever split it.
+    let client = aws.client(&at, aws_sdk_costexplorer::Client::new);
     let (mut total, mut token, mut any) = (0.0, None::<String>, false);
     loop {
-        let out = {
-            let _slot = aws.permit().await;
-            aws.client(&at, aws_sdk_costexplorer::Client::new)
-                .get_cost_and_usage()
-                .time_period(period.clone())
-                .granularity(Granularity::Monthly)
-                .metrics("UnblendedCost")
-                .set_next_page_token(token.take())
-                .send()
-                .await
-                .map_err(|e| classify(&e, "ce:GetCostAndUsage", &at.account, Some(BILLING_REGION)))?
-        };
+        let out = aws
+            .call("ce:GetCostAndUsage", &at, || {
+                client
+                    .get_cost_and_usage()
+                    .time_period(period.clone())
+                    .granularity(Granularity::Monthly)
+                    .metrics("UnblendedCost")
+                    .set_next_page_token(token.clone())
+                    .send()
+            })
+            .await?;
         for amount in
             out.results_by_time().iter().filter_map(|r| r.total()?.get("UnblendedCost")?.amount()?.parse::<f64>().ok())
         {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 
-use super::{At, Aws, AwsError, ErrorKind, error::classify};
+use super::{At, Aws, AwsError, ErrorKind};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_iam::Client {
     aws.client(at, aws_sdk_iam::Client::new)
@@ -70,13 +70,7 @@ pub async fn report(aws: &Aws, at: &At) -> Result<Report, AwsError> {
     let limit = aws.wait_limit(Duration::from_mins(2));
     let start = Instant::now();
     loop {
-        let state = {
-            let _slot = aws.permit().await;
-            c.generate_credential_report()
-                .send()
-                .await
-                .map_err(|e| classify(&e, "iam:GenerateCredentialReport", &at.account, None))?
-        };
+        let state = aws.call("iam:GenerateCredentialReport", at, || c.generate_credential_report().send()).await?;
         if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
             break;
         }
@@ -85,13 +79,7 @@ pub async fn report(aws: &Aws, at: &At) -> Result<Report, AwsError> {
         }
         tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(2))).await;
     }
-    let out = {
-        let _slot = aws.permit().await;
-        c.get_credential_report()
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:GetCredentialReport", &at.account, None))?
-    };
+    let out = aws.call("iam:GetCredentialReport", at, || c.get_credential_report().send()).await?;
     let generated = out
         .generated_time()
         .map(|t| t.secs())
@@ -107,14 +95,9 @@ pub async fn access_keys(aws: &Aws, at: &At, user: &str) -> Result<Vec<AccessKey
     let mut found = Vec::new();
     let mut marker = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = c
-            .list_access_keys()
-            .user_name(user)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:ListAccessKeys", &at.account, None))?;
+        let out = aws
+            .call("iam:ListAccessKeys", at, || c.list_access_keys().user_name(user).set_marker(marker.clone()).send())
+            .await?;
         for k in out.access_key_metadata() {
             let id = super::missing(k.access_key_id(), "iam:ListAccessKeys", "AccessKeyId", at)?;
             let active = k.status().is_some_and(|s| s.as_str() == "Active");
@@ -132,13 +115,9 @@ pub async fn access_keys(aws: &Aws, at: &At, user: &str) -> Result<Vec<AccessKey
         }
     }
     for key in found.iter_mut().filter(|k| k.active) {
-        let _slot = aws.permit().await;
-        let out = c
-            .get_access_key_last_used()
-            .access_key_id(&key.id)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:GetAccessKeyLastUsed", &at.account, None))?;
+        let out = aws
+            .call("iam:GetAccessKeyLastUsed", at, || c.get_access_key_last_used().access_key_id(&key.id).send())
+            .await?;
         let last = out.access_key_last_used();
         key.last_used = last.and_then(|u| u.last_used_date()).map(DateTime::secs);
         key.service = last.map(|u| u.service_name().to_owned()).filter(|s| !s.is_empty() && s != "N/A");

@@ -234,6 +234,8 @@ fn refine(kind: ErrorKind, message: &str, region: Option<&str>) -> ErrorKind {
             ErrorKind::DeniedByOrganization
         }
         ErrorKind::InvalidCredentials if opt_in => ErrorKind::RegionNotEnabled,
+        // Some services throttle under a general code (`LimitExceededException`) with this message.
+        ErrorKind::Other if lower.contains("rate exceeded") => ErrorKind::Throttled,
         other => other,
     }
 }

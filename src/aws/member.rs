@@ -2,7 +2,10 @@
 //! and let the SDK's identity cache keep the result until it expires. A role AWS refuses
 //! (AccessDenied: the account has no such role, e.g. AWSControlTowerExecution in an account Control
 //! Tower never enrolled) is tried once per account per run; the next role is then used for the rest
-//! of the run. When every role fails, the error names each role and why.
+//! of the run. When every role fails, the error names each role and why. `AssumeRole` is made by
+//! the SDK's credentials provider, outside `Aws::call`: a throttled one is retried here, with the
+//! same backoff, for up to `THROTTLE_BUDGET` (an organization's worth of members assumed at once
+//! meets STS's rate in the management account).
 
 use aws_config::SdkConfig;
 use aws_config::sts::AssumeRoleProvider;
@@ -10,6 +13,10 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, future};
 use tokio::sync::Mutex;
+use tokio::time::{Duration, Instant};
+
+/// How long one role may keep being throttled before the account is reported unreachable.
+const THROTTLE_BUDGET: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub struct MemberCredentials {
@@ -32,7 +39,21 @@ impl MemberCredentials {
             let arn = format!("arn:aws:iam::{}:role/{role}", self.account);
             let provider =
                 AssumeRoleProvider::builder(arn.clone()).session_name("groundwork").configure(&self.base).build().await;
-            match provider.provide_credentials().await {
+            let started = Instant::now();
+            let mut attempt = 0;
+            let answer = loop {
+                let answer = provider.provide_credentials().await;
+                let throttled = answer.as_ref().is_err_and(|e| {
+                    let why = aws_smithy_types::error::display::DisplayErrorContext(e).to_string();
+                    why.contains("Throttl") || why.contains("Rate exceeded") || why.contains("TooManyRequests")
+                });
+                if !throttled || started.elapsed() >= THROTTLE_BUDGET {
+                    break answer;
+                }
+                tokio::time::sleep(super::call::backoff(attempt)).await;
+                attempt += 1;
+            };
+            match answer {
                 Ok(creds) => {
                     *chosen = i;
                     return Ok(creds);

@@ -7,7 +7,7 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sts::types::PolicyDescriptorType;
 
-use super::{At, Aws, AwsError, error::classify, missing};
+use super::{At, Aws, AwsError, call::classify_at, missing};
 
 /// The task policy that lets a root session read the root user's credentials and nothing else.
 pub const AUDIT_TASK: &str = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
@@ -20,13 +20,8 @@ pub const TRUSTED: &str = "iam.amazonaws.com";
 
 /// The centralized root access features enabled for the organization (`iam:ListOrganizationsFeatures`).
 pub async fn features(aws: &Aws, at: &At) -> Result<Vec<String>, AwsError> {
-    let _slot = aws.permit().await;
-    let out = aws
-        .client(at, aws_sdk_iam::Client::new)
-        .list_organizations_features()
-        .send()
-        .await
-        .map_err(|e| classify(&e, "iam:ListOrganizationsFeatures", &at.account, None))?;
+    let client = aws.client(at, aws_sdk_iam::Client::new);
+    let out = aws.call("iam:ListOrganizationsFeatures", at, || client.list_organizations_features().send()).await?;
     Ok(out.enabled_features().iter().map(|f| f.as_str().to_owned()).collect())
 }
 
@@ -50,18 +45,19 @@ impl RootCredentials {
 /// (`me`, the management account) opens in its own Region (AWS refuses STS's global endpoint).
 pub async fn root_session(aws: &Aws, me: &At, member: &str, task: &str) -> Result<aws_sdk_iam::Client, AwsError> {
     let action = "sts:AssumeRoot";
-    let out = {
-        let _slot = aws.permit().await;
-        aws.client(me, aws_sdk_sts::Client::new)
-            .assume_root()
-            .target_principal(member)
-            .task_policy_arn(PolicyDescriptorType::builder().arn(task).build())
-            .duration_seconds(SESSION_SECONDS)
-            .send()
-            .await
-            .map_err(|e| classify(&e, action, member, Some(&me.region)))?
-    };
     let at = At::new(member, &me.region);
+    // The management account makes the request (its pace and slot); a failure names the member.
+    let sts = aws.client(me, aws_sdk_sts::Client::new);
+    let out = aws
+        .send(action, me, || {
+            sts.assume_root()
+                .target_principal(member)
+                .task_policy_arn(PolicyDescriptorType::builder().arn(task).build())
+                .duration_seconds(SESSION_SECONDS)
+                .send()
+        })
+        .await
+        .map_err(|e| classify_at(&e, action, &at))?;
     let c = out.credentials();
     let key = missing(c.map(|c| c.access_key_id()), action, "Credentials.AccessKeyId", &at)?;
     let secret = missing(c.map(|c| c.secret_access_key()), action, "Credentials.SecretAccessKey", &at)?;
@@ -75,24 +71,18 @@ pub async fn root_session(aws: &Aws, me: &At, member: &str, task: &str) -> Resul
 /// A member's root credentials, read through an audit root session.
 pub async fn root_credentials(aws: &Aws, me: &At, member: &str) -> Result<RootCredentials, AwsError> {
     let iam = root_session(aws, me, member, AUDIT_TASK).await?;
-    let password = {
-        let _slot = aws.permit().await;
-        match iam.get_login_profile().send().await {
-            Ok(_) => true,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => false,
-            Err(e) => return Err(classify(&e, "iam:GetLoginProfile", member, None)),
-        }
+    // The root session's calls act in the member.
+    let at = At::new(member, &me.region);
+    let password = match aws.send("iam:GetLoginProfile", &at, || iam.get_login_profile().send()).await {
+        Ok(_) => true,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => false,
+        Err(e) => return Err(classify_at(&e, "iam:GetLoginProfile", &at)),
     };
     let mut found = RootCredentials { password, ..RootCredentials::default() };
     let mut marker = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = iam
-            .list_access_keys()
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:ListAccessKeys", member, None))?;
+        let out =
+            aws.call("iam:ListAccessKeys", &at, || iam.list_access_keys().set_marker(marker.clone()).send()).await?;
         found.access_keys.extend(out.access_key_metadata().iter().filter_map(|k| k.access_key_id().map(str::to_owned)));
         marker = out.marker().map(str::to_owned).filter(|_| out.is_truncated());
         if marker.is_none() {
@@ -101,13 +91,11 @@ pub async fn root_credentials(aws: &Aws, me: &At, member: &str) -> Result<RootCr
     }
     let mut marker = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = iam
-            .list_signing_certificates()
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:ListSigningCertificates", member, None))?;
+        let out = aws
+            .call("iam:ListSigningCertificates", &at, || {
+                iam.list_signing_certificates().set_marker(marker.clone()).send()
+            })
+            .await?;
         found.certificates.extend(out.certificates().iter().map(|c| c.certificate_id().to_owned()));
         marker = out.marker().map(str::to_owned).filter(|_| out.is_truncated());
         if marker.is_none() {
@@ -116,13 +104,8 @@ pub async fn root_credentials(aws: &Aws, me: &At, member: &str) -> Result<RootCr
     }
     let mut marker = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = iam
-            .list_mfa_devices()
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:ListMFADevices", member, None))?;
+        let out =
+            aws.call("iam:ListMFADevices", &at, || iam.list_mfa_devices().set_marker(marker.clone()).send()).await?;
         found.mfa.extend(out.mfa_devices().iter().map(|d| d.serial_number().to_owned()));
         marker = out.marker().map(str::to_owned).filter(|_| out.is_truncated());
         if marker.is_none() {

@@ -5,7 +5,7 @@ use aws_sdk_s3::error::ProvideErrorMetadata;
 use futures_util::future::join_all;
 
 use super::s3control::Block;
-use super::{At, Aws, AwsError, error::classify, missing};
+use super::{At, Aws, AwsError, call::classify_at, missing};
 
 /// The ACL groups that make a bucket public (AWS, "The meaning of public"): everyone, and every
 /// AWS account holder.
@@ -32,20 +32,14 @@ pub struct Bucket {
 /// `MaxBuckets`, so that AWS names each bucket's Region ("if the request contains at least one
 /// valid parameter") and pages with `ContinuationToken`.
 pub async fn buckets(aws: &Aws, at: &At) -> Result<Vec<Bucket>, AwsError> {
+    let s3 = aws.client(at, client);
+    let pages =
+        aws.pages("s3:ListAllMyBuckets", at, || s3.list_buckets().max_buckets(1000).into_paginator().send()).await?;
     let mut named = Vec::new();
-    let mut pages = aws.client(at, client).list_buckets().max_buckets(1000).into_paginator().send();
-    loop {
-        let page = {
-            let _slot = aws.permit().await;
-            pages.next().await
-        };
-        let Some(page) = page else { break };
-        let page = page.map_err(|e| classify(&e, "s3:ListAllMyBuckets", &at.account, Some(&at.region)))?;
-        for b in page.buckets() {
-            let name = missing(b.name(), "s3:ListAllMyBuckets", "bucket Name", at)?;
-            let region = missing(b.bucket_region(), "s3:ListAllMyBuckets", "BucketRegion", at)?;
-            named.push((name, region));
-        }
+    for b in pages.iter().flat_map(|p| p.buckets()) {
+        let name = missing(b.name(), "s3:ListAllMyBuckets", "bucket Name", at)?;
+        let region = missing(b.bucket_region(), "s3:ListAllMyBuckets", "BucketRegion", at)?;
+        named.push((name, region));
     }
     let reads = named.iter().map(|(name, region)| bucket(aws, At::new(&at.account, region), name));
     let mut found = Vec::new();
@@ -62,48 +56,43 @@ pub async fn buckets(aws: &Aws, at: &At) -> Result<Vec<Bucket>, AwsError> {
 async fn bucket(aws: &Aws, at: At, name: &str) -> Result<Option<Bucket>, AwsError> {
     let s3 = aws.client(&at, client);
     let gone = |code: Option<&str>| code == Some("NoSuchBucket");
-    let policy_public = {
-        let _slot = aws.permit().await;
-        match s3.get_bucket_policy_status().bucket(name).send().await {
-            Ok(out) => out.policy_status().and_then(|s| s.is_public()).unwrap_or(false),
-            // No policy at all: nothing public through a policy.
-            Err(e) if e.code() == Some("NoSuchBucketPolicy") => false,
-            Err(e) if gone(e.code()) => return Ok(None),
-            Err(e) => return Err(classify(&e, "s3:GetBucketPolicyStatus", &at.account, Some(&at.region))),
-        }
+    let sent = aws.send("s3:GetBucketPolicyStatus", &at, || s3.get_bucket_policy_status().bucket(name).send()).await;
+    let policy_public = match sent {
+        Ok(out) => out.policy_status().and_then(|s| s.is_public()).unwrap_or(false),
+        // No policy at all: nothing public through a policy.
+        Err(e) if e.code() == Some("NoSuchBucketPolicy") => false,
+        Err(e) if gone(e.code()) => return Ok(None),
+        Err(e) => return Err(classify_at(&e, "s3:GetBucketPolicyStatus", &at)),
     };
-    let acl_grants = {
-        let _slot = aws.permit().await;
-        match s3.get_bucket_acl().bucket(name).send().await {
-            Ok(out) => out
-                .grants()
-                .iter()
-                .filter_map(|g| {
-                    let uri = g.grantee().and_then(|t| t.uri())?;
-                    let group = PUBLIC_GROUPS.iter().find(|(u, _)| *u == uri)?.1;
-                    Some(format!("{group} {}", g.permission().map_or("", |p| p.as_str())))
-                })
-                .collect(),
-            Err(e) if gone(e.code()) => return Ok(None),
-            Err(e) => return Err(classify(&e, "s3:GetBucketAcl", &at.account, Some(&at.region))),
-        }
+    let sent = aws.send("s3:GetBucketAcl", &at, || s3.get_bucket_acl().bucket(name).send()).await;
+    let acl_grants = match sent {
+        Ok(out) => out
+            .grants()
+            .iter()
+            .filter_map(|g| {
+                let uri = g.grantee().and_then(|t| t.uri())?;
+                let group = PUBLIC_GROUPS.iter().find(|(u, _)| *u == uri)?.1;
+                Some(format!("{group} {}", g.permission().map_or("", |p| p.as_str())))
+            })
+            .collect(),
+        Err(e) if gone(e.code()) => return Ok(None),
+        Err(e) => return Err(classify_at(&e, "s3:GetBucketAcl", &at)),
     };
-    let block = {
-        let _slot = aws.permit().await;
-        match s3.get_public_access_block().bucket(name).send().await {
-            Ok(out) => {
-                let c = out.public_access_block_configuration();
-                [
-                    c.and_then(|c| c.block_public_acls()).unwrap_or(false),
-                    c.and_then(|c| c.ignore_public_acls()).unwrap_or(false),
-                    c.and_then(|c| c.block_public_policy()).unwrap_or(false),
-                    c.and_then(|c| c.restrict_public_buckets()).unwrap_or(false),
-                ]
-            }
-            Err(e) if e.code() == Some("NoSuchPublicAccessBlockConfiguration") => [false; 4],
-            Err(e) if gone(e.code()) => return Ok(None),
-            Err(e) => return Err(classify(&e, "s3:GetBucketPublicAccessBlock", &at.account, Some(&at.region))),
+    let sent =
+        aws.send("s3:GetBucketPublicAccessBlock", &at, || s3.get_public_access_block().bucket(name).send()).await;
+    let block = match sent {
+        Ok(out) => {
+            let c = out.public_access_block_configuration();
+            [
+                c.and_then(|c| c.block_public_acls()).unwrap_or(false),
+                c.and_then(|c| c.ignore_public_acls()).unwrap_or(false),
+                c.and_then(|c| c.block_public_policy()).unwrap_or(false),
+                c.and_then(|c| c.restrict_public_buckets()).unwrap_or(false),
+            ]
         }
+        Err(e) if e.code() == Some("NoSuchPublicAccessBlockConfiguration") => [false; 4],
+        Err(e) if gone(e.code()) => return Ok(None),
+        Err(e) => return Err(classify_at(&e, "s3:GetBucketPublicAccessBlock", &at)),
     };
     Ok(Some(Bucket { name: name.to_owned(), region: at.region.clone(), policy_public, acl_grants, block }))
 }

@@ -6,7 +6,7 @@ use aws_sdk_s3control::config::interceptors::BeforeTransmitInterceptorContextMut
 use aws_sdk_s3control::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_s3control::error::BoxError;
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError, call::classify_at};
 
 /// The four settings, in the order AWS's console and API list them.
 pub const SETTINGS: [&str; 4] = ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"];
@@ -18,8 +18,12 @@ pub type Block = [bool; 4];
 /// organization-level policies"). None set at all (`NoSuchPublicAccessBlockConfiguration`) is all
 /// off, as AWS documents; a field AWS leaves out is off.
 pub async fn account_block(aws: &Aws, at: &At) -> Result<Block, AwsError> {
-    let _slot = aws.permit().await;
-    let answer = aws.client(at, client).get_public_access_block().account_id(&at.account).send().await;
+    let s3control = aws.client(at, client);
+    let answer = aws
+        .send("s3:GetAccountPublicAccessBlock", at, || {
+            s3control.get_public_access_block().account_id(&at.account).send()
+        })
+        .await;
     match answer {
         Ok(out) => {
             let c = out.public_access_block_configuration();
@@ -33,7 +37,7 @@ pub async fn account_block(aws: &Aws, at: &At) -> Result<Block, AwsError> {
         Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_public_access_block_configuration()) => {
             Ok([false; 4])
         }
-        Err(e) => Err(classify(&e, "s3:GetAccountPublicAccessBlock", &at.account, Some(&at.region))),
+        Err(e) => Err(classify_at(&e, "s3:GetAccountPublicAccessBlock", at)),
     }
 }
 

@@ -102,8 +102,7 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
         "security-hub",
         "root-access",
         "budget",
-    ]
-    {
+    ] {
         assert_eq!(step_status(&json, step), "done", "{step}: {json:#}");
     }
     // What waits on a person: root MFA, and clicking the confirmation email.

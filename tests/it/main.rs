@@ -1,7 +1,6 @@
 //! Every integration test in one binary: one compile and one link of the SDK-heavy harness
 //! (`common`) instead of one per file, which was most of a cold `cargo test`'s build time.
 
-mod common;
 mod account_model;
 mod action_log;
 mod alerts;
@@ -12,6 +11,7 @@ mod budget;
 mod budget_rules;
 mod check_cli;
 mod check_states;
+mod common;
 mod concurrent_runs;
 mod contacts_accounts;
 mod control_tower;

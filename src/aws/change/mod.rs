@@ -360,20 +360,6 @@ impl Action {
         }
     }
 
-    /// Whether performing it polls AWS until an asynchronous operation ends, or makes several calls
-    /// (a root session, then its deletions). Such an action takes a permit per call itself
-    /// (`perform` takes none for it): none is held while waiting, and none is taken twice.
-    fn waits(&self) -> bool {
-        matches!(
-            self,
-            Action::CreateAccount { .. }
-                | Action::AssignAccount { .. }
-                | Action::EnableFsbp
-                | Action::WaitForFsbp
-                | Action::DeleteRootCredentials { .. }
-        )
-    }
-
     /// Whether performing it changes anything in AWS (waiting does not).
     pub fn is_change(&self) -> bool {
         !matches!(
@@ -392,9 +378,12 @@ pub const MONITOR: &str = "anomaly-monitor";
 /// What performing an action produced, for later actions and the record.
 pub type Outputs = HashMap<String, String>;
 
-/// Performs one action in `at`, adding what it produced to `outputs`.
+/// Performs one action in `at`, adding what it produced to `outputs`: one arm per action, each a
+/// call into the module that owns it, so its length is the number of actions.
+#[allow(clippy::too_many_lines)]
 pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs) -> Result<(), AwsError> {
-    let _slot = if action.waits() { None } else { Some(aws.permit().await) };
+    // Each AWS call below is paced and bounded by `Aws::call` itself: nothing is held here, so an
+    // action that polls holds no slot while it waits.
     match action {
         Action::CreateOrganization => organizations::create_organization(aws, at).await,
         Action::EnableServiceAccess { principal } => organizations::enable_service_access(aws, at, principal).await,

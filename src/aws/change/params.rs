@@ -101,7 +101,9 @@ impl Action {
         }
     }
 
-    /// The parameters of the security services' and the alert path's actions.
+    /// The parameters of the security services' and the alert path's actions (and the steps after
+    /// the lab's): one arm per action, as long as the list of actions.
+    #[allow(clippy::too_many_lines)]
     fn security_params(&self) -> Vec<(&'static str, String)> {
         let plans = |p: &[(String, bool)]| {
             p.iter().map(|(n, on)| format!("{n}={}", if *on { "on" } else { "off" })).collect::<Vec<_>>().join(",")

@@ -92,7 +92,9 @@ async fn load(emu: &Emulator, creds: Credentials, region: &str) -> SdkConfig {
 
 /// A groundwork session against the emulator, as the management account.
 pub async fn session(emu: &Emulator, concurrency: usize) -> Arc<groundwork::aws::Aws> {
-    let settings = groundwork::aws::Settings { concurrency, ..Default::default() };
+    // A fault the emulator injects throttles for ever: a few seconds of groundwork's retries, not
+    // AWS's two minutes, before it is reported as throttled.
+    let settings = groundwork::aws::Settings { concurrency, throttle_limit_seconds: Some(5.0), ..Default::default() };
     Arc::new(groundwork::aws::Aws::from_config(config(emu, MGMT, REGION).await, &settings))
 }
 
