@@ -19,10 +19,11 @@ pub enum StepId {
     Guardduty,
     SecurityHub,
     Alerts,
+    AccessAnalyzer,
 }
 
 impl StepId {
-    pub const ALL: [StepId; 8] = [
+    pub const ALL: [StepId; 9] = [
         StepId::RootMfa,
         StepId::Contacts,
         StepId::Organization,
@@ -31,6 +32,7 @@ impl StepId {
         StepId::Guardduty,
         StepId::SecurityHub,
         StepId::Alerts,
+        StepId::AccessAnalyzer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +45,7 @@ impl StepId {
             StepId::Guardduty => "guardduty",
             StepId::SecurityHub => "security-hub",
             StepId::Alerts => "alerts",
+            StepId::AccessAnalyzer => "access-analyzer",
         }
     }
 
@@ -61,6 +64,7 @@ impl StepId {
             StepId::Guardduty => include_str!("../steps/guardduty.toml"),
             StepId::SecurityHub => include_str!("../steps/security-hub.toml"),
             StepId::Alerts => include_str!("../steps/alerts.toml"),
+            StepId::AccessAnalyzer => include_str!("../steps/access-analyzer.toml"),
         }
     }
 }

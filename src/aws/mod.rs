@@ -2,6 +2,7 @@
 //! SSO, environment, `AWS_REGION`, `AWS_ENDPOINT_URL`), reaches member accounts by assuming a role,
 //! bounds how many calls are in flight, and turns SDK answers into plain domain types.
 
+pub mod access_analyzer;
 pub mod account;
 pub mod change;
 pub mod cloudtrail;

@@ -49,14 +49,16 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::Guardduty => steps::guardduty::check(aws, facts, answers, step).await,
         StepId::SecurityHub => steps::security_hub::check(aws, facts, step).await,
         StepId::Alerts => steps::alerts::check(aws, facts, answers, step).await,
+        StepId::AccessAnalyzer => steps::access_analyzer::check(aws, facts, step).await,
     };
     conclude(step, findings)
 }
 
 /// Steps judged in the governed Regions (or, for identity-center, in the home Region).
-pub const NEEDS_REGIONS: [StepId; 4] = [StepId::IdentityCenter, StepId::Guardduty, StepId::SecurityHub, StepId::Alerts];
+pub const NEEDS_REGIONS: [StepId; 5] =
+    [StepId::IdentityCenter, StepId::Guardduty, StepId::SecurityHub, StepId::Alerts, StepId::AccessAnalyzer];
 /// Steps that live in the Audit account of an organization.
-pub const LIVES_IN_AUDIT: [StepId; 3] = [StepId::Guardduty, StepId::SecurityHub, StepId::Alerts];
+pub const LIVES_IN_AUDIT: [StepId; 4] = [StepId::Guardduty, StepId::SecurityHub, StepId::Alerts, StepId::AccessAnalyzer];
 
 /// Why a step cannot be judged (or planned) at all: the account model could not establish the
 /// governed Regions, or, in an organization, the Audit account it lives in. Says why and what to
@@ -124,6 +126,8 @@ mod tests {
                 StepId::Guardduty => &["src/steps/coverage.rs"],
                 StepId::SecurityHub => &["src/steps/coverage.rs", "src/steps/security_hub/recording.rs"],
                 StepId::Alerts => &["src/steps/alerts/judge.rs", "src/steps/alerts/plan.rs"],
+                // The organization-wide reach and the delegated administrator, shared with guardduty.
+                StepId::AccessAnalyzer => &["src/steps/coverage.rs"],
                 _ => &[],
             };
             for file in more {

@@ -2,6 +2,7 @@
 //! same value with pure functions, so a step's verdict and its plan can never disagree.
 //! All eight steps are in this shape; guardduty and security-hub share `coverage`.
 
+pub mod access_analyzer;
 pub mod alerts;
 pub mod contacts;
 pub mod control_tower;

@@ -12,6 +12,7 @@ assignment  GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS  Identity Center accoun
 baseline    GROUNDWORK_EMULATOR_BASELINE_DELAY_SECONDS    Control Tower baseline operations and automatic
                                                           enrolment of a moved account (baselines.py, enrolment.py)
 provision   GROUNDWORK_EMULATOR_PROVISION_DELAY_SECONDS   Identity Center permission set pushes (provisioning.py)
+analyzer    GROUNDWORK_EMULATOR_ANALYZER_DELAY_SECONDS    IAM Access Analyzer analyzers CREATING -> ACTIVE (access_analyzer.py)
 
 All default to 0, so tests that do not ask for a delay see moto's instant answers; the sandbox and
 the tests of polls set them. POST /moto-api/reset forgets what the hook set.
@@ -25,7 +26,8 @@ ENV = {"account": "GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS",
        "standards": "GROUNDWORK_EMULATOR_STANDARDS_DELAY_SECONDS",
        "assignment": "GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS",
        "baseline": "GROUNDWORK_EMULATOR_BASELINE_DELAY_SECONDS",
-       "provision": "GROUNDWORK_EMULATOR_PROVISION_DELAY_SECONDS"}
+       "provision": "GROUNDWORK_EMULATOR_PROVISION_DELAY_SECONDS",
+       "analyzer": "GROUNDWORK_EMULATOR_ANALYZER_DELAY_SECONDS"}
 _SET = {}  # name -> seconds set by the hook
 _LOCK = threading.Lock()
 

@@ -65,6 +65,7 @@ from moto.sns.responses import SNSResponse
 from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
 
+import access_analyzer  # IAM Access Analyzer, which moto lacks (beside this file)
 import account_contacts  # Account Management's AccountId rules (beside this file)
 import account_creation  # CreateAccount is asynchronous, as on AWS (beside this file)
 import assume_role  # AssumeRole of a role that does not exist is AccessDenied (beside this file)
@@ -594,6 +595,8 @@ def groundwork_state():
                               for d, det in sorted(b.detectors.items())},
                 "delegatedAdmins": list(b.admin_account_ids)}
     state["members"] = member_accounts.state()
+    state["accessanalyzer"] = {f"{a}/{r}": [access_analyzer._shown(x) for x in found.values()]
+                               for (a, r), found in sorted(access_analyzer.ANALYZERS.items())}
     return state
 
 
@@ -618,6 +621,7 @@ HOOKS = {
     "/_groundwork/unsupported": hook_unsupported,
     **controltower.HOOKS,
     **regions.HOOKS,
+    **access_analyzer.HOOKS,
     "/_groundwork/guardduty/enrol": member_accounts.hook_gd_enrol,
     "/_groundwork/identitycenter/fail": lambda b: json_response(provisioning.hook_fail(b)),
 }
@@ -632,6 +636,7 @@ def reset_extension():
         faults.clear(), paging.reset(), hold.release()
         provisioning.reset(), account_creation.reset(), sh_readiness.reset(), delays.reset()
         drill.reset()
+        access_analyzer.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
@@ -914,12 +919,14 @@ class GroundworkApp:
                 return ApiError(*refused).response()(environ, start_response)
         if handler is None:
             handler, args = drill.route(service, method, path)
+        if handler is None:
+            handler, args = access_analyzer.route(service, method, path)
         if handler is None and service == "controltower":  # the rest of Control Tower: as moto would
             return InternalServerError()(environ, start_response)
         if handler is None:
             return self.moto(environ, start_response)
         try:
-            body = read_json(req) if method == "POST" else dict(req.args)  # GET: the query string
+            body = read_json(req) if method in ("POST", "PUT") else dict(req.args)  # GET: the query string
             with LOCK:
                 controltower.tick()
                 resp = json_response(handler(account, region, body, *args))

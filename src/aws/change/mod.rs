@@ -2,6 +2,7 @@
 //! every call that changes something. Changes are data ([`Action`]) first, shown to the person,
 //! and performed only after a yes. Nothing here deletes or overwrites.
 
+pub mod access_analyzer;
 pub mod account;
 pub mod alerts;
 pub mod config;
@@ -249,6 +250,19 @@ pub enum Action {
         bus: String,
         role: String,
     },
+    /// Makes an account the delegated administrator of a service, from the management account.
+    RegisterDelegatedAdmin {
+        account: String,
+        principal: String,
+    },
+    /// An `ORGANIZATION` analyzer for external access (free), waited for until `ACTIVE`.
+    CreateAnalyzer {
+        name: String,
+    },
+    /// Not a change: waits for an analyzer AWS is still creating (`CREATING`) until it is `ACTIVE`.
+    WaitForAnalyzer {
+        name: String,
+    },
 }
 
 impl Action {
@@ -294,6 +308,9 @@ impl Action {
             Action::PutRule { .. } => "events:PutRule",
             Action::PutTarget { .. } | Action::PutBusTarget { .. } => "events:PutTargets",
             Action::CreateSampleFinding { .. } => "guardduty:CreateSampleFindings",
+            Action::RegisterDelegatedAdmin { .. } => "organizations:RegisterDelegatedAdministrator",
+            Action::CreateAnalyzer { .. } => "access-analyzer:CreateAnalyzer",
+            Action::WaitForAnalyzer { .. } => "access-analyzer:GetAnalyzer",
         }
     }
 
@@ -302,13 +319,24 @@ impl Action {
     fn waits(&self) -> bool {
         matches!(
             self,
-            Action::CreateAccount { .. } | Action::AssignAccount { .. } | Action::EnableFsbp | Action::WaitForFsbp
+            Action::CreateAccount { .. }
+                | Action::AssignAccount { .. }
+                | Action::EnableFsbp
+                | Action::WaitForFsbp
+                | Action::CreateAnalyzer { .. }
+                | Action::WaitForAnalyzer { .. }
         )
     }
 
     /// Whether performing it changes anything in AWS (waiting does not).
     pub fn is_change(&self) -> bool {
-        !matches!(self, Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } | Action::WaitForFsbp)
+        !matches!(
+            self,
+            Action::WaitForLandingZone { .. }
+                | Action::WaitForBaseline { .. }
+                | Action::WaitForFsbp
+                | Action::WaitForAnalyzer { .. }
+        )
     }
 }
 
@@ -402,6 +430,13 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::PutBusTarget { rule, bus, role } => alerts::put_target(aws, at, rule, bus, Some(role)).await,
         Action::CreateSampleFinding { detector, finding_type } => {
             drill::create_sample_finding(aws, at, detector, finding_type).await
+        }
+        Action::RegisterDelegatedAdmin { account, principal } => {
+            organizations::register_delegated_admin(aws, at, account, principal).await
+        }
+        Action::CreateAnalyzer { name } => access_analyzer::create_analyzer(aws, at, name).await,
+        Action::WaitForAnalyzer { name } => {
+            access_analyzer::wait(aws, at, name, "access-analyzer:GetAnalyzer").await
         }
     }
 }

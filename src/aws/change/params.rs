@@ -151,6 +151,11 @@ impl Action {
             Action::CreateSampleFinding { detector, finding_type } => {
                 vec![("DetectorId", detector.clone()), ("FindingTypes", finding_type.clone())]
             }
+            Action::RegisterDelegatedAdmin { account, principal } => {
+                vec![("AccountId", account.clone()), ("ServicePrincipal", principal.clone())]
+            }
+            Action::CreateAnalyzer { name } => vec![("analyzerName", name.clone()), ("type", "ORGANIZATION".into())],
+            Action::WaitForAnalyzer { name } => vec![("analyzerName", name.clone())],
             _ => unreachable!("foundation actions are read by params"),
         }
     }
