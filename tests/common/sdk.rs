@@ -24,6 +24,7 @@ pub struct Operation {
 /// The SDK crates that sign with IAM credentials, and the IAM service prefix of each. The SSO portal
 /// and OIDC crates are left out: they fetch credentials with a bearer token, not IAM actions.
 const PREFIX: &[(&str, &str)] = &[
+    ("aws-sdk-accessanalyzer", "access-analyzer"),
     ("aws-sdk-account", "account"),
     ("aws-sdk-cloudtrail", "cloudtrail"),
     ("aws-sdk-cloudwatch", "cloudwatch"),
