@@ -20,10 +20,11 @@ pub enum StepId {
     SecurityHub,
     Alerts,
     AccessAnalyzer,
+    EbsEncryption,
 }
 
 impl StepId {
-    pub const ALL: [StepId; 9] = [
+    pub const ALL: [StepId; 10] = [
         StepId::RootMfa,
         StepId::Contacts,
         StepId::Organization,
@@ -33,6 +34,7 @@ impl StepId {
         StepId::SecurityHub,
         StepId::Alerts,
         StepId::AccessAnalyzer,
+        StepId::EbsEncryption,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +48,7 @@ impl StepId {
             StepId::SecurityHub => "security-hub",
             StepId::Alerts => "alerts",
             StepId::AccessAnalyzer => "access-analyzer",
+            StepId::EbsEncryption => "ebs-encryption",
         }
     }
 
@@ -65,6 +68,7 @@ impl StepId {
             StepId::SecurityHub => include_str!("../steps/security-hub.toml"),
             StepId::Alerts => include_str!("../steps/alerts.toml"),
             StepId::AccessAnalyzer => include_str!("../steps/access-analyzer.toml"),
+            StepId::EbsEncryption => include_str!("../steps/ebs-encryption.toml"),
         }
     }
 }

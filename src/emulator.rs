@@ -24,7 +24,7 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 24] = [
+pub const EMBEDDED: [(&str, &str); 25] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("faults.py", include_str!("../tests/emulator/faults.py")),
@@ -48,6 +48,7 @@ pub const EMBEDDED: [(&str, &str); 24] = [
     ("service_linked_roles.py", include_str!("../tests/emulator/service_linked_roles.py")),
     ("sh_regions.py", include_str!("../tests/emulator/sh_regions.py")),
     ("access_analyzer.py", include_str!("../tests/emulator/access_analyzer.py")),
+    ("ebs_defaults.py", include_str!("../tests/emulator/ebs_defaults.py")),
     ("requirements.txt", include_str!("../tests/emulator/requirements.txt")),
 ];
 

@@ -8,6 +8,7 @@ pub mod change;
 pub mod cloudtrail;
 pub mod config_service;
 pub mod controltower;
+pub mod ec2;
 pub mod error;
 pub mod eventbridge;
 pub mod governance;

@@ -50,13 +50,20 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::SecurityHub => steps::security_hub::check(aws, facts, step).await,
         StepId::Alerts => steps::alerts::check(aws, facts, answers, step).await,
         StepId::AccessAnalyzer => steps::access_analyzer::check(aws, facts, step).await,
+        StepId::EbsEncryption => steps::ebs_encryption::check(aws, facts, step).await,
     };
     conclude(step, findings)
 }
 
 /// Steps judged in the governed Regions (or, for identity-center, in the home Region).
-pub const NEEDS_REGIONS: [StepId; 5] =
-    [StepId::IdentityCenter, StepId::Guardduty, StepId::SecurityHub, StepId::Alerts, StepId::AccessAnalyzer];
+pub const NEEDS_REGIONS: [StepId; 6] = [
+    StepId::IdentityCenter,
+    StepId::Guardduty,
+    StepId::SecurityHub,
+    StepId::Alerts,
+    StepId::AccessAnalyzer,
+    StepId::EbsEncryption,
+];
 /// Steps that live in the Audit account of an organization.
 pub const LIVES_IN_AUDIT: [StepId; 4] = [StepId::Guardduty, StepId::SecurityHub, StepId::Alerts, StepId::AccessAnalyzer];
 

@@ -34,6 +34,7 @@ pub async fn plan(aws: &Aws, facts: &Facts, ask: &mut dyn Ask, record: &Record, 
         StepId::SecurityHub => crate::steps::security_hub::plan_live(&mut ctx).await?,
         StepId::Alerts => crate::steps::alerts::plan_live(&mut ctx).await?,
         StepId::AccessAnalyzer => crate::steps::access_analyzer::plan_live(&mut ctx).await?,
+        StepId::EbsEncryption => crate::steps::ebs_encryption::plan_live(&mut ctx).await?,
     };
     guessed::review(&mut ctx, &mut plan)?;
     Ok(plan)

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod contacts;
 pub mod control_tower;
 pub mod coverage;
+pub mod ebs_encryption;
 pub mod guardduty;
 pub mod identity_center;
 pub mod organization;

@@ -30,6 +30,7 @@ const PREFIX: &[(&str, &str)] = &[
     ("aws-sdk-cloudwatch", "cloudwatch"),
     ("aws-sdk-config", "config"),
     ("aws-sdk-controltower", "controltower"),
+    ("aws-sdk-ec2", "ec2"),
     ("aws-sdk-eventbridge", "events"),
     ("aws-sdk-guardduty", "guardduty"),
     ("aws-sdk-iam", "iam"),

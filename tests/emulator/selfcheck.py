@@ -773,6 +773,7 @@ def main():
     import selfcheck_baselines as bl
     import selfcheck_identity_center as identity_center
     import selfcheck_access_analyzer as access_analyzer
+    import selfcheck_ebs as ebs
     checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
@@ -786,7 +787,7 @@ def main():
               identity_center.check_account_email_already_exists,
               config.check_standards_need_config, config.check_security_hub_settings_per_region,
               config.check_config_service_linked_role_name,
-              access_analyzer.check_access_analyzer]
+              access_analyzer.check_access_analyzer, ebs.check_ebs_defaults]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -83,6 +83,7 @@ import provisioning  # account assignments take time, as on AWS (beside this fil
 import members as member_accounts  # GuardDuty and Security Hub member accounts (members.py)
 import regions
 import cloudwatch_cbor  # GetMetricStatistics in the protocol the Rust SDK speaks to CloudWatch
+import ebs_defaults  # EC2 GetEbsDefaultKmsKeyId, which moto lacks (beside this file)
 import drill  # CreateSampleFindings carried along the alert path (GuardDuty -> EventBridge -> SNS)
 import eventbridge  # noqa: F401  TestEventPattern by moto's matcher (patches moto on import)
 from wire import DEFAULT_ACCOUNT, ApiError, iso, json_response, now  # noqa: F401 (members.py uses iso and now)
@@ -882,6 +883,8 @@ class GroundworkApp:
         account, region, service = who
         if service is not None and service == UNSUPPORTED["service"]:
             return InternalServerError()(environ, start_response)  # moto's page for a missing service
+        if service == "ec2" and ebs_defaults.handles(service, operation_of(req, environ, service)[0]):
+            return ebs_defaults.respond(account, region)(environ, start_response)
         if cloudwatch_cbor.handles(service, path):
             return cloudwatch_cbor.respond(req, account, region)(environ, start_response)
         handler, args = ROUTES.get((service, method, path.rstrip("/") or "/")), ()

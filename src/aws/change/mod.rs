@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod config;
 pub mod controltower;
 pub mod drill;
+pub mod ec2;
 pub mod guardduty;
 pub mod iam;
 pub mod identity_center;
@@ -263,6 +264,8 @@ pub enum Action {
     WaitForAnalyzer {
         name: String,
     },
+    /// EBS encryption by default, in the account and Region of the change.
+    EnableEbsEncryption,
 }
 
 impl Action {
@@ -311,6 +314,7 @@ impl Action {
             Action::RegisterDelegatedAdmin { .. } => "organizations:RegisterDelegatedAdministrator",
             Action::CreateAnalyzer { .. } => "access-analyzer:CreateAnalyzer",
             Action::WaitForAnalyzer { .. } => "access-analyzer:GetAnalyzer",
+            Action::EnableEbsEncryption => "ec2:EnableEbsEncryptionByDefault",
         }
     }
 
@@ -438,5 +442,6 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::WaitForAnalyzer { name } => {
             access_analyzer::wait(aws, at, name, "access-analyzer:GetAnalyzer").await
         }
+        Action::EnableEbsEncryption => ec2::enable_ebs_encryption(aws, at).await,
     }
 }

@@ -156,6 +156,7 @@ impl Action {
             }
             Action::CreateAnalyzer { name } => vec![("analyzerName", name.clone()), ("type", "ORGANIZATION".into())],
             Action::WaitForAnalyzer { name } => vec![("analyzerName", name.clone())],
+            Action::EnableEbsEncryption => vec![("EbsEncryptionByDefault", "true".into())],
             _ => unreachable!("foundation actions are read by params"),
         }
     }
