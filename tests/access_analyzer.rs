@@ -37,7 +37,7 @@ async fn a_fresh_organization_gets_an_organization_analyzer_in_every_governed_re
     emu.hook("/_groundwork/delays", json!({"analyzer": 0.5}));
 
     let (_, before) = check_json(&emu, state.path());
-    assert_eq!(step_status(&before, "access-analyzer"), "not-done", "{:#}", before);
+    assert_eq!(step_status(&before, "access-analyzer"), "not-done", "{before:#}");
 
     let said = apply(&emu, state.path());
     assert!(said.contains("organizations:RegisterDelegatedAdministrator"), "{said}");
@@ -50,7 +50,7 @@ async fn a_fresh_organization_gets_an_organization_analyzer_in_every_governed_re
     }
     assert!(seen["accessanalyzer"][format!("{MGMT}/us-east-1")].is_null(), "nothing in the management account");
     let (_, after) = check_json(&emu, state.path());
-    assert_eq!(step_status(&after, "access-analyzer"), "done", "{said}\n{:#}", after);
+    assert_eq!(step_status(&after, "access-analyzer"), "done", "{said}\n{after:#}");
 
     // A resource shared outside the organization: counted in the words, never a failure.
     emu.hook(
@@ -84,7 +84,7 @@ async fn a_region_that_cannot_be_read_is_unknown_and_a_failed_analyzer_is_never_
                "message": "User: arn:aws:sts::x:assumed-role/AWSControlTowerExecution/groundwork is not authorized to perform: access-analyzer:ListAnalyzers"}),
     );
     let (_, unread) = check_json(&emu, state.path());
-    assert_eq!(step_status(&unread, "access-analyzer"), "unknown", "{:#}", unread);
+    assert_eq!(step_status(&unread, "access-analyzer"), "unknown", "{unread:#}");
     let plan = groundwork(&emu.url(), state.path()).args(["plan", "access-analyzer"]).output().expect("plan");
     let plan = format!("{}{}", String::from_utf8_lossy(&plan.stdout), String::from_utf8_lossy(&plan.stderr));
     assert!(!plan.contains("CreateAnalyzer"), "nothing planned blind: {plan}");
@@ -97,6 +97,6 @@ async fn a_region_that_cannot_be_read_is_unknown_and_a_failed_analyzer_is_never_
                "status": "FAILED", "reason": "SERVICE_LINKED_ROLE_CREATION_FAILED"}),
     );
     let (_, failed) = check_json(&emu, state.path());
-    assert_eq!(step_status(&failed, "access-analyzer"), "partial", "{:#}", failed);
+    assert_eq!(step_status(&failed, "access-analyzer"), "partial", "{failed:#}");
     assert!(detail(&failed).contains("FAILED"), "{}", detail(&failed));
 }

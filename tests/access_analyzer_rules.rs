@@ -89,16 +89,14 @@ fn conflict(c: &[&'static str], named: &[&'static str]) -> Expect {
 }
 
 fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
+    let mut all = fresh_and_done();
+    all.extend(brownfield());
+    all
+}
+
+/// A fresh organization, done ones, and analyzers that are not yet the organization's.
+fn fresh_and_done() -> Vec<(&'static str, Observed, Status, Expect)> {
     let done = || org(true, &[AUDIT], vec![region(R1, vec![ours()], Some(3)), region(R2, vec![ours()], None)]);
-    let mut unread_region = done();
-    if let Scope::Org { regions, .. } = &mut unread_region.scope {
-        regions[1].analyzers = Err(failed("access-analyzer:ListAnalyzers", AUDIT));
-        regions[1].findings = None;
-    }
-    let mut unread_trust = done();
-    if let Scope::Org { trusted, .. } = &mut unread_trust.scope {
-        *trusted = Err(failed("organizations:ListAWSServiceAccessForOrganization", ME));
-    }
     let mut uncounted = done();
     if let Scope::Org { regions, .. } = &mut uncounted.scope {
         regions[0].findings = Some(Err(failed("access-analyzer:ListFindings", AUDIT)));
@@ -123,14 +121,21 @@ fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
             org(
                 true,
                 &[AUDIT],
-                vec![region(R1, vec![analyzer("mine", "ACCOUNT", "ACTIVE", None)], None), region(R2, vec![ours()], None)],
+                vec![
+                    region(R1, vec![analyzer("mine", "ACCOUNT", "ACTIVE", None)], None),
+                    region(R2, vec![ours()], None),
+                ],
             ),
             Status::Partial,
             calls(&[CREATE]),
         ),
         (
             "the paid unused-access analyzer does not count",
-            org(true, &[AUDIT], vec![region(R1, vec![analyzer("u", "ORGANIZATION_UNUSED_ACCESS", "ACTIVE", None)], None)]),
+            org(
+                true,
+                &[AUDIT],
+                vec![region(R1, vec![analyzer("u", "ORGANIZATION_UNUSED_ACCESS", "ACTIVE", None)], None)],
+            ),
             Status::Partial,
             calls(&[CREATE]),
         ),
@@ -140,21 +145,61 @@ fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
             Status::Partial,
             calls(&[WAIT]),
         ),
+    ]
+}
+
+/// Analyzers that stopped, conflicts, unreadable reads, and no organization-wide reach.
+fn brownfield() -> Vec<(&'static str, Observed, Status, Expect)> {
+    let done = || org(true, &[AUDIT], vec![region(R1, vec![ours()], Some(3)), region(R2, vec![ours()], None)]);
+    let mut unread_region = done();
+    if let Scope::Org { regions, .. } = &mut unread_region.scope {
+        regions[1].analyzers = Err(failed("access-analyzer:ListAnalyzers", AUDIT));
+        regions[1].findings = None;
+    }
+    let mut unread_trust = done();
+    if let Scope::Org { trusted, .. } = &mut unread_trust.scope {
+        *trusted = Err(failed("organizations:ListAWSServiceAccessForOrganization", ME));
+    }
+    vec![
         (
             "a failed organization analyzer is never deleted",
-            org(true, &[AUDIT], vec![region(R1, vec![analyzer("old", "ORGANIZATION", "FAILED", Some("SERVICE_LINKED_ROLE_CREATION_FAILED"))], None)]),
+            org(
+                true,
+                &[AUDIT],
+                vec![region(
+                    R1,
+                    vec![analyzer("old", "ORGANIZATION", "FAILED", Some("SERVICE_LINKED_ROLE_CREATION_FAILED"))],
+                    None,
+                )],
+            ),
             Status::Partial,
             conflict(&[], &["old", "FAILED", "never deletes"]),
         ),
         (
             "disabled when the administrator went away: registering Audit again brings it back",
-            org(true, &[], vec![region(R1, vec![analyzer("old", "ORGANIZATION", "DISABLED", Some("DELEGATED_ADMINISTRATOR_DEREGISTERED"))], None)]),
+            org(
+                true,
+                &[],
+                vec![region(
+                    R1,
+                    vec![analyzer("old", "ORGANIZATION", "DISABLED", Some("DELEGATED_ADMINISTRATOR_DEREGISTERED"))],
+                    None,
+                )],
+            ),
             Status::Partial,
             calls(&[REGISTER]),
         ),
         (
             "disabled, though nothing is missing: the person decides",
-            org(true, &[AUDIT], vec![region(R1, vec![analyzer("old", "ORGANIZATION", "DISABLED", Some("DELEGATED_ADMINISTRATOR_DEREGISTERED"))], None)]),
+            org(
+                true,
+                &[AUDIT],
+                vec![region(
+                    R1,
+                    vec![analyzer("old", "ORGANIZATION", "DISABLED", Some("DELEGATED_ADMINISTRATOR_DEREGISTERED"))],
+                    None,
+                )],
+            ),
             Status::Partial,
             conflict(&[], &["DISABLED"]),
         ),
@@ -172,8 +217,18 @@ fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
         ),
         ("a Region that cannot be read", unread_region, Status::Unknown, Expect::ReadFailed),
         ("trusted access that cannot be read", unread_trust, Status::Unknown, Expect::ReadFailed),
-        ("no organization, an analyzer of this account runs", alone(Alone::NoOrganization, true), Status::Partial, conflict(&[], &["organization"])),
-        ("consolidated billing only", alone(Alone::NotAllFeatures, false), Status::NotDone, conflict(&[], &["all features"])),
+        (
+            "no organization, an analyzer of this account runs",
+            alone(Alone::NoOrganization, true),
+            Status::Partial,
+            conflict(&[], &["organization"]),
+        ),
+        (
+            "consolidated billing only",
+            alone(Alone::NotAllFeatures, false),
+            Status::NotDone,
+            conflict(&[], &["all features"]),
+        ),
         ("no Audit account", alone(Alone::NoAudit, false), Status::NotDone, conflict(&[], &["control-tower"])),
     ]
 }

@@ -37,7 +37,8 @@ async fn apply_turns_it_on_in_every_account_and_governed_region() {
     let (_, after) = check_json(&emu, state.path());
     assert_eq!(step_status(&after, "ebs-encryption"), "done", "{said}\n{after:#}");
 
-    let again = groundwork(&emu.url(), state.path()).args(["apply", "ebs-encryption", "--yes"]).output().expect("apply");
+    let again =
+        groundwork(&emu.url(), state.path()).args(["apply", "ebs-encryption", "--yes"]).output().expect("apply");
     let again = String::from_utf8_lossy(&again.stdout).to_string();
     assert!(!again.contains("ec2:EnableEbsEncryptionByDefault"), "{again}");
 }

@@ -16,9 +16,11 @@ pub async fn ebs_defaults(aws: &Aws, at: &At) -> Result<EbsDefaults, AwsError> {
     let client = aws.client(at, aws_sdk_ec2::Client::new);
     let on = {
         let _slot = aws.permit().await;
-        client.get_ebs_encryption_by_default().send().await.map_err(|e| {
-            classify(&e, "ec2:GetEbsEncryptionByDefault", &at.account, Some(&at.region))
-        })?
+        client
+            .get_ebs_encryption_by_default()
+            .send()
+            .await
+            .map_err(|e| classify(&e, "ec2:GetEbsEncryptionByDefault", &at.account, Some(&at.region)))?
     };
     let key = {
         let _slot = aws.permit().await;

@@ -65,7 +65,8 @@ pub const NEEDS_REGIONS: [StepId; 6] = [
     StepId::EbsEncryption,
 ];
 /// Steps that live in the Audit account of an organization.
-pub const LIVES_IN_AUDIT: [StepId; 4] = [StepId::Guardduty, StepId::SecurityHub, StepId::Alerts, StepId::AccessAnalyzer];
+pub const LIVES_IN_AUDIT: [StepId; 4] =
+    [StepId::Guardduty, StepId::SecurityHub, StepId::Alerts, StepId::AccessAnalyzer];
 
 /// Why a step cannot be judged (or planned) at all: the account model could not establish the
 /// governed Regions, or, in an organization, the Audit account it lives in. Says why and what to
@@ -129,12 +130,10 @@ mod tests {
                     "src/aws/controltower.rs",
                     "src/aws/change/controltower.rs",
                 ],
-                // The per-account findings both steps share.
-                StepId::Guardduty => &["src/steps/coverage.rs"],
+                // The per-account findings guardduty and security-hub share; access-analyzer its reach.
+                StepId::Guardduty | StepId::AccessAnalyzer => &["src/steps/coverage.rs"],
                 StepId::SecurityHub => &["src/steps/coverage.rs", "src/steps/security_hub/recording.rs"],
                 StepId::Alerts => &["src/steps/alerts/judge.rs", "src/steps/alerts/plan.rs"],
-                // The organization-wide reach and the delegated administrator, shared with guardduty.
-                StepId::AccessAnalyzer => &["src/steps/coverage.rs"],
                 _ => &[],
             };
             for file in more {

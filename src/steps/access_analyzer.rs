@@ -40,6 +40,8 @@ pub struct Observed {
     pub scope: Scope,
 }
 
+// Observed once per check and plan: the size of the larger variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scope {
     /// Run from Audit: trusted access and the delegated administrators (read from the management
@@ -165,9 +167,7 @@ fn region_cell(step: &Step, r: &Region) -> Cell {
     let account = list.iter().find(|a| a.kind == "ACCOUNT" && a.status == "ACTIVE");
     let stopped = organization.first().map(|a| stopped(step, a));
     match (account, stopped) {
-        (Some(a), Some(s)) => {
-            (Status::Partial, format!("{} {s}", step.say("account-only", &[("name", &a.name)])))
-        }
+        (Some(a), Some(s)) => (Status::Partial, format!("{} {s}", step.say("account-only", &[("name", &a.name)]))),
         (Some(a), None) => (Status::Partial, step.say("account-only", &[("name", &a.name)])),
         (None, Some(s)) => (Status::NotDone, s),
         (None, None) => (Status::NotDone, step.say("no-analyzer", &[])),
@@ -208,7 +208,8 @@ pub fn plan(o: &Observed, step: &Step) -> Result<Plan, PlanFailure> {
         }
     };
     if !is_admin && plan.conflicts.is_empty() {
-        plan.changes.push(global(Action::RegisterDelegatedAdmin { account: audit.clone(), principal: PRINCIPAL.into() }));
+        plan.changes
+            .push(global(Action::RegisterDelegatedAdmin { account: audit.clone(), principal: PRINCIPAL.into() }));
     }
     let repairs = !trusted || !is_admin;
     for r in regions {

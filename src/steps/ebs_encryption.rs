@@ -18,12 +18,15 @@ use crate::facts::Facts;
 use crate::steps::Plan;
 use crate::verdict::{Finding, Status};
 
+/// One account and its settings in each governed Region.
+pub type Account = (String, Vec<(String, Seen<EbsDefaults>)>);
+
 /// Everything the step reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observed {
     pub me: String,
     /// Each account read (management account first) with its settings in each governed Region.
-    pub accounts: Vec<(String, Vec<(String, Seen<EbsDefaults>)>)>,
+    pub accounts: Vec<Account>,
     /// Run from a member account: the organization's other accounts cannot be seen from here.
     pub member_only: bool,
 }
@@ -34,8 +37,7 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
         Ok((_, accounts)) => (accounts.into_iter().map(|a| a.id).collect(), false),
         // Every active account, Audit or not: an organization without a landing zone counts too.
         Err(Alone::NoAudit | Alone::NotAllFeatures) if facts.managed_org().is_some() => {
-            let mut ids: Vec<String> =
-                facts.accounts.clone()?.into_iter().filter(|a| a.active).map(|a| a.id).collect();
+            let mut ids: Vec<String> = facts.accounts.clone()?.into_iter().filter(|a| a.active).map(|a| a.id).collect();
             ids.sort_by_key(|id| (id != &me, id.clone()));
             (ids, false)
         }
@@ -51,7 +53,8 @@ pub async fn observe(aws: &Aws, facts: &Facts) -> Result<Observed, AwsError> {
 }
 
 pub fn judge(o: &Observed, step: &Step) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = o.accounts.iter().map(|(id, regions)| account_finding(step, id, regions)).collect();
+    let mut findings: Vec<Finding> =
+        o.accounts.iter().map(|(id, regions)| account_finding(step, id, regions)).collect();
     if o.member_only {
         findings.push(Finding::new(&o.me, None, Status::Unknown, step.say("needs-management-account", &[])));
     }
@@ -70,7 +73,9 @@ fn account_finding(step: &Step, account: &str, regions: &[(String, Seen<EbsDefau
         step.say("on-everywhere", &[("regions", &count), ("key", &keys.join(", "))])
     } else {
         let off = cells.iter().filter(|(_, c)| c.0 != Status::Done);
-        off.map(|(r, c)| step.say("account-in-region", &[("region", r), ("detail", &c.1)])).collect::<Vec<_>>().join("; ")
+        off.map(|(r, c)| step.say("account-in-region", &[("region", r), ("detail", &c.1)]))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     Finding::new(account, None, status, sentence(&detail))
 }

@@ -439,9 +439,7 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
             organizations::register_delegated_admin(aws, at, account, principal).await
         }
         Action::CreateAnalyzer { name } => access_analyzer::create_analyzer(aws, at, name).await,
-        Action::WaitForAnalyzer { name } => {
-            access_analyzer::wait(aws, at, name, "access-analyzer:GetAnalyzer").await
-        }
+        Action::WaitForAnalyzer { name } => access_analyzer::wait(aws, at, name, "access-analyzer:GetAnalyzer").await,
         Action::EnableEbsEncryption => ec2::enable_ebs_encryption(aws, at).await,
     }
 }
