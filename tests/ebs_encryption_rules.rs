@@ -21,8 +21,8 @@ fn step() -> &'static Step {
     catalog::step(StepId::EbsEncryption)
 }
 
-fn ebs(account: &str, region: &str, enabled: bool) -> Seen<EbsDefaults> {
-    Ok(EbsDefaults { enabled, key: format!("arn:aws:kms:{region}:{account}:alias/aws/ebs") })
+fn ebs(account: &str, region: &str, enabled: bool) -> EbsDefaults {
+    EbsDefaults { enabled, key: format!("arn:aws:kms:{region}:{account}:alias/aws/ebs") }
 }
 
 fn unread(account: &str) -> Seen<EbsDefaults> {
@@ -42,21 +42,24 @@ fn observed(on: [bool; 4]) -> Observed {
     Observed {
         me: ME.into(),
         accounts: vec![
-            (ME.into(), vec![(R1.into(), ebs(ME, R1, on[0])), (R2.into(), ebs(ME, R2, on[1]))]),
-            (AUDIT.into(), vec![(R1.into(), ebs(AUDIT, R1, on[2])), (R2.into(), ebs(AUDIT, R2, on[3]))]),
+            (ME.into(), vec![(R1.into(), Ok(ebs(ME, R1, on[0]))), (R2.into(), Ok(ebs(ME, R2, on[1])))]),
+            (AUDIT.into(), vec![(R1.into(), Ok(ebs(AUDIT, R1, on[2]))), (R2.into(), Ok(ebs(AUDIT, R2, on[3])))]),
         ],
         member_only: false,
     }
 }
 
-fn rows() -> Vec<(&'static str, Observed, Status, Option<Vec<(&'static str, &'static str)>>)> {
+/// Where the plan turns it on, as (account, Region); `None`: no plan, a read failed.
+type Expect = Option<Vec<(&'static str, &'static str)>>;
+
+fn rows() -> Vec<(&'static str, Observed, Status, Expect)> {
     let mut theirs = observed([true, true, true, false]);
     theirs.accounts[1].1[1].1 = Ok(EbsDefaults { enabled: false, key: THEIR_KEY.into() });
     let mut unreadable = observed([true, true, true, true]);
     unreadable.accounts[1].1[1].1 = unread(AUDIT);
     let member = Observed {
         me: ME.into(),
-        accounts: vec![(ME.into(), vec![(R1.into(), ebs(ME, R1, true))])],
+        accounts: vec![(ME.into(), vec![(R1.into(), Ok(ebs(ME, R1, true)))])],
         member_only: true,
     };
     vec![
