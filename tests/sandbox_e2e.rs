@@ -79,6 +79,13 @@ fn finish_the_journey(tmux: &Tmux) {
     tmux.wait_for("press x to simulate");
     tmux.keys(&["x"]);
     tmux.wait_for("✓ Alerts by email");
+    // The rest of the foundation: nothing to answer, each confirmed once.
+    tmux.wait_for("┌ access-analyzer ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ IAM Access Analyzer");
+    tmux.wait_for("┌ ebs-encryption ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ EBS encryption by default");
     // 2 Contacts, last, once every account exists: the first run turns on trusted access, the
     // second reaches the member accounts with the remembered answers.
     tmux.wait_for("┌ contacts ");
@@ -87,7 +94,7 @@ fn finish_the_journey(tmux: &Tmux) {
     confirm(tmux, "◐ Account contacts");
     tmux.keys(&["Enter"]);
     confirm(tmux, "✓ Account contacts");
-    tmux.wait_for(&format!("Steps · 8 of {STEPS} done"));
+    tmux.wait_for(&format!("Steps · 10 of {STEPS} done"));
 }
 
 /// The checkout's emulator venv, made as the test harness makes it: a sandbox started by a test
