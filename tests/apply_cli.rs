@@ -44,6 +44,13 @@ fn log_lines(state: &Path) -> Vec<serde_json::Value> {
 fn state_of(emu: &Emulator) -> serde_json::Value {
     let mut data = emu.data();
     scrub(&mut data);
+    // moto lists a service's models once its module is first imported (reading EC2 imports ELB's):
+    // a service with no model holding anything is no state.
+    if let Some(services) = data["moto"].as_object_mut() {
+        services.retain(|_, models| {
+            models.as_object().is_none_or(|m| m.values().any(|v| v.as_array().is_none_or(|a| !a.is_empty())))
+        });
+    }
     data
 }
 
@@ -68,7 +75,17 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
 
     // The lab's order; contacts once more at the end, for the member accounts created on the way
     // (their contacts can be read only once trusted access is on, which the first run turns on).
-    let order = ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub", "alerts"];
+    let order = [
+        "contacts",
+        "organization",
+        "control-tower",
+        "identity-center",
+        "guardduty",
+        "security-hub",
+        "alerts",
+        "access-analyzer",
+        "ebs-encryption",
+    ];
     for (n, step) in order.iter().chain(&["contacts", "contacts"]).enumerate() {
         if n < order.len() {
             // Before its first apply, every step's plan lists the changes it is about to make.
@@ -83,7 +100,7 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
     }
 
     let (_, json) = check_json(&emu, state.path());
-    for step in ["contacts", "organization", "control-tower", "identity-center", "guardduty", "security-hub"] {
+    for step in order.iter().filter(|s| **s != "alerts") {
         assert_eq!(step_status(&json, step), "done", "{step}: {json:#}");
     }
     // What waits on a person: root MFA, and clicking the confirmation email.
