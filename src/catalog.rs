@@ -21,13 +21,15 @@ pub enum StepId {
     Alerts,
     Guardrails,
     IamUsers,
+    AccessAnalyzer,
+    EbsEncryption,
     RootAccess,
     S3PublicAccess,
     Budget,
 }
 
 impl StepId {
-    pub const ALL: [StepId; 13] = [
+    pub const ALL: [StepId; 15] = [
         StepId::RootMfa,
         StepId::Contacts,
         StepId::Organization,
@@ -38,6 +40,8 @@ impl StepId {
         StepId::Alerts,
         StepId::Guardrails,
         StepId::IamUsers,
+        StepId::AccessAnalyzer,
+        StepId::EbsEncryption,
         StepId::RootAccess,
         StepId::S3PublicAccess,
         StepId::Budget,
@@ -55,6 +59,8 @@ impl StepId {
             StepId::Alerts => "alerts",
             StepId::Guardrails => "guardrails",
             StepId::IamUsers => "iam-users",
+            StepId::AccessAnalyzer => "access-analyzer",
+            StepId::EbsEncryption => "ebs-encryption",
             StepId::RootAccess => "root-access",
             StepId::S3PublicAccess => "s3-public-access",
             StepId::Budget => "budget",
@@ -78,6 +84,8 @@ impl StepId {
             StepId::Alerts => include_str!("../steps/alerts.toml"),
             StepId::Guardrails => include_str!("../steps/guardrails.toml"),
             StepId::IamUsers => include_str!("../steps/iam-users.toml"),
+            StepId::AccessAnalyzer => include_str!("../steps/access-analyzer.toml"),
+            StepId::EbsEncryption => include_str!("../steps/ebs-encryption.toml"),
             StepId::RootAccess => include_str!("../steps/root-access.toml"),
             StepId::S3PublicAccess => include_str!("../steps/s3-public-access.toml"),
             StepId::Budget => include_str!("../steps/budget.toml"),

@@ -24,7 +24,7 @@ pub struct Emulator {
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
 /// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 28] = [
+pub const EMBEDDED: [(&str, &str); 30] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("root_access.py", include_str!("../tests/emulator/root_access.py")),
@@ -52,6 +52,8 @@ pub const EMBEDDED: [(&str, &str); 28] = [
     ("credential_report.py", include_str!("../tests/emulator/credential_report.py")),
     ("s3_buckets.py", include_str!("../tests/emulator/s3_buckets.py")),
     ("cost.py", include_str!("../tests/emulator/cost.py")),
+    ("access_analyzer.py", include_str!("../tests/emulator/access_analyzer.py")),
+    ("ebs_defaults.py", include_str!("../tests/emulator/ebs_defaults.py")),
     ("requirements.txt", include_str!("../tests/emulator/requirements.txt")),
 ];
 

@@ -2,6 +2,7 @@
 //! SSO, environment, `AWS_REGION`, `AWS_ENDPOINT_URL`), reaches member accounts by assuming a role,
 //! bounds how many calls are in flight, and turns SDK answers into plain domain types.
 
+pub mod access_analyzer;
 pub mod account;
 pub mod budgets;
 pub(crate) mod call;
@@ -12,6 +13,7 @@ pub mod controls;
 pub mod controltower;
 pub mod cost_explorer;
 pub mod credential_report;
+pub mod ec2;
 pub mod error;
 pub mod eventbridge;
 pub mod governance;

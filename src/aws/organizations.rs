@@ -87,3 +87,19 @@ pub async fn service_access(aws: &Aws, at: &At) -> Result<Vec<String>, AwsError>
         .filter_map(|p| p.service_principal().map(str::to_owned))
         .collect())
 }
+
+/// The accounts registered as delegated administrator for a service principal (management account
+/// only), every page.
+pub async fn delegated_admins(aws: &Aws, at: &At, principal: &str) -> Result<Vec<String>, AwsError> {
+    let client = aws.client(at, aws_sdk_organizations::Client::new);
+    let pages = aws
+        .pages("organizations:ListDelegatedAdministrators", at, || {
+            client.list_delegated_administrators().service_principal(principal).into_paginator().send()
+        })
+        .await?;
+    pages
+        .iter()
+        .flat_map(|p| p.delegated_administrators())
+        .map(|a| missing(a.id(), "organizations:ListDelegatedAdministrators", "DelegatedAdministrator.Id", at))
+        .collect()
+}

@@ -51,6 +51,8 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
         StepId::Alerts => steps::alerts::check(aws, facts, answers, step).await,
         StepId::Guardrails => steps::guardrails::check(aws, facts, answers, step).await,
         StepId::IamUsers => steps::iam_users::check(aws, facts, step).await,
+        StepId::AccessAnalyzer => steps::access_analyzer::check(aws, facts, step).await,
+        StepId::EbsEncryption => steps::ebs_encryption::check(aws, facts, step).await,
         StepId::RootAccess => steps::root_access::check(aws, facts, step).await,
         StepId::S3PublicAccess => steps::s3_public_access::check(aws, facts, step).await,
         StepId::Budget => steps::budget::check(aws, facts, step).await,
@@ -59,9 +61,17 @@ pub async fn check_with(aws: &Aws, facts: &Facts, answers: &Answers, id: StepId)
 }
 
 /// Steps judged in the governed Regions (or, for identity-center, in the home Region).
-pub const NEEDS_REGIONS: [StepId; 4] = [StepId::IdentityCenter, StepId::Guardduty, StepId::SecurityHub, StepId::Alerts];
+pub const NEEDS_REGIONS: [StepId; 6] = [
+    StepId::IdentityCenter,
+    StepId::Guardduty,
+    StepId::SecurityHub,
+    StepId::Alerts,
+    StepId::AccessAnalyzer,
+    StepId::EbsEncryption,
+];
 /// Steps that live in the Audit account of an organization.
-pub const LIVES_IN_AUDIT: [StepId; 3] = [StepId::Guardduty, StepId::SecurityHub, StepId::Alerts];
+pub const LIVES_IN_AUDIT: [StepId; 4] =
+    [StepId::Guardduty, StepId::SecurityHub, StepId::Alerts, StepId::AccessAnalyzer];
 
 /// Why a step cannot be judged (or planned) at all: the account model could not establish the
 /// governed Regions, or, in an organization, the Audit account it lives in. Says why and what to
@@ -125,8 +135,8 @@ mod tests {
                     "src/aws/controltower.rs",
                     "src/aws/change/controltower.rs",
                 ],
-                // The per-account findings both steps share.
-                StepId::Guardduty => &["src/steps/coverage.rs"],
+                // The per-account findings guardduty and security-hub share; access-analyzer its reach.
+                StepId::Guardduty | StepId::AccessAnalyzer => &["src/steps/coverage.rs"],
                 StepId::SecurityHub => &["src/steps/coverage.rs", "src/steps/security_hub/recording.rs"],
                 StepId::Alerts => &["src/steps/alerts/judge.rs", "src/steps/alerts/plan.rs"],
                 StepId::Budget => &["src/steps/budget/rules.rs"],

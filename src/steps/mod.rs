@@ -2,11 +2,13 @@
 //! same value with pure functions, so a step's verdict and its plan can never disagree.
 //! All eight steps are in this shape; guardduty and security-hub share `coverage`.
 
+pub mod access_analyzer;
 pub mod alerts;
 pub mod budget;
 pub mod contacts;
 pub mod control_tower;
 pub mod coverage;
+pub mod ebs_encryption;
 pub mod guardduty;
 pub mod guardrails;
 pub mod iam_users;

@@ -13,6 +13,7 @@ baseline    GROUNDWORK_EMULATOR_BASELINE_DELAY_SECONDS    Control Tower baseline
                                                           enrolment of a moved account (baselines.py, enrolment.py)
 provision   GROUNDWORK_EMULATOR_PROVISION_DELAY_SECONDS   Identity Center permission set pushes (provisioning.py)
 control     GROUNDWORK_EMULATOR_CONTROL_DELAY_SECONDS     Control Tower EnableControl operations (controls.py)
+analyzer    GROUNDWORK_EMULATOR_ANALYZER_DELAY_SECONDS    IAM Access Analyzer analyzers CREATING -> ACTIVE (access_analyzer.py)
 
 All default to 0, so tests that do not ask for a delay see moto's instant answers; the sandbox and
 the tests of polls set them. POST /moto-api/reset forgets what the hook set.
@@ -27,7 +28,9 @@ ENV = {"account": "GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS",
        "assignment": "GROUNDWORK_EMULATOR_ASSIGNMENT_DELAY_SECONDS",
        "baseline": "GROUNDWORK_EMULATOR_BASELINE_DELAY_SECONDS",
        "provision": "GROUNDWORK_EMULATOR_PROVISION_DELAY_SECONDS",
-       "control": "GROUNDWORK_EMULATOR_CONTROL_DELAY_SECONDS"}
+       "control": "GROUNDWORK_EMULATOR_CONTROL_DELAY_SECONDS",
+
+       "analyzer": "GROUNDWORK_EMULATOR_ANALYZER_DELAY_SECONDS"}
 _SET = {}  # name -> seconds set by the hook
 _LOCK = threading.Lock()
 

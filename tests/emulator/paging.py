@@ -32,7 +32,7 @@ import botocore.loaders
 
 PAGE_SIZE = int(os.environ.get("GROUNDWORK_EMULATOR_PAGE_SIZE") or 2)
 # SigV4 service names whose botocore model is named otherwise.
-MODEL_NAMES = {"sso": ["sso-admin"]}
+MODEL_NAMES = {"sso": ["sso-admin"], "access-analyzer": ["accessanalyzer"]}
 MAX_KEPT = 10000  # answers kept under a token; the oldest go first
 MAX_FOLLOWS = 1000  # moto's own pages followed for one complete answer
 

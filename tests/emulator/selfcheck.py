@@ -777,6 +777,8 @@ def main():
     import selfcheck_iam_users as iam_users
     import selfcheck_root_access as root_access
     import selfcheck_cost as cost
+    import selfcheck_access_analyzer as access_analyzer
+    import selfcheck_ebs as ebs
     checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment, controls.check_controls_api,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
@@ -794,7 +796,8 @@ def main():
               iam_users.check_credential_report,
               root_access.check_organization_features, root_access.check_assume_root_rules,
               root_access.check_root_sessions_act_by_task,
-              cost.check_budget_subscribers, cost.check_anomaly_detection, cost.check_cost_explorer_only_in_us_east_1]
+              cost.check_budget_subscribers, cost.check_anomaly_detection, cost.check_cost_explorer_only_in_us_east_1,
+              access_analyzer.check_access_analyzer, ebs.check_ebs_defaults]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -65,6 +65,7 @@ from moto.sns.responses import SNSResponse
 from moto.ssoadmin.exceptions import ConflictException as SSOConflict
 from moto.ssoadmin.models import SSOAdminBackend
 
+import access_analyzer  # IAM Access Analyzer, which moto lacks (beside this file)
 import account_contacts  # Account Management's AccountId rules (beside this file)
 import account_creation  # CreateAccount is asynchronous, as on AWS (beside this file)
 import assume_role  # AssumeRole of a role that does not exist is AccessDenied (beside this file)
@@ -86,6 +87,7 @@ import credential_report  # IAM credential reports as AWS makes them (beside thi
 import s3_buckets  # noqa: F401  ListBuckets pages and names Regions, as on AWS (patches moto on import)
 import root_access  # centralized root access: IAM's organization features, AssumeRoot (beside this file)
 import cloudwatch_cbor  # GetMetricStatistics in the protocol the Rust SDK speaks to CloudWatch
+import ebs_defaults  # EC2 GetEbsDefaultKmsKeyId, which moto lacks (beside this file)
 import drill  # CreateSampleFindings carried along the alert path (GuardDuty -> EventBridge -> SNS)
 import eventbridge  # noqa: F401  TestEventPattern by moto's matcher (patches moto on import)
 from wire import DEFAULT_ACCOUNT, ApiError, iso, json_response, now  # noqa: F401 (members.py uses iso and now)
@@ -600,6 +602,8 @@ def groundwork_state():
                               for d, det in sorted(b.detectors.items())},
                 "delegatedAdmins": list(b.admin_account_ids)}
     state["members"] = member_accounts.state()
+    state["accessanalyzer"] = {f"{a}/{r}": [access_analyzer._shown(x) for x in found.values()]
+                               for (a, r), found in sorted(access_analyzer.ANALYZERS.items())}
     return state
 
 
@@ -626,6 +630,7 @@ HOOKS = {
     **regions.HOOKS,
     **credential_report.HOOKS,
     "/_groundwork/root/credentials": lambda b: json_response(root_access.hook_credentials(b)),
+    **access_analyzer.HOOKS,
     "/_groundwork/guardduty/enrol": member_accounts.hook_gd_enrol,
     "/_groundwork/identitycenter/fail": lambda b: json_response(provisioning.hook_fail(b)),
 }
@@ -640,6 +645,7 @@ def reset_extension():
         faults.clear(), paging.reset(), hold.release()
         provisioning.reset(), account_creation.reset(), sh_readiness.reset(), delays.reset()
         drill.reset(), root_access.reset(), cost.reset()
+        access_analyzer.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
@@ -895,6 +901,8 @@ class GroundworkApp:
         account, region, service = who
         if service is not None and service == UNSUPPORTED["service"]:
             return InternalServerError()(environ, start_response)  # moto's page for a missing service
+        if service == "ec2" and ebs_defaults.handles(service, operation_of(req, environ, service)[0]):
+            return ebs_defaults.respond(account, region)(environ, start_response)
         if cloudwatch_cbor.handles(service, path):
             return cloudwatch_cbor.respond(req, account, region)(environ, start_response)
         refused = cost.refuse_region(service, region)
@@ -937,12 +945,14 @@ class GroundworkApp:
                 return ApiError(*refused).response()(environ, start_response)
         if handler is None:
             handler, args = drill.route(service, method, path)
+        if handler is None:
+            handler, args = access_analyzer.route(service, method, path)
         if handler is None and service == "controltower":  # the rest of Control Tower: as moto would
             return InternalServerError()(environ, start_response)
         if handler is None:
             return self.moto(environ, start_response)
         try:
-            body = read_json(req) if method == "POST" else dict(req.args)  # GET: the query string
+            body = read_json(req) if method in ("POST", "PUT") else dict(req.args)  # GET: the query string
             with LOCK:
                 controltower.tick()
                 resp = json_response(handler(account, region, body, *args))

@@ -44,6 +44,13 @@ fn log_lines(state: &Path) -> Vec<serde_json::Value> {
 fn state_of(emu: &Emulator) -> serde_json::Value {
     let mut data = emu.data();
     scrub(&mut data);
+    // moto lists a service's models once its module is first imported (reading EC2 imports ELB's):
+    // a service with no model holding anything is no state.
+    if let Some(services) = data["moto"].as_object_mut() {
+        services.retain(|_, models| {
+            models.as_object().is_none_or(|m| m.values().any(|v| v.as_array().is_none_or(|a| !a.is_empty())))
+        });
+    }
     data
 }
 
@@ -76,6 +83,8 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
         "guardduty",
         "security-hub",
         "alerts",
+        "access-analyzer",
+        "ebs-encryption",
         "root-access",
         "budget",
     ];
@@ -100,6 +109,8 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
         "identity-center",
         "guardduty",
         "security-hub",
+        "access-analyzer",
+        "ebs-encryption",
         "root-access",
         "budget",
     ] {

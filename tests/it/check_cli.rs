@@ -4,7 +4,7 @@ use crate::common;
 
 use common::{Emulator, check_json, seed, step_status};
 
-const STEPS: [&str; 13] = [
+const STEPS: [&str; 15] = [
     "root-mfa",
     "contacts",
     "organization",
@@ -15,6 +15,8 @@ const STEPS: [&str; 13] = [
     "alerts",
     "guardrails",
     "iam-users",
+    "access-analyzer",
+    "ebs-encryption",
     "root-access",
     "s3-public-access",
     "budget",
@@ -40,6 +42,8 @@ fn a_fresh_account_has_everything_left_to_do() {
         "security-hub",
         "alerts",
         "guardrails",
+        "access-analyzer",
+        "ebs-encryption",
         "root-access",
         "s3-public-access",
         "budget",

@@ -1,6 +1,8 @@
 //! Every integration test in one binary: one compile and one link of the SDK-heavy harness
 //! (`common`) instead of one per file, which was most of a cold `cargo test`'s build time.
 
+mod access_analyzer;
+mod access_analyzer_rules;
 mod account_model;
 mod action_log;
 mod alerts;
@@ -9,6 +11,7 @@ mod all_features;
 mod apply_cli;
 mod budget;
 mod budget_rules;
+mod calls;
 mod check_cli;
 mod check_states;
 mod common;
@@ -20,6 +23,8 @@ mod control_tower_preflight;
 mod control_tower_rules;
 mod control_tower_version;
 mod coverage;
+mod ebs_encryption;
+mod ebs_encryption_rules;
 mod emulator_selfcheck;
 mod error_advice;
 mod errors_cli;

@@ -79,6 +79,13 @@ fn finish_the_journey(tmux: &Tmux) {
     tmux.wait_for("press x to simulate");
     tmux.keys(&["x"]);
     tmux.wait_for("✓ Alerts by email");
+    // The rest of the foundation: nothing to answer, each confirmed once.
+    tmux.wait_for("┌ access-analyzer ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ IAM Access Analyzer");
+    tmux.wait_for("┌ ebs-encryption ");
+    tmux.keys(&["Enter"]);
+    confirm(tmux, "✓ EBS encryption by default");
     // 9 Members' root users, next in the list: centralized root access turned on, then each
     // member's root read through a root session (none has credentials in the sandbox).
     tmux.wait_for("┌ root-access ");

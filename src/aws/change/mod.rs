@@ -2,12 +2,14 @@
 //! every call that changes something. Changes are data ([`Action`]) first, shown to the person,
 //! and performed only after a yes. Nothing here deletes or overwrites.
 
+pub mod access_analyzer;
 pub mod account;
 pub mod alerts;
 pub mod budget;
 pub mod config;
 pub mod controltower;
 pub mod drill;
+pub mod ec2;
 pub mod guardduty;
 pub mod iam;
 pub mod identity_center;
@@ -302,6 +304,21 @@ pub enum Action {
         monitor: Ref,
         email: String,
     },
+    /// Makes an account the delegated administrator of a service, from the management account.
+    RegisterDelegatedAdmin {
+        account: String,
+        principal: String,
+    },
+    /// An `ORGANIZATION` analyzer for external access (free), waited for until `ACTIVE`.
+    CreateAnalyzer {
+        name: String,
+    },
+    /// Not a change: waits for an analyzer AWS is still creating (`CREATING`) until it is `ACTIVE`.
+    WaitForAnalyzer {
+        name: String,
+    },
+    /// EBS encryption by default, in the account and Region of the change.
+    EnableEbsEncryption,
 }
 
 impl Action {
@@ -357,6 +374,10 @@ impl Action {
             Action::CreateBudget { .. } => "budgets:ModifyBudget",
             Action::CreateAnomalyMonitor { .. } => "ce:CreateAnomalyMonitor",
             Action::CreateAnomalySubscription { .. } => "ce:CreateAnomalySubscription",
+            Action::RegisterDelegatedAdmin { .. } => "organizations:RegisterDelegatedAdministrator",
+            Action::CreateAnalyzer { .. } => "access-analyzer:CreateAnalyzer",
+            Action::WaitForAnalyzer { .. } => "access-analyzer:GetAnalyzer",
+            Action::EnableEbsEncryption => "ec2:EnableEbsEncryptionByDefault",
         }
     }
 
@@ -368,6 +389,7 @@ impl Action {
                 | Action::WaitForBaseline { .. }
                 | Action::WaitForControl { .. }
                 | Action::WaitForFsbp
+                | Action::WaitForAnalyzer { .. }
         )
     }
 }
@@ -492,5 +514,11 @@ pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs)
         Action::CreateAnomalySubscription { name, monitor, email } => {
             budget::create_subscription(aws, at, name, &monitor.resolve(outputs)?, email).await
         }
+        Action::RegisterDelegatedAdmin { account, principal } => {
+            organizations::register_delegated_admin(aws, at, account, principal).await
+        }
+        Action::CreateAnalyzer { name } => access_analyzer::create_analyzer(aws, at, name).await,
+        Action::WaitForAnalyzer { name } => access_analyzer::wait(aws, at, name, "access-analyzer:GetAnalyzer").await,
+        Action::EnableEbsEncryption => ec2::enable_ebs_encryption(aws, at).await,
     }
 }

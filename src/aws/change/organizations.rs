@@ -28,6 +28,15 @@ pub async fn enable_service_access(aws: &Aws, at: &At, principal: &str) -> Resul
     Ok(())
 }
 
+/// Makes `account` the delegated administrator for a service (from the management account).
+pub async fn register_delegated_admin(aws: &Aws, at: &At, account: &str, principal: &str) -> Result<(), AwsError> {
+    aws.call("organizations:RegisterDelegatedAdministrator", at, || {
+        client(aws, at).register_delegated_administrator().account_id(account).service_principal(principal).send()
+    })
+    .await?;
+    Ok(())
+}
+
 /// How long one run waits for a new account: AWS creates most within minutes.
 pub const ACCOUNT_LIMIT: Duration = Duration::from_mins(15);
 

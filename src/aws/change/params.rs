@@ -208,6 +208,12 @@ impl Action {
                 ("Threshold", format!("total impact >= {} USD", budget::ANOMALY_IMPACT_USD)),
                 ("Subscriber", format!("EMAIL {email}")),
             ],
+            Action::RegisterDelegatedAdmin { account, principal } => {
+                vec![("AccountId", account.clone()), ("ServicePrincipal", principal.clone())]
+            }
+            Action::CreateAnalyzer { name } => vec![("analyzerName", name.clone()), ("type", "ORGANIZATION".into())],
+            Action::WaitForAnalyzer { name } => vec![("analyzerName", name.clone())],
+            Action::EnableEbsEncryption => vec![("EbsEncryptionByDefault", "true".into())],
             _ => unreachable!("foundation actions are read by params"),
         }
     }

@@ -24,6 +24,7 @@ pub struct Operation {
 /// The SDK crates that sign with IAM credentials, and the IAM service prefix of each. The SSO portal
 /// and OIDC crates are left out: they fetch credentials with a bearer token, not IAM actions.
 const PREFIX: &[(&str, &str)] = &[
+    ("aws-sdk-accessanalyzer", "access-analyzer"),
     ("aws-sdk-account", "account"),
     ("aws-sdk-budgets", "budgets"),
     ("aws-sdk-cloudtrail", "cloudtrail"),
@@ -32,6 +33,7 @@ const PREFIX: &[(&str, &str)] = &[
     ("aws-sdk-controlcatalog", "controlcatalog"),
     ("aws-sdk-controltower", "controltower"),
     ("aws-sdk-costexplorer", "ce"),
+    ("aws-sdk-ec2", "ec2"),
     ("aws-sdk-eventbridge", "events"),
     ("aws-sdk-guardduty", "guardduty"),
     ("aws-sdk-iam", "iam"),

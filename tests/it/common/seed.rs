@@ -391,6 +391,10 @@ pub async fn everything(emu: &Emulator, regions: &[&str]) -> Org {
         security_hub(emu, &org, region, true, true).await;
         security_hub_members(emu, &org, region).await;
         alerts(emu, &org.audit, region, true).await;
+        access_analyzer(emu, &org, region).await;
+        for account in [MGMT, org.log_archive.as_str(), org.audit.as_str()] {
+            ebs_encryption(emu, account, region).await;
+        }
     }
     for account in [MGMT, org.log_archive.as_str(), org.audit.as_str()] {
         account_block(emu, account, true).await;
@@ -522,4 +526,31 @@ pub async fn budget(emu: &Emulator, anomaly: bool) {
         .build()
         .expect("subscription");
     cost.create_anomaly_subscription().anomaly_subscription(subscription).send().await.expect("subscription");
+}
+
+/// IAM Access Analyzer as `apply access-analyzer` leaves it: trusted access and Audit as delegated
+/// administrator (once), and an ORGANIZATION analyzer in Audit in `region`.
+pub async fn access_analyzer(emu: &Emulator, org: &Org, region: &str) {
+    const PRINCIPAL: &str = "access-analyzer.amazonaws.com";
+    let c = aws_sdk_organizations::Client::new(&config(emu, MGMT, REGION).await);
+    c.enable_aws_service_access().service_principal(PRINCIPAL).send().await.expect("enable trusted access");
+    let registered =
+        c.register_delegated_administrator().account_id(&org.audit).service_principal(PRINCIPAL).send().await;
+    // Registered once for the organization, whichever Region is seeded first.
+    if let Err(e) = registered {
+        assert!(e.into_service_error().is_account_already_registered_exception(), "register Audit");
+    }
+    let aa = aws_sdk_accessanalyzer::Client::new(&config(emu, &org.audit, region).await);
+    aa.create_analyzer()
+        .analyzer_name("organization")
+        .r#type(aws_sdk_accessanalyzer::types::Type::Organization)
+        .send()
+        .await
+        .expect("create analyzer");
+}
+
+/// EBS encryption by default, on in one account and Region.
+pub async fn ebs_encryption(emu: &Emulator, account: &str, region: &str) {
+    let ec2 = aws_sdk_ec2::Client::new(&config(emu, account, region).await);
+    ec2.enable_ebs_encryption_by_default().send().await.expect("EBS encryption by default");
 }
