@@ -772,6 +772,7 @@ def main():
     import selfcheck_config as config
     import selfcheck_baselines as bl
     import selfcheck_identity_center as identity_center
+    import selfcheck_throttle as throttling
     checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
@@ -784,7 +785,8 @@ def main():
               identity_center.check_permission_set_pushes, identity_center.check_assignment_failure,
               identity_center.check_account_email_already_exists,
               config.check_standards_need_config, config.check_security_hub_settings_per_region,
-              config.check_config_service_linked_role_name]
+              config.check_config_service_linked_role_name,
+              throttling.check_each_service_throttles_as_documented, throttling.check_limits_are_per_account_and_region]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")
