@@ -17,7 +17,8 @@ charged to the account that calls it, as AWS charges it).
     POST /_groundwork/throttle {"enabled": true, "scale": 1}   switches it at run time (a test seeds
                                           unthrottled, then turns it on); answers the state
     GET  /_groundwork/throttle            {"enabled", "scale", "counts": [{"service", "operation",
-                                          "account", "region", "allowed", "throttled"}, ...]}
+                                          "account", "region", "rate", "burst", "allowed",
+                                          "throttled"}, ...]}
 
 Throttled requests stay in the request log with `"throttled": true`. `POST /moto-api/reset`
 empties the buckets and counts and goes back to the environment's setting.
@@ -91,6 +92,7 @@ def take(service, operation, account, region):
         bucket[0] = min(burst, bucket[0] + (now - bucket[1]) * rate)
         bucket[1] = now
         counts = _COUNTS.setdefault(key, {"allowed": 0, "throttled": 0})
+        counts.update(rate=rate, burst=burst)  # what was enforced, for a test to check the log against
         if bucket[0] >= 1.0:
             bucket[0] -= 1.0
             counts["allowed"] += 1
