@@ -185,6 +185,7 @@ impl Global {
             sandbox_endpoint: None,
             poll_seconds,
             wait_limit_seconds,
+            throttle_limit_seconds: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! has in a Region, and whether a recorder records. Read only: Control Tower's preflight uses them in
 //! Log Archive and Audit, security-hub in every account (Security Hub CSPM's controls need Config).
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError};
 
 /// The names of the Config resources the account has in `at.region`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,13 +86,12 @@ impl Recording {
 pub async fn recording(aws: &Aws, at: &At) -> Result<Recording, AwsError> {
     let client = aws.client(at, aws_sdk_config::Client::new);
     let recorders = describe_recorders(aws, &client, at).await?;
-    let status =
-        {
-            let _slot = aws.permit().await;
-            client.describe_configuration_recorder_status().send().await.map_err(|e| {
-                classify(&e, "config:DescribeConfigurationRecorderStatus", &at.account, Some(&at.region))
-            })?
-        };
+    let status = {
+        aws.call("config:DescribeConfigurationRecorderStatus", at, || {
+            client.describe_configuration_recorder_status().send()
+        })
+        .await?
+    };
     let channels = describe_channels(aws, &client, at).await?;
     let recording =
         |name: &str| status.configuration_recorders_status().iter().any(|s| s.name() == Some(name) && s.recording());
@@ -148,12 +147,7 @@ async fn describe_recorders(
     at: &At,
 ) -> Result<aws_sdk_config::operation::describe_configuration_recorders::DescribeConfigurationRecordersOutput, AwsError>
 {
-    let _slot = aws.permit().await;
-    client
-        .describe_configuration_recorders()
-        .send()
-        .await
-        .map_err(|e| classify(&e, "config:DescribeConfigurationRecorders", &at.account, Some(&at.region)))
+    aws.call("config:DescribeConfigurationRecorders", at, || client.describe_configuration_recorders().send()).await
 }
 
 /// `config:DescribeDeliveryChannels` in `at` (every channel at once: it does not page).
@@ -162,10 +156,5 @@ async fn describe_channels(
     client: &aws_sdk_config::Client,
     at: &At,
 ) -> Result<aws_sdk_config::operation::describe_delivery_channels::DescribeDeliveryChannelsOutput, AwsError> {
-    let _slot = aws.permit().await;
-    client
-        .describe_delivery_channels()
-        .send()
-        .await
-        .map_err(|e| classify(&e, "config:DescribeDeliveryChannels", &at.account, Some(&at.region)))
+    aws.call("config:DescribeDeliveryChannels", at, || client.describe_delivery_channels().send()).await
 }

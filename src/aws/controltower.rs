@@ -2,7 +2,7 @@
 
 use aws_smithy_types::{Document, Number};
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandingZone {
@@ -37,15 +37,11 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
     let arn = arn.as_str();
     let home_region = arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(aws.region()).to_owned();
     let home = At::new(&here.account, &home_region);
-    let slot = aws.permit().await;
     let out = aws
-        .client(&home, aws_sdk_controltower::Client::new)
-        .get_landing_zone()
-        .landing_zone_identifier(arn)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "controltower:GetLandingZone", &home.account, Some(&home.region)))?;
-    drop(slot);
+        .call("controltower:GetLandingZone", &home, || {
+            aws.client(&home, aws_sdk_controltower::Client::new).get_landing_zone().landing_zone_identifier(arn).send()
+        })
+        .await?;
     let Some(lz) = out.landing_zone() else {
         return Ok(None);
     };
@@ -67,16 +63,15 @@ pub async fn landing_zone(aws: &Aws) -> Result<Option<LandingZone>, AwsError> {
 /// The landing zone ARN listed in one Region, if any (every page: AWS may answer with an empty
 /// first page and a token).
 async fn list(aws: &Aws, at: &At) -> Result<Option<String>, AwsError> {
-    let _slot = aws.permit().await;
     let zones: Vec<_> = aws
-        .client(at, aws_sdk_controltower::Client::new)
-        .list_landing_zones()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "controltower:ListLandingZones", &at.account, Some(&at.region)))?;
+        .pages("controltower:ListLandingZones", at, || {
+            aws.client(at, aws_sdk_controltower::Client::new).list_landing_zones().into_paginator().send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.landing_zones())
+        .cloned()
+        .collect();
     Ok(zones.iter().find_map(|z| z.arn()).map(str::to_owned))
 }
 
@@ -114,17 +109,19 @@ async fn search_opt_in(aws: &Aws, here: &At) -> Result<Option<String>, AwsError>
 /// time): what a run killed after starting it, before recording its id, must wait for again.
 pub async fn running_operation(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> {
     use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
-    let _slot = aws.permit().await;
     let running: Vec<_> = aws
-        .client(home, aws_sdk_controltower::Client::new)
-        .list_landing_zone_operations()
-        .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::InProgress).build())
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "controltower:ListLandingZoneOperations", &home.account, Some(&home.region)))?;
+        .pages("controltower:ListLandingZoneOperations", &home, || {
+            aws.client(home, aws_sdk_controltower::Client::new)
+                .list_landing_zone_operations()
+                .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::InProgress).build())
+                .into_paginator()
+                .send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.landing_zone_operations())
+        .cloned()
+        .collect();
     Ok(running.iter().find_map(|o| o.operation_identifier()).map(str::to_owned))
 }
 
@@ -132,26 +129,26 @@ async fn last_failure(aws: &Aws, home: &At) -> Result<Option<String>, AwsError> 
     use aws_sdk_controltower::types::{LandingZoneOperationFilter, LandingZoneOperationStatus};
     let client = aws.client(home, aws_sdk_controltower::Client::new);
     let failed: Vec<_> = {
-        let _slot = aws.permit().await;
-        client
-            .list_landing_zone_operations()
-            .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::Failed).build())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "controltower:ListLandingZoneOperations", &home.account, Some(&home.region)))?
+        aws.pages("controltower:ListLandingZoneOperations", &home, || {
+            client
+                .list_landing_zone_operations()
+                .filter(LandingZoneOperationFilter::builder().statuses(LandingZoneOperationStatus::Failed).build())
+                .into_paginator()
+                .send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.landing_zone_operations())
+        .cloned()
+        .collect()
     };
     let mut latest: Option<(f64, String)> = None;
     for id in failed.iter().filter_map(|o| o.operation_identifier()).take(5) {
-        let _slot = aws.permit().await;
-        let out = client
-            .get_landing_zone_operation()
-            .operation_identifier(id)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "controltower:GetLandingZoneOperation", &home.account, Some(&home.region)))?;
+        let out = aws
+            .call("controltower:GetLandingZoneOperation", &home, || {
+                client.get_landing_zone_operation().operation_identifier(id).send()
+            })
+            .await?;
         let Some(op) = out.operation_details() else { continue };
         let started = op.start_time().map_or(0.0, aws_smithy_types::DateTime::as_secs_f64);
         if latest.as_ref().is_none_or(|(t, _)| started > *t) {

@@ -70,6 +70,11 @@ pub fn set_verbose(on: bool) {
     VERBOSE.store(on, Ordering::Relaxed);
 }
 
+/// Whether `--verbose` was given (waits for rate limits are then said too).
+pub fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
 impl AwsError {
     /// AWS's id for the request, when AWS sent one.
     pub fn request_id(&self) -> Option<&str> {
@@ -234,6 +239,8 @@ fn refine(kind: ErrorKind, message: &str, region: Option<&str>) -> ErrorKind {
             ErrorKind::DeniedByOrganization
         }
         ErrorKind::InvalidCredentials if opt_in => ErrorKind::RegionNotEnabled,
+        // Some services throttle under a general code (`LimitExceededException`) with this message.
+        ErrorKind::Other if lower.contains("rate exceeded") => ErrorKind::Throttled,
         other => other,
     }
 }

@@ -1,7 +1,7 @@
 //! EventBridge: rules on the default bus, where they send events, and whether a pattern matches
 //! an event (asked of EventBridge itself, so the answer follows its own matching rules).
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
@@ -28,13 +28,7 @@ pub async fn rules(aws: &Aws, at: &At) -> Result<Vec<Rule>, AwsError> {
     let mut rules = Vec::new();
     let mut token = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = client
-            .list_rules()
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "events:ListRules", &at.account, Some(&at.region)))?;
+        let out = aws.call("events:ListRules", at, || client.list_rules().set_next_token(token.clone()).send()).await?;
         for r in out.rules() {
             let (Some(name), Some(arn)) = (r.name(), r.arn()) else {
                 return Err(missing(at, "events:ListRules", "a rule's Name or Arn"));
@@ -59,14 +53,11 @@ pub async fn targets(aws: &Aws, at: &At, rule: &str) -> Result<Vec<Target>, AwsE
     let mut targets = Vec::new();
     let mut token = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = client
-            .list_targets_by_rule()
-            .rule(rule)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "events:ListTargetsByRule", &at.account, Some(&at.region)))?;
+        let out = aws
+            .call("events:ListTargetsByRule", at, || {
+                client.list_targets_by_rule().rule(rule).set_next_token(token.clone()).send()
+            })
+            .await?;
         targets.extend(out.targets().iter().map(|t| Target {
             id: t.id().to_owned(),
             arn: t.arn().to_owned(),
@@ -87,15 +78,15 @@ pub async fn target_arns(aws: &Aws, at: &At, rule: &str) -> Result<Vec<String>, 
 /// Whether EventBridge would match `event` (a JSON event with id, account, source, time, region,
 /// resources and detail-type) against `pattern`.
 pub async fn test_event_pattern(aws: &Aws, at: &At, pattern: &str, event: &str) -> Result<bool, AwsError> {
-    let _slot = aws.permit().await;
     let out = aws
-        .client(at, aws_sdk_eventbridge::Client::new)
-        .test_event_pattern()
-        .event_pattern(pattern)
-        .event(event)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "events:TestEventPattern", &at.account, Some(&at.region)))?;
+        .call("events:TestEventPattern", at, || {
+            aws.client(at, aws_sdk_eventbridge::Client::new)
+                .test_event_pattern()
+                .event_pattern(pattern)
+                .event(event)
+                .send()
+        })
+        .await?;
     Ok(out.result())
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_organizations::types::PolicyType;
 
-use super::{At, Aws, AwsError, error::classify, missing};
+use super::{At, Aws, AwsError, missing};
 
 /// One OU of the organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,45 +70,24 @@ type Tree = (String, Vec<Ou>, BTreeMap<String, String>);
 /// The root, every OU (breadth first) and the parent of every account.
 async fn tree(aws: &Aws, at: &At) -> Result<Tree, AwsError> {
     let client = aws.client(at, aws_sdk_organizations::Client::new);
-    let pages: Vec<_> = {
-        let _slot = aws.permit().await;
-        client
-            .list_roots()
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "organizations:ListRoots", &at.account, None))?
-    };
+    let pages = aws.pages("organizations:ListRoots", at, || client.list_roots().into_paginator().send()).await?;
     let root =
         missing(pages.iter().flat_map(|p| p.roots()).find_map(|r| r.id()), "organizations:ListRoots", "Root.Id", at)?;
     let (mut ous, mut parents, mut queue) = (Vec::new(), BTreeMap::new(), vec![root.clone()]);
     while let Some(parent) = (!queue.is_empty()).then(|| queue.remove(0)) {
-        let accounts: Vec<_> = {
-            let _slot = aws.permit().await;
-            client
-                .list_accounts_for_parent()
-                .parent_id(&parent)
-                .into_paginator()
-                .send()
-                .try_collect()
-                .await
-                .map_err(|e| classify(&e, "organizations:ListAccountsForParent", &at.account, None))?
-        };
+        let accounts = aws
+            .pages("organizations:ListAccountsForParent", at, || {
+                client.list_accounts_for_parent().parent_id(&parent).into_paginator().send()
+            })
+            .await?;
         for a in accounts.iter().flat_map(|p| p.accounts()) {
             parents.insert(missing(a.id(), "organizations:ListAccountsForParent", "Account.Id", at)?, parent.clone());
         }
-        let children: Vec<_> = {
-            let _slot = aws.permit().await;
-            client
-                .list_organizational_units_for_parent()
-                .parent_id(&parent)
-                .into_paginator()
-                .send()
-                .try_collect()
-                .await
-                .map_err(|e| classify(&e, "organizations:ListOrganizationalUnitsForParent", &at.account, None))?
-        };
+        let children = aws
+            .pages("organizations:ListOrganizationalUnitsForParent", at, || {
+                client.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send()
+            })
+            .await?;
         for o in children.iter().flat_map(|p| p.organizational_units()) {
             const ACTION: &str = "organizations:ListOrganizationalUnitsForParent";
             let id = missing(o.id(), ACTION, "OrganizationalUnit.Id", at)?;
@@ -122,47 +101,34 @@ async fn tree(aws: &Aws, at: &At) -> Result<Tree, AwsError> {
 
 /// The SCPs attached to a target, by name.
 async fn policies(aws: &Aws, at: &At, target: &str) -> Result<Vec<String>, AwsError> {
-    let _slot = aws.permit().await;
-    let pages: Vec<_> = aws
-        .client(at, aws_sdk_organizations::Client::new)
-        .list_policies_for_target()
-        .target_id(target)
-        .filter(PolicyType::ServiceControlPolicy)
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "organizations:ListPoliciesForTarget", &at.account, None))?;
+    let client = aws.client(at, aws_sdk_organizations::Client::new);
+    let pages = aws
+        .pages("organizations:ListPoliciesForTarget", at, || {
+            client
+                .list_policies_for_target()
+                .target_id(target)
+                .filter(PolicyType::ServiceControlPolicy)
+                .into_paginator()
+                .send()
+        })
+        .await?;
     Ok(pages.iter().flat_map(|p| p.policies()).filter_map(|p| p.name().map(str::to_owned)).collect())
 }
 
 async fn baselines(aws: &Aws, at: &At) -> Result<Vec<(String, String)>, AwsError> {
-    let _slot = aws.permit().await;
-    let items: Vec<_> = aws
-        .client(at, aws_sdk_controltower::Client::new)
-        .list_baselines()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "controltower:ListBaselines", &at.account, Some(&at.region)))?;
-    Ok(items.iter().map(|b| (b.name().to_owned(), b.arn().to_owned())).collect())
+    let client = aws.client(at, aws_sdk_controltower::Client::new);
+    let pages = aws.pages("controltower:ListBaselines", at, || client.list_baselines().into_paginator().send()).await?;
+    Ok(pages.iter().flat_map(|p| p.baselines()).map(|b| (b.name().to_owned(), b.arn().to_owned())).collect())
 }
 
 async fn enabled(aws: &Aws, at: &At) -> Result<Vec<Enabled>, AwsError> {
-    let _slot = aws.permit().await;
-    let items: Vec<_> = aws
-        .client(at, aws_sdk_controltower::Client::new)
-        .list_enabled_baselines()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "controltower:ListEnabledBaselines", &at.account, Some(&at.region)))?;
-    Ok(items
+    let client = aws.client(at, aws_sdk_controltower::Client::new);
+    let pages = aws
+        .pages("controltower:ListEnabledBaselines", at, || client.list_enabled_baselines().into_paginator().send())
+        .await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.enabled_baselines())
         .map(|b| Enabled {
             arn: b.arn().to_owned(),
             baseline: b.baseline_identifier().to_owned(),

@@ -1,6 +1,6 @@
 //! GuardDuty: the delegated administrator, the detector, and organization auto-enable.
 
-use super::{At, Aws, AwsError, error::classify, missing};
+use super::{At, Aws, AwsError, missing};
 
 /// A delegated administrator as GuardDuty reports it, in one Region.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,16 +27,15 @@ pub const FREQUENCY: &str = "FIFTEEN_MINUTES";
 /// The organization's GuardDuty administrators in `at.region` (called from the management account).
 pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
     const ACTION: &str = "guardduty:ListOrganizationAdminAccounts";
-    let _slot = aws.permit().await;
     let found: Vec<_> = aws
-        .client(at, aws_sdk_guardduty::Client::new)
-        .list_organization_admin_accounts()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+        .pages(ACTION, at, || {
+            aws.client(at, aws_sdk_guardduty::Client::new).list_organization_admin_accounts().into_paginator().send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.admin_accounts())
+        .cloned()
+        .collect();
     let mut admins = found
         .iter()
         .map(|a| {
@@ -54,26 +53,17 @@ pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
 pub async fn detector(aws: &Aws, at: &At) -> Result<Option<Detector>, AwsError> {
     let client = aws.client(at, aws_sdk_guardduty::Client::new);
     let ids: Vec<String> = {
-        let _slot = aws.permit().await;
-        client
-            .list_detectors()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "guardduty:ListDetectors", &at.account, Some(&at.region)))?
+        aws.pages("guardduty:ListDetectors", at, || client.list_detectors().into_paginator().send())
+            .await?
+            .iter()
+            .flat_map(|p| p.detector_ids())
+            .cloned()
+            .collect()
     };
     let Some(id) = ids.first() else {
         return Ok(None);
     };
-    let _slot = aws.permit().await;
-    let out = client
-        .get_detector()
-        .detector_id(id)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "guardduty:GetDetector", &at.account, Some(&at.region)))?;
+    let out = aws.call("guardduty:GetDetector", at, || client.get_detector().detector_id(id).send()).await?;
     Ok(Some(Detector {
         id: id.clone(),
         status: out.status().map_or("", |s| s.as_str()).to_owned(),
@@ -93,20 +83,21 @@ pub struct OrgConfig {
 /// The organization configuration, read by the delegated administrator.
 #[allow(deprecated)] // reads the old boolean only as a fallback
 pub async fn org_config(aws: &Aws, at: &At, detector_id: &str) -> Result<OrgConfig, AwsError> {
-    let _slot = aws.permit().await;
     let client = aws.client(at, aws_sdk_guardduty::Client::new);
     // AWS pages the features (NextToken, at most 50 a page): every page is read, the settings
     // that are not a list come with the first.
     let mut token: Option<String> = None;
     let mut pages = Vec::new();
     loop {
-        let out = client
-            .describe_organization_configuration()
-            .detector_id(detector_id)
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|e| classify(&e, "guardduty:DescribeOrganizationConfiguration", &at.account, Some(&at.region)))?;
+        let out = aws
+            .call("guardduty:DescribeOrganizationConfiguration", at, || {
+                client
+                    .describe_organization_configuration()
+                    .detector_id(detector_id)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?;
         token = out.next_token().filter(|t| !t.is_empty()).map(str::to_owned);
         pages.push(out);
         if token.is_none() {
@@ -139,18 +130,20 @@ pub struct Member {
 /// Every member of the administrator's detector (associated or not), all pages.
 pub async fn members(aws: &Aws, at: &At, detector_id: &str) -> Result<Vec<Member>, AwsError> {
     let found: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(at, aws_sdk_guardduty::Client::new)
-            .list_members()
-            .detector_id(detector_id)
-            .only_associated("false")
-            .max_results(50)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "guardduty:ListMembers", &at.account, Some(&at.region)))?
+        aws.pages("guardduty:ListMembers", at, || {
+            aws.client(at, aws_sdk_guardduty::Client::new)
+                .list_members()
+                .detector_id(detector_id)
+                .only_associated("false")
+                .max_results(50)
+                .into_paginator()
+                .send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.members())
+        .cloned()
+        .collect()
     };
     found
         .iter()

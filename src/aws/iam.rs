@@ -2,7 +2,7 @@
 
 use aws_sdk_iam::types::SummaryKeyType;
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError, call::classify_at};
 
 /// The root user's credentials as the IAM account summary reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,13 +12,9 @@ pub struct RootCredentials {
 }
 
 pub async fn root_credentials(aws: &Aws, at: &At) -> Result<RootCredentials, AwsError> {
-    let _slot = aws.permit().await;
     let out = aws
-        .client(at, aws_sdk_iam::Client::new)
-        .get_account_summary()
-        .send()
-        .await
-        .map_err(|e| classify(&e, "iam:GetAccountSummary", &at.account, None))?;
+        .call("iam:GetAccountSummary", at, || aws.client(at, aws_sdk_iam::Client::new).get_account_summary().send())
+        .await?;
     let map = out.summary_map().cloned().unwrap_or_default();
     let flag = |key: SummaryKeyType| map.get(&key).copied();
     match (flag(SummaryKeyType::AccountMfaEnabled), flag(SummaryKeyType::AccountAccessKeysPresent)) {
@@ -46,37 +42,31 @@ pub struct RoleDocs {
 
 /// Whether a role of that name exists (`iam:GetRole`).
 pub async fn role_exists(aws: &Aws, at: &At, name: &str) -> Result<bool, AwsError> {
-    let _slot = aws.permit().await;
-    match aws.client(at, aws_sdk_iam::Client::new).get_role().role_name(name).send().await {
+    let client = aws.client(at, aws_sdk_iam::Client::new);
+    match aws.send("iam:GetRole", at, || client.get_role().role_name(name).send()).await {
         Ok(_) => Ok(true),
         Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => Ok(false),
-        Err(e) => Err(classify(&e, "iam:GetRole", &at.account, None)),
+        Err(e) => Err(classify_at(&e, "iam:GetRole", at)),
     }
 }
 
 /// A role's trust policy and inline policies, or `None` when no role of that name exists.
 pub async fn role_docs(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleDocs>, AwsError> {
     let client = aws.client(at, aws_sdk_iam::Client::new);
-    let role = {
-        let _slot = aws.permit().await;
-        match client.get_role().role_name(name).send().await {
-            Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => return Ok(None),
-            Err(e) => return Err(classify(&e, "iam:GetRole", &at.account, None)),
-        }
+    let role = match aws.send("iam:GetRole", at, || client.get_role().role_name(name).send()).await {
+        Ok(out) => out,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => return Ok(None),
+        Err(e) => return Err(classify_at(&e, "iam:GetRole", at)),
     };
     let trust = role.role().and_then(|r| r.assume_role_policy_document()).map(url_decode).unwrap_or_default();
     let mut names = Vec::new();
     let mut marker = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = client
-            .list_role_policies()
-            .role_name(name)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:ListRolePolicies", &at.account, None))?;
+        let out = aws
+            .call("iam:ListRolePolicies", at, || {
+                client.list_role_policies().role_name(name).set_marker(marker.clone()).send()
+            })
+            .await?;
         names.extend(out.policy_names().iter().cloned());
         marker = out.marker().map(str::to_owned);
         if !out.is_truncated() || marker.is_none() {
@@ -85,14 +75,9 @@ pub async fn role_docs(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleDocs
     }
     let mut inline = Vec::new();
     for policy in names {
-        let _slot = aws.permit().await;
-        let out = client
-            .get_role_policy()
-            .role_name(name)
-            .policy_name(&policy)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:GetRolePolicy", &at.account, None))?;
+        let out = aws
+            .call("iam:GetRolePolicy", at, || client.get_role_policy().role_name(name).policy_name(&policy).send())
+            .await?;
         inline.push(url_decode(out.policy_document()));
     }
     Ok(Some(RoleDocs { trust, inline }))

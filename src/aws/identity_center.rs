@@ -4,7 +4,7 @@
 use aws_sdk_identitystore::types::MemberId;
 use aws_sdk_ssoadmin::types::PrincipalType;
 
-use super::{At, Aws, AwsError, error::classify, missing};
+use super::{At, Aws, AwsError, missing};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instance {
@@ -75,15 +75,13 @@ fn store(aws: &Aws, at: &At) -> aws_sdk_identitystore::Client {
 
 pub async fn instances(aws: &Aws, at: &At) -> Result<Vec<Instance>, AwsError> {
     const ACTION: &str = "sso:ListInstances";
-    let _slot = aws.permit().await;
-    let pages: Vec<_> = sso(aws, at)
-        .list_instances()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    let pages: Vec<_> = aws
+        .pages(ACTION, at, || sso(aws, at).list_instances().into_paginator().send())
+        .await?
+        .iter()
+        .flat_map(|p| p.instances())
+        .cloned()
+        .collect();
     pages
         .iter()
         .map(|i| {
@@ -100,16 +98,15 @@ pub async fn instances(aws: &Aws, at: &At) -> Result<Vec<Instance>, AwsError> {
 
 /// Every user in the identity store.
 pub async fn users(aws: &Aws, at: &At, store_id: &str) -> Result<Vec<User>, AwsError> {
-    let _slot = aws.permit().await;
-    let users: Vec<_> = store(aws, at)
-        .list_users()
-        .identity_store_id(store_id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "identitystore:ListUsers", &at.account, Some(&at.region)))?;
+    let users: Vec<_> = aws
+        .pages("identitystore:ListUsers", at, || {
+            store(aws, at).list_users().identity_store_id(store_id).into_paginator().send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.users())
+        .cloned()
+        .collect();
     Ok(users
         .iter()
         .map(|u| User { id: u.user_id().to_owned(), user_name: u.user_name().unwrap_or(u.user_id()).to_owned() })
@@ -118,16 +115,15 @@ pub async fn users(aws: &Aws, at: &At, store_id: &str) -> Result<Vec<User>, AwsE
 
 /// Every group in the identity store.
 pub async fn groups(aws: &Aws, at: &At, store_id: &str) -> Result<Vec<Group>, AwsError> {
-    let _slot = aws.permit().await;
-    let groups: Vec<_> = store(aws, at)
-        .list_groups()
-        .identity_store_id(store_id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "identitystore:ListGroups", &at.account, Some(&at.region)))?;
+    let groups: Vec<_> = aws
+        .pages("identitystore:ListGroups", at, || {
+            store(aws, at).list_groups().identity_store_id(store_id).into_paginator().send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.groups())
+        .cloned()
+        .collect();
     Ok(groups
         .iter()
         .map(|g| Group { id: g.group_id().to_owned(), name: g.display_name().unwrap_or(g.group_id()).to_owned() })
@@ -136,17 +132,20 @@ pub async fn groups(aws: &Aws, at: &At, store_id: &str) -> Result<Vec<Group>, Aw
 
 /// The groups a user belongs to.
 pub async fn groups_of(aws: &Aws, at: &At, store_id: &str, user_id: &str) -> Result<Vec<String>, AwsError> {
-    let _slot = aws.permit().await;
-    let memberships: Vec<_> = store(aws, at)
-        .list_group_memberships_for_member()
-        .identity_store_id(store_id)
-        .member_id(MemberId::UserId(user_id.to_owned()))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "identitystore:ListGroupMembershipsForMember", &at.account, Some(&at.region)))?;
+    let memberships: Vec<_> = aws
+        .pages("identitystore:ListGroupMembershipsForMember", at, || {
+            store(aws, at)
+                .list_group_memberships_for_member()
+                .identity_store_id(store_id)
+                .member_id(MemberId::UserId(user_id.to_owned()))
+                .into_paginator()
+                .send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.group_memberships())
+        .cloned()
+        .collect();
     Ok(memberships.iter().filter_map(|m| m.group_id().map(str::to_owned)).collect())
 }
 
@@ -159,21 +158,22 @@ pub async fn assignments_of(
     is_group: bool,
 ) -> Result<Vec<Assignment>, AwsError> {
     const ACTION: &str = "sso:ListAccountAssignmentsForPrincipal";
-    let _slot = aws.permit().await;
     let kind = if is_group { PrincipalType::Group } else { PrincipalType::User };
-    let found: Vec<_> = sso(aws, at)
-        .list_account_assignments_for_principal()
-        .instance_arn(instance_arn)
-        .principal_id(principal_id)
-        .principal_type(kind)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
-    found
+    let client = sso(aws, at);
+    let pages = aws
+        .pages(ACTION, at, || {
+            client
+                .list_account_assignments_for_principal()
+                .instance_arn(instance_arn)
+                .principal_id(principal_id)
+                .principal_type(kind.clone())
+                .into_paginator()
+                .send()
+        })
+        .await?;
+    pages
         .iter()
+        .flat_map(|p| p.account_assignments())
         .map(|a| {
             Ok(Assignment {
                 account: missing(a.account_id(), ACTION, "AccountId", at)?,
@@ -186,16 +186,14 @@ pub async fn assignments_of(
 /// Every permission set of the instance, with the policies that make it grant something.
 pub async fn permission_sets(aws: &Aws, at: &At, instance: &str) -> Result<Vec<PermissionSet>, AwsError> {
     let arns: Vec<String> = {
-        let _slot = aws.permit().await;
-        sso(aws, at)
-            .list_permission_sets()
-            .instance_arn(instance)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "sso:ListPermissionSets", &at.account, Some(&at.region)))?
+        aws.pages("sso:ListPermissionSets", at, || {
+            sso(aws, at).list_permission_sets().instance_arn(instance).into_paginator().send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.permission_sets())
+        .cloned()
+        .collect()
     };
     let reads = arns.iter().map(|arn| permission_set(aws, at, instance, arn));
     futures_util::future::join_all(reads).await.into_iter().collect()
@@ -205,65 +203,54 @@ async fn permission_set(aws: &Aws, at: &At, instance: &str, arn: &str) -> Result
     let c = sso(aws, at);
     let name = {
         const ACTION: &str = "sso:DescribePermissionSet";
-        let _slot = aws.permit().await;
-        let out = c
-            .describe_permission_set()
-            .instance_arn(instance)
-            .permission_set_arn(arn)
-            .send()
-            .await
-            .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+        let out = aws
+            .call(ACTION, at, || c.describe_permission_set().instance_arn(instance).permission_set_arn(arn).send())
+            .await?;
         missing(out.permission_set().and_then(|p| p.name()), ACTION, "PermissionSet.Name", at)?
     };
     let managed: Vec<String> = {
-        let _slot = aws.permit().await;
-        let policies: Vec<_> = c
-            .list_managed_policies_in_permission_set()
-            .instance_arn(instance)
-            .permission_set_arn(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "sso:ListManagedPoliciesInPermissionSet", &at.account, Some(&at.region)))?;
+        let policies: Vec<_> = aws
+            .pages("sso:ListManagedPoliciesInPermissionSet", at, || {
+                c.list_managed_policies_in_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(arn)
+                    .into_paginator()
+                    .send()
+            })
+            .await?
+            .iter()
+            .flat_map(|p| p.attached_managed_policies())
+            .cloned()
+            .collect();
         policies.iter().filter_map(|p| p.arn().map(str::to_owned)).collect()
     };
     // Only a set with no AWS managed policy needs the other two reads to tell whether it grants.
     let other_policies = managed.is_empty()
         && (has_inline(aws, at, instance, arn).await? || {
-            let _slot = aws.permit().await;
-            let refs: Vec<_> = c
-                .list_customer_managed_policy_references_in_permission_set()
-                .instance_arn(instance)
-                .permission_set_arn(arn)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(|e| {
-                    classify(
-                        &e,
-                        "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
-                        &at.account,
-                        Some(&at.region),
-                    )
-                })?;
+            let refs: Vec<_> = aws
+                .pages("sso:ListCustomerManagedPolicyReferencesInPermissionSet", at, || {
+                    c.list_customer_managed_policy_references_in_permission_set()
+                        .instance_arn(instance)
+                        .permission_set_arn(arn)
+                        .into_paginator()
+                        .send()
+                })
+                .await?
+                .iter()
+                .flat_map(|p| p.customer_managed_policy_references())
+                .cloned()
+                .collect();
             !refs.is_empty()
         });
     Ok(PermissionSet { arn: arn.to_owned(), name, managed, other_policies })
 }
 
 async fn has_inline(aws: &Aws, at: &At, instance: &str, arn: &str) -> Result<bool, AwsError> {
-    let _slot = aws.permit().await;
-    let out = sso(aws, at)
-        .get_inline_policy_for_permission_set()
-        .instance_arn(instance)
-        .permission_set_arn(arn)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "sso:GetInlinePolicyForPermissionSet", &at.account, Some(&at.region)))?;
+    let out = aws
+        .call("sso:GetInlinePolicyForPermissionSet", at, || {
+            sso(aws, at).get_inline_policy_for_permission_set().instance_arn(instance).permission_set_arn(arn).send()
+        })
+        .await?;
     Ok(out.inline_policy().is_some_and(|p| !p.trim().is_empty()))
 }
 
@@ -273,15 +260,14 @@ async fn has_inline(aws: &Aws, at: &At, instance: &str, arn: &str) -> Result<boo
 pub async fn pushes(aws: &Aws, at: &At, instance: &str) -> Result<Vec<Push>, AwsError> {
     let c = sso(aws, at);
     let listed: Vec<_> = {
-        let _slot = aws.permit().await;
-        c.list_permission_set_provisioning_status()
-            .instance_arn(instance)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "sso:ListPermissionSetProvisioningStatus", &at.account, Some(&at.region)))?
+        aws.pages("sso:ListPermissionSetProvisioningStatus", at, || {
+            c.list_permission_set_provisioning_status().instance_arn(instance).into_paginator().send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.permission_sets_provisioning_status())
+        .cloned()
+        .collect()
     };
     let created = |m: &aws_sdk_ssoadmin::types::PermissionSetProvisioningStatusMetadata| {
         m.created_date().map_or(0.0, aws_smithy_types::DateTime::as_secs_f64)
@@ -300,14 +286,15 @@ pub async fn pushes(aws: &Aws, at: &At, instance: &str) -> Result<Vec<Push>, Aws
 
 async fn push(aws: &Aws, at: &At, instance: &str, request: &str) -> Result<Push, AwsError> {
     const ACTION: &str = "sso:DescribePermissionSetProvisioningStatus";
-    let _slot = aws.permit().await;
-    let out = sso(aws, at)
-        .describe_permission_set_provisioning_status()
-        .instance_arn(instance)
-        .provision_permission_set_request_id(request)
-        .send()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    let out = aws
+        .call(ACTION, at, || {
+            sso(aws, at)
+                .describe_permission_set_provisioning_status()
+                .instance_arn(instance)
+                .provision_permission_set_request_id(request)
+                .send()
+        })
+        .await?;
     let status = out.permission_set_provisioning_status();
     Ok(Push {
         permission_set: missing(status.and_then(|s| s.permission_set_arn()), ACTION, "PermissionSetArn", at)?,

@@ -3,6 +3,7 @@
 //! bounds how many calls are in flight, and turns SDK answers into plain domain types.
 
 pub mod account;
+pub(crate) mod call;
 pub mod change;
 pub mod cloudtrail;
 pub mod config_service;
@@ -16,6 +17,7 @@ pub mod identity_center;
 mod member;
 pub mod organizations;
 pub mod profiles;
+pub mod rates;
 pub mod regions;
 pub mod securityhub;
 pub mod sns;
@@ -30,8 +32,7 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sts::config::Region;
-use tokio::sync::{Semaphore, SemaphorePermit};
-
+pub use call::{Wait, WaitReason, say_wait};
 pub use error::{AwsError, ErrorKind};
 
 /// How groundwork was asked to reach AWS, from the command line.
@@ -39,7 +40,7 @@ pub use error::{AwsError, ErrorKind};
 pub struct Settings {
     pub profile: Option<String>,
     pub region: Option<String>,
-    /// How many AWS calls may be in flight at once.
+    /// How many AWS calls may be in flight at once in one account (four times that in all).
     pub concurrency: usize,
     /// The sandbox's emulator: every call goes there, with throwaway keys, whatever the machine has.
     pub sandbox_endpoint: Option<String>,
@@ -47,6 +48,9 @@ pub struct Settings {
     pub poll_seconds: f64,
     /// Overrides every long operation's own limit (tests and demos, which cannot wait an hour).
     pub wait_limit_seconds: Option<f64>,
+    /// How long one call may keep being throttled before it is reported (two minutes unless told;
+    /// tests shorten it).
+    pub throttle_limit_seconds: Option<f64>,
 }
 
 /// Which account, and which Region, a call is for.
@@ -86,7 +90,8 @@ struct Shared {
     members: Mutex<HashMap<(String, Vec<&'static str>), SharedCredentialsProvider>>,
     /// One client per service, account, Region and route for the whole run.
     clients: Mutex<HashMap<ClientKey, Box<dyn Any + Send + Sync>>>,
-    limit: Semaphore,
+    /// Pacing, the bounds on calls in flight, retries (src/aws/call.rs).
+    calls: call::Calls,
     poll: Duration,
     wait_limit: Option<Duration>,
 }
@@ -185,7 +190,10 @@ impl Aws {
             profile,
             members: Mutex::new(HashMap::new()),
             clients: Mutex::new(HashMap::new()),
-            limit: Semaphore::new(settings.concurrency.max(1)),
+            calls: call::Calls::new(
+                settings.concurrency,
+                settings.throttle_limit_seconds.filter(|s| *s >= 0.0).map(Duration::from_secs_f64),
+            ),
             poll: Duration::from_secs_f64(if settings.poll_seconds > 0.0 { settings.poll_seconds } else { 30.0 }),
             wait_limit: settings.wait_limit_seconds.filter(|s| *s >= 0.0).map(Duration::from_secs_f64),
         };
@@ -231,15 +239,6 @@ impl Aws {
     /// The caller's account id, once known ("unknown" before: only STS is called then).
     pub(crate) fn caller(&self) -> &str {
         self.caller.as_deref().unwrap_or("unknown")
-    }
-
-    /// Waits for a slot under the concurrency bound; hold the permit for the call's duration.
-    pub(crate) async fn permit(&self) -> SemaphorePermit<'_> {
-        match self.shared.limit.acquire().await {
-            Ok(p) => p,
-            // The semaphore is never closed; if it were, running unbounded is the safe fallback.
-            Err(_) => unreachable!("the call limiter is never closed"),
-        }
     }
 
     /// The caller's own configuration, in the configured Region.

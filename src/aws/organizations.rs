@@ -3,7 +3,7 @@
 #[allow(deprecated)] // `AccountStatus` is read only where AWS sends no `State` (moto, older answers)
 use aws_sdk_organizations::types::{AccountState, AccountStatus, OrganizationFeatureSet};
 
-use super::{At, Aws, AwsError, error::classify, missing};
+use super::{At, Aws, AwsError, call::classify_at, missing};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {
@@ -25,9 +25,9 @@ pub struct OrgAccount {
 
 /// The caller's organization, or `None` when the account is in none.
 pub async fn organization(aws: &Aws) -> Result<Option<Organization>, AwsError> {
-    let _slot = aws.permit().await;
     let at = At::new(aws.caller(), aws.region());
-    let res = aws.client(&at, aws_sdk_organizations::Client::new).describe_organization().send().await;
+    let client = aws.client(&at, aws_sdk_organizations::Client::new);
+    let res = aws.send("organizations:DescribeOrganization", &at, || client.describe_organization().send()).await;
     match res {
         Ok(out) => {
             const ACTION: &str = "organizations:DescribeOrganization";
@@ -39,7 +39,7 @@ pub async fn organization(aws: &Aws) -> Result<Option<Organization>, AwsError> {
             }))
         }
         Err(e) if e.as_service_error().is_some_and(aws_sdk_organizations::operation::describe_organization::DescribeOrganizationError::is_aws_organizations_not_in_use_exception) => Ok(None),
-        Err(e) => Err(classify(&e, "organizations:DescribeOrganization", &at.account, None)),
+        Err(e) => Err(classify_at(&e, "organizations:DescribeOrganization", &at)),
     }
 }
 
@@ -47,16 +47,8 @@ pub async fn organization(aws: &Aws) -> Result<Option<Organization>, AwsError> {
 pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
     let at = At::new(aws.caller(), aws.region());
     // Organizations' paginators yield pages, not items.
-    let pages: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(&at, aws_sdk_organizations::Client::new)
-            .list_accounts()
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "organizations:ListAccounts", &at.account, None))?
-    };
+    let client = aws.client(&at, aws_sdk_organizations::Client::new);
+    let pages = aws.pages("organizations:ListAccounts", &at, || client.list_accounts().into_paginator().send()).await?;
     pages
         .iter()
         .flat_map(|p| p.accounts())
@@ -83,16 +75,12 @@ pub async fn accounts(aws: &Aws) -> Result<Vec<OrgAccount>, AwsError> {
 /// The service principals with trusted access in the organization (management account only),
 /// every page.
 pub async fn service_access(aws: &Aws, at: &At) -> Result<Vec<String>, AwsError> {
-    let _slot = aws.permit().await;
-    // This paginator has no `items()`: the pages are collected, then their items.
-    let pages: Vec<_> = aws
-        .client(at, aws_sdk_organizations::Client::new)
-        .list_aws_service_access_for_organization()
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "organizations:ListAWSServiceAccessForOrganization", &at.account, None))?;
+    let client = aws.client(at, aws_sdk_organizations::Client::new);
+    let pages = aws
+        .pages("organizations:ListAWSServiceAccessForOrganization", at, || {
+            client.list_aws_service_access_for_organization().into_paginator().send()
+        })
+        .await?;
     Ok(pages
         .iter()
         .flat_map(|page| page.enabled_service_principals())

@@ -1,6 +1,6 @@
 //! Account Management: the Regions of the caller's account and whether each is usable.
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError};
 
 /// A Region of this account and its opt status (`ENABLED_BY_DEFAULT`, `ENABLED`, `ENABLING`,
 /// `DISABLING`, `DISABLED`).
@@ -25,20 +25,12 @@ impl AccountRegion {
 /// Every Region of the caller's account, every page.
 pub async fn regions(aws: &Aws) -> Result<Vec<AccountRegion>, AwsError> {
     let at = At::new(aws.caller(), aws.region());
-    let found: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(&at, aws_sdk_account::Client::new)
-            .list_regions()
-            .max_results(50)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "account:ListRegions", &at.account, None))?
-    };
-    Ok(found
+    let client = aws.client(&at, aws_sdk_account::Client::new);
+    let pages =
+        aws.pages("account:ListRegions", &at, || client.list_regions().max_results(50).into_paginator().send()).await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.regions())
         .map(|r| AccountRegion {
             name: r.region_name().unwrap_or_default().to_owned(),
             status: r.region_opt_status().map(|s| s.as_str().to_owned()).unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! Security Hub CSPM (the `securityhub` API). groundwork never calls the Security Hub V2 operations:
 //! enabling V2 would move the person to a different, per-resource pricing plan.
 
-use super::{At, Aws, AwsError, error::classify, guardduty::Admin, missing};
+use super::{At, Aws, AwsError, call::classify_at, guardduty::Admin, missing};
 
 /// The FSBP standard's ARN in a Region.
 pub fn fsbp_arn(region: &str) -> String {
@@ -30,16 +30,15 @@ pub struct OrgConfig {
 /// The Security Hub CSPM delegated administrators (called from the management account).
 pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
     const ACTION: &str = "securityhub:ListOrganizationAdminAccounts";
-    let _slot = aws.permit().await;
     let found: Vec<_> = aws
-        .client(at, aws_sdk_securityhub::Client::new)
-        .list_organization_admin_accounts()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+        .pages(ACTION, at, || {
+            aws.client(at, aws_sdk_securityhub::Client::new).list_organization_admin_accounts().into_paginator().send()
+        })
+        .await?
+        .iter()
+        .flat_map(|p| p.admin_accounts())
+        .cloned()
+        .collect();
     found
         .iter()
         .map(|a| {
@@ -53,8 +52,8 @@ pub async fn org_admins(aws: &Aws, at: &At) -> Result<Vec<Admin>, AwsError> {
 
 /// Whether the hub is enabled in the account and Region.
 pub async fn hub_enabled(aws: &Aws, at: &At) -> Result<bool, AwsError> {
-    let _slot = aws.permit().await;
-    match aws.client(at, aws_sdk_securityhub::Client::new).describe_hub().send().await {
+    let client = aws.client(at, aws_sdk_securityhub::Client::new);
+    match aws.send("securityhub:DescribeHub", at, || client.describe_hub().send()).await {
         Ok(out) => Ok(out.hub_arn().is_some()),
         // AWS answers "not subscribed" with InvalidAccessException (or ResourceNotFound).
         Err(e)
@@ -63,7 +62,7 @@ pub async fn hub_enabled(aws: &Aws, at: &At) -> Result<bool, AwsError> {
         {
             Ok(false)
         }
-        Err(e) => Err(classify(&e, "securityhub:DescribeHub", &at.account, Some(&at.region))),
+        Err(e) => Err(classify_at(&e, "securityhub:DescribeHub", at)),
     }
 }
 
@@ -94,15 +93,11 @@ pub async fn members(aws: &Aws, at: &At) -> Result<Vec<Member>, AwsError> {
     let client = aws.client(at, aws_sdk_securityhub::Client::new);
     let (mut members, mut token) = (Vec::new(), None);
     loop {
-        let _slot = aws.permit().await;
-        let out = client
-            .list_members()
-            .only_associated(false)
-            .max_results(50)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "securityhub:ListMembers", &at.account, Some(&at.region)))?;
+        let out = aws
+            .call("securityhub:ListMembers", at, || {
+                client.list_members().only_associated(false).max_results(50).set_next_token(token.clone()).send()
+            })
+            .await?;
         for m in out.members() {
             members.push(Member {
                 account: missing(m.account_id(), "securityhub:ListMembers", "AccountId", at)?,
@@ -122,13 +117,11 @@ pub async fn enabled_standards(aws: &Aws, at: &At) -> Result<Vec<Standard>, AwsE
     let mut standards = Vec::new();
     let mut token = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = client
-            .get_enabled_standards()
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "securityhub:GetEnabledStandards", &at.account, Some(&at.region)))?;
+        let out = aws
+            .call("securityhub:GetEnabledStandards", at, || {
+                client.get_enabled_standards().set_next_token(token.clone()).send()
+            })
+            .await?;
         for s in out.standards_subscriptions() {
             standards.push(Standard {
                 arn: missing(s.standards_arn(), "securityhub:GetEnabledStandards", "StandardsArn", at)?,
@@ -145,11 +138,12 @@ pub async fn enabled_standards(aws: &Aws, at: &At) -> Result<Vec<Standard>, AwsE
 
 /// The organization configuration, as the delegated administrator sees it.
 pub async fn org_config(aws: &Aws, at: &At) -> Result<OrgConfig, AwsError> {
-    let _slot = aws.permit().await;
-    let out =
-        aws.client(at, aws_sdk_securityhub::Client::new).describe_organization_configuration().send().await.map_err(
-            |e| classify(&e, "securityhub:DescribeOrganizationConfiguration", &at.account, Some(&at.region)),
-        )?;
+    let client = aws.client(at, aws_sdk_securityhub::Client::new);
+    let out = aws
+        .call("securityhub:DescribeOrganizationConfiguration", at, || {
+            client.describe_organization_configuration().send()
+        })
+        .await?;
     let central = out.organization_configuration();
     Ok(OrgConfig {
         auto_enable: out.auto_enable().unwrap_or(false),

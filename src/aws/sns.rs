@@ -1,6 +1,6 @@
 //! SNS: a topic's access policy, its encryption, and its subscriptions.
 
-use super::{At, Aws, AwsError, error::classify};
+use super::{At, Aws, AwsError};
 
 /// What SNS shows for an unconfirmed subscription in place of its ARN.
 const PENDING: &str = "PendingConfirmation";
@@ -23,34 +23,24 @@ pub struct TopicAccess {
 
 /// The topic's access policy and encryption key.
 pub async fn topic_access(aws: &Aws, at: &At, topic_arn: &str) -> Result<TopicAccess, AwsError> {
-    let _slot = aws.permit().await;
-    let out = aws
-        .client(at, aws_sdk_sns::Client::new)
-        .get_topic_attributes()
-        .topic_arn(topic_arn)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "sns:GetTopicAttributes", &at.account, Some(&at.region)))?;
+    let client = aws.client(at, aws_sdk_sns::Client::new);
+    let out =
+        aws.call("sns:GetTopicAttributes", at, || client.get_topic_attributes().topic_arn(topic_arn).send()).await?;
     let get = |k: &str| out.attributes().and_then(|a| a.get(k)).filter(|v| !v.is_empty()).cloned();
     Ok(TopicAccess { policy: get("Policy"), kms_key: get("KmsMasterKeyId") })
 }
 
 /// Every subscription to the topic.
 pub async fn subscriptions(aws: &Aws, at: &At, topic_arn: &str) -> Result<Vec<Subscription>, AwsError> {
-    let found: Vec<_> = {
-        let _slot = aws.permit().await;
-        aws.client(at, aws_sdk_sns::Client::new)
-            .list_subscriptions_by_topic()
-            .topic_arn(topic_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "sns:ListSubscriptionsByTopic", &at.account, Some(&at.region)))?
-    };
-    Ok(found
+    let client = aws.client(at, aws_sdk_sns::Client::new);
+    let pages = aws
+        .pages("sns:ListSubscriptionsByTopic", at, || {
+            client.list_subscriptions_by_topic().topic_arn(topic_arn).into_paginator().send()
+        })
+        .await?;
+    Ok(pages
         .iter()
+        .flat_map(|p| p.subscriptions())
         .map(|s| Subscription {
             protocol: s.protocol().unwrap_or_default().to_owned(),
             endpoint: s.endpoint().unwrap_or_default().to_owned(),

@@ -1,6 +1,6 @@
 //! Who the caller is.
 
-use super::{Aws, AwsError, error::classify};
+use super::{Aws, AwsError};
 
 /// The principal groundwork runs as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,14 +17,9 @@ impl Identity {
 }
 
 pub async fn caller_identity(aws: &Aws) -> Result<Identity, AwsError> {
-    let _slot = aws.permit().await;
-    let conf = aws.base_config();
-    let out = aws_sdk_sts::Client::new(&conf)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| classify(&e, "sts:GetCallerIdentity", "unknown", Some(aws.region())))?;
+    let client = aws_sdk_sts::Client::new(&aws.base_config());
     let at = super::At::new("unknown", aws.region());
+    let out = aws.call("sts:GetCallerIdentity", &at, || client.get_caller_identity().send()).await?;
     Ok(Identity {
         account: super::missing(out.account(), "sts:GetCallerIdentity", "Account", &at)?,
         arn: super::missing(out.arn(), "sts:GetCallerIdentity", "Arn", &at)?,

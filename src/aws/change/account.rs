@@ -17,17 +17,22 @@ pub async fn put_alternate_contact(
 ) -> Result<(), AwsError> {
     let [kind, name, title, email, phone] = fields;
     // Never a member's assumed role: inside a member, AccountId is refused (AccessDenied).
-    let mut req = aws
-        .client(&At::new(aws.caller(), &at.region), aws_sdk_account::Client::new)
-        .put_alternate_contact()
-        .alternate_contact_type(AlternateContactType::from(kind.as_str()))
-        .name(name)
-        .title(title)
-        .email_address(email)
-        .phone_number(phone);
-    if !own && account != aws.caller() {
-        req = req.account_id(account);
-    }
-    req.send().await.map_err(|e| classify(&e, "account:PutAlternateContact", account, None))?;
+    // Paced as the caller's (AWS's limits are the calling account's); an error names the account.
+    let from = At::new(aws.caller(), &at.region);
+    let client = aws.client(&from, aws_sdk_account::Client::new);
+    let target = (!own && account != aws.caller()).then(|| account.to_owned());
+    aws.send("account:PutAlternateContact", &from, || {
+        client
+            .put_alternate_contact()
+            .alternate_contact_type(AlternateContactType::from(kind.as_str()))
+            .name(name)
+            .title(title)
+            .email_address(email)
+            .phone_number(phone)
+            .set_account_id(target.clone())
+            .send()
+    })
+    .await
+    .map_err(|e| classify(&e, "account:PutAlternateContact", account, None))?;
     Ok(())
 }

@@ -1,43 +1,37 @@
 //! SNS and EventBridge for the alert path: a topic EventBridge may publish to, an email
 //! subscription, a rule on GuardDuty findings.
 
-use crate::aws::{At, Aws, AwsError, error::classify};
+use crate::aws::{At, Aws, AwsError};
 
 /// Creates the topic with its access policy in the same call.
 pub async fn create_topic(aws: &Aws, at: &At, name: &str, policy: &str) -> Result<(), AwsError> {
-    aws.client(at, aws_sdk_sns::Client::new)
-        .create_topic()
-        .name(name)
-        .attributes("Policy", policy)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "sns:CreateTopic", &at.account, Some(&at.region)))?;
+    aws.call("sns:CreateTopic", at, || {
+        aws.client(at, aws_sdk_sns::Client::new).create_topic().name(name).attributes("Policy", policy).send()
+    })
+    .await?;
     Ok(())
 }
 
 /// Subscribes an email address; AWS emails it a confirmation link (also when re-sent).
 pub async fn subscribe(aws: &Aws, at: &At, topic: &str, email: &str) -> Result<(), AwsError> {
-    aws.client(at, aws_sdk_sns::Client::new)
-        .subscribe()
-        .topic_arn(topic)
-        .protocol("email")
-        .endpoint(email)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "sns:Subscribe", &at.account, Some(&at.region)))?;
+    aws.call("sns:Subscribe", at, || {
+        aws.client(at, aws_sdk_sns::Client::new).subscribe().topic_arn(topic).protocol("email").endpoint(email).send()
+    })
+    .await?;
     Ok(())
 }
 
 pub async fn put_rule(aws: &Aws, at: &At, name: &str, pattern: &str) -> Result<(), AwsError> {
-    aws.client(at, aws_sdk_eventbridge::Client::new)
-        .put_rule()
-        .name(name)
-        .event_pattern(pattern)
-        .state(aws_sdk_eventbridge::types::RuleState::Enabled)
-        .description("groundwork: GuardDuty findings to the security alerts topic")
-        .send()
-        .await
-        .map_err(|e| classify(&e, "events:PutRule", &at.account, Some(&at.region)))?;
+    aws.call("events:PutRule", at, || {
+        aws.client(at, aws_sdk_eventbridge::Client::new)
+            .put_rule()
+            .name(name)
+            .event_pattern(pattern)
+            .state(aws_sdk_eventbridge::types::RuleState::Enabled)
+            .description("groundwork: GuardDuty findings to the security alerts topic")
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -70,13 +64,11 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, via: Option<&
     let mut ids_in_use = Vec::new();
     let mut next = None;
     loop {
-        let out = client
-            .list_targets_by_rule()
-            .rule(rule)
-            .set_next_token(next)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "events:ListTargetsByRule", &at.account, Some(&at.region)))?;
+        let out = aws
+            .call("events:ListTargetsByRule", at, || {
+                client.list_targets_by_rule().rule(rule).set_next_token(next.clone()).send()
+            })
+            .await?;
         if out.targets().iter().any(|t| t.arn() == arn) {
             return Ok(());
         }
@@ -92,13 +84,8 @@ pub async fn put_target(aws: &Aws, at: &At, rule: &str, arn: &str, via: Option<&
         .set_role_arn(via.map(str::to_owned))
         .build()
         .map_err(|e| fail(e.to_string()))?;
-    let out = client
-        .put_targets()
-        .rule(rule)
-        .targets(target)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "events:PutTargets", &at.account, Some(&at.region)))?;
+    let out =
+        aws.call("events:PutTargets", at, || client.put_targets().rule(rule).targets(target.clone()).send()).await?;
     if out.failed_entry_count() > 0 {
         let why = out.failed_entries().first().and_then(|f| f.error_message()).unwrap_or("unknown").to_owned();
         return Err(fail(why));
@@ -115,28 +102,30 @@ pub const FORWARD_POLICY: &str = "forward-to-home-bus";
 pub async fn create_forwarding_role(aws: &Aws, at: &At, name: &str) -> Result<(), AwsError> {
     let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-    aws.client(at, aws_sdk_iam::Client::new)
-        .create_role()
-        .role_name(name)
-        .description("groundwork: EventBridge forwards GuardDuty findings to the home Region's event bus")
-        .assume_role_policy_document(trust.to_string())
-        .send()
-        .await
-        .map_err(|e| classify(&e, "iam:CreateRole", &at.account, None))?;
+    aws.call("iam:CreateRole", at, || {
+        aws.client(at, aws_sdk_iam::Client::new)
+            .create_role()
+            .role_name(name)
+            .description("groundwork: EventBridge forwards GuardDuty findings to the home Region's event bus")
+            .assume_role_policy_document(trust.to_string())
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
 /// The forwarding role's one inline policy (`policy`, built by the plan and shown before anything
 /// is created).
 pub async fn put_forwarding_policy(aws: &Aws, at: &At, role: &str, policy: &str) -> Result<(), AwsError> {
-    aws.client(at, aws_sdk_iam::Client::new)
-        .put_role_policy()
-        .role_name(role)
-        .policy_name(FORWARD_POLICY)
-        .policy_document(policy)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "iam:PutRolePolicy", &at.account, None))?;
+    aws.call("iam:PutRolePolicy", at, || {
+        aws.client(at, aws_sdk_iam::Client::new)
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(FORWARD_POLICY)
+            .policy_document(policy)
+            .send()
+    })
+    .await?;
     Ok(())
 }
 

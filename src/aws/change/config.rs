@@ -5,7 +5,7 @@
 
 use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
 
-use crate::aws::{At, Aws, AwsError, error::classify};
+use crate::aws::{At, Aws, AwsError};
 
 /// The service-linked role AWS Config records with (AWS creates it under this name and path).
 pub const ROLE: &str = "AWSServiceRoleForConfig";
@@ -87,12 +87,13 @@ fn client(aws: &Aws, at: &At) -> aws_sdk_config::Client {
 
 /// `iam:CreateServiceLinkedRole` for `config.amazonaws.com` (global: IAM has no Regions).
 pub async fn create_role(aws: &Aws, at: &At) -> Result<(), AwsError> {
-    aws.client(at, aws_sdk_iam::Client::new)
-        .create_service_linked_role()
-        .aws_service_name("config.amazonaws.com")
-        .send()
-        .await
-        .map_err(|e| classify(&e, "iam:CreateServiceLinkedRole", &at.account, None))?;
+    aws.call("iam:CreateServiceLinkedRole", at, || {
+        aws.client(at, aws_sdk_iam::Client::new)
+            .create_service_linked_role()
+            .aws_service_name("config.amazonaws.com")
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -103,12 +104,10 @@ pub async fn put_recorder(aws: &Aws, at: &At, name: &str, global: bool) -> Resul
     let group = RecordingGroup::builder().all_supported(true).include_global_resource_types(global).build();
     let recorder =
         ConfigurationRecorder::builder().name(name).role_arn(role_arn(&at.account)).recording_group(group).build();
-    client(aws, at)
-        .put_configuration_recorder()
-        .configuration_recorder(recorder)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "config:PutConfigurationRecorder", &at.account, Some(&at.region)))?;
+    aws.call("config:PutConfigurationRecorder", at, || {
+        client(aws, at).put_configuration_recorder().configuration_recorder(recorder.clone()).send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -127,21 +126,17 @@ pub async fn put_channel(
         .set_s3_key_prefix(prefix.map(str::to_owned))
         .set_s3_kms_key_arn(kms_key.map(str::to_owned))
         .build();
-    client(aws, at)
-        .put_delivery_channel()
-        .delivery_channel(channel)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "config:PutDeliveryChannel", &at.account, Some(&at.region)))?;
+    aws.call("config:PutDeliveryChannel", at, || {
+        client(aws, at).put_delivery_channel().delivery_channel(channel.clone()).send()
+    })
+    .await?;
     Ok(())
 }
 
 pub async fn start_recorder(aws: &Aws, at: &At, name: &str) -> Result<(), AwsError> {
-    client(aws, at)
-        .start_configuration_recorder()
-        .configuration_recorder_name(name)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "config:StartConfigurationRecorder", &at.account, Some(&at.region)))?;
+    aws.call("config:StartConfigurationRecorder", at, || {
+        client(aws, at).start_configuration_recorder().configuration_recorder_name(name).send()
+    })
+    .await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use aws_smithy_types::{Document, Number};
 
-use crate::aws::{At, Aws, AwsError, error::classify};
+use crate::aws::{At, Aws, AwsError};
 use crate::landing_zone::{self, Integrations};
 
 /// The output name under which a started landing zone operation's id is kept.
@@ -23,10 +23,13 @@ pub async fn create_landing_zone(
 ) -> Result<String, AwsError> {
     let shape = shape(version);
     let manifest = (shape.build)(integrations);
-    let out =
-        client(aws, at).create_landing_zone().version(version).manifest(to_document(&manifest)).send().await.map_err(
-            |e| explain_refusal(classify(&e, "controltower:CreateLandingZone", &at.account, Some(&at.region)), version),
-        )?;
+    let client = client(aws, at);
+    let out = aws
+        .call("controltower:CreateLandingZone", at, || {
+            client.create_landing_zone().version(version).manifest(to_document(&manifest)).send()
+        })
+        .await
+        .map_err(|e| explain_refusal(e, version))?;
     Ok(out.operation_identifier().to_owned())
 }
 
@@ -67,12 +70,11 @@ pub fn explain_refusal(mut e: AwsError, version: &str) -> AwsError {
 }
 
 pub async fn reset_landing_zone(aws: &Aws, at: &At, arn: &str) -> Result<String, AwsError> {
-    let out = client(aws, at)
-        .reset_landing_zone()
-        .landing_zone_identifier(arn)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "controltower:ResetLandingZone", &at.account, Some(&at.region)))?;
+    let out = aws
+        .call("controltower:ResetLandingZone", at, || {
+            client(aws, at).reset_landing_zone().landing_zone_identifier(arn).send()
+        })
+        .await?;
     Ok(out.operation_identifier().to_owned())
 }
 
@@ -112,31 +114,27 @@ pub async fn enable_baseline(
             })?;
         call = call.parameters(parameter);
     }
-    let out =
-        call.send().await.map_err(|e| classify(&e, "controltower:EnableBaseline", &at.account, Some(&at.region)))?;
+    let out = aws.call("controltower:EnableBaseline", at, || call.clone().send()).await?;
     Ok(out.operation_identifier().to_owned())
 }
 
 /// Re-deploys a baseline whose last operation failed; returns the operation id.
 pub async fn reset_enabled_baseline(aws: &Aws, at: &At, arn: &str) -> Result<String, AwsError> {
-    let out = client(aws, at)
-        .reset_enabled_baseline()
-        .enabled_baseline_identifier(arn)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "controltower:ResetEnabledBaseline", &at.account, Some(&at.region)))?;
+    let out = aws
+        .call("controltower:ResetEnabledBaseline", at, || {
+            client(aws, at).reset_enabled_baseline().enabled_baseline_identifier(arn).send()
+        })
+        .await?;
     Ok(out.operation_identifier().to_owned())
 }
 
 /// A baseline operation's status (`IN_PROGRESS`, `SUCCEEDED`, `FAILED`) and AWS's message.
 pub async fn baseline_operation(aws: &Aws, at: &At, id: &str) -> Result<(String, Option<String>), AwsError> {
-    let _slot = aws.permit().await;
-    let out = client(aws, at)
-        .get_baseline_operation()
-        .operation_identifier(id)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "controltower:GetBaselineOperation", &at.account, Some(&at.region)))?;
+    let out = aws
+        .call("controltower:GetBaselineOperation", at, || {
+            client(aws, at).get_baseline_operation().operation_identifier(id).send()
+        })
+        .await?;
     let op = out.baseline_operation();
     Ok((
         op.and_then(|o| o.status()).map_or("UNKNOWN", |s| s.as_str()).to_owned(),
@@ -146,13 +144,11 @@ pub async fn baseline_operation(aws: &Aws, at: &At, id: &str) -> Result<(String,
 
 /// An operation's status (`IN_PROGRESS`, `SUCCEEDED`, `FAILED`) and AWS's message, if any.
 pub async fn operation(aws: &Aws, at: &At, id: &str) -> Result<(String, Option<String>), AwsError> {
-    let _slot = aws.permit().await;
-    let out = client(aws, at)
-        .get_landing_zone_operation()
-        .operation_identifier(id)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "controltower:GetLandingZoneOperation", &at.account, Some(&at.region)))?;
+    let out = aws
+        .call("controltower:GetLandingZoneOperation", at, || {
+            client(aws, at).get_landing_zone_operation().operation_identifier(id).send()
+        })
+        .await?;
     let op = out.operation_details();
     Ok((
         op.and_then(|o| o.status()).map_or("UNKNOWN", |s| s.as_str()).to_owned(),

@@ -6,7 +6,7 @@ use aws_sdk_guardduty::types::{
     FindingPublishingFrequency, OrgFeature, OrgFeatureStatus, OrganizationFeatureConfiguration,
 };
 
-use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
+use crate::aws::{At, Aws, AwsError, ErrorKind};
 
 /// Features the SDK lists that groundwork names through another: AWS refuses a request naming both
 /// EKS Runtime Monitoring and Runtime Monitoring, which already covers EKS.
@@ -34,29 +34,28 @@ pub async fn create_detector(aws: &Aws, at: &At, plans: &[(String, bool)]) -> Re
             DetectorFeatureConfiguration::builder().name(DetectorFeature::from(name.as_str())).status(status).build(),
         );
     }
-    let out = req.send().await.map_err(|e| classify(&e, "guardduty:CreateDetector", &at.account, Some(&at.region)))?;
+    let out = aws.call("guardduty:CreateDetector", at, || req.clone().send()).await?;
     crate::aws::missing(out.detector_id(), "guardduty:CreateDetector", "DetectorId", at)
 }
 
 /// Sets the detector's finding publishing frequency to what the alerts need.
 pub async fn set_frequency(aws: &Aws, at: &At, detector: &str) -> Result<(), AwsError> {
-    client(aws, at)
-        .update_detector()
-        .detector_id(detector)
-        .finding_publishing_frequency(FindingPublishingFrequency::from(crate::aws::guardduty::FREQUENCY))
-        .send()
-        .await
-        .map_err(|e| classify(&e, "guardduty:UpdateDetector", &at.account, Some(&at.region)))?;
+    aws.call("guardduty:UpdateDetector", at, || {
+        client(aws, at)
+            .update_detector()
+            .detector_id(detector)
+            .finding_publishing_frequency(FindingPublishingFrequency::from(crate::aws::guardduty::FREQUENCY))
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
 pub async fn enable_admin(aws: &Aws, at: &At, admin: &str) -> Result<(), AwsError> {
-    client(aws, at)
-        .enable_organization_admin_account()
-        .admin_account_id(admin)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "guardduty:EnableOrganizationAdminAccount", &at.account, Some(&at.region)))?;
+    aws.call("guardduty:EnableOrganizationAdminAccount", at, || {
+        client(aws, at).enable_organization_admin_account().admin_account_id(admin).send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -80,9 +79,7 @@ pub async fn auto_enable_all(
                 .build(),
         );
     }
-    req.send()
-        .await
-        .map_err(|e| classify(&e, "guardduty:UpdateOrganizationConfiguration", &at.account, Some(&at.region)))?;
+    aws.call("guardduty:UpdateOrganizationConfiguration", at, || req.clone().send()).await?;
     Ok(())
 }
 
@@ -90,13 +87,11 @@ pub async fn auto_enable_all(
 /// in it with the organization's auto-enable settings, instead of within the 24 hours `ALL` takes.
 pub async fn create_member(aws: &Aws, at: &At, detector: &str, account: &str, email: &str) -> Result<(), AwsError> {
     let detail = AccountDetail::builder().account_id(account).email(email).build();
-    let out = client(aws, at)
-        .create_members()
-        .detector_id(detector)
-        .account_details(detail)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "guardduty:CreateMembers", &at.account, Some(&at.region)))?;
+    let out = aws
+        .call("guardduty:CreateMembers", at, || {
+            client(aws, at).create_members().detector_id(detector).account_details(detail.clone()).send()
+        })
+        .await?;
     match out.unprocessed_accounts().first() {
         // AWS answers 200 and lists the accounts it did not enrol, with why.
         Some(u) => Err(AwsError {

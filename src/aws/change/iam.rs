@@ -2,7 +2,7 @@
 //! read, created if missing and repaired (a missing policy attached or added) if they exist without
 //! what they need. Nothing is removed.
 
-use crate::aws::{At, Aws, AwsError, error::classify, missing};
+use crate::aws::{At, Aws, AwsError, call::classify_at, missing};
 use crate::landing_zone::roles::{PATH, ServiceRole};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_iam::Client {
@@ -22,13 +22,10 @@ pub struct RoleFound {
 /// The role of that name (at any path) with its policies, or `None` when there is none.
 pub async fn role(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleFound>, AwsError> {
     let c = client(aws, at);
-    let got = {
-        let _slot = aws.permit().await;
-        match c.get_role().role_name(name).send().await {
-            Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => return Ok(None),
-            Err(e) => return Err(classify(&e, "iam:GetRole", &at.account, None)),
-        }
+    let got = match aws.send("iam:GetRole", at, || c.get_role().role_name(name).send()).await {
+        Ok(out) => out,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => return Ok(None),
+        Err(e) => return Err(classify_at(&e, "iam:GetRole", at)),
     };
     // A role without its path or trust policy would be judged a conflict it is not: say what is missing.
     let role = got.role();
@@ -42,14 +39,11 @@ pub async fn role(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleFound>, A
     let mut managed = Vec::new();
     let mut token = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = c
-            .list_attached_role_policies()
-            .role_name(name)
-            .set_marker(token)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:ListAttachedRolePolicies", &at.account, None))?;
+        let out = aws
+            .call("iam:ListAttachedRolePolicies", at, || {
+                c.list_attached_role_policies().role_name(name).set_marker(token.clone()).send()
+            })
+            .await?;
         managed.extend(out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_owned)));
         token = out.marker().map(str::to_owned).filter(|_| out.is_truncated());
         if token.is_none() {
@@ -59,14 +53,11 @@ pub async fn role(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleFound>, A
     let mut inline = Vec::new();
     let mut token = None;
     loop {
-        let _slot = aws.permit().await;
-        let out = c
-            .list_role_policies()
-            .role_name(name)
-            .set_marker(token)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "iam:ListRolePolicies", &at.account, None))?;
+        let out = aws
+            .call("iam:ListRolePolicies", at, || {
+                c.list_role_policies().role_name(name).set_marker(token.clone()).send()
+            })
+            .await?;
         inline.extend(out.policy_names().iter().cloned());
         token = out.marker().map(str::to_owned).filter(|_| out.is_truncated());
         if token.is_none() {
@@ -77,40 +68,39 @@ pub async fn role(aws: &Aws, at: &At, name: &str) -> Result<Option<RoleFound>, A
 }
 
 pub async fn attach_policy(aws: &Aws, at: &At, role: &str, policy_arn: &str) -> Result<(), AwsError> {
-    client(aws, at)
-        .attach_role_policy()
-        .role_name(role)
-        .policy_arn(policy_arn)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "iam:AttachRolePolicy", &at.account, None))?;
+    aws.call("iam:AttachRolePolicy", at, || {
+        client(aws, at).attach_role_policy().role_name(role).policy_arn(policy_arn).send()
+    })
+    .await?;
     Ok(())
 }
 
 /// Adds the role's inline policy under its own name (a name the role does not have yet).
 pub async fn put_inline(aws: &Aws, at: &At, role: &ServiceRole) -> Result<(), AwsError> {
     let Some(doc) = role.inline_policy() else { return Ok(()) };
-    client(aws, at)
-        .put_role_policy()
-        .role_name(role.name)
-        .policy_name(role.inline_name())
-        .policy_document(doc.to_string())
-        .send()
-        .await
-        .map_err(|e| classify(&e, "iam:PutRolePolicy", &at.account, None))?;
+    aws.call("iam:PutRolePolicy", at, || {
+        client(aws, at)
+            .put_role_policy()
+            .role_name(role.name)
+            .policy_name(role.inline_name())
+            .policy_document(doc.to_string())
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
 /// Creates the role alone: its policies are separate changes (`AttachRolePolicy`, `PutRolePolicy`),
 /// each logged before it is made, so a run stopped between them leaves a role the next plan repairs.
 pub async fn create_service_role(aws: &Aws, at: &At, role: &ServiceRole) -> Result<(), AwsError> {
-    client(aws, at)
-        .create_role()
-        .role_name(role.name)
-        .path(PATH)
-        .assume_role_policy_document(role.trust().to_string())
-        .send()
-        .await
-        .map_err(|e| classify(&e, "iam:CreateRole", &at.account, None))?;
+    aws.call("iam:CreateRole", at, || {
+        client(aws, at)
+            .create_role()
+            .role_name(role.name)
+            .path(PATH)
+            .assume_role_policy_document(role.trust().to_string())
+            .send()
+    })
+    .await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_identitystore::types::{Email, MemberId, Name};
 use aws_sdk_ssoadmin::types::{PrincipalType, ProvisionTargetType, StatusValues, TargetType};
 
-use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify, missing};
+use crate::aws::{At, Aws, AwsError, ErrorKind, missing};
 
 /// How long an apply waits for one account assignment before saying it is still in progress.
 pub const ASSIGNMENT_LIMIT: Duration = Duration::from_mins(2);
@@ -29,39 +29,41 @@ pub async fn create_user(
     family: &str,
     email: &str,
 ) -> Result<String, AwsError> {
-    let out = store(aws, at)
-        .create_user()
-        .identity_store_id(store_id)
-        .user_name(user_name)
-        .display_name(format!("{given} {family}"))
-        .name(Name::builder().given_name(given).family_name(family).build())
-        .emails(Email::builder().value(email).primary(true).r#type("work").build())
-        .send()
-        .await
-        .map_err(|e| classify(&e, "identitystore:CreateUser", &at.account, Some(&at.region)))?;
+    let client = store(aws, at);
+    let out = aws
+        .call("identitystore:CreateUser", at, || {
+            client
+                .create_user()
+                .identity_store_id(store_id)
+                .user_name(user_name)
+                .display_name(format!("{given} {family}"))
+                .name(Name::builder().given_name(given).family_name(family).build())
+                .emails(Email::builder().value(email).primary(true).r#type("work").build())
+                .send()
+        })
+        .await?;
     Ok(out.user_id().to_owned())
 }
 
 pub async fn create_group(aws: &Aws, at: &At, store_id: &str, name: &str) -> Result<String, AwsError> {
-    let out = store(aws, at)
-        .create_group()
-        .identity_store_id(store_id)
-        .display_name(name)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "identitystore:CreateGroup", &at.account, Some(&at.region)))?;
+    let out = aws
+        .call("identitystore:CreateGroup", at, || {
+            store(aws, at).create_group().identity_store_id(store_id).display_name(name).send()
+        })
+        .await?;
     Ok(out.group_id().to_owned())
 }
 
 pub async fn add_to_group(aws: &Aws, at: &At, store_id: &str, group: &str, user: &str) -> Result<(), AwsError> {
-    store(aws, at)
-        .create_group_membership()
-        .identity_store_id(store_id)
-        .group_id(group)
-        .member_id(MemberId::UserId(user.to_owned()))
-        .send()
-        .await
-        .map_err(|e| classify(&e, "identitystore:CreateGroupMembership", &at.account, Some(&at.region)))?;
+    aws.call("identitystore:CreateGroupMembership", at, || {
+        store(aws, at)
+            .create_group_membership()
+            .identity_store_id(store_id)
+            .group_id(group)
+            .member_id(MemberId::UserId(user.to_owned()))
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -74,14 +76,11 @@ pub async fn create_permission_set(
     session: &str,
 ) -> Result<String, AwsError> {
     const ACTION: &str = "sso:CreatePermissionSet";
-    let out = sso(aws, at)
-        .create_permission_set()
-        .instance_arn(instance)
-        .name(name)
-        .session_duration(session)
-        .send()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
+    let out = aws
+        .call(ACTION, at, || {
+            sso(aws, at).create_permission_set().instance_arn(instance).name(name).session_duration(session).send()
+        })
+        .await?;
     missing(out.permission_set().and_then(|p| p.permission_set_arn()), ACTION, "PermissionSetArn", at)
 }
 
@@ -93,14 +92,15 @@ pub async fn attach_managed_policy(
     permission_set: &str,
     policy_arn: &str,
 ) -> Result<(), AwsError> {
-    sso(aws, at)
-        .attach_managed_policy_to_permission_set()
-        .instance_arn(instance)
-        .permission_set_arn(permission_set)
-        .managed_policy_arn(policy_arn)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "sso:AttachManagedPolicyToPermissionSet", &at.account, Some(&at.region)))?;
+    aws.call("sso:AttachManagedPolicyToPermissionSet", at, || {
+        sso(aws, at)
+            .attach_managed_policy_to_permission_set()
+            .instance_arn(instance)
+            .permission_set_arn(permission_set)
+            .managed_policy_arn(policy_arn)
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -110,16 +110,15 @@ pub async fn attach_managed_policy(
 pub async fn provision(aws: &Aws, at: &At, instance: &str, permission_set: &str) -> Result<(), AwsError> {
     const ACTION: &str = "sso:ProvisionPermissionSet";
     let c = sso(aws, at);
-    let slot = aws.permit().await;
-    let out = c
-        .provision_permission_set()
-        .instance_arn(instance)
-        .permission_set_arn(permission_set)
-        .target_type(ProvisionTargetType::AllProvisionedAccounts)
-        .send()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
-    drop(slot);
+    let out = aws
+        .call(ACTION, at, || {
+            c.provision_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(permission_set)
+                .target_type(ProvisionTargetType::AllProvisionedAccounts)
+                .send()
+        })
+        .await?;
     let mut status = out.permission_set_provisioning_status().cloned();
     let request = missing(status.as_ref().and_then(|s| s.request_id()), ACTION, "RequestId", at)?;
     // Like an assignment: seconds, rarely minutes; past the limit "still in progress", never success.
@@ -144,14 +143,14 @@ pub async fn provision(aws: &Aws, at: &At, instance: &str, permission_set: &str)
             _ => {}
         }
         tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
-        let _slot = aws.permit().await;
-        let out = c
-            .describe_permission_set_provisioning_status()
-            .instance_arn(instance)
-            .provision_permission_set_request_id(&request)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "sso:DescribePermissionSetProvisioningStatus", &at.account, Some(&at.region)))?;
+        let out = aws
+            .call("sso:DescribePermissionSetProvisioningStatus", at, || {
+                c.describe_permission_set_provisioning_status()
+                    .instance_arn(instance)
+                    .provision_permission_set_request_id(&request)
+                    .send()
+            })
+            .await?;
         status = out.permission_set_provisioning_status().cloned();
     }
 }
@@ -160,19 +159,18 @@ pub async fn provision(aws: &Aws, at: &At, instance: &str, permission_set: &str)
 pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str, group: &str) -> Result<(), AwsError> {
     const ACTION: &str = "sso:CreateAccountAssignment";
     let c = sso(aws, at);
-    let slot = aws.permit().await;
-    let out = c
-        .create_account_assignment()
-        .instance_arn(instance)
-        .target_id(account)
-        .target_type(TargetType::AwsAccount)
-        .permission_set_arn(ps)
-        .principal_type(PrincipalType::Group)
-        .principal_id(group)
-        .send()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
-    drop(slot);
+    let out = aws
+        .call(ACTION, at, || {
+            c.create_account_assignment()
+                .instance_arn(instance)
+                .target_id(account)
+                .target_type(TargetType::AwsAccount)
+                .permission_set_arn(ps)
+                .principal_type(PrincipalType::Group)
+                .principal_id(group)
+                .send()
+        })
+        .await?;
     let mut failure = out.account_assignment_creation_status().and_then(|s| s.failure_reason()).map(str::to_owned);
     let status = out.account_assignment_creation_status();
     let request = missing(status.and_then(|s| s.request_id()), ACTION, "RequestId", at)?;
@@ -199,14 +197,14 @@ pub async fn assign(aws: &Aws, at: &At, instance: &str, account: &str, ps: &str,
             _ => {}
         }
         tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
-        let _slot = aws.permit().await;
-        let out = c
-            .describe_account_assignment_creation_status()
-            .instance_arn(instance)
-            .account_assignment_creation_request_id(&request)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "sso:DescribeAccountAssignmentCreationStatus", &at.account, Some(&at.region)))?;
+        let out = aws
+            .call("sso:DescribeAccountAssignmentCreationStatus", at, || {
+                c.describe_account_assignment_creation_status()
+                    .instance_arn(instance)
+                    .account_assignment_creation_request_id(&request)
+                    .send()
+            })
+            .await?;
         let now = out.account_assignment_creation_status();
         failure = now.and_then(|s| s.failure_reason()).map(str::to_owned);
         status = now.and_then(|s| s.status()).cloned();

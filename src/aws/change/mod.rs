@@ -297,15 +297,6 @@ impl Action {
         }
     }
 
-    /// Whether performing it polls AWS until an asynchronous operation ends. Such an action takes a
-    /// permit per call itself (`perform` takes none for it): none is held while waiting.
-    fn waits(&self) -> bool {
-        matches!(
-            self,
-            Action::CreateAccount { .. } | Action::AssignAccount { .. } | Action::EnableFsbp | Action::WaitForFsbp
-        )
-    }
-
     /// Whether performing it changes anything in AWS (waiting does not).
     pub fn is_change(&self) -> bool {
         !matches!(self, Action::WaitForLandingZone { .. } | Action::WaitForBaseline { .. } | Action::WaitForFsbp)
@@ -317,7 +308,8 @@ pub type Outputs = HashMap<String, String>;
 
 /// Performs one action in `at`, adding what it produced to `outputs`.
 pub async fn perform(aws: &Aws, at: &At, action: &Action, outputs: &mut Outputs) -> Result<(), AwsError> {
-    let _slot = if action.waits() { None } else { Some(aws.permit().await) };
+    // Each AWS call below is paced and bounded by `Aws::call` itself: nothing is held here, so an
+    // action that polls holds no slot while it waits.
     match action {
         Action::CreateOrganization => organizations::create_organization(aws, at).await,
         Action::EnableServiceAccess { principal } => organizations::enable_service_access(aws, at, principal).await,

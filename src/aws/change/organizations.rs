@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_organizations::types::{CreateAccountState, CreateAccountStatus, OrganizationFeatureSet};
 
-use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify, missing};
+use crate::aws::{At, Aws, AwsError, ErrorKind, missing};
 
 fn client(aws: &Aws, at: &At) -> aws_sdk_organizations::Client {
     aws.client(at, aws_sdk_organizations::Client::new)
@@ -13,22 +13,18 @@ fn client(aws: &Aws, at: &At) -> aws_sdk_organizations::Client {
 pub use crate::aws::organizations::service_access;
 
 pub async fn create_organization(aws: &Aws, at: &At) -> Result<(), AwsError> {
-    client(aws, at)
-        .create_organization()
-        .feature_set(OrganizationFeatureSet::All)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "organizations:CreateOrganization", &at.account, None))?;
+    aws.call("organizations:CreateOrganization", at, || {
+        client(aws, at).create_organization().feature_set(OrganizationFeatureSet::All).send()
+    })
+    .await?;
     Ok(())
 }
 
 pub async fn enable_service_access(aws: &Aws, at: &At, principal: &str) -> Result<(), AwsError> {
-    client(aws, at)
-        .enable_aws_service_access()
-        .service_principal(principal)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "organizations:EnableAWSServiceAccess", &at.account, None))?;
+    aws.call("organizations:EnableAWSServiceAccess", at, || {
+        client(aws, at).enable_aws_service_access().service_principal(principal).send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -45,14 +41,7 @@ pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Resu
     let mut status = match creating(aws, at, name).await? {
         Some(earlier) => Some(earlier),
         None => {
-            let _slot = aws.permit().await;
-            let out = c
-                .create_account()
-                .account_name(name)
-                .email(email)
-                .send()
-                .await
-                .map_err(|e| classify(&e, ACTION, &at.account, None))?;
+            let out = aws.call(ACTION, at, || c.create_account().account_name(name).email(email).send()).await?;
             out.create_account_status().cloned()
         }
     };
@@ -76,13 +65,11 @@ pub async fn create_account(aws: &Aws, at: &At, name: &str, email: &str) -> Resu
         }
         tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(5))).await;
         let id = missing(s.id(), ACTION, "CreateAccountStatus.Id", at)?;
-        let _slot = aws.permit().await;
-        status = c
-            .describe_create_account_status()
-            .create_account_request_id(id)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "organizations:DescribeCreateAccountStatus", &at.account, None))?
+        status = aws
+            .call("organizations:DescribeCreateAccountStatus", at, || {
+                c.describe_create_account_status().create_account_request_id(id.clone()).send()
+            })
+            .await?
             .create_account_status()
             .cloned();
     }
@@ -93,15 +80,11 @@ pub const EMAIL_ALREADY_EXISTS: &str = "EMAIL_ALREADY_EXISTS";
 
 /// A request to create an account of this name that AWS is still working on (every page).
 async fn creating(aws: &Aws, at: &At, name: &str) -> Result<Option<CreateAccountStatus>, AwsError> {
-    let _slot = aws.permit().await;
-    let pages: Vec<_> = client(aws, at)
-        .list_create_account_status()
-        .states(CreateAccountState::InProgress)
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "organizations:ListCreateAccountStatus", &at.account, None))?;
+    let pages: Vec<_> = aws
+        .pages("organizations:ListCreateAccountStatus", at, || {
+            client(aws, at).list_create_account_status().states(CreateAccountState::InProgress).into_paginator().send()
+        })
+        .await?;
     Ok(pages.iter().flat_map(|p| p.create_account_statuses()).find(|s| s.account_name() == Some(name)).cloned())
 }
 
@@ -119,14 +102,8 @@ fn failed(at: &At, message: String) -> AwsError {
 
 /// The organization's root id (every page: a first page may be empty and carry a token).
 pub async fn root(aws: &Aws, at: &At) -> Result<String, AwsError> {
-    let _slot = aws.permit().await;
-    let pages: Vec<_> = client(aws, at)
-        .list_roots()
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "organizations:ListRoots", &at.account, None))?;
+    let pages: Vec<_> =
+        aws.pages("organizations:ListRoots", at, || client(aws, at).list_roots().into_paginator().send()).await?;
     missing(pages.iter().flat_map(|p| p.roots()).find_map(|r| r.id()), "organizations:ListRoots", "Root.Id", at)
 }
 
@@ -134,15 +111,10 @@ pub async fn root(aws: &Aws, at: &At) -> Result<String, AwsError> {
 pub async fn ous_under(aws: &Aws, at: &At, parent: &str) -> Result<Vec<(String, String)>, AwsError> {
     // Organizations' paginators yield pages, not items.
     let pages: Vec<_> = {
-        let _slot = aws.permit().await;
-        client(aws, at)
-            .list_organizational_units_for_parent()
-            .parent_id(parent)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify(&e, "organizations:ListOrganizationalUnitsForParent", &at.account, None))?
+        aws.pages("organizations:ListOrganizationalUnitsForParent", at, || {
+            client(aws, at).list_organizational_units_for_parent().parent_id(parent).into_paginator().send()
+        })
+        .await?
     };
     pages
         .iter()
@@ -156,15 +128,11 @@ pub async fn ous_under(aws: &Aws, at: &At, parent: &str) -> Result<Vec<(String, 
 
 /// The id of an account's (or OU's) parent (every page, as for the root).
 pub async fn parent(aws: &Aws, at: &At, child: &str) -> Result<String, AwsError> {
-    let _slot = aws.permit().await;
-    let pages: Vec<_> = client(aws, at)
-        .list_parents()
-        .child_id(child)
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| classify(&e, "organizations:ListParents", &at.account, None))?;
+    let pages: Vec<_> = aws
+        .pages("organizations:ListParents", at, || {
+            client(aws, at).list_parents().child_id(child).into_paginator().send()
+        })
+        .await?;
     missing(pages.iter().flat_map(|p| p.parents()).find_map(|p| p.id()), "organizations:ListParents", "Parent.Id", at)
 }
 
@@ -179,13 +147,9 @@ pub async fn create_ou(
     outputs: &mut super::Outputs,
 ) -> Result<(), AwsError> {
     const ACTION: &str = "organizations:CreateOrganizationalUnit";
-    let out = client(aws, at)
-        .create_organizational_unit()
-        .parent_id(parent)
-        .name(name)
-        .send()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, None))?;
+    let out = aws
+        .call(ACTION, at, || client(aws, at).create_organizational_unit().parent_id(parent).name(name).send())
+        .await?;
     let ou = out.organizational_unit();
     let id = missing(ou.and_then(|o| o.id()), ACTION, "OrganizationalUnit.Id", at)?;
     let arn = missing(ou.and_then(|o| o.arn()), ACTION, "OrganizationalUnit.Arn", at)?;
@@ -194,13 +158,9 @@ pub async fn create_ou(
 }
 
 pub async fn move_account(aws: &Aws, at: &At, account: &str, from: &str, to: &str) -> Result<(), AwsError> {
-    client(aws, at)
-        .move_account()
-        .account_id(account)
-        .source_parent_id(from)
-        .destination_parent_id(to)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "organizations:MoveAccount", &at.account, None))?;
+    aws.call("organizations:MoveAccount", at, || {
+        client(aws, at).move_account().account_id(account).source_parent_id(from).destination_parent_id(to).send()
+    })
+    .await?;
     Ok(())
 }

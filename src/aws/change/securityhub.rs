@@ -8,7 +8,7 @@ use aws_sdk_securityhub::types::{
 };
 
 use crate::aws::securityhub::{Standard, enabled_standards, fsbp_arn};
-use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
+use crate::aws::{At, Aws, AwsError, ErrorKind};
 
 /// How long one run waits for a standard AWS is still enabling (`PENDING`): AWS enables one within
 /// minutes. Past it the outcome is "still in progress", never success; the next plan finds FSBP
@@ -21,13 +21,14 @@ fn client(aws: &Aws, at: &At) -> aws_sdk_securityhub::Client {
 
 /// Enables the hub without AWS's default standards (FSBP is added on its own, not CIS too).
 pub async fn enable_hub(aws: &Aws, at: &At) -> Result<(), AwsError> {
-    client(aws, at)
-        .enable_security_hub()
-        .enable_default_standards(false)
-        .control_finding_generator(ControlFindingGenerator::SecurityControl)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "securityhub:EnableSecurityHub", &at.account, Some(&at.region)))?;
+    aws.call("securityhub:EnableSecurityHub", at, || {
+        client(aws, at)
+            .enable_security_hub()
+            .enable_default_standards(false)
+            .control_finding_generator(ControlFindingGenerator::SecurityControl)
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -37,14 +38,11 @@ pub async fn enable_fsbp(aws: &Aws, at: &At) -> Result<(), AwsError> {
     const ACTION: &str = "securityhub:BatchEnableStandards";
     let arn = fsbp_arn(&at.region);
     let request = StandardsSubscriptionRequest::builder().standards_arn(&arn).build();
-    let slot = aws.permit().await;
-    let out = client(aws, at)
-        .batch_enable_standards()
-        .standards_subscription_requests(request)
-        .send()
-        .await
-        .map_err(|e| classify(&e, ACTION, &at.account, Some(&at.region)))?;
-    drop(slot);
+    let out = aws
+        .call(ACTION, at, || {
+            client(aws, at).batch_enable_standards().standards_subscription_requests(request.clone()).send()
+        })
+        .await?;
     let first =
         out.standards_subscriptions().iter().find(|s| s.standards_arn() == Some(arn.as_str())).map(|s| Standard {
             arn: arn.clone(),
@@ -110,37 +108,38 @@ async fn until_ready(aws: &Aws, at: &At, mut seen: Option<Standard>) -> Result<(
 }
 
 pub async fn enable_admin(aws: &Aws, at: &At, admin: &str) -> Result<(), AwsError> {
-    client(aws, at)
-        .enable_organization_admin_account()
-        .admin_account_id(admin)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "securityhub:EnableOrganizationAdminAccount", &at.account, Some(&at.region)))?;
+    aws.call("securityhub:EnableOrganizationAdminAccount", at, || {
+        client(aws, at).enable_organization_admin_account().admin_account_id(admin).send()
+    })
+    .await?;
     Ok(())
 }
 
 /// New member accounts get a hub automatically, without AWS's default standards (which would add
 /// CIS 1.2 to FSBP): `apply security-hub` turns FSBP on in each account it finds without it.
 pub async fn auto_enable(aws: &Aws, at: &At) -> Result<(), AwsError> {
-    client(aws, at)
-        .update_organization_configuration()
-        .auto_enable(true)
-        .auto_enable_standards(AutoEnableStandards::None)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "securityhub:UpdateOrganizationConfiguration", &at.account, Some(&at.region)))?;
+    aws.call("securityhub:UpdateOrganizationConfiguration", at, || {
+        client(aws, at)
+            .update_organization_configuration()
+            .auto_enable(true)
+            .auto_enable_standards(AutoEnableStandards::None)
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
 /// Makes one organization account a member of the administrator (`CreateMembers`). groundwork turns
 /// the account's hub on first, so AWS adds no default standards of its own.
 pub async fn create_member(aws: &Aws, at: &At, account: &str) -> Result<(), AwsError> {
-    let out = client(aws, at)
-        .create_members()
-        .account_details(AccountDetails::builder().account_id(account).build())
-        .send()
-        .await
-        .map_err(|e| classify(&e, "securityhub:CreateMembers", &at.account, Some(&at.region)))?;
+    let out = aws
+        .call("securityhub:CreateMembers", at, || {
+            client(aws, at)
+                .create_members()
+                .account_details(AccountDetails::builder().account_id(account).build())
+                .send()
+        })
+        .await?;
     match out.unprocessed_accounts().first() {
         // AWS answers 200 and lists the accounts it did not add, with why.
         Some(u) => Err(AwsError {
