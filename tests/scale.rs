@@ -196,7 +196,7 @@ fn assert_within_documented_rates(log: &[serde_json::Value]) -> std::collections
         let s = &services[service.as_str()];
         let limit = s.get("operations").and_then(|o| o.get(op.as_str())).unwrap_or(&s["default"]);
         let rate = limit["rate"].as_float().expect("rate");
-        let burst = limit["burst"].as_integer().expect("burst") as f64;
+        let burst = f64::from(limit["burst"].as_integer().and_then(|b| i32::try_from(b).ok()).expect("burst"));
         let accepted: Vec<f64> =
             kind.iter().filter(|r| r["throttled"] != true).filter_map(|r| r["start"].as_f64()).collect();
         for (i, first) in accepted.iter().enumerate() {
@@ -205,7 +205,7 @@ fn assert_within_documented_rates(log: &[serde_json::Value]) -> std::collections
                 let allowed = burst + rate * (last - first) + 1.0;
                 let n = j - i + 1;
                 assert!(
-                    n as f64 <= allowed,
+                    f64::from(u32::try_from(n).expect("a count")) <= allowed,
                     "{service}:{op} in {account} {region}: {n} requests in {:.3}s (rate {rate}, burst {burst})",
                     last - first
                 );
