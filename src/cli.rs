@@ -30,8 +30,8 @@ pub struct Global {
     /// Where groundwork keeps its local record (default: the platform's data directory).
     #[arg(long, global = true, env = "GROUNDWORK_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
-    /// Say more: every step's findings in `check`, and AWS's request id in error messages (what AWS
-    /// Support asks for).
+    /// Say more: every step's findings in `check`, AWS's request id in error messages (what AWS
+    /// Support asks for), and each wait for AWS's rate limits and how long it was.
     #[arg(long, short, global = true)]
     pub verbose: bool,
 }
@@ -134,6 +134,14 @@ fn parse_step(s: &str) -> Result<StepId, String> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::aws::error::set_verbose(cli.global.verbose);
+    // Waits for AWS's rate limits are said on stderr with --verbose, except under the wizard's screen
+    // (which shows them on its progress line instead).
+    let screen = match cli.command {
+        None => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        Some(Command::Sandbox) => true,
+        Some(_) => false,
+    };
+    crate::aws::set_say_waits(cli.global.verbose && !screen);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

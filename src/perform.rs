@@ -40,6 +40,11 @@ pub enum Event {
     Ended {
         operation: String,
     },
+    /// A call waits for AWS's rate limit (our pacing, or AWS throttled it) this long.
+    RateWait {
+        call: &'static str,
+        seconds: u64,
+    },
 }
 
 impl Event {
@@ -64,6 +69,9 @@ impl Event {
                 "  {}",
                 say("apply-wait-status", &[("status", status), ("minutes", &minutes.to_string())])
             )),
+            Event::RateWait { call, seconds } => {
+                Some(format!("  {}", say("progress-waiting", &[("action", call), ("seconds", &seconds.to_string())])))
+            }
             Event::Started(_) | Event::Ended { .. } => None,
         }
     }
@@ -76,6 +84,23 @@ pub struct Actor<'a> {
     pub log_dir: &'a std::path::Path,
     /// The account whose action log is written (the caller's).
     pub log_account: &'a str,
+}
+
+/// Runs `work`, turning each rate-limit wait of a second or more it meets into a progress event.
+async fn saying_waits<T>(
+    aws: &Aws,
+    on: &mut (dyn FnMut(Event) + Send),
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    aws.watch_waits(tx);
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            Some((call, d)) = rx.recv() => on(Event::RateWait { call, seconds: d.as_secs_f64().ceil() as u64 }),
+        }
+    }
 }
 
 /// Performs the plan's changes in order, logging each; stops at the first failure.
@@ -108,13 +133,13 @@ pub async fn run_changes(
         on(Event::Doing { n: n + 1, total, call: c.action.call(), account: c.at.account.clone(), region });
         if !c.action.is_change() {
             // A wait for what an earlier run started: it changes nothing, so nothing is logged.
-            change::perform(actor.aws, &c.at, &c.action, &mut outputs).await?;
+            saying_waits(actor.aws, on, change::perform(actor.aws, &c.at, &c.action, &mut outputs)).await?;
             continue;
         }
         // Log, then act: no call without its intent on disk.
         let entry = intent(actor, id, c, n);
         actionlog::append(actor.log_dir, actor.log_account, &entry).map_err(|e| unlogged(c, &e))?;
-        let result = change::perform(actor.aws, &c.at, &c.action, &mut outputs).await;
+        let result = saying_waits(actor.aws, on, change::perform(actor.aws, &c.at, &c.action, &mut outputs)).await;
         outcome(actor, entry, result.as_ref().err());
         result?;
         let key = match c.action {
@@ -306,6 +331,13 @@ pub fn note(rec: &mut Record, event: &Event) -> bool {
 mod tests {
     use super::*;
     use crate::aws::At;
+
+    #[test]
+    fn a_rate_wait_reads_as_a_progress_line() {
+        let line = Event::RateWait { call: "organizations:ListAccounts", seconds: 3 }.line().unwrap_or_default();
+        assert!(line.contains("waiting for AWS's rate limit on organizations:ListAccounts (3 s)"), "{line}");
+        assert!(!note(&mut Record::default(), &Event::RateWait { call: "x:Y", seconds: 1 }), "not for the record");
+    }
 
     /// Only SUCCEEDED ends the wait as success; an unexpected status stops it with what AWS said.
     #[test]

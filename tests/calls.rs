@@ -76,9 +76,13 @@ async fn every_page_of_a_read_is_retried_when_throttled() {
 }
 
 #[tokio::test]
-async fn retry_after_is_honoured() {
+async fn retry_after_is_honoured_and_shown_while_it_lasts() {
     let (aws, _http) = session(vec![throttled(&[("Retry-After", "1")]), answer(200, HUB, &[])], None);
+    let (tx, mut shown) = tokio::sync::mpsc::unbounded_channel();
+    aws.watch_waits(tx);
     assert_eq!(groundwork::aws::securityhub::hub_enabled(&aws, &at()).await, Ok(true));
+    // The progress line heard of the wait when it began (a second or more is worth showing).
+    assert_eq!(shown.try_recv(), Ok(("securityhub:DescribeHub", Duration::from_secs(1))));
     let waits = aws.waits();
     assert_eq!(waits.len(), 1, "{waits:?}");
     assert_eq!((waits[0].reason, waits[0].waited), (WaitReason::RetryAfter, Duration::from_secs(1)));

@@ -109,5 +109,5 @@ async fn throttling_keeps_aws_words() {
     let e = list_detectors_error(429, body, "eu-west-1").await;
     assert_eq!(e.kind, ErrorKind::Throttled, "{e:?}");
     let words = e.explain();
-    assert!(words.contains("--concurrency") && words.contains("Rate exceeded"), "{words}");
+    assert!(words.contains("run again in a few minutes") && words.contains("Rate exceeded"), "{words}");
 }

@@ -13,13 +13,14 @@
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_async::future::pagination_stream::PaginationStream;
+use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
@@ -35,7 +36,10 @@ const MAX_BACKOFF: Duration = Duration::from_secs(20);
 /// How many more calls may be in flight in total than in one account. AWS's limits are per account
 /// (and Region), so calls to different accounts do not compete for them; what they share is this
 /// machine and its connection pool, for which a few dozen connections are little.
-const ACCOUNTS_IN_FLIGHT: usize = 4;
+pub const ACCOUNTS_IN_FLIGHT: usize = 4;
+/// Waits at least this long are shown on the progress line (shorter ones only with `--verbose`:
+/// at organization scale there are hundreds of tenths of a second).
+const SHOWN_WAIT: Duration = Duration::from_secs(1);
 
 /// Services whose answers name no Region (IAM, Organizations, Account Management): their errors
 /// say "global".
@@ -74,6 +78,8 @@ pub(crate) struct Calls {
     /// Calls waiting right now, by ticket: what the progress line shows.
     waiting: Mutex<Vec<(u64, &'static str)>>,
     tickets: AtomicU64,
+    /// Whoever shows progress: told when a call starts a wait worth showing.
+    watchers: Mutex<Vec<UnboundedSender<(&'static str, Duration)>>>,
 }
 
 impl Calls {
@@ -90,6 +96,7 @@ impl Calls {
             waits: Mutex::new(Vec::new()),
             waiting: Mutex::new(Vec::new()),
             tickets: AtomicU64::new(0),
+            watchers: Mutex::new(Vec::new()),
         }
     }
 
@@ -112,14 +119,26 @@ impl Calls {
         }
         let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
         lock(&self.waiting).push((ticket, action));
+        if d >= SHOWN_WAIT {
+            // A send never blocks; a watcher that has gone away is forgotten.
+            lock(&self.watchers).retain(|w| w.send((action, d)).is_ok());
+        }
         tokio::time::sleep(d).await;
         lock(&self.waiting).retain(|(t, _)| *t != ticket);
         let wait = Wait { action, account: at.account.clone(), region: at.region.clone(), reason, waited: d };
-        if super::error::verbose() {
-            eprintln!("{}", say_wait(&wait));
+        if SAY_WAITS.load(Ordering::Relaxed) {
+            eprintln!("groundwork: {}", say_wait(&wait));
         }
         lock(&self.waits).push(wait);
     }
+}
+
+/// Whether each wait is said on stderr as it ends (`--verbose`, outside the wizard's screen).
+static SAY_WAITS: AtomicBool = AtomicBool::new(false);
+
+/// Turns saying waits on stderr on or off (once, from the command line).
+pub fn set_say_waits(on: bool) {
+    SAY_WAITS.store(on, Ordering::Relaxed);
 }
 
 /// "waited 1.2 s for AWS's rate limit on securityhub:BatchEnableStandards in 111111111111 (eu-west-1)".
@@ -223,6 +242,13 @@ impl Aws {
     /// What this run has waited for so far (for `--verbose` summaries and tests).
     pub fn waits(&self) -> Vec<Wait> {
         lock(&self.shared.calls.waits).clone()
+    }
+
+    /// Tells `to` of every wait of a second or more from now on (until its receiver is dropped):
+    /// the action waited on and for how long. Sending never waits, so a screen that reads these
+    /// never waits on the network.
+    pub fn watch_waits(&self, to: UnboundedSender<(&'static str, Duration)>) {
+        lock(&self.shared.calls.watchers).push(to);
     }
 
     /// The operation a call is waiting on right now, if any: the progress line shows it. Never

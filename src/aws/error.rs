@@ -70,11 +70,6 @@ pub fn set_verbose(on: bool) {
     VERBOSE.store(on, Ordering::Relaxed);
 }
 
-/// Whether `--verbose` was given (waits for rate limits are then said too).
-pub fn verbose() -> bool {
-    VERBOSE.load(Ordering::Relaxed)
-}
-
 impl AwsError {
     /// AWS's id for the request, when AWS sent one.
     pub fn request_id(&self) -> Option<&str> {

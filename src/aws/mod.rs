@@ -32,7 +32,7 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sts::config::Region;
-pub use call::{Wait, WaitReason, say_wait};
+pub use call::{ACCOUNTS_IN_FLIGHT, Wait, WaitReason, say_wait, set_say_waits};
 pub use error::{AwsError, ErrorKind};
 
 /// How groundwork was asked to reach AWS, from the command line.
