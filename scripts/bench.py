@@ -4,7 +4,9 @@ same facts? A benchmark anyone can run on one machine, against the project's AWS
 
     python3 scripts/bench.py --groundwork target/release/groundwork \\
         [--accounts 50] [--regions 4] [--concurrency 8] [--cli-sample 0] [--skip-prowler]
-        [--latency-ms 0] [--output target/bench-results.json]
+        [--latency-ms 0] [--throttle] [--output target/bench-results.json]
+    python3 scripts/bench.py --groundwork target/release/groundwork --rates-report \
+        [--accounts 50] [--scale-accounts 150] [--regions 4] [--concurrency 8]
 
 It creates what it needs on first use (all under target/, nothing global):
   target/emulator-venv  from tests/emulator/requirements.txt (the tests' venv, same lock and stamp)
@@ -26,7 +28,7 @@ What it does:
     and measures wall time, AWS calls (the emulator's request log, cleared before each run), peak
     RSS (wait4's ru_maxrss, under a small launcher: see measured()) and the peak number of calls
     in flight on the server.
-    It checks that the JSON parses and has 8 steps.
+    It checks that the JSON parses and has every step (8 or more).
  3. Replays the calls groundwork made in one run (its request log, in arrival order: same service,
     operation, account and Region; parameters re-derived the way src/aws/*.rs sends them, e.g.
     GetAlternateContact's AlternateContactType and AccountId) one after another
@@ -46,6 +48,17 @@ What it does:
     number of accounts and with concurrency (a smaller organization, and concurrency 1 / C / 4C).
  7. Stops the server (and tmux) at the end, on errors and on Ctrl-C. Exits 0 when every target
     passes, 1 when one fails.
+
+--throttle turns on the emulator's throttling at AWS's documented rates (assets/rates.toml, per
+account and Region; see tests/emulator/throttle.py) once it is seeded, for every contender.
+
+--rates-report is a different, shorter run (no AWS CLI, no prowler, no wizard; it needs only the
+emulator's venv): on the throttling emulator, for an added latency of 0, 50 and 150 ms, (a)
+groundwork's check against (c) the same calls from sequential boto3, and against the rate bound:
+the least time AWS's documented rates allow for the calls one check makes (for each (service,
+operation, account, Region) bucket, (calls - burst) / rate; the slowest bucket bounds the run);
+the throttled answers each contender met, groundwork's peak memory; then groundwork at
+--scale-accounts (150) against --accounts (50) at 50 ms, to show how the time grows.
 
 Numbers from the emulator are not AWS's: the emulator answers in ~1-20 ms of Python, serialised
 by the GIL, where AWS takes ~50-300 ms over the network. With no latency the emulator's CPU is the
@@ -72,7 +85,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "target"
-EMULATOR_VENV = TARGET / "emulator-venv"
+EMULATOR_VENV = Path(os.environ.get("GROUNDWORK_EMULATOR_VENV") or TARGET / "emulator-venv")  # as the tests
 EMULATOR_REQUIREMENTS = ROOT / "tests" / "emulator" / "requirements.txt"
 BENCH_VENV = TARGET / "bench-venv"
 BENCH_REQUIREMENTS = ROOT / "scripts" / "bench-requirements.txt"
@@ -265,6 +278,10 @@ class Emulator:
     def peak(self):
         return self.http("GET", "/_groundwork/requests/peak")["peak"]
 
+    def throttle(self, enabled):
+        """AWS's documented rates on or off (tests/emulator/throttle.py); seeding runs with them off."""
+        return self.http("POST", "/_groundwork/throttle", {"enabled": enabled})
+
 
 # --------------------------------------------------------------------------- seeding
 def seed(emu, n_accounts, regions):
@@ -288,15 +305,29 @@ def seed(emu, n_accounts, regions):
 
     ids = list(pool.map(create, names))
     log_archive, audit, members = ids[0], ids[1], ids
-    manifest = {"governedRegions": regions,
-                "organizationStructure": {"security": {"name": "Security"}, "sandbox": {"name": "Sandbox"}},
-                "centralizedLogging": {"accountId": log_archive, "enabled": True,
-                                       "configurations": {"loggingBucket": {"retentionDays": 365},
-                                                          "accessLoggingBucket": {"retentionDays": 3650}}},
-                "securityRoles": {"accountId": audit}, "accessManagement": {"enabled": True}}
+    retention = {"loggingBucket": {"retentionDays": 365}, "accessLoggingBucket": {"retentionDays": 3650}}
+    manifest = {"governedRegions": regions,  # landing zone 4.0, as tests/common/seed.rs manifest_4
+                "centralizedLogging": {"enabled": True, "accountId": log_archive, "configurations": retention},
+                "config": {"enabled": True, "accountId": audit, "configurations": retention},
+                "securityRoles": {"enabled": True, "accountId": audit}, "accessManagement": {"enabled": True},
+                "backup": {"enabled": False}}
+    # "launch": what a launch leaves, AWSControlTowerExecution in Log Archive and Audit among it.
     lz_arn = emu.http("POST", "/_groundwork/controltower/landing-zone",
                       {"account": MGMT, "region": "us-east-1", "status": "ACTIVE", "drift": "IN_SYNC",
-                       "version": "3.3", "latestAvailableVersion": "3.3", "manifest": manifest})["arn"]
+                       "version": "4.0", "latestAvailableVersion": "4.0", "manifest": manifest,
+                       "launch": True})["arn"]
+
+    def enrolled(member):  # the execution role Control Tower leaves in every account it enrols
+        c = client("sts").assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
+                                      RoleSessionName="bench-seed")["Credentials"]
+        iam = client("iam", creds={"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"],
+                                   "aws_session_token": c["SessionToken"]})
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"AWS": f"arn:aws:iam::{MGMT}:root"}}]}
+        iam.create_role(RoleName=CT_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.attach_role_policy(RoleName=CT_ROLE, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+
+    list(pool.map(enrolled, ids[2:]))
 
     # Members' contacts are written from the management account, which AWS allows only with trusted
     # access for Account Management (the emulator enforces it too).
@@ -372,8 +403,8 @@ def run_groundwork(emu, binary, concurrency, runs=3):
         if code not in (0, 1):  # 1 = some step not done (expected: the state is mixed); 2 = failed
             raise RuntimeError(f"groundwork exited {code}: {measured.last_stderr.strip()[-2000:]}")
         report = json.loads(raw)  # must parse
-        if len(report.get("steps", [])) != 8:
-            raise RuntimeError(f"expected 8 steps in the JSON, got {len(report.get('steps', []))}")
+        if len(report.get("steps", [])) < 8:
+            raise RuntimeError(f"expected every step in the JSON, got {len(report.get('steps', []))}")
         log = emu.requests()
         statuses = {s["id"]: s["status"] for s in report["steps"]}
         if i == 0:
@@ -775,6 +806,106 @@ def targets(results, first_frame):
     return out
 
 
+# --------------------------------------------------------------------------- --rates-report
+RATES = ROOT / "assets" / "rates.toml"
+PREFIX_OF_SIGNING_NAME = {"monitoring": "cloudwatch"}  # as tests/emulator/throttle.py
+
+
+def rate_bound(log):
+    """The least time AWS's documented rates allow for the calls in `log` (the accepted ones: what
+    one check needs), if every call could go at once: per (service, operation, account, Region)
+    bucket, what exceeds the burst waits for the refill, (n - burst) / rate; buckets refill in
+    parallel, so the slowest one bounds the run. Returns (seconds, that bucket, its calls)."""
+    import tomllib
+    table = tomllib.loads(RATES.read_text())["services"]
+    per = Counter()
+    for r in log:
+        if r.get("throttled") or not r["service"]:
+            continue
+        service = PREFIX_OF_SIGNING_NAME.get(r["service"], r["service"])
+        s = table.get(service)
+        if s is None:
+            continue
+        per[(service, r["operation"], r["account"], "" if s.get("global") else r["region"])] += 1
+    bound, worst = 0.0, (None, 0)
+    for key, n in per.items():
+        s = table[key[0]]
+        lim = (s.get("operations") or {}).get(key[1]) or s["default"]
+        t = max(0.0, (n - lim["burst"]) / lim["rate"])
+        if t > bound or worst[0] is None:
+            bound, worst = max(bound, t), (key, n)
+    return bound, worst
+
+
+def throttled(log):
+    return sum(1 for r in log if r.get("throttled"))
+
+
+def rates_world(args, latency, accounts, regions, binary, replay):
+    """One emulator at `latency`: seeded, throttling on, groundwork's check (warm-up + 1 timed run)
+    and, if `replay`, sequential boto3 replaying the same calls."""
+    emu = Emulator()
+    try:
+        emu.start(latency)
+        world = seed(emu, accounts, regions)
+        emu.throttle(True)
+        a, log = run_groundwork(emu, binary, args.concurrency, runs=1)
+        bound, (bucket, n) = rate_bound(log)
+        row = {"latency_ms": latency, "accounts": accounts, "regions": len(regions), "groundwork": a["wall"],
+               "calls": a["calls"], "rss_mb": a["rss_mb"], "peak_in_flight": a["peak_in_flight"],
+               "groundwork_throttled": throttled(log), "rate_bound": bound,
+               "rate_bound_bucket": " ".join(bucket) if bucket else None, "rate_bound_calls": n}
+        if replay:
+            plan, skipped = plan_from_log(log, world)
+            c = run_boto3(emu, plan)
+            row.update(boto3=c["wall"], boto3_calls=c["calls"], boto3_throttled=throttled(emu.requests()),
+                       boto3_errors=c["errors"], replay_skipped=skipped)
+        return row
+    finally:
+        emu.stop()
+
+
+def rates_report(args):
+    regions = ALL_REGIONS[:args.regions]
+    binary = str(Path(args.groundwork).resolve())
+    rows = []
+    for latency in (0.0, 50.0, 150.0):
+        say(f"{args.accounts} accounts x {len(regions)} Regions, +{latency:g} ms, throttling at AWS's rates ...")
+        rows.append(rates_world(args, latency, args.accounts, regions, binary, replay=True))
+    say(f"{args.scale_accounts} accounts x {len(regions)} Regions, +50 ms ...")
+    big = rates_world(args, 50.0, args.scale_accounts, regions, binary, replay=False)
+    at50 = next(r for r in rows if r["latency_ms"] == 50.0)
+    say("")
+    say(f"groundwork check vs sequential boto3 on the throttling emulator (AWS's documented rates, "
+        f"assets/rates.toml), {args.accounts} accounts x {len(regions)} Regions, concurrency {args.concurrency}")
+    say(f"binary: {binary}")
+    say(f"{'latency':>8} {'groundwork s':>12} {'boto3 s':>8} {'x boto3':>8} {'rate bound s':>12} "
+        f"{'gw/bound':>8} {'calls':>6} {'throttled gw/boto3':>18} {'RSS MB':>7} {'in flight':>9}")
+    for r in rows:
+        ratio = r["boto3"] / r["groundwork"]
+        floor = r["rate_bound"] if r["rate_bound"] > 0 else None
+        say(f"{r['latency_ms']:6.0f}ms {r['groundwork']:12.2f} {r['boto3']:8.2f} {ratio:8.1f} {r['rate_bound']:12.2f} "
+            f"{fmt(r['groundwork'] / floor if floor else None, '8.2f')} {r['calls']:6d} "
+            f"{r['groundwork_throttled']:>8d}/{r['boto3_throttled']:<9d} {r['rss_mb']:7.1f} {r['peak_in_flight']:9d}")
+    say(f"    rate bound: the slowest bucket, {rows[0]['rate_bound_bucket']} ({rows[0]['rate_bound_calls']} calls)")
+    for r in rows:
+        if r.get("boto3_errors"):
+            say(f"    boto3's error answers at {r['latency_ms']:g} ms (the same state answers groundwork alike): "
+                f"{dict(Counter(r['boto3_errors']))}")
+    skipped = Counter(rows[0].get("replay_skipped") or [])
+    if skipped:
+        say(f"    not replayed by boto3 (parameters only earlier answers give): {sum(skipped.values())} calls, "
+            + ", ".join(f"{k.split(':')[0]} x{n}" for k, n in skipped.items()))
+    say(f"growth at +50 ms: {args.accounts} accounts {at50['groundwork']:.2f} s ({at50['calls']} calls), "
+        f"{args.scale_accounts} accounts {big['groundwork']:.2f} s ({big['calls']} calls, rate bound "
+        f"{big['rate_bound']:.2f} s, {big['groundwork_throttled']} throttled, {big['rss_mb']:.1f} MB): "
+        f"x{big['groundwork'] / at50['groundwork']:.2f} time for x{args.scale_accounts / args.accounts:.2f} accounts")
+    results = {"rows": rows, "scale": big, "binary": binary, "concurrency": args.concurrency}
+    Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+    say(f"results written to {args.output}")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 def scaling_row(world, concurrency, a):
     return {"accounts": world["accounts"], "regions": len(world["regions"]), "concurrency": concurrency,
@@ -791,6 +922,8 @@ def benchmark(args, emu):
     if small < args.accounts:  # a smaller organization first, to show how the wall time grows
         say(f"seeding a smaller organization ({small} accounts) ...")
         world = seed(emu, small, regions)
+        if args.throttle:
+            emu.throttle(True)
         say(f"(a) groundwork check at {small} accounts ...")
         a_small, _ = run_groundwork(emu, binary, args.concurrency)
         scaling.append(scaling_row(world, args.concurrency, a_small))
@@ -799,6 +932,8 @@ def benchmark(args, emu):
     t0 = time.perf_counter()
     world = seed(emu, args.accounts, regions)
     say(f"seeded {args.accounts} accounts x {len(regions)} Regions in {time.perf_counter() - t0:.1f} s")
+    if args.throttle:
+        emu.throttle(True)
     say("(a) groundwork check ...")
     a, log = run_groundwork(emu, binary, args.concurrency)
     scaling.append(scaling_row(world, args.concurrency, a))
@@ -864,12 +999,23 @@ def main():
     parser.add_argument("--latency-ms", type=float, default=0.0,
                         help="make the emulator wait this long in every AWS call, like a network round trip "
                              "(GROUNDWORK_EMULATOR_LATENCY_MS); default 0: the emulator's own speed")
+    parser.add_argument("--throttle", action="store_true",
+                        help="throttle at AWS's documented rates (assets/rates.toml) once seeded")
+    parser.add_argument("--rates-report", action="store_true",
+                        help="the short run on the throttling emulator: groundwork vs boto3 at 0, 50 and 150 ms, "
+                             "vs the rate bound, and --accounts vs --scale-accounts (see above)")
+    parser.add_argument("--scale-accounts", type=int, default=150, help="the larger organization of --rates-report")
     parser.add_argument("--output", default=str(RESULTS), help="where to write the JSON results")
     args = parser.parse_args()
     if args.accounts < 2 or not 1 <= args.concurrency <= 64:
         parser.error("--accounts must be >= 2 and --concurrency 1..64")
     if not os.access(args.groundwork, os.X_OK):
         parser.error(f"{args.groundwork} is not an executable")
+    if args.rates_report:  # boto3 alone: the emulator's venv has it
+        python = ensure_venv(EMULATOR_VENV, EMULATOR_REQUIREMENTS)
+        if Path(sys.prefix).resolve() != EMULATOR_VENV.resolve():
+            os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+        return rates_report(args)
     reexec_in_bench_venv()  # from here on: boto3 and the AWS CLI are importable / runnable
 
     emu = Emulator()

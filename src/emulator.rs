@@ -23,8 +23,9 @@ pub struct Emulator {
 }
 
 /// The emulator's files, built into the binary. Every Python module `server.py` imports must be
-/// here (a test compares this list with `tests/emulator/`).
-pub const EMBEDDED: [(&str, &str); 30] = [
+/// here (a test compares this list with `tests/emulator/`), and `assets/rates.toml`, which
+/// `throttle.py` reads beside itself.
+pub const EMBEDDED: [(&str, &str); 32] = [
     ("server.py", include_str!("../tests/emulator/server.py")),
     ("wire.py", include_str!("../tests/emulator/wire.py")),
     ("root_access.py", include_str!("../tests/emulator/root_access.py")),
@@ -54,7 +55,10 @@ pub const EMBEDDED: [(&str, &str); 30] = [
     ("cost.py", include_str!("../tests/emulator/cost.py")),
     ("access_analyzer.py", include_str!("../tests/emulator/access_analyzer.py")),
     ("ebs_defaults.py", include_str!("../tests/emulator/ebs_defaults.py")),
+    ("throttle.py", include_str!("../tests/emulator/throttle.py")),
     ("requirements.txt", include_str!("../tests/emulator/requirements.txt")),
+    // The table throttle.py enforces, the same one groundwork paces by.
+    ("rates.toml", include_str!("../assets/rates.toml")),
 ];
 
 impl Emulator {
@@ -255,7 +259,8 @@ mod tests {
             })
             .collect();
         on_disk.sort();
-        let mut built_in: Vec<String> = EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect();
+        let mut built_in: Vec<String> =
+            EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).filter(|n| n != "rates.toml").collect();
         built_in.sort();
         assert_eq!(on_disk, built_in, "add the new file to EMBEDDED in src/emulator.rs");
     }

@@ -26,11 +26,13 @@ pub async fn run(_global: &Global) -> Exit {
     let installing =
         |venv: &std::path::Path| eprintln!("{}", say("emulator-installing", &[("venv", &venv.display().to_string())]));
     // A landing zone takes 20 seconds here rather than an hour, a new account 5 rather than minutes,
-    // a Security Hub standard 3: every wait can be seen end to end.
+    // a Security Hub standard 3: every wait can be seen end to end. AWS's request rates hold as on
+    // AWS (assets/rates.toml), so what a person sees here is what AWS would do.
     let delays = [
         ("GROUNDWORK_EMULATOR_CT_DELAY_SECONDS", "20"),
         ("GROUNDWORK_EMULATOR_ACCOUNT_DELAY_SECONDS", "5"),
         ("GROUNDWORK_EMULATOR_STANDARDS_DELAY_SECONDS", "3"),
+        ("GROUNDWORK_EMULATOR_THROTTLE", "1"),
     ];
     let emulator = match Emulator::start_embedded(&cache, &delays, &installing) {
         Ok(e) => e,

@@ -779,6 +779,7 @@ def main():
     import selfcheck_cost as cost
     import selfcheck_access_analyzer as access_analyzer
     import selfcheck_ebs as ebs
+    import selfcheck_throttle as throttling
     checks = [bl.check_baselines_api, bl.check_baseline_versions, bl.check_enrolment, controls.check_controls_api,
               ct.check_controltower, ct.check_opt_in_home_and_regions, ct.check_identity_center_region,
               ct.check_org_trail,
@@ -797,7 +798,8 @@ def main():
               root_access.check_organization_features, root_access.check_assume_root_rules,
               root_access.check_root_sessions_act_by_task,
               cost.check_budget_subscribers, cost.check_anomaly_detection, cost.check_cost_explorer_only_in_us_east_1,
-              access_analyzer.check_access_analyzer, ebs.check_ebs_defaults]
+              access_analyzer.check_access_analyzer, ebs.check_ebs_defaults,
+              throttling.check_each_service_throttles_as_documented, throttling.check_limits_are_per_account_and_region]
     failed = 0
     for fn in checks:
         post("/moto-api/reset")

@@ -18,6 +18,8 @@ Account Management's alternate contacts follow AWS's AccountId rules (account_co
 CloudTrail organization trails AWS's preconditions (org_trail.py), and
 POST /_groundwork/faults makes the next calls of a named operation fail (faults.py), and
 POST /_groundwork/hold holds the nth request before its answer, for kill tests (hold.py).
+AWS's documented request rates (assets/rates.toml) are enforced per account and Region when
+GROUNDWORK_EMULATOR_THROTTLE=1 or POST /_groundwork/throttle says so (throttle.py).
 Slow operations take as long as delays.py says (POST /_groundwork/delays, or the environment):
 Identity Center account assignments (provisioning.py), Organizations accounts (account_creation.py)
 and Security Hub standards subscriptions (standards.py) start IN_PROGRESS / PENDING. Every list answers in pages of GROUNDWORK_EMULATOR_PAGE_SIZE items (paging.py).
@@ -78,6 +80,7 @@ import cost  # Budgets' subscribers, Cost Anomaly Detection, Cost Explorer in us
 import enrolment  # what Control Tower leaves in accounts (patches Organizations' MoveAccount on import)
 import faults  # the fault-injection test hook (beside this file)
 import hold  # holds the nth request before its answer, for kill tests (beside this file)
+import throttle  # AWS's documented request rates, per account and Region (assets/rates.toml)
 import org_trail  # organization trails' preconditions (beside this file)
 import paging  # every list answers in small pages, as on AWS (beside this file)
 import provisioning  # account assignments take time, as on AWS (beside this file)
@@ -622,6 +625,7 @@ HOOKS = {
     "/_groundwork/hold": lambda b: json_response(hold.hook(b)),
     "/_groundwork/hold/release": lambda b: json_response(hold.release(b)),
     "/_groundwork/delays": lambda b: json_response(delays.hook(b)),
+    "/_groundwork/throttle": lambda b: json_response(throttle.hook(b)),
     "/_groundwork/iam/account-summary": hook_account_summary,
     "/_groundwork/securityhub/standard-status": hook_sh_standard_status,
     "/_groundwork/sns/confirm": hook_sns_confirm,
@@ -646,6 +650,7 @@ def reset_extension():
         provisioning.reset(), account_creation.reset(), sh_readiness.reset(), delays.reset()
         drill.reset(), root_access.reset(), cost.reset()
         access_analyzer.reset()
+        throttle.reset()
         SecurityHubBackend._org_configs.clear()  # class-level: moto's reset leaves it behind
         organizations_backends.master_accounts.clear()  # dict attribute: same leak
 
@@ -832,6 +837,10 @@ class GroundworkApp:
         if LATENCY:
             time.sleep(LATENCY)  # inside the logged interval, off the GIL: overlaps like a real round trip
         try:
+            throttled = throttle.take(service, operation, account, region)  # AWS refuses before it acts
+            if throttled is not None:
+                entry["throttled"] = True
+                return LoggedResponse(throttle.response(throttled, req, service)(environ, start_response), entry)
             account_creation.settle()  # accounts whose creation is due join before anything reads them
             with LOCK:  # Control Tower operations that are due end (and leave their resources) before any read
                 controltower.tick()
@@ -863,6 +872,8 @@ class GroundworkApp:
             return Response("ok", 200, content_type="text/plain")(environ, start_response)
         if path == "/_groundwork/requests" and method == "GET":
             return json_response({"requests": requests_snapshot()})(environ, start_response)
+        if path == "/_groundwork/throttle" and method == "GET":
+            return json_response(throttle.state())(environ, start_response)
         if path == "/_groundwork/hold" and method == "GET":
             return json_response(hold.state())(environ, start_response)
         if path == "/_groundwork/requests/peak" and method == "GET":

@@ -13,7 +13,9 @@ use serde_json::json;
 fn the_emulator_extension_passes_its_self_check() {
     let emu = Emulator::start();
     let dir = env!("CARGO_MANIFEST_DIR");
-    let out = std::process::Command::new(format!("{dir}/target/emulator-venv/bin/python"))
+    // The venv the emulator itself runs from (GROUNDWORK_EMULATOR_VENV, as src/emulator.rs reads it).
+    let venv = std::env::var("GROUNDWORK_EMULATOR_VENV").unwrap_or_else(|_| format!("{dir}/target/emulator-venv"));
+    let out = std::process::Command::new(format!("{venv}/bin/python"))
         .arg(format!("{dir}/tests/emulator/selfcheck.py"))
         .arg(emu.url())
         .env_remove("MOTO_ACCOUNT_ID")
