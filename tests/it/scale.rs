@@ -174,7 +174,7 @@ fn run(emu: &Emulator, state: &std::path::Path, args: &[String]) -> (i32, String
 /// request is followed by an accepted one of the same kind: a retry absorbed it. Returns how many
 /// were throttled, per `service:operation`.
 fn assert_within_documented_rates(log: &[serde_json::Value]) -> std::collections::BTreeMap<String, usize> {
-    let table: toml::Table = toml::from_str(include_str!("../assets/rates.toml")).expect("assets/rates.toml parses");
+    let table: toml::Table = toml::from_str(include_str!("../../assets/rates.toml")).expect("assets/rates.toml parses");
     let services = table["services"].as_table().expect("services");
     let mut kinds: std::collections::BTreeMap<(String, String, String, String), Vec<&serde_json::Value>> =
         std::collections::BTreeMap::new();
