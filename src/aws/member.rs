@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 use tokio::time::{Duration, Instant};
 
 /// How long one role may keep being throttled before the account is reported unreachable.
-const THROTTLE_BUDGET: Duration = Duration::from_secs(60);
+const THROTTLE_BUDGET: Duration = Duration::from_mins(1);
 
 #[derive(Debug)]
 pub struct MemberCredentials {

@@ -5,7 +5,7 @@ on the machine's speed. Not an AWS behaviour: a stopwatch for tests, as faults.p
 
     POST /_groundwork/hold          {"nth": 7}   the 7th AWS request from now is held (from 1)
     POST /_groundwork/hold          {"nth": 2, "changes": true}   the 2nd request that changes
-                                    something (reads, AssumeRole and TestEventPattern not counted)
+                                    something (reads, AssumeRole, AssumeRoot, TestEventPattern and GenerateCredentialReport not counted)
     GET  /_groundwork/hold                       {"nth": 7, "seen": 5, "held": null | {"operation": ...}}
     POST /_groundwork/hold/release  {}           lets a held request go; cancels a hold not reached
 
@@ -20,7 +20,8 @@ _LOCK = threading.Lock()
 _STATE = {"nth": None, "changes": False, "seen": 0, "held": None, "release": threading.Event()}
 # Reads change nothing: what tests/it/common/kill.rs leaves out when it compares calls with intents.
 READ_PREFIXES = ("List", "Get", "Describe")
-READS = ("AssumeRole", "TestEventPattern")
+# GenerateCredentialReport only (re)makes the report a check reads; AssumeRoot opens a session.
+READS = ("AssumeRole", "AssumeRoot", "TestEventPattern", "GenerateCredentialReport")
 
 
 def is_read(operation):

@@ -86,6 +86,7 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
         "access-analyzer",
         "ebs-encryption",
         "root-access",
+        "s3-public-access",
         "budget",
     ];
     for (n, step) in order.iter().chain(&["contacts", "contacts"]).enumerate() {
@@ -112,6 +113,7 @@ fn every_step_goes_from_not_done_to_done_and_a_second_apply_changes_nothing() {
         "access-analyzer",
         "ebs-encryption",
         "root-access",
+        "s3-public-access",
         "budget",
     ] {
         assert_eq!(step_status(&json, step), "done", "{step}: {json:#}");

@@ -86,7 +86,8 @@ fn recorded(state: &Path) -> Vec<(String, String)> {
 /// Reads change nothing (TestEventPattern is the check asking EventBridge to match a sample). The
 /// emulator's hold counts changes the same way (tests/emulator/hold.py).
 fn is_read(op: &str) -> bool {
-    ["List", "Get", "Describe"].iter().any(|p| op.starts_with(p)) || ["AssumeRole", "TestEventPattern"].contains(&op)
+    ["List", "Get", "Describe"].iter().any(|p| op.starts_with(p))
+        || ["AssumeRole", "AssumeRoot", "TestEventPattern", "GenerateCredentialReport"].contains(&op)
 }
 
 /// How many changes AWS has received since the request log was last cleared.
