@@ -195,7 +195,13 @@ fn mark(m: &Model, id: StepId) -> (String, String, Option<Status>) {
 fn draw_list(f: &mut Frame<'_>, m: &Model, theme: Theme, area: Rect) {
     let mut items: Vec<ListItem<'_>> = Vec::new();
     let mut selected = m.selected;
-    for (row, (n, id)) in list_rows().into_iter().zip(StepId::ALL.iter().enumerate()) {
+    let mut rows = list_rows();
+    // Every step stays in view before any section title: on a short screen the titles go.
+    let titles = rows.iter().flatten().count();
+    if StepId::ALL.len() + titles > usize::from(area.height.saturating_sub(2)) {
+        rows = vec![None; StepId::ALL.len()];
+    }
+    for (row, (n, id)) in rows.into_iter().zip(StepId::ALL.iter().enumerate()) {
         if let Some(section) = row {
             items.push(ListItem::new(Line::styled(section.title(), Style::default().add_modifier(Modifier::BOLD))));
             // Headers are rows of the list too: the highlight moves down past each one above it.

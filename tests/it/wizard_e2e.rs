@@ -150,13 +150,13 @@ fn a_founder_completes_steps_quits_mid_landing_zone_and_resumes() {
     );
     tmux.wait_for("✓ Control Tower landing zone");
     // guardrails counts as settled from here: no OU holds a member account, so none is registered
-    // and it is not applicable.
-    let screen = tmux.wait_for(&format!("4 of {STEPS} done"));
+    // and it is not applicable (and iam-users was done from the start).
+    let screen = tmux.wait_for(&format!("5 of {STEPS} done"));
     tmux.wait_for("┌ identity-center ");
     assert!(screen.contains("– Account contacts"), "the skip survived the restart:\n{screen}");
 
     finish_the_afternoon(&tmux);
-    tmux.wait_for(&format!("7 of {STEPS} done"));
+    tmux.wait_for(&format!("8 of {STEPS} done"));
     tmux.keys(&["q"]);
     tmux.wait_for("GROUNDWORK-EXITED-0");
 
