@@ -52,15 +52,23 @@ pub async fn enabled(aws: &Aws, at: &At, target: &str) -> Result<Vec<EnabledCont
             client.list_enabled_controls().target_identifier(target).into_paginator().send()
         })
         .await?;
-    Ok(pages
+    pages
         .iter()
         .flat_map(|p| p.enabled_controls())
-        .map(|c| EnabledControl {
-            control: c.control_identifier().unwrap_or_default().to_owned(),
-            target: c.target_identifier().unwrap_or(target).to_owned(),
-            // No status summary is not success: judged like any status groundwork does not know.
-            status: c.status_summary().and_then(|s| s.status()).map_or("UNKNOWN", |s| s.as_str()).to_owned(),
-            operation: c.status_summary().and_then(|s| s.last_operation_identifier()).map(str::to_owned),
+        .map(|c| {
+            Ok(EnabledControl {
+                // An enabled control without its identifier cannot be matched to the list: an error, not "".
+                control: super::missing(
+                    c.control_identifier(),
+                    "controltower:ListEnabledControls",
+                    "controlIdentifier",
+                    at,
+                )?,
+                target: c.target_identifier().unwrap_or(target).to_owned(),
+                // No status summary is not success: judged like any status groundwork does not know.
+                status: c.status_summary().and_then(|s| s.status()).map_or("UNKNOWN", |s| s.as_str()).to_owned(),
+                operation: c.status_summary().and_then(|s| s.last_operation_identifier()).map(str::to_owned),
+            })
         })
-        .collect())
+        .collect()
 }

@@ -48,16 +48,18 @@ pub async fn monitors(aws: &Aws, at: &At) -> Result<Vec<Monitor>, AwsError> {
     let client = aws.client(&at, aws_sdk_costexplorer::Client::new);
     let pages =
         aws.pages("ce:GetAnomalyMonitors", &at, || client.get_anomaly_monitors().into_paginator().send()).await?;
-    Ok(pages
+    pages
         .iter()
         .flat_map(|p| p.anomaly_monitors())
-        .map(|m| Monitor {
-            arn: m.monitor_arn().unwrap_or_default().to_owned(),
-            name: m.monitor_name().to_owned(),
-            kind: m.monitor_type().as_str().to_owned(),
-            dimension: m.monitor_dimension().map(|d| d.as_str().to_owned()),
+        .map(|m| {
+            Ok(Monitor {
+                arn: super::missing(m.monitor_arn(), "ce:GetAnomalyMonitors", "MonitorArn", &at)?,
+                name: m.monitor_name().to_owned(),
+                kind: m.monitor_type().as_str().to_owned(),
+                dimension: m.monitor_dimension().map(|d| d.as_str().to_owned()),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Every alert subscription of the account (`GetAnomalySubscriptions`, paginated).
@@ -67,25 +69,27 @@ pub async fn subscriptions(aws: &Aws, at: &At) -> Result<Vec<Subscription>, AwsE
     let pages = aws
         .pages("ce:GetAnomalySubscriptions", &at, || client.get_anomaly_subscriptions().into_paginator().send())
         .await?;
-    Ok(pages
+    pages
         .iter()
         .flat_map(|p| p.anomaly_subscriptions())
-        .map(|s| Subscription {
-            arn: s.subscription_arn().unwrap_or_default().to_owned(),
-            name: s.subscription_name().to_owned(),
-            monitors: s.monitor_arn_list().to_vec(),
-            frequency: s.frequency().as_str().to_owned(),
-            subscribers: s
-                .subscribers()
-                .iter()
-                .map(|x| Subscriber {
-                    kind: x.r#type().map_or("", |t| t.as_str()).to_owned(),
-                    address: x.address().unwrap_or_default().to_owned(),
-                    status: x.status().map(|t| t.as_str().to_owned()),
-                })
-                .collect(),
+        .map(|s| {
+            Ok(Subscription {
+                arn: super::missing(s.subscription_arn(), "ce:GetAnomalySubscriptions", "SubscriptionArn", &at)?,
+                name: s.subscription_name().to_owned(),
+                monitors: s.monitor_arn_list().to_vec(),
+                frequency: s.frequency().as_str().to_owned(),
+                subscribers: s
+                    .subscribers()
+                    .iter()
+                    .map(|x| Subscriber {
+                        kind: x.r#type().map_or("", |t| t.as_str()).to_owned(),
+                        address: x.address().unwrap_or_default().to_owned(),
+                        status: x.status().map(|t| t.as_str().to_owned()),
+                    })
+                    .collect(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The unblended cost of the last full calendar month, in US dollars (`GetCostAndUsage`, one
