@@ -69,6 +69,9 @@ pub async fn report(aws: &Aws, at: &At) -> Result<Report, AwsError> {
     let c = client(aws, at);
     let limit = aws.wait_limit(Duration::from_mins(2));
     let start = Instant::now();
+    // A small account's report is ready within a second or two: ask again soon, then less often
+    // (a quarter second, doubling up to two), so a check is not held up by a fixed wait.
+    let mut pause = Duration::from_millis(250);
     loop {
         let state = aws.call("iam:GenerateCredentialReport", at, || c.generate_credential_report().send()).await?;
         if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
@@ -77,7 +80,8 @@ pub async fn report(aws: &Aws, at: &At) -> Result<Report, AwsError> {
         if start.elapsed() >= limit {
             return Err(error(at, ErrorKind::InProgress, "the credential report was still being generated".into()));
         }
-        tokio::time::sleep(aws.poll_interval().min(Duration::from_secs(2))).await;
+        tokio::time::sleep(pause.min(aws.poll_interval())).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
     }
     let out = aws.call("iam:GetCredentialReport", at, || c.get_credential_report().send()).await?;
     let generated = out

@@ -12,7 +12,9 @@ REST-JSON and query (XML) protocols:
     is returned, with the token when more remains;
   * a request with one of our tokens is served from what was kept, page after page;
   * the page holds GROUNDWORK_EMULATOR_PAGE_SIZE items (default 2; 0 turns paging off, e.g. for
-    scripts/bench.py), or fewer when the client's MaxResults / MaxItems / Limit is smaller.
+    scripts/bench.py), or more when that would take over MAX_PAGES pages (a long list, such as
+    the 30-odd Regions, still comes in several pages, not seventeen), and never more than the
+    client's MaxResults / MaxItems / Limit.
 Errors and operations without a paginator pass through untouched. A token that is not ours goes
 to moto, which refuses it as AWS would refuse an unknown token. Tokens are forgotten on reset.
 """
@@ -35,6 +37,7 @@ PAGE_SIZE = int(os.environ.get("GROUNDWORK_EMULATOR_PAGE_SIZE") or 2)
 MODEL_NAMES = {"sso": ["sso-admin"], "access-analyzer": ["accessanalyzer"]}
 MAX_KEPT = 10000  # answers kept under a token; the oldest go first
 MAX_FOLLOWS = 1000  # moto's own pages followed for one complete answer
+MAX_PAGES = 4  # a list longer than PAGE_SIZE * MAX_PAGES comes in MAX_PAGES fuller pages
 
 _LOADER = botocore.loaders.create_loader()
 _SPECS = {}  # (service, operation) -> Spec or None
@@ -220,25 +223,27 @@ def serve(dispatch, req, environ, start_response, who, operation):
     if call.json is None:
         return dispatch(req, environ, start_response, who)
     limit = call.limit()
-    size = min(PAGE_SIZE, limit) if limit and limit > 0 else PAGE_SIZE
     token = call.token()
     if token:
         with _KEPT_LOCK:
             entry = _KEPT.get(token)
         if entry is None or entry[0] != who or entry[1] != operation:
             return dispatch(req, environ, start_response, who)  # not ours: moto's answer
-        return _page(*entry, size, start_response)
+        return _page(*entry, limit, start_response)
     kept = _complete(dispatch, environ, who, sp, call)
     if isinstance(kept, tuple):  # not a success: passed through as it came
         status, headers, body = kept
         start_response(status, headers)
         return [body]
-    return _page(who, operation, kept, 0, size, start_response)
+    return _page(who, operation, kept, 0, limit, start_response)
 
 
-def _page(who, operation, kept, start, size, start_response):
-    """`size` items of `kept` from `start`, with a fresh token (AWS's differ page to page) for the
-    rest if any remains. A token stays good: a client retrying a page gets the same page."""
+def _page(who, operation, kept, start, limit, start_response):
+    """A page of `kept` from `start`, with a fresh token (AWS's differ page to page) for the rest
+    if any remains. A token stays good: a client retrying a page gets the same page."""
+    size = max(PAGE_SIZE, -(-len(kept.items) // MAX_PAGES))
+    if limit and limit > 0:
+        size = min(size, limit)
     token = None
     if start + size < len(kept.items):
         token = "gw" + secrets.token_urlsafe(24)

@@ -3,6 +3,7 @@ GROUNDWORK_EMULATOR_PAGE_SIZE items (2 unless the server was started otherwise),
 import os
 import urllib.request
 
+import paging
 from selfcheck import URL, check, client, every, get, post
 
 PAGE = int(os.environ.get("GROUNDWORK_EMULATOR_PAGE_SIZE") or 2)
@@ -59,7 +60,10 @@ def check_paging_rest_and_query():
     account = client("account")  # POST /listRegions, the extension's own pages followed to the end
     regions = every(account, "list_regions", "Regions")
     check(len(regions) > 30 and len({r["RegionName"] for r in regions}) == len(regions), len(regions))
-    check(len(account.list_regions(MaxResults=50)["Regions"]) == PAGE, "first page only")
+    # A long list comes in at most MAX_PAGES pages, each fuller than PAGE, never over MaxResults.
+    first = account.list_regions(MaxResults=50)
+    check(len(first["Regions"]) == -(-len(regions) // paging.MAX_PAGES) and first.get("NextToken"), "first page only")
+    check(len(account.list_regions(MaxResults=3)["Regions"]) == 3, "no more than MaxResults")
     iam = client("iam")
     iam.create_role(RoleName="paged", AssumeRolePolicyDocument="{}")
     for name in ("ReadOnlyAccess", "SecurityAudit", "job-function/ViewOnlyAccess"):
