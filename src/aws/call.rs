@@ -107,8 +107,13 @@ impl Calls {
         (a, t)
     }
 
+    /// Waits for a token of `action`'s documented rate in `at` (a call made outside [`Aws::call`]).
+    pub(crate) async fn pace(&self, action: &'static str, at: &At) {
+        self.wait(action, at, WaitReason::Rate, self.buckets.reserve(action, &at.account, &at.region)).await;
+    }
+
     /// Sleeps `d` (if any), showing the wait while it lasts and recording it.
-    async fn wait(&self, action: &'static str, at: &At, reason: WaitReason, d: Duration) {
+    pub(crate) async fn wait(&self, action: &'static str, at: &At, reason: WaitReason, d: Duration) {
         if d.is_zero() {
             return;
         }
@@ -175,7 +180,7 @@ impl Aws {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
-            calls.wait(action, at, WaitReason::Rate, calls.buckets.reserve(action, &at.account, &at.region)).await;
+            calls.pace(action, at).await;
             let result = {
                 let _slot = calls.slot(&at.account).await;
                 send().await
@@ -209,7 +214,7 @@ impl Aws {
             let mut stream = start();
             let mut pages = Vec::new();
             loop {
-                calls.wait(action, at, WaitReason::Rate, calls.buckets.reserve(action, &at.account, &at.region)).await;
+                calls.pace(action, at).await;
                 let next = {
                     let _slot = calls.slot(&at.account).await;
                     stream.next().await

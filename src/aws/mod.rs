@@ -100,7 +100,8 @@ struct Shared {
     /// One client per service, account, Region and route for the whole run.
     clients: Mutex<HashMap<ClientKey, Box<dyn Any + Send + Sync>>>,
     /// Pacing, the bounds on calls in flight, retries (src/aws/call.rs).
-    calls: call::Calls,
+    /// Shared with the member credentials, which pace their `AssumeRole` by it.
+    calls: Arc<call::Calls>,
     poll: Duration,
     wait_limit: Option<Duration>,
 }
@@ -199,10 +200,10 @@ impl Aws {
             profile,
             members: Mutex::new(HashMap::new()),
             clients: Mutex::new(HashMap::new()),
-            calls: call::Calls::new(
+            calls: Arc::new(call::Calls::new(
                 settings.concurrency,
                 settings.throttle_limit_seconds.filter(|s| *s >= 0.0).map(Duration::from_secs_f64),
-            ),
+            )),
             poll: Duration::from_secs_f64(if settings.poll_seconds > 0.0 { settings.poll_seconds } else { 30.0 }),
             wait_limit: settings.wait_limit_seconds.filter(|s| *s >= 0.0).map(Duration::from_secs_f64),
         };
@@ -290,10 +291,13 @@ impl Aws {
         if let Some(p) = members.get(&key) {
             return p.clone();
         }
+        // AssumeRole is charged to the account that calls it, in the base configuration's Region.
+        let caller = At::new(self.caller(), &self.shared.region);
         let provider = SharedCredentialsProvider::new(member::MemberCredentials::new(
             self.shared.base.clone(),
             account,
             roles.to_vec(),
+            (self.shared.calls.clone(), caller),
         ));
         members.insert(key, provider.clone());
         provider

@@ -58,6 +58,12 @@ pub(crate) struct Buckets {
     buckets: Mutex<HashMap<(&'static str, String, String), Bucket>>,
 }
 
+/// groundwork refills its buckets at this share of the documented rate. Requests reach AWS with
+/// jitter: a client sending at exactly the documented rate is throttled whenever two of its calls
+/// arrive closer together than they left, and each throttle costs a backoff far longer than the
+/// tenth given up here.
+const HEADROOM: f64 = 0.9;
+
 struct Bucket {
     tokens: f64,
     at: Instant,
@@ -74,6 +80,7 @@ impl Buckets {
         if rate.rate <= 0.0 {
             return Duration::ZERO;
         }
+        let steady = rate.rate * HEADROOM;
         let region = if global { "" } else { region };
         let now = Instant::now();
         let mut map = super::lock(&self.buckets);
@@ -81,10 +88,10 @@ impl Buckets {
         let bucket =
             map.entry((action, account.to_owned(), region.to_owned())).or_insert(Bucket { tokens: burst, at: now });
         let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * rate.rate).min(burst);
+        bucket.tokens = (bucket.tokens + elapsed * steady).min(burst);
         bucket.at = now;
         bucket.tokens -= 1.0;
-        if bucket.tokens >= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(-bucket.tokens / rate.rate) }
+        if bucket.tokens >= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(-bucket.tokens / steady) }
     }
 }
 

@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ET
 from collections import OrderedDict
 
 import botocore.exceptions
-import botocore.loaders
+import moto.core.loaders
 
 PAGE_SIZE = int(os.environ.get("GROUNDWORK_EMULATOR_PAGE_SIZE") or 2)
 # SigV4 service names whose botocore model is named otherwise.
@@ -39,7 +39,9 @@ MAX_KEPT = 10000  # answers kept under a token; the oldest go first
 MAX_FOLLOWS = 1000  # moto's own pages followed for one complete answer
 MAX_PAGES = 4  # a list longer than PAGE_SIZE * MAX_PAGES comes in MAX_PAGES fuller pages
 
-_LOADER = botocore.loaders.create_loader()
+# moto's loader (botocore's, plus moto's own model files): server.py hands this one instance to
+# moto and uses it itself, so each model is decoded once per emulator.
+_LOADER = moto.core.loaders.create_loader()
 _SPECS = {}  # (service, operation) -> Spec or None
 _SPECS_LOCK = threading.Lock()
 _KEPT = OrderedDict()  # token -> (who, operation, Kept, offset of the page it asks for)

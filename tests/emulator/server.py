@@ -39,11 +39,11 @@ import threading
 import time
 import urllib.parse
 
-import botocore.loaders
 from werkzeug.exceptions import InternalServerError
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from moto.core import utils as moto_utils
 from moto.core.responses import ActionResult, BaseResponse
 from moto.guardduty.exceptions import GuardDutyException
 from moto.guardduty.models import GuardDutyBackend, guardduty_backends
@@ -666,7 +666,11 @@ REQUESTS_LOCK = threading.RLock()  # its own lock: recording never waits on the 
 # GROUNDWORK_EMULATOR_LATENCY_MS: every AWS request waits this long before it is answered, like a
 # network round trip to AWS (default 0). scripts/bench.py --latency-ms sets it; tests leave it off.
 LATENCY = max(0.0, float(os.environ.get("GROUNDWORK_EMULATOR_LATENCY_MS") or 0)) / 1000
-_LOADER = botocore.loaders.create_loader()
+# One loader for every botocore model this process reads (this file, paging.py, moto's own
+# parsers): each model's JSON is decoded once per emulator, not once per reader. A fresh emulator
+# started per test spent most of its first seconds decoding the same models two or three times.
+_LOADER = paging._LOADER
+moto_utils.create_loader = lambda *_, **__: _LOADER
 _REST_ROUTES = {}  # SigV4 service name -> [(specificity, method, path regex, query keys, operation)]
 _SIGNING_INDEX = {}  # SigV4 service name -> botocore service names; built once, only on a miss
 _MODELS_LOCK = threading.Lock()
@@ -702,7 +706,8 @@ def _rest_routes(service):
         if service not in _REST_ROUTES:
             try:  # usually the model is named as the service signs (guardduty, securityhub, ...)
                 names = [service] if service in _LOADER.list_available_services("service-2") else []
-                names = names or _signing_index().get(service, [])
+                # The models we know to be signed otherwise, before reading all ~400 to find out.
+                names = names or paging.MODEL_NAMES.get(service) or _signing_index().get(service, [])
                 routes = []
                 for name in names:
                     model = _LOADER.load_service_model(name, "service-2")

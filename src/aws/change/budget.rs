@@ -12,7 +12,7 @@ use aws_sdk_costexplorer::types::{
 };
 
 use crate::aws::budgets::BILLING_REGION;
-use crate::aws::{At, Aws, AwsError, ErrorKind, error::classify};
+use crate::aws::{At, Aws, AwsError, ErrorKind};
 
 /// The budget's two alerts: actual spend over 80% of the amount, and the month's forecast over 100%.
 pub const ACTUAL_PERCENT: f64 = 80.0;
@@ -71,14 +71,16 @@ pub async fn create_budget(aws: &Aws, at: &At, name: &str, amount: &str, email: 
         Ok((budget, alerts))
     };
     let (budget, alerts) = build().map_err(|e| invalid("budgets:ModifyBudget", &at, e))?;
-    aws.client(&at, aws_sdk_budgets::Client::new)
-        .create_budget()
-        .account_id(&at.account)
-        .budget(budget)
-        .set_notifications_with_subscribers(Some(alerts))
-        .send()
-        .await
-        .map_err(|e| classify(&e, "budgets:ModifyBudget", &at.account, Some(BILLING_REGION)))?;
+    let client = aws.client(&at, aws_sdk_budgets::Client::new);
+    aws.call("budgets:ModifyBudget", &at, || {
+        client
+            .create_budget()
+            .account_id(&at.account)
+            .budget(budget.clone())
+            .set_notifications_with_subscribers(Some(alerts.clone()))
+            .send()
+    })
+    .await?;
     Ok(())
 }
 
@@ -91,13 +93,10 @@ pub async fn create_monitor(aws: &Aws, at: &At, name: &str) -> Result<String, Aw
         .monitor_dimension(MonitorDimension::Service)
         .build()
         .map_err(|e| invalid("ce:CreateAnomalyMonitor", &at, e))?;
+    let client = aws.client(&at, aws_sdk_costexplorer::Client::new);
     let out = aws
-        .client(&at, aws_sdk_costexplorer::Client::new)
-        .create_anomaly_monitor()
-        .anomaly_monitor(monitor)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "ce:CreateAnomalyMonitor", &at.account, Some(BILLING_REGION)))?;
+        .call("ce:CreateAnomalyMonitor", &at, || client.create_anomaly_monitor().anomaly_monitor(monitor.clone()).send())
+        .await?;
     Ok(out.monitor_arn().to_owned())
 }
 
@@ -123,11 +122,10 @@ pub async fn create_subscription(aws: &Aws, at: &At, name: &str, monitor: &str, 
             .map_err(|e| e.to_string())
     };
     let subscription = build().map_err(|e| invalid("ce:CreateAnomalySubscription", &at, e))?;
-    aws.client(&at, aws_sdk_costexplorer::Client::new)
-        .create_anomaly_subscription()
-        .anomaly_subscription(subscription)
-        .send()
-        .await
-        .map_err(|e| classify(&e, "ce:CreateAnomalySubscription", &at.account, Some(BILLING_REGION)))?;
+    let client = aws.client(&at, aws_sdk_costexplorer::Client::new);
+    aws.call("ce:CreateAnomalySubscription", &at, || {
+        client.create_anomaly_subscription().anomaly_subscription(subscription.clone()).send()
+    })
+    .await?;
     Ok(())
 }

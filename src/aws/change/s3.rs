@@ -13,12 +13,11 @@ pub async fn put_account_block(aws: &Aws, at: &At, account: &str) -> Result<(), 
         .block_public_policy(true)
         .restrict_public_buckets(true)
         .build();
-    aws.client(at, s3control::client)
-        .put_public_access_block()
-        .account_id(account)
-        .public_access_block_configuration(all)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| classify(&e, "s3:PutAccountPublicAccessBlock", account, Some(&at.region)))
+    let client = aws.client(at, s3control::client);
+    aws.send("s3:PutAccountPublicAccessBlock", at, || {
+        client.put_public_access_block().account_id(account).public_access_block_configuration(all.clone()).send()
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| classify(&e, "s3:PutAccountPublicAccessBlock", account, Some(&at.region)))
 }
