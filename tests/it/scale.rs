@@ -8,6 +8,7 @@ use crate::common;
 use std::collections::HashMap;
 
 use common::{Emulator, MGMT, REGION, seed, session};
+use groundwork::aws::WaitReason;
 use groundwork::catalog::StepId;
 use groundwork::emulator::http;
 use groundwork::verdict::Status;
@@ -125,6 +126,14 @@ async fn fifty_accounts_in_four_regions_are_all_covered_within_the_bound() {
     }
     assert_eq!(assumed.get(&org.audit), Some(&1), "{assumed:?}");
     assert!(assumed.values().all(|n| *n == 1), "{assumed:?}");
+    // Fifty roles assumed at once is past STS's burst in the management account: the member
+    // credentials waited for its rate there, as every other call does.
+    let waits = aws.waits();
+    assert!(
+        waits.iter().any(|w| w.action == "sts:AssumeRole" && w.account == MGMT && w.reason == WaitReason::Rate),
+        "no AssumeRole was paced by the management account's STS rate: {:?}",
+        waits.iter().filter(|w| w.action.starts_with("sts:")).collect::<Vec<_>>()
+    );
 }
 
 /// An organization of `members + 1` accounts, every member enrolled by Control Tower (its
