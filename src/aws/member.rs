@@ -38,7 +38,11 @@ pub struct MemberCredentials {
 
 impl std::fmt::Debug for MemberCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MemberCredentials").field("account", &self.account).field("roles", &self.roles).finish()
+        f.debug_struct("MemberCredentials")
+            .field("account", &self.account)
+            .field("roles", &self.roles)
+            .field("caller", &self.caller)
+            .finish_non_exhaustive()
     }
 }
 

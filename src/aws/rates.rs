@@ -62,7 +62,7 @@ pub(crate) struct Buckets {
 /// jitter: a client sending at exactly the documented rate is throttled whenever two of its calls
 /// arrive closer together than they left, and each throttle costs a backoff far longer than the
 /// tenth given up here.
-const HEADROOM: f64 = 0.9;
+pub const HEADROOM: f64 = 0.9;
 
 struct Bucket {
     tokens: f64,

@@ -122,5 +122,7 @@ async fn our_own_pacing_keeps_to_the_documented_burst() {
     let waits = aws.waits();
     assert!(!waits.is_empty(), "past the burst, calls wait for a token");
     assert!(waits.len() <= 30, "the burst is free: {} waits", waits.len());
-    assert!(waits.iter().all(|w| w.reason == WaitReason::Rate && w.waited <= Duration::from_millis(100)), "{waits:?}");
+    // One token's time at the rate groundwork keeps to (a little under the documented one).
+    let turn = Duration::from_secs_f64(1.0 / (10.0 * groundwork::aws::rates::HEADROOM));
+    assert!(waits.iter().all(|w| w.reason == WaitReason::Rate && w.waited <= turn), "{waits:?}");
 }

@@ -95,7 +95,9 @@ pub async fn create_monitor(aws: &Aws, at: &At, name: &str) -> Result<String, Aw
         .map_err(|e| invalid("ce:CreateAnomalyMonitor", &at, e))?;
     let client = aws.client(&at, aws_sdk_costexplorer::Client::new);
     let out = aws
-        .call("ce:CreateAnomalyMonitor", &at, || client.create_anomaly_monitor().anomaly_monitor(monitor.clone()).send())
+        .call("ce:CreateAnomalyMonitor", &at, || {
+            client.create_anomaly_monitor().anomaly_monitor(monitor.clone()).send()
+        })
         .await?;
     Ok(out.monitor_arn().to_owned())
 }
