@@ -57,7 +57,10 @@ emulator's venv): on the throttling emulator, for an added latency of 0, 50 and 
 groundwork's check against (c) the same calls from sequential boto3, and against the rate bound:
 the least time AWS's documented rates allow for the calls one check makes (for each (service,
 operation, account, Region) bucket, (calls - burst) / rate; the slowest bucket bounds the run);
-the throttled answers each contender met, groundwork's peak memory; then groundwork at
+the throttled answers each contender met, groundwork's peak memory. Each timed contender starts
+after the account has been quiet long enough for every bucket to be full again (rest_seconds:
+the bound assumes full buckets; without the rest, a run inherits the buckets the one before it
+drained). Then groundwork at
 --scale-accounts (150) against --accounts (50) at 50 ms, to show how the time grows.
 
 Numbers from the emulator are not AWS's: the emulator answers in ~1-20 ms of Python, serialised
@@ -390,10 +393,13 @@ def groundwork_env(emu, state_dir):
                      AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
 
 
-def run_groundwork(emu, binary, concurrency, runs=3):
-    """One untimed warm-up, then `runs` timed runs. Returns the summary and the last run's log."""
+def run_groundwork(emu, binary, concurrency, runs=3, rest=0.0):
+    """One untimed warm-up, then `runs` timed runs, each after `rest` seconds of quiet (see
+    rest_seconds). Returns the summary and the last run's log."""
     samples, log, statuses = [], None, None
     for i in range(runs + 1):
+        if i > 0 and rest > 0:
+            time.sleep(rest)
         emu.clear_log()
         with tempfile.TemporaryDirectory(prefix="gw-bench-state-") as state, \
                 tempfile.NamedTemporaryFile(suffix=".json") as out:
@@ -837,6 +843,16 @@ def rate_bound(log):
     return bound, worst
 
 
+def rest_seconds():
+    """How long an account must be quiet for every bucket of assets/rates.toml to be full again
+    (the longest burst / rate). The rate bound assumes full buckets, as a person's first check of
+    the day meets them; a contender started right after another would inherit drained ones."""
+    import tomllib
+    table = tomllib.loads(RATES.read_text())["services"]
+    limits = [lim for s in table.values() for lim in [s["default"], *(s.get("operations") or {}).values()]]
+    return max(lim["burst"] / lim["rate"] for lim in limits)
+
+
 def throttled(log):
     return sum(1 for r in log if r.get("throttled"))
 
@@ -849,7 +865,8 @@ def rates_world(args, latency, accounts, regions, binary, replay):
         emu.start(latency)
         world = seed(emu, accounts, regions)
         emu.throttle(True)
-        a, log = run_groundwork(emu, binary, args.concurrency, runs=1)
+        rest = rest_seconds()
+        a, log = run_groundwork(emu, binary, args.concurrency, runs=1, rest=rest)
         bound, (bucket, n) = rate_bound(log)
         row = {"latency_ms": latency, "accounts": accounts, "regions": len(regions), "groundwork": a["wall"],
                "calls": a["calls"], "rss_mb": a["rss_mb"], "peak_in_flight": a["peak_in_flight"],
@@ -857,6 +874,7 @@ def rates_world(args, latency, accounts, regions, binary, replay):
                "rate_bound_bucket": " ".join(bucket) if bucket else None, "rate_bound_calls": n}
         if replay:
             plan, skipped = plan_from_log(log, world)
+            time.sleep(rest)
             c = run_boto3(emu, plan)
             row.update(boto3=c["wall"], boto3_calls=c["calls"], boto3_throttled=throttled(emu.requests()),
                        boto3_errors=c["errors"], replay_skipped=skipped)
