@@ -37,6 +37,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_config::identity::IdentityCache;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -112,6 +113,13 @@ type ClientKey = (TypeId, At, Option<Vec<&'static str>>);
 
 /// The role Control Tower puts in every account it creates or enrolls.
 pub const CONTROL_TOWER_ROLE: &str = "AWSControlTowerExecution";
+/// Credential providers kept in the identity cache: one per member account and route, and the
+/// caller's own (an organization may have thousands of accounts).
+const MAX_CREDENTIALS: usize = 20_000;
+/// How long loading one set of credentials may take: a member's turn at STS's rate in a large
+/// organization, plus member.rs's throttling budget per role.
+const CREDENTIALS_LOAD_LIMIT: Duration = Duration::from_mins(5);
+
 /// The role Organizations' CreateAccount puts in new accounts by default.
 pub const ORGANIZATIONS_ROLE: &str = "OrganizationAccountAccessRole";
 
@@ -192,6 +200,14 @@ impl Aws {
 
     /// Wraps an already-built configuration (tests build theirs).
     pub fn from_config(base: SdkConfig, settings: &Settings) -> Aws {
+        // Every member account's credentials are a provider of their own, cached in one identity
+        // cache. The SDK's default keeps 64 providers and evicts one at random past that: at 150
+        // accounts a check assumed 2,340 roles instead of 150, each paced by STS's rate. Its
+        // default load timeout (seconds) would also cut short a member's credentials while they
+        // wait their turn for that rate or back off from throttling, wasting the AssumeRole AWS
+        // had already counted; those waits are bounded in member.rs instead.
+        let cache = IdentityCache::lazy().max_partitions(MAX_CREDENTIALS).load_timeout(CREDENTIALS_LOAD_LIMIT).build();
+        let base = base.to_builder().identity_cache(cache).build();
         let region = base.region().map_or_else(|| "us-east-1".to_owned(), ToString::to_string);
         let profile = settings.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok());
         let shared = Shared {
