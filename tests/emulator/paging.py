@@ -40,8 +40,22 @@ MAX_FOLLOWS = 1000  # moto's own pages followed for one complete answer
 MAX_PAGES = 4  # a list longer than PAGE_SIZE * MAX_PAGES comes in MAX_PAGES fuller pages
 
 # moto's loader (botocore's, plus moto's own model files): server.py hands this one instance to
-# moto and uses it itself, so each model is decoded once per emulator.
+# moto and uses it itself, so each model is decoded once per emulator. Loads go one at a time:
+# botocore merges a model's "extras" into the cached dict it hands out, and two threads loading the
+# same model at once would each merge into it while a third reads it (an HTTP 500 now and then).
 _LOADER = moto.core.loaders.create_loader()
+_LOAD_LOCK = threading.RLock()
+
+
+def _one_at_a_time(load):
+    def locked(*args, **kwargs):
+        with _LOAD_LOCK:
+            return load(*args, **kwargs)
+    return locked
+
+
+_LOADER.load_service_model = _one_at_a_time(_LOADER.load_service_model)
+_LOADER.list_available_services = _one_at_a_time(_LOADER.list_available_services)
 _SPECS = {}  # (service, operation) -> Spec or None
 _SPECS_LOCK = threading.Lock()
 _KEPT = OrderedDict()  # token -> (who, operation, Kept, offset of the page it asks for)
