@@ -266,7 +266,9 @@ fn apply_on_a_terminal_offers_to_change_the_answers_before_the_yes() {
     tmux.type_line("e");
     tmux.wait_for("Security contact: full name [Ada Lovelace]");
     answers(false);
-    let screen = tmux.wait_for("e to change your answers]");
+    // The first confirmation (answered "e") is still on screen: wait until the last line asks again.
+    let screen =
+        tmux.wait_until("the corrected plan's confirmation", |s| s.trim_end().ends_with("e to change your answers]"));
     let plan = screen.rsplit("== Account contacts").next().unwrap_or_default();
     assert!(plan.contains("ada@example.com") && !plan.contains("exmaple"), "{screen}");
     tmux.type_line("y");
